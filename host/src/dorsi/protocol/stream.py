@@ -14,7 +14,7 @@ objects, whether they arrive live over BLE or from a recording. It
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -84,43 +84,59 @@ class StreamDecoder:
         self.next_seq: int | None = None
         self.role: str | None = None
         self.stats = StreamStats()
+        self.timing_device: list[float] = []
+        self.timing_host: list[float] = []
 
-    def _packets(self, notifications: Iterable[bytes]) -> list[bytes]:
+    def _packets(self, notifications: Iterable[bytes]) -> tuple[list[bytes], list[int]]:
+        """Whole packets, and for each the index of the notification that completed it."""
         packets: list[bytes] = []
-        for payload in notifications:
+        origin: list[int] = []
+        for i, payload in enumerate(notifications):
             try:
-                packets.extend(self._reassembler.feed(payload))
+                done = self._reassembler.feed(payload)
             except ProtocolError as exc:
                 self._reject(str(exc))
-        return packets
+                continue
+            packets.extend(done)
+            origin.extend([i] * len(done))
+        return packets, origin
 
     def _reject(self, reason: str) -> None:
         if self.errors == "raise":
             raise ProtocolError(reason)
         self.stats.rejected.append(reason)
 
-    def _decode(self, packets: list[bytes]) -> DecodedPackets | None:
+    def _decode(self, packets: list[bytes], origin: list[int]) -> tuple[DecodedPackets | None, list[int]]:
         if not packets:
-            return None
+            return None, origin
         try:
-            return decode_packets(packets)
-        except ProtocolError as exc:
+            return decode_packets(packets), origin
+        except ProtocolError:
             if self.errors == "raise":
                 raise
-            # find and drop the bad ones; decode the rest
-            good = []
-            for p in packets:
-                try:
-                    decode_packets([p])
-                    good.append(p)
-                except ProtocolError as one:
-                    self.stats.rejected.append(str(one))
-            del exc
-            return decode_packets(good) if good else None
+        # find and drop the bad ones; decode the rest
+        good, kept = [], []
+        for p, o in zip(packets, origin):
+            try:
+                decode_packets([p])
+            except ProtocolError as one:
+                self.stats.rejected.append(str(one))
+                continue
+            good.append(p)
+            kept.append(o)
+        return (decode_packets(good) if good else None), kept
 
-    def feed(self, notifications: Iterable[bytes]) -> SampleBatch | None:
-        """Decode notifications (in arrival order); ``None`` if no new samples."""
-        decoded = self._decode(self._packets(notifications))
+    def feed(self, notifications: Iterable[bytes], host_times: Sequence[float] | None = None) -> SampleBatch | None:
+        """Decode notifications (in arrival order); ``None`` if no new samples.
+
+        With ``host_times`` (receive time of each notification), the pairs
+        (device time of each packet's last sample, host time of the
+        notification that completed it) are appended to ``timing`` for
+        device-to-host clock mapping.
+        """
+        notifications = list(notifications)
+        packets, origin = self._packets(notifications)
+        decoded, origin = self._decode(packets, origin)
         if decoded is None:
             return None
         roles = np.unique(decoded.role)
@@ -130,7 +146,12 @@ class StreamDecoder:
             return None
         self.role = role
 
-        t_abs = self._clock.unwrap(decoded.t0_us)[decoded.packet] + decoded.sample_offset_us()
+        t0_abs = self._clock.unwrap(decoded.t0_us)
+        t_abs = t0_abs[decoded.packet] + decoded.sample_offset_us()
+        if host_times is not None:
+            last = (t0_abs + (decoded.count - 1) * decoded.period_us) * 1e-6
+            self.timing_device.extend(last.tolist())
+            self.timing_host.extend(np.asarray(host_times, dtype=np.float64)[origin].tolist())
         seq = decoded.sample_seq
         keep = self._sequence_filter(seq)
         if not keep.any():
