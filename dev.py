@@ -48,11 +48,24 @@ def ensure_env() -> None:
     STAMP.write_text(_fingerprint())
 
 
+def _dpkg_installed(package: str) -> bool:
+    probe = subprocess.run(["dpkg-query", "-W", "-f=${Status}", package], capture_output=True, text=True)
+    return probe.returncode == 0 and "install ok installed" in probe.stdout
+
+
 def ensure_apt() -> None:
-    missing = [p for p in APT_PACKAGES if shutil.which(p) is None]
-    if missing and shutil.which("apt-get"):
-        _run(["apt-get", "update", "-qq"])
-        _run(["apt-get", "install", "-y", "-qq", *missing])
+    """Install the Debian packages the tests need (browser tests: Chromium and its driver)."""
+    if not APT_PACKAGES or shutil.which("dpkg-query") is None:
+        return
+    missing = [p for p in APT_PACKAGES if not _dpkg_installed(p)]
+    if not missing:
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        print(f"note: install {' '.join(missing)} with apt-get for the browser tests", flush=True)
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    _run(["apt-get", "update", "-qq"], env=env)
+    _run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
 
 
 def main(argv: list[str]) -> int:
