@@ -1,0 +1,69 @@
+"""The whole routine: every exercise in order, separated by quiet, with consistent truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dorsi.routine import default_routine
+from dorsi.sim import SimOptions, default_targets, simulate_routine
+
+
+@pytest.fixture(scope="module")
+def routine():
+    return simulate_routine(seed=1, options=SimOptions(rate_hz=52.0, foot_sensor=True, packet_loss=0.02))
+
+
+def test_default_routine_is_about_25_minutes_with_every_exercise(routine) -> None:
+    t = routine.truth
+    assert 20 * 60 < routine.duration_s < 30 * 60
+    assert [s.exercise for s in t.segments] == list(default_routine().ids)
+    starts = np.array([s.start_s for s in t.segments])
+    ends = np.array([s.end_s for s in t.segments])
+    assert starts[0] == 0.0 and (starts[1:] - ends[:-1] >= 3.0).all()  # a few seconds between exercises
+    assert ends[-1] <= t.t[-1] + 1 / 52.0
+
+
+def test_events_fall_inside_their_exercise(routine) -> None:
+    t = routine.truth
+    seg = {s.exercise: s for s in t.segments}
+    names, targets = default_targets()
+    for r in t.reps:
+        assert seg[r.exercise].start_s + 3.0 <= r.start_s < r.end_s <= seg[r.exercise].end_s - 3.0
+    for h in t.holds:
+        assert seg[h.exercise].start_s + 3.0 <= h.start_s < h.end_s <= seg[h.exercise].end_s - 3.0
+    counts = {n: len(t.reps_of(n)) for n in names}
+    assert counts["band_lunge"] == 30 and counts["knee_to_wall"] == 3 and counts["nerve_floss"] == 20
+    assert counts["ankle_circles"] == 40 and counts["eccentric_drop"] == 30
+    holds = {n: len(t.holds_of(n)) for n in names}
+    assert holds["soleus_stretch"] == holds["gastroc_stretch"] == holds["traction"] == 3
+    assert holds["seated_df_hold"] == 20 and holds["eccentric_drop"] == 30
+    for a, b in t.heel_lifts:
+        assert any(s.start_s < a < b < s.end_s and s.exercise in ("knee_to_wall", "band_lunge") for s in t.segments)
+
+
+def test_posture_changes_between_exercises(routine) -> None:
+    t = routine.truth
+    for s in t.segments:
+        sel = (t.t > s.start_s + 0.5) & (t.t < s.start_s + 2.5)
+        incl = np.median(t.tibial_inclination_deg[sel])
+        if s.exercise in ("calf_release", "achilles_release"):
+            assert incl < -75.0  # leg on the roller
+        else:
+            assert -10.0 < incl < 10.0  # standing or seated, shank near vertical
+
+
+def test_sensors_and_truth_cover_the_whole_routine(routine) -> None:
+    n = len(routine.truth.t)
+    for batch in routine.batches():
+        assert batch.seq[-1] <= n - 1 and len(batch) > 0.9 * n
+        assert np.isfinite(batch.acc).all() and np.isfinite(batch.quat).all()
+
+
+def test_a_chosen_list_of_exercises() -> None:
+    s = simulate_routine(seed=2, options=SimOptions(quaternions=False), exercises=["quiet_standing", "traction"])
+    assert [g.exercise for g in s.truth.segments] == ["quiet_standing", "traction"]
+    with pytest.raises(ValueError, match="unknown exercise"):
+        simulate_routine(exercises=["traction", "handstand"])
+    with pytest.raises(ValueError, match="at least one"):
+        simulate_routine(exercises=[])
