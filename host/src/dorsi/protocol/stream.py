@@ -86,6 +86,8 @@ class StreamDecoder:
         self.stats = StreamStats()
         self.timing_device: list[float] = []
         self.timing_host: list[float] = []
+        self.timing_count = 0  # timing pairs produced so far (consumers may clear the lists)
+        self.sample_timing_index = np.zeros(0, dtype=np.int64)
 
     def _packets(self, notifications: Iterable[bytes]) -> tuple[list[bytes], list[int]]:
         """Whole packets, and for each the index of the notification that completed it."""
@@ -150,10 +152,15 @@ class StreamDecoder:
         t_abs = t0_abs[decoded.packet] + decoded.sample_offset_us()
         if host_times is not None:
             last = (t0_abs + (decoded.count - 1) * decoded.period_us) * 1e-6
+            first_index = self.timing_count
             self.timing_device.extend(last.tolist())
             self.timing_host.extend(np.asarray(host_times, dtype=np.float64)[origin].tolist())
+            self.timing_count += decoded.n_packets
         seq = decoded.sample_seq
         keep = self._sequence_filter(seq)
+        if host_times is not None:
+            # for each kept sample, the running index of its packet's timing pair
+            self.sample_timing_index = first_index + decoded.packet[keep]
         if not keep.any():
             return None
         self.stats.packets += decoded.n_packets

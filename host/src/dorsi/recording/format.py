@@ -8,9 +8,10 @@ then records, each
 all little-endian. Kinds:
 
 * ``HEADER`` (JSON): devices, firmware version, scales, user profile;
-* ``NOTIFY``: u8 sensor slot, f64 host receive time (s), the raw notification
-  bytes exactly as received;
-* ``STATUS``: u8 slot, f64 host time, a raw status record;
+* ``NOTIFY``: u8 sensor slot, u16 device boot epoch (increments when the
+  sensor rebooted and restarted its sample index), f64 host receive time (s),
+  then the stream packet exactly as received;
+* ``STATUS``: u8 slot, u16 epoch, f64 host time, a raw status record;
 * ``MARKER`` (JSON): exercise start/end and other session events;
 * ``GAP`` (JSON): samples known lost and not recoverable;
 * ``END`` (JSON): a clean close with summary counts.
@@ -32,7 +33,7 @@ FORMAT_VERSION = 1
 FILE_HEADER = struct.Struct("<8sH")
 FRAME_HEAD = struct.Struct("<IB")
 FRAME_CRC = struct.Struct("<I")
-NOTIFY_HEAD = struct.Struct("<Bd")
+NOTIFY_HEAD = struct.Struct("<BHd")  # slot, device boot epoch, host time
 MAX_RECORD = 1 << 20  # no legitimate record is larger; bigger lengths mean corruption
 SUFFIX = ".dorsi"
 

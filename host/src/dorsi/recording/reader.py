@@ -29,6 +29,7 @@ class SlotData:
 
     host_time: list[float] = field(default_factory=list)
     payloads: list[bytes] = field(default_factory=list)
+    epochs: list[int] = field(default_factory=list)
     status_time: list[float] = field(default_factory=list)
     statuses: list[bytes] = field(default_factory=list)
 
@@ -157,12 +158,13 @@ def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
         if len(payload) < NOTIFY_HEAD.size:
             rec.corrupt.append((-1, len(payload)))
             return
-        slot, t = NOTIFY_HEAD.unpack_from(payload)
+        slot, epoch, t = NOTIFY_HEAD.unpack_from(payload)
         data = bytes(payload[NOTIFY_HEAD.size :])
         s = rec.slots.setdefault(slot, SlotData())
         if kind == Kind.NOTIFY:
             s.host_time.append(t)
             s.payloads.append(data)
+            s.epochs.append(epoch)
         else:
             s.status_time.append(t)
             s.statuses.append(data)

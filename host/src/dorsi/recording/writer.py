@@ -46,11 +46,11 @@ class RecordingWriter:
         self._file.write(FILE_HEADER.pack(MAGIC, FORMAT_VERSION))
         self._append(Kind.HEADER, _json(header), flush=True)
 
-    def notification(self, slot: int, host_time: float, payload: bytes) -> None:
-        self._append(Kind.NOTIFY, NOTIFY_HEAD.pack(slot, host_time) + bytes(payload))
+    def notification(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
+        self._append(Kind.NOTIFY, NOTIFY_HEAD.pack(slot, epoch, host_time) + bytes(payload))
 
-    def status(self, slot: int, host_time: float, payload: bytes) -> None:
-        self._append(Kind.STATUS, NOTIFY_HEAD.pack(slot, host_time) + bytes(payload))
+    def status(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
+        self._append(Kind.STATUS, NOTIFY_HEAD.pack(slot, epoch, host_time) + bytes(payload))
 
     def marker(self, event: str, **fields: Any) -> None:
         """A session event, e.g. ``marker("exercise_start", exercise="band_lunge", t=12.3)``."""

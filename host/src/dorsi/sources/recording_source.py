@@ -35,8 +35,27 @@ class RecordedSession:
         return dict(self.recording.header.get("profile", {}))
 
 
-def decode_slot(payloads: list[bytes], host_time: np.ndarray) -> tuple[SampleBatch | None, StreamStats, ClockMap | None]:
-    """Decode one sensor's notifications and put its samples on host time."""
+def decode_slot(payloads: list[bytes], host_time: np.ndarray, epochs: list[int] | None = None
+                ) -> tuple[SampleBatch | None, StreamStats, ClockMap | None]:
+    """Decode one sensor's notifications and put its samples on host time.
+
+    Each device boot epoch (the sensor rebooted: sample index and clock
+    restarted) is decoded and clock-mapped on its own, then joined.
+    """
+    epochs = list(epochs) if epochs is not None else [0] * len(payloads)
+    bounds = [0] + [i for i in range(1, len(epochs)) if epochs[i] != epochs[i - 1]] + [len(epochs)]
+    if len(bounds) > 2:
+        parts = [decode_slot(payloads[a:b], host_time[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+        batches = [p[0] for p in parts if p[0] is not None]
+        stats = StreamStats()
+        for _, st, _ in parts:
+            stats.packets += st.packets
+            stats.samples += st.samples
+            stats.gaps.extend(st.gaps)
+            stats.duplicates += st.duplicates
+            stats.rejected.extend(st.rejected)
+        joined = SampleBatch.concatenate(batches) if batches else None
+        return joined, stats, parts[-1][2]
     decoder = StreamDecoder(errors="skip")
     batch = decoder.feed(payloads, host_time)
     if batch is None:
@@ -53,7 +72,7 @@ def load_recording(path: str | Path) -> RecordedSession:
     stats: dict[str, StreamStats] = {}
     clocks: dict[str, ClockMap] = {}
     for slot, data in sorted(rec.slots.items()):
-        batch, st, clock = decode_slot(data.payloads, np.asarray(data.host_time))
+        batch, st, clock = decode_slot(data.payloads, np.asarray(data.host_time), data.epochs)
         if batch is None:
             continue
         batches[batch.role] = batch
