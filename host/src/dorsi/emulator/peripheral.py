@@ -1,0 +1,332 @@
+"""The emulated dorsi peripheral: a bumble device that advertises and serves v1 GATT.
+
+``EmulatedPeripheral`` puts a :class:`~dorsi.emulator.device.DeviceModel` on
+an :class:`~dorsi.ble.air.EmulatedAir`: it advertises (flags, the 128-bit
+dorsi service UUID and the model's short name, all within the 31-byte
+advertising data because the in-process air does not deliver scan
+responses), accepts one connection at a time, lets the central negotiate an
+ATT MTU up to 247, forwards CCCD changes, control writes and status/battery
+reads to the model, and carries the model's notifications through a bounded
+transmit buffer where :class:`~dorsi.emulator.faults.LinkFaults` act.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from bumble import hci
+from bumble.core import UUID, AdvertisingData
+from bumble.device import Connection, Device
+
+from dorsi.ble.air import EmulatedAir
+from dorsi.emulator.device import DeviceModel
+from dorsi.emulator.faults import LinkFaults
+from dorsi.emulator.gatt_table import GattTable, build_gatt_table
+from dorsi.protocol import spec
+
+logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
+
+ADVERTISING_DATA_MAX = 31
+LINK_LOST = hci.HCI_CONNECTION_TIMEOUT_ERROR  # what a central sees when the sensor walks away
+
+
+def advertising_data(name: str) -> bytes:
+    """Flags + 128-bit dorsi service UUID + complete local name (raises if over 31 bytes)."""
+    data = bytes(
+        AdvertisingData(
+            [
+                (AdvertisingData.FLAGS, bytes([0x06])),  # LE general discoverable, no BR/EDR
+                (AdvertisingData.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS, bytes(UUID(spec.SERVICE_UUID))),
+                (AdvertisingData.COMPLETE_LOCAL_NAME, name.encode()),
+            ]
+        )
+    )
+    if len(data) > ADVERTISING_DATA_MAX:
+        room = ADVERTISING_DATA_MAX - (len(data) - len(name.encode()))
+        raise ValueError(f"name {name!r} does not fit the advertising data (at most {room} bytes)")
+    return data
+
+
+class EmulatedPeripheral:
+    """A dorsi sensor on the emulated air.
+
+    Parameters
+    ----------
+    air : EmulatedAir
+        The air to advertise on.
+    model : DeviceModel
+        What the sensor does (sampling, ring, commands, status).
+    rssi_dbm : int
+        RSSI the host's scanner reports for this sensor.
+    tx_buffer : int
+        Notifications the link buffer holds before stream notifications are refused.
+    advertising_interval_ms : float
+        Advertising interval.
+    faults : LinkFaults or None
+        Fault conditions; a fault-free ``LinkFaults`` by default.
+
+    Attributes
+    ----------
+    sent_ : int
+        Notifications delivered to the central.
+    refused_ : int
+        Stream notifications refused (no subscriber, buffer full, stall).
+    boots_ : int
+        Boots so far (1 after :meth:`start`).
+    """
+
+    def __init__(
+        self,
+        air: EmulatedAir,
+        model: DeviceModel,
+        *,
+        rssi_dbm: int = -55,
+        tx_buffer: int = 24,
+        advertising_interval_ms: float = 20.0,
+        faults: LinkFaults | None = None,
+    ) -> None:
+        if tx_buffer < 1:
+            raise ValueError(f"tx_buffer must be >= 1, got {tx_buffer}")
+        advertising_data(model.name)  # validate the name early
+        self.air = air
+        self.model = model
+        self.rssi_dbm = int(rssi_dbm)
+        self.faults = faults or LinkFaults()
+        self._tx_limit = tx_buffer
+        self._adv_interval = advertising_interval_ms
+        self._address = air.allocate_address()
+        self._device: Device | None = None
+        self._table: GattTable | None = None
+        self._connection: Connection | None = None
+        self._subscribed: dict[str, bool] = {}
+        self._tx: asyncio.Queue[tuple[str, bytes]] = asyncio.Queue()
+        self._run_task: asyncio.Task[None] | None = None
+        self._tx_task: asyncio.Task[None] | None = None
+        self._closed = False
+        self.sent_ = 0
+        self.refused_ = 0
+        self.boots_ = 0
+
+    # --- identity ---------------------------------------------------------------
+    @property
+    def address(self) -> str:
+        return self._address
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+    @property
+    def is_connected(self) -> bool:
+        return self._connection is not None
+
+    @property
+    def link_encrypted(self) -> bool:
+        """Whether the current connection is encrypted (the central paired)."""
+        return self._connection is not None and self._connection.is_encrypted
+
+    @property
+    def mtu(self) -> int:
+        return self._connection.att_mtu if self._connection is not None else spec.ATT_DEFAULT_MTU
+
+    # --- lifecycle ----------------------------------------------------------------
+    async def start(self) -> EmulatedPeripheral:
+        """Power on, boot the model and start advertising; returns ``self``."""
+        if self._device is not None:
+            raise RuntimeError("peripheral already started")
+        device = self.air.new_device(self.model.name, self._address)
+        table = build_gatt_table(
+            read_status=lambda _c: self._guard(self.model.status, b""),
+            read_battery=lambda _c: bytes([self._guard(self.model.battery, 0)]),
+            write_control=self._on_control_write,
+            manufacturer=self.model.manufacturer,
+            model_number=self.model.model_number,
+            firmware_revision=self.model.firmware_revision,
+        )
+        device.add_services(table.services)
+        device.on(device.EVENT_CONNECTION, self._on_connection)
+        device.gatt_server.on(device.gatt_server.EVENT_CHARACTERISTIC_SUBSCRIPTION, self._on_subscription)
+        self._device, self._table = device, table
+        await device.power_on()
+        self.air.register(self)
+        self.model.attach(self._notify)
+        self._boot()
+        self._tx_task = asyncio.create_task(self._transmit(), name=f"{self.name}-tx")
+        await self._advertise()
+        return self
+
+    async def close(self) -> None:
+        """Stop the model, drop the connection and power off."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._stop_model()
+        if self._tx_task is not None:
+            self._tx_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._tx_task
+        self.air.unregister(self)
+        if self._device is not None:
+            with contextlib.suppress(Exception):
+                await self._device.stop_advertising()
+            await self._drop_connection(hci.HCI_REMOTE_DEVICE_TERMINATED_CONNECTION_DUE_TO_POWER_OFF_ERROR)
+            with contextlib.suppress(Exception):
+                await self._device.power_off()
+
+    def _boot(self) -> None:
+        self.model.boot()
+        self.boots_ += 1
+        self._run_task = asyncio.create_task(self._run_model(), name=f"{self.name}-model")
+
+    async def _run_model(self) -> None:
+        try:
+            await self.model.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a crashed model is a dead sensor, not a crashed host
+            logger.exception("device model %s crashed", self.name)
+
+    async def _stop_model(self) -> None:
+        if self._run_task is not None:
+            self._run_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._run_task
+            self._run_task = None
+
+    async def _advertise(self) -> None:
+        assert self._device is not None
+        await self._device.start_advertising(
+            advertising_data=advertising_data(self.model.name),
+            auto_restart=True,
+            advertising_interval_min=self._adv_interval,
+            advertising_interval_max=self._adv_interval,
+        )
+
+    # --- fault actions --------------------------------------------------------------
+    async def disconnect(self, reason: int = LINK_LOST) -> bool:
+        """Drop the connection from the sensor side; ``False`` if not connected."""
+        return await self._drop_connection(reason)
+
+    async def reboot(self, downtime_s: float = 0.05) -> None:
+        """Reset the sensor: link dropped, RAM ring lost, ``seq`` restarts at 0.
+
+        The sensor is silent for ``downtime_s`` and then advertises again.
+        """
+        assert self._device is not None
+        await self._stop_model()
+        with contextlib.suppress(Exception):
+            await self._device.stop_advertising()
+        await self._drop_connection(LINK_LOST)
+        self._clear_tx()
+        await asyncio.sleep(downtime_s)
+        self._boot()
+        await self._advertise()
+
+    async def _drop_connection(self, reason: int) -> bool:
+        connection = self._connection
+        if connection is None:
+            return False
+        try:
+            await asyncio.wait_for(connection.disconnect(reason=reason), 2.0)
+        except Exception:
+            logger.debug("disconnect of %s raised", self.name, exc_info=True)
+        return True
+
+    # --- bumble callbacks (never raise) --------------------------------------------------
+    def _guard(self, fn: Callable[[], _T], default: _T) -> _T:
+        try:
+            return fn()
+        except Exception:
+            logger.exception("device model %s raised in %s", self.name, getattr(fn, "__name__", fn))
+            return default
+
+    def _on_connection(self, connection: Connection) -> None:
+        try:
+            self._connection = connection
+            self._subscribed = {}
+            self.faults.on_reconnect()
+            connection.on(connection.EVENT_DISCONNECTION, self._on_disconnection)
+            connection.on(connection.EVENT_CONNECTION_ATT_MTU_UPDATE, self._on_mtu)
+            self.model.connected(connection.att_mtu)
+        except Exception:
+            logger.exception("connection handling failed on %s", self.name)
+
+    def _on_mtu(self) -> None:
+        try:
+            if self._connection is not None:
+                self.model.connected(self._connection.att_mtu)
+        except Exception:
+            logger.exception("MTU update handling failed on %s", self.name)
+
+    def _on_disconnection(self, reason: int) -> None:
+        try:
+            self._connection = None
+            self._subscribed = {}
+            self._clear_tx()  # whatever was in the link buffer is lost with the link
+            self.model.disconnected()
+        except Exception:
+            logger.exception("disconnection handling failed on %s", self.name)
+
+    def _on_subscription(self, _bearer: object, characteristic: object, notify: bool, indicate: bool) -> None:
+        try:
+            assert self._table is not None
+            for name in ("stream", "status", "battery"):
+                if characteristic is self._table.by_name(name):
+                    self._subscribed[name] = bool(notify or indicate)
+                    if name == "stream":
+                        if notify:
+                            self.faults.on_resubscribe()
+                        self.model.subscribed(bool(notify))
+        except Exception:
+            logger.exception("subscription handling failed on %s", self.name)
+
+    async def _on_control_write(self, _connection: object, value: bytes) -> None:
+        try:
+            await self.model.control(bytes(value))
+        except Exception:
+            logger.exception("device model %s raised on control write %s", self.name, bytes(value).hex())
+
+    # --- transmit path ---------------------------------------------------------------
+    async def _notify(self, char: str, payload: bytes) -> bool:
+        if char not in ("stream", "status", "battery"):
+            raise ValueError(f"cannot notify on {char!r}")
+        if self._connection is None or not self._subscribed.get(char, False):
+            if char == "stream":
+                self.refused_ += 1
+            return False
+        if char == "stream" and (self.faults.stalled_ or self._tx.qsize() >= self._tx_limit):
+            self.refused_ += 1
+            return False
+        max_payload = self._connection.att_mtu - spec.ATT_NOTIFY_OVERHEAD
+        if len(payload) > max_payload:
+            raise ValueError(f"{len(payload)}-byte {char} notification exceeds MTU {self._connection.att_mtu}")
+        self._tx.put_nowait((char, bytes(payload)))
+        return True
+
+    def _clear_tx(self) -> None:
+        while not self._tx.empty():
+            self._tx.get_nowait()
+
+    async def _transmit(self) -> None:
+        assert self._device is not None and self._table is not None
+        while True:
+            char, payload = await self._tx.get()
+            try:
+                if self.faults.delay_s > 0.0:
+                    await asyncio.sleep(self.faults.delay_s)
+                connection = self._connection
+                if connection is None:
+                    continue
+                if char == "stream" and self.faults.lose():
+                    continue
+                await self._device.notify_subscriber(connection, self._table.by_name(char), payload)
+                self.sent_ += 1
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("notification on %s failed", self.name)
