@@ -13,6 +13,7 @@ import sys
 
 COMMAND_MODULES = [
     "demo",
+    "firmware",
     "simulate",
     "scan",
 ]

@@ -1,0 +1,53 @@
+# Board entry point: wires the real hardware behind the seams and runs the device.
+import time
+
+import machine
+
+import config
+from app import Device
+from battery import BatteryADC
+
+
+def _led():
+    pin_no = getattr(config, "LED_PIN", None)
+    if pin_no is None:
+        return None
+    pin = machine.Pin(pin_no, machine.Pin.OUT)
+    low = getattr(config, "LED_ACTIVE_LOW", False)
+
+    def led(on):
+        pin.value((not on) if low else on)
+
+    return led
+
+
+def _battery():
+    pin_no = getattr(config, "BATTERY_ADC_PIN", None)
+    if pin_no is None:
+        return None
+    adc = machine.ADC(machine.Pin(pin_no))
+    try:
+        adc.atten(machine.ADC.ATTN_11DB)
+    except AttributeError:
+        pass
+    return BatteryADC(adc, getattr(config, "BATTERY_DIVIDER", 2.0))
+
+
+def main():
+    import bluetooth
+
+    i2c = machine.I2C(config.I2C_ID, sda=machine.Pin(config.I2C_SDA), scl=machine.Pin(config.I2C_SCL),
+                      freq=config.I2C_FREQ)
+    wdt = machine.WDT(timeout=config.WDT_TIMEOUT_MS)
+    dev = Device(config, i2c, bluetooth.BLE(), time, wdt=wdt, battery=_battery(), led=_led())
+    dev.run()
+
+
+try:
+    main()
+except KeyboardInterrupt:
+    pass
+except Exception as e:  # last resort: anything escaping the loop resets the board
+    print("fatal:", repr(e))
+    time.sleep_ms(500)
+    machine.reset()
