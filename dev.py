@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".dev-stamp"
-APT_PACKAGES: list[str] = []  # Debian packages the tests need (none yet)
+APT_PACKAGES: list[str] = ["chromium", "chromium-driver"]  # Debian packages the tests need (browser tests)
 
 
 def _fingerprint() -> str:

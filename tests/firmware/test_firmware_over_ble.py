@@ -44,7 +44,7 @@ class Collector:
 def test_real_firmware_over_emulated_ble_reconnects_without_loss() -> None:
     async def scenario():  # type: ignore[no-untyped-def]
         async with EmulatedAir() as air:
-            model = FirmwareDevice(batch_from_motion(), speed=3.0)
+            model = FirmwareDevice(batch_from_motion(), speed=2.0)
             shin = await EmulatedPeripheral(air, model, rssi_dbm=DEFAULT_RSSI["shin"]).start()
             backends = air.backends()
             got = Collector()

@@ -14,8 +14,17 @@ import sys
 COMMAND_MODULES = [
     "demo",
     "firmware",
-    "simulate",
+    "session",
+    "knee_to_wall",
+    "replay",
     "scan",
+    "analyze",
+    "simulate",
+    "report",
+    "history",
+    "progress",
+    "export",
+    "batch",
 ]
 
 

@@ -124,8 +124,8 @@ WRITER = textwrap.dedent(
 def test_sigkill_loses_at_most_the_last_second(tmp_path, trial):
     path = tmp_path / "k.dorsi"
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
-    deadline = time.time() + 0.6 + 0.25 * trial
-    last = (0.0, 0)
+    last = tuple(float(x) for x in proc.stdout.readline().split())  # writing has begun
+    deadline = time.time() + 0.3 + 0.25 * trial
     while time.time() < deadline:
         line = proc.stdout.readline()
         if line:

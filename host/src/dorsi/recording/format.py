@@ -14,7 +14,9 @@ all little-endian. Kinds:
 * ``STATUS``: u8 slot, u16 epoch, f64 host time, a raw status record;
 * ``MARKER`` (JSON): exercise start/end and other session events;
 * ``GAP`` (JSON): samples known lost and not recoverable;
-* ``END`` (JSON): a clean close with summary counts.
+* ``END`` (JSON): a clean close with summary counts;
+* ``TICK``: f64 host time at which the live pipeline processed everything
+  recorded before it (replay repeats exactly these steps).
 
 Records are only ever appended, so a writer killed at any byte leaves a file
 whose every complete record is intact; the reader stops at a truncated tail and
@@ -45,6 +47,7 @@ class Kind(IntEnum):
     MARKER = 4
     GAP = 5
     END = 6
+    TICK = 7
 
 
 def frame(kind: Kind, payload: bytes) -> bytes:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import struct
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ class SlotData:
     host_time: list[float] = field(default_factory=list)
     payloads: list[bytes] = field(default_factory=list)
     epochs: list[int] = field(default_factory=list)
+    ticks: list[int] = field(default_factory=list)  # TICK records before each notification
     status_time: list[float] = field(default_factory=list)
     statuses: list[bytes] = field(default_factory=list)
 
@@ -42,6 +44,8 @@ class Recording:
     markers: list[dict[str, Any]]
     gaps: list[dict[str, Any]]
     end: dict[str, Any] | None
+    ticks: list[float] = field(default_factory=list)  # host times of the live pipeline's steps
+    marker_ticks: list[int] = field(default_factory=list)  # TICK records before each marker
     truncated_bytes: int = 0  # incomplete record at the end (writer killed mid-write)
     corrupt: list[tuple[int, int]] = field(default_factory=list)  # (offset, bytes skipped)
 
@@ -165,9 +169,16 @@ def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
             s.host_time.append(t)
             s.payloads.append(data)
             s.epochs.append(epoch)
+            s.ticks.append(len(rec.ticks))
         else:
             s.status_time.append(t)
             s.statuses.append(data)
+        return
+    if kind == Kind.TICK:
+        if len(payload) == 8:
+            rec.ticks.append(struct.unpack("<d", payload)[0])
+        else:
+            rec.corrupt.append((-1, len(payload)))
         return
     try:
         obj = json.loads(bytes(payload))
@@ -178,6 +189,7 @@ def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
         rec.header = obj
     elif kind == Kind.MARKER:
         rec.markers.append(obj)
+        rec.marker_ticks.append(len(rec.ticks))
     elif kind == Kind.GAP:
         rec.gaps.append(obj)
     elif kind == Kind.END:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,10 @@ class RecordingWriter:
 
     def status(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
         self._append(Kind.STATUS, NOTIFY_HEAD.pack(slot, epoch, host_time) + bytes(payload))
+
+    def tick(self, host_time: float) -> None:
+        """The live pipeline processes everything recorded so far at ``host_time``."""
+        self._append(Kind.TICK, struct.pack("<d", host_time))
 
     def marker(self, event: str, **fields: Any) -> None:
         """A session event, e.g. ``marker("exercise_start", exercise="band_lunge", t=12.3)``."""

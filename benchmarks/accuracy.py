@@ -1,0 +1,352 @@
+"""Accuracy benchmark: the dorsi pipeline against simulator truth, and against a plain baseline.
+
+Sessions come from the simulator with fresh seeds (1000+; tests and tuning use
+seeds below 1000), for every exercise at 25, 52, 100 and 200 Hz, with and
+without 2 % burst packet loss, left and right leg alternating, the strap turned
+by a random angle in [-30, 30] deg. Each session runs the whole product path,
+samples -> ``dorsi.angle.AngleEstimator`` -> ``dorsi.pipeline.analyze_trace``,
+and, in the same run, a plain baseline: a 2 Hz low-pass of the tilt of the shin
+axis from the accelerometer, ``scipy.signal.find_peaks`` for reps and a
+threshold-and-still rule for holds.
+
+Figures per exercise (definitions in ``docs/algorithms-events.md``):
+rep count exact-match rate (also leaving out reps more than half lost in data
+gaps), rep F1, peak-angle error (median, max) on matched reps without heel lift
+whose peak was not lost in a data gap, hold-duration error (median, max; holds
+whose true start or end fell inside a data gap are counted, not measured), hold
+met/not-met accuracy (true hold > 1 s from target), heel-lift precision and
+recall. The last line printed is one JSON object.
+
+Run: ``.venv/bin/python benchmarks/accuracy.py [--quick] [--workers 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.signal import butter, filtfilt, find_peaks
+
+RATES = (25.0, 52.0, 100.0, 200.0)
+LOSSES = (0.0, 0.02)
+# (row label, exercise, foot sensor): the shin sensor alone cannot see seated
+# dorsiflexion holds or ankle circles, so those rows carry the foot sensor.
+ROWS = (
+    ("band_lunge", "band_lunge", False),
+    ("knee_to_wall", "knee_to_wall", False),
+    ("soleus_stretch", "soleus_stretch", False),
+    ("gastroc_stretch", "gastroc_stretch", False),
+    ("traction", "traction", False),
+    ("eccentric_drop", "eccentric_drop", False),
+    ("eccentric_drop+foot", "eccentric_drop", True),
+    ("seated_df_hold+foot", "seated_df_hold", True),
+    ("ankle_circles+foot", "ankle_circles", True),
+    ("nerve_floss", "nerve_floss", False),
+    ("calf_release", "calf_release", False),
+    ("achilles_release", "achilles_release", False),
+)
+GAP_S = 0.1  # a true peak inside a longer data gap is not observable
+LOST_FRACTION = 0.5  # a true rep with more than this share of its time inside gaps is lost
+
+
+@dataclass
+class Result:
+    """Raw per-session figures, merged per exercise row."""
+
+    sessions: int = 0
+    count_exact: int = 0
+    count_exact_obs: int = 0
+    unobservable: int = 0
+    tp: int = 0
+    n_det: int = 0
+    n_true: int = 0
+    peak_err: list = field(default_factory=list)
+    peaks_in_gaps: int = 0
+    hold_err: list = field(default_factory=list)
+    holds_in_gaps: int = 0
+    met_right: int = 0
+    met_total: int = 0
+    heel_tp_det: int = 0
+    heel_det: int = 0
+    heel_tp_true: int = 0
+    heel_true: int = 0
+    count_exact_by: dict = field(default_factory=dict)
+
+    def merge(self, other: "Result") -> None:
+        for name in ("sessions", "count_exact", "count_exact_obs", "unobservable", "holds_in_gaps", "tp", "n_det", "n_true", "peaks_in_gaps", "met_right",
+                     "met_total", "heel_tp_det", "heel_det", "heel_tp_true", "heel_true"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.peak_err += other.peak_err
+        self.hold_err += other.hold_err
+        for key, (a, b) in other.count_exact_by.items():
+            x, y = self.count_exact_by.get(key, (0, 0))
+            self.count_exact_by[key] = (x + a, y + b)
+
+    def figures(self, has_reps: bool, has_holds: bool, has_heel: bool = True) -> dict:
+        def stat(values, fn):
+            return round(float(fn(values)), 3) if values else None
+
+        prec = self.tp / self.n_det if self.n_det else (1.0 if self.n_true == 0 else 0.0)
+        rec = self.tp / self.n_true if self.n_true else 1.0
+        out: dict = {"sessions": self.sessions}
+        if has_reps:
+            out.update({
+                "rep_count_exact": round(self.count_exact / max(1, self.sessions), 3),
+                "rep_count_exact_observable": round(self.count_exact_obs / max(1, self.sessions), 3),
+                "reps_lost_in_gaps": self.unobservable,
+                "rep_f1": round(2 * prec * rec / (prec + rec), 3) if prec + rec else 0.0,
+                "peak_err_median_deg": stat(self.peak_err, np.median),
+                "peak_err_max_deg": stat(self.peak_err, np.max),
+                "peaks_in_gaps": self.peaks_in_gaps,
+            })
+        if has_holds:
+            out.update({
+                "hold_err_median_s": stat(self.hold_err, np.median),
+                "hold_err_max_s": stat(self.hold_err, np.max),
+                "hold_met_accuracy": round(self.met_right / self.met_total, 3) if self.met_total else None,
+                "holds_with_boundary_in_gap": self.holds_in_gaps,
+            })
+        if has_heel:
+            out.update({
+                "heel_precision": round(self.heel_tp_det / self.heel_det, 3) if self.heel_det else None,
+                "heel_recall": round(self.heel_tp_true / self.heel_true, 3) if self.heel_true else None,
+            })
+        return out
+
+
+# ----------------------------------------------------------------------------- matching
+
+def match_reps(det_peaks: np.ndarray, truth_reps: list, slack: float = 0.2) -> list[tuple[int, int]]:
+    """One-to-one pairs (detected index, truth index): the detected peak lies in the
+    true rep interval (+- slack); nearest true peak first."""
+    pairs, used = [], set()
+    for i, p in enumerate(det_peaks):
+        cands = [(abs(p - r.peak_s), j) for j, r in enumerate(truth_reps)
+                 if j not in used and r.start_s - slack <= p <= r.end_s + slack]
+        if cands:
+            j = min(cands)[1]
+            used.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def match_intervals(det: list[tuple[float, float]], truth: list[tuple[float, float]]) -> list[tuple[int, int]]:
+    """One-to-one pairs by largest overlap."""
+    pairs, used = [], set()
+    for i, (a, b) in enumerate(det):
+        best, bj = 0.0, None
+        for j, (c, d) in enumerate(truth):
+            ov = min(b, d) - max(a, c)
+            if j not in used and ov > best:
+                best, bj = ov, j
+        if bj is not None:
+            used.add(bj)
+            pairs.append((i, bj))
+    return pairs
+
+
+def overlaps_any(iv: tuple[float, float], others: list[tuple[float, float]]) -> bool:
+    return any(min(iv[1], b) > max(iv[0], a) for a, b in others)
+
+
+# ----------------------------------------------------------------------------- plain baseline
+
+def plain_baseline(shin, polarity: float, rep_prom: float, hold_target: float | None):
+    """Low-pass tilt of the shin axis from the accelerometer; find_peaks reps; still-and-high holds."""
+    rate = 100.0
+    t = np.arange(shin.t[0], shin.t[-1], 1.0 / rate)
+    acc = np.column_stack([np.interp(t, shin.t, shin.acc[:, k]) for k in range(3)])
+    tilt = np.degrees(np.arctan2(np.hypot(acc[:, 1], acc[:, 2]), acc[:, 0]))
+    b, a = butter(2, 2.0 / (rate / 2))
+    tilt = filtfilt(b, a, tilt)
+    base = float(np.median(tilt[t < t[0] + 2.0]))
+    y = polarity * (tilt - base)
+    peaks, _ = find_peaks(y, prominence=rep_prom, height=rep_prom, distance=int(0.4 * rate))
+    reps = [(float(t[p]), float(tilt[p])) for p in peaks]
+    holds = []
+    if hold_target is not None:
+        still = (y > 5.0) & (np.abs(np.gradient(tilt, 1.0 / rate)) < 5.0)
+        edges = np.diff(np.concatenate(([0], still.astype(int), [0])))
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        merged: list[list[int]] = []
+        for s, e in zip(starts, ends):
+            if merged and s - merged[-1][1] < 2 * rate:
+                merged[-1][1] = e
+            else:
+                merged.append([s, e])
+        holds = [(float(t[s]), float(t[e - 1])) for s, e in merged if e - s > rate]
+    return reps, holds
+
+
+# ----------------------------------------------------------------------------- one session
+
+def run_session(task: tuple) -> tuple[str, str, Result, Result]:
+    label, exercise, foot, rate, loss, seed = task
+    from dorsi.angle import AngleEstimator
+    from dorsi.events.settings import settings_for
+    from dorsi.pipeline import analyze_trace
+    from dorsi.routine import default_routine
+    from dorsi.sim import SimOptions, simulate
+
+    rng = np.random.default_rng(seed)
+    side = "left" if seed % 2 else "right"
+    opts = SimOptions(rate_hz=rate, side=side, strap_rotation_deg=float(rng.uniform(-30, 30)),
+                      foot_sensor=foot, packet_loss=loss, quaternions=True)
+    s = simulate(exercise, seed=seed, options=opts)
+    truth = s.truth
+    spec = default_routine()[exercise]
+    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m") if k in s.profile}
+    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    analysis = analyze_trace(trace, exercise=exercise, profile=profile, sample_rate_hz=rate)
+    ex = analysis.exercises[0]
+    settings = settings_for(spec, trace.source)
+    sign = -1.0 if settings.polarity == "negative" else 1.0
+    signal = truth.ankle_angle_deg if trace.source == "ankle" else truth.tibial_inclination_deg
+    gaps = np.diff(s.shin.t)
+    gap_ends = s.shin.t[1:][gaps > GAP_S]
+    gap_starts = s.shin.t[:-1][gaps > GAP_S]
+    key = f"{int(rate)}Hz/{'loss' if loss else 'clean'}"
+
+    def peak_ref(rep) -> float:
+        inside = (truth.t >= rep.start_s) & (truth.t <= rep.end_s)
+        return float(signal[inside][np.argmax(sign * signal[inside])])
+
+    def in_gap(tp: float) -> bool:
+        return bool(np.any((gap_starts < tp) & (gap_ends > tp)))
+
+    def lost(rep) -> bool:
+        covered = np.clip(np.minimum(gap_ends, rep.end_s) - np.maximum(gap_starts, rep.start_s), 0, None).sum()
+        return covered > LOST_FRACTION * (rep.end_s - rep.start_s)
+
+    n_lost = int(sum(lost(r) for r in truth.reps))
+
+    ours, base = Result(sessions=1), Result(sessions=1)
+    # reps
+    det_peaks = np.array([r.peak_s for r in ex.reps])
+    hold_target = spec.target.hold_s
+    base_reps, base_holds = plain_baseline(s.shin, sign, 1.5 if sign < 0 else 5.0, hold_target)
+    for res, peaks, values in ((ours, det_peaks, [r.peak_angle_deg for r in ex.reps]),
+                               (base, np.array([p for p, _ in base_reps]), [v for _, v in base_reps])):
+        if not truth.reps and not spec.has_reps:
+            continue
+        pairs = match_reps(peaks, truth.reps)
+        res.tp, res.n_det, res.n_true = len(pairs), len(peaks), len(truth.reps)
+        exact = int(len(peaks) == len(truth.reps))
+        res.count_exact = exact
+        res.unobservable = n_lost
+        res.count_exact_obs = int(len(peaks) == len(truth.reps) - n_lost) if n_lost else exact
+        res.count_exact_by[key] = (exact, 1)
+        if spec.signal == "angle":
+            for i, j in pairs:
+                true = truth.reps[j]
+                if true.heel_lift:
+                    continue
+                if in_gap(true.peak_s):
+                    res.peaks_in_gaps += 1
+                    continue
+                res.peak_err.append(abs(values[i] - peak_ref(true)))
+    # holds
+    true_holds = [(h.start_s, h.end_s) for h in truth.holds]
+    for res, holds in ((ours, [(h.start_s, h.end_s) for h in ex.holds]), (base, base_holds)):
+        for i, j in match_intervals(holds, true_holds):
+            d_det = holds[i][1] - holds[i][0]
+            d_true = truth.holds[j].duration_s
+            if in_gap(truth.holds[j].start_s) or in_gap(truth.holds[j].end_s):
+                res.holds_in_gaps += 1  # the moment the hold began or ended was not received
+                continue
+            res.hold_err.append(abs(d_det - d_true))
+            if hold_target is not None and abs(d_true - hold_target) > 1.0:
+                res.met_total += 1
+                res.met_right += int((d_det >= hold_target) == (d_true >= hold_target))
+    # heel lifts (ours only: the plain baseline has none)
+    det_lifts = [(h.start_s, h.end_s) for h in ex.heel_lifts]
+    ours.heel_det = len(det_lifts)
+    ours.heel_tp_det = int(sum(overlaps_any(iv, truth.heel_lifts) for iv in det_lifts))
+    ours.heel_true = len(truth.heel_lifts)
+    ours.heel_tp_true = int(sum(overlaps_any(iv, det_lifts) for iv in truth.heel_lifts))
+    return label, key, ours, base
+
+
+def tasks(quick: bool, repeats: int) -> list[tuple]:
+    """Every row x rate x loss, ``repeats`` seeds each (odd seeds are left legs)."""
+    out = []
+    seed = 1000
+    for label, exercise, foot in ROWS:
+        for rate in (RATES[1:3] if quick else RATES):
+            for loss in LOSSES:
+                for _ in range(repeats):
+                    out.append((label, exercise, foot, rate, loss, seed))
+                    seed += 1
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="52 and 100 Hz only")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=2, help="seeds per condition (default 2: left and right)")
+    parser.add_argument("--verbose", action="store_true", help="list sessions whose rep count is off")
+    args = parser.parse_args(argv)
+    from dorsi.routine import default_routine
+
+    todo = tasks(args.quick, args.repeats)
+    t0 = time.perf_counter()
+    ours: dict[str, Result] = {}
+    base: dict[str, Result] = {}
+    with ProcessPoolExecutor(max_workers=args.workers) as pool:
+        for task, (label, key, o, b) in zip(todo, pool.map(run_session, todo, chunksize=1)):
+            if args.verbose and o.n_true and o.n_det != o.n_true:
+                print(f"  count off: {label} {key} seed {task[-1]}: {o.n_det} detected / {o.n_true} true"
+                      f" ({o.unobservable} lost in gaps)")
+            if args.verbose and o.hold_err and max(o.hold_err) > 1.0:
+                print(f"  hold off: {label} {key} seed {task[-1]}: max error {max(o.hold_err):.2f} s")
+            ours.setdefault(label, Result(sessions=0)).merge(o)
+            base.setdefault(label, Result(sessions=0)).merge(b)
+    elapsed = time.perf_counter() - t0
+    print(f"dorsi accuracy benchmark: {len(todo)} sessions, seeds 1000-{999 + len(todo)}, "
+          f"rates {', '.join(str(int(r)) for r in (RATES[1:3] if args.quick else RATES))} Hz, "
+          f"loss 0 and 2 %, left/right, strap +-30 deg; {elapsed:.0f} s")
+    header = (f"{'exercise':22s} {'count':>11s} {'count obs':>11s} {'F1':>11s} {'peak med':>11s} {'peak max':>11s} "
+              f"{'hold med':>11s} {'hold max':>11s} {'met':>11s} {'heel P/R':>10s}")
+    print("each cell: dorsi | plain baseline; 'count obs' leaves out reps lost in data gaps "
+          f"(> {LOST_FRACTION:.0%} of the rep missing); peak errors in deg, hold errors in s")
+    print(header)
+    summary: dict = {}
+    routine = default_routine()
+    for label, exercise, _foot in ROWS:
+        spec = routine[exercise]
+        has_reps, has_holds = spec.has_reps, spec.has_holds
+        fo = ours[label].figures(has_reps, has_holds)
+        fb = base[label].figures(has_reps, has_holds, has_heel=False)
+        summary[label] = {"dorsi": fo, "baseline": fb,
+                          "count_exact_by_condition": {k: round(a / n, 2) for k, (a, n)
+                                                       in sorted(ours[label].count_exact_by.items())}}
+
+        def cell(key: str) -> str:
+            a, b = fo.get(key), fb.get(key)
+            fmt = lambda v: "-" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))  # noqa: E731
+            return f"{fmt(a):>5s}|{fmt(b):<5s}"
+
+        heel = f"{fo.get('heel_precision') or '-'}/{fo.get('heel_recall') or '-'}"
+        print(f"{label:22s} {cell('rep_count_exact'):>11s} {cell('rep_count_exact_observable'):>11s} "
+              f"{cell('rep_f1'):>11s} "
+              f"{cell('peak_err_median_deg'):>11s} {cell('peak_err_max_deg'):>11s} "
+              f"{cell('hold_err_median_s'):>11s} {cell('hold_err_max_s'):>11s} {cell('hold_met_accuracy'):>11s} "
+              f"{heel:>10s}")
+    print("rep count exact-match by condition (dorsi):")
+    for label in summary:
+        by = summary[label]["count_exact_by_condition"]
+        if by:
+            print(f"  {label:22s} " + " ".join(f"{k}={v:.2f}" for k, v in by.items()))
+    summary["_meta"] = {"sessions": len(todo), "seconds": round(elapsed, 1), "quick": args.quick}
+    print(json.dumps(summary, separators=(",", ":")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""``AngleEstimator``: samples -> calibrated ankle angle trace (batch or streaming).
+
+One code path: ``estimate`` is ``calibrate`` on the start of the data followed
+by a single ``update`` over all of it; the live path calls ``calibrate`` once
+and ``update`` per notification. Every stage is causal with its state carried
+between chunks, so both give the same values.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.angle.calibration import Calibration, SensorCalibration, SensorToSegmentCalibrator
+from dorsi.angle.frames import plane_angles
+from dorsi.angle.heel_lift import AnkleRiseHeelLift, FootPitchHeelLift
+from dorsi.angle.lever_arm import LeverArmFit
+from dorsi.angle.segment_tilt import SegmentTilt
+from dorsi.angle.trace import AngleTrace
+from dorsi.samples import SampleBatch
+
+#: Samples per internal chunk of the batch path (bounds the temporaries).
+BATCH_CHUNK = 1 << 15
+#: Forward lean of the shank from rest (deg) above which a toes-down foot means a lifted heel.
+WEIGHT_BEARING_LEAN_DEG = 8.0
+#: Largest foot-sample spacing (in nominal periods) bridged when aligning to the shin.
+FOOT_GAP_PERIODS = 4.0
+
+
+class AngleEstimator:
+    """Ankle dorsiflexion (or tibial inclination), frontal tilt, heel lift, knee swing.
+
+    Parameters
+    ----------
+    shank_length_m, foot_length_m : float
+        Segment lengths (knee-to-wall geometry, reported in the trace meta).
+    sensor_height_m : float, optional
+        Shin sensor height above the ankle; used as the lever arm when the
+        first movements do not determine it (default 0.20 m).
+    side : str, optional
+        ``"left"`` / ``"right"``; None = from the data's metadata, else right.
+    standing_baseline_deg : float, optional
+        Known tibial inclination during the calibration rest; otherwise the
+        sensor's +x axis sets the absolute offset (see docs).
+    time_constant_s : float
+        Crossover of the raw-data complementary filter.
+    orientation : str
+        ``"auto"``/``"gyro"`` (gyroscope anchored by the cleaned
+        accelerometer, vectorised), ``"device"`` (the device quaternions as
+        they are) or ``"fusion"`` (``imufusion`` on the raw samples); see
+        ``dorsi.angle.segment_tilt``.
+    calibration_window_s : float
+        Length of the data start used for calibration.
+
+    Attributes
+    ----------
+    trace_ : AngleTrace
+        Result of the last ``estimate`` (or of the last ``update`` chunk).
+    calibration_ : Calibration
+        The fitted sensor-to-segment calibration.
+    """
+
+    def __init__(self, shank_length_m: float = 0.40, foot_length_m: float = 0.26,
+                 sensor_height_m: float | None = None, side: str | None = None,
+                 standing_baseline_deg: float | None = None, time_constant_s: float = 1.0,
+                 orientation: str = "auto", calibration_window_s: float = 30.0) -> None:
+        self.shank_length_m = shank_length_m
+        self.foot_length_m = foot_length_m
+        self.sensor_height_m = sensor_height_m
+        self.side = side
+        self.standing_baseline_deg = standing_baseline_deg
+        self.time_constant_s = time_constant_s
+        self.orientation = orientation
+        self.calibration_window_s = calibration_window_s
+
+    # ------------------------------------------------------------------ batch
+    def estimate(self, shin: SampleBatch, foot: SampleBatch | None = None) -> "AngleEstimator":
+        """Calibrate on the start of the data and estimate the whole trace; returns self."""
+        _check(shin, "shin")
+        if foot is not None:
+            _check(foot, "foot")
+        self.calibrate(shin, foot)
+        parts = []
+        n = len(shin)
+        # chunked (the streaming path itself): bounded temporaries on hour-long inputs
+        for start in range(0, n, BATCH_CHUNK):
+            sh = shin.slice(start, min(start + BATCH_CHUNK, n))
+            ft = None
+            if foot is not None:
+                lo = 0 if start == 0 else int(np.searchsorted(foot.t, shin.t[start - 1], side="right"))
+                hi = len(foot) if start + BATCH_CHUNK >= n else int(np.searchsorted(foot.t, sh.t[-1], side="right"))
+                ft = foot.slice(lo, hi)
+            parts.append(self.update(sh, ft))
+        parts.append(self.finish())
+        parts = [p for p in parts if len(p)] or parts[:1]
+        self.trace_ = _concat_traces(parts) if len(parts) > 1 else parts[0]
+        return self
+
+    # -------------------------------------------------------------- streaming
+    def calibrate(self, shin: SampleBatch, foot: SampleBatch | None = None) -> "AngleEstimator":
+        """Fit the calibration on the first still + movement data and reset the stream state."""
+        _check(shin, "shin")
+        cal = SensorToSegmentCalibrator(window_s=self.calibration_window_s, side=self.side,
+                                        standing_baseline_deg=self.standing_baseline_deg).fit(shin, foot)
+        c = cal.calibration_
+        self._rate = _rate(shin)
+        lever = self._fit_lever_arm(shin, c.shin)
+        if lever is not None:
+            source = "movement"
+            offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])
+        else:
+            source, offset = "profile", np.zeros(6)
+            lever = (0.20 if self.sensor_height_m is None else self.sensor_height_m) * c.shin.frame.up
+        meta = dict(c.meta, acc_offset=offset[:3].tolist(), acc_scale=offset[3:].tolist())
+        self.calibration_ = Calibration(c.shin, c.foot, c.side, c.side_source, c.baseline_deg,
+                                        c.sign_source, lever, source, meta)
+        self._acc_offset = offset
+        self._shin = SegmentTilt(c.shin, lever, self._rate, self.time_constant_s, self.orientation)
+        self._rest_sag = float(plane_angles((c.shin.frame.matrix @ c.shin.rest_up)[None, :])[0][0])
+        self._ankle_rise = AnkleRiseHeelLift(self._rate, lever, c.shin.g_reading)
+        # the shin-only heel-lift model needs the shank pivoting about the ankle below the
+        # sensor from an upright rest (not seated swings about the knee, not a lying leg)
+        self._heel_model_ok = bool(np.dot(lever, c.shin.frame.up) > 0.05
+                                   and abs(self._rest_sag) < np.radians(30))
+        self._foot = None
+        self._foot_lift = None
+        self._foot_t = np.zeros(0)
+        self._foot_pitch = np.zeros(0)
+        self._pending: list[dict] = []
+        if c.foot is not None and foot is not None:
+            self._foot_rate = _rate(foot)
+            # the foot turns about the ankle when it moves in the air (circles, seated holds)
+            foot_lever = self._fit_lever_arm(foot, c.foot, sagittal_only=False, max_norm_m=0.3)
+            self._foot = SegmentTilt(c.foot, foot_lever, self._foot_rate, self.time_constant_s, self.orientation,
+                                     reanchor=True)
+            self._foot_lift = FootPitchHeelLift()
+        return self
+
+    def update(self, shin: SampleBatch, foot: SampleBatch | None = None) -> AngleTrace:
+        """Process the next chunk (after ``calibrate``); returns the trace it completes.
+
+        Shin-only: the trace of exactly this chunk. With a foot sensor, shin
+        samples are released once foot data at or after their time has
+        arrived (the foot pitch is interpolated between foot samples, as in
+        the batch path), so a chunk's trace may end a little earlier and the
+        rest comes with the next call or with ``finish``.
+        """
+        if not hasattr(self, "_shin"):
+            raise RuntimeError("call calibrate() (or estimate()) before update()")
+        part = self._shin_stage(shin)
+        if self._foot is None:
+            return self._emit(part, None)
+        if foot is not None and len(foot):
+            tilt = self._foot.update(foot)
+            self._foot_t = np.concatenate([self._foot_t, foot.t])
+            self._foot_pitch = np.concatenate([self._foot_pitch, -np.degrees(tilt.sagittal_)])
+        self._pending.append(part)
+        pending = _join(self._pending)
+        last = self._foot_t[-1] if len(self._foot_t) else -np.inf
+        n_out = int(np.searchsorted(pending["t"], last, side="right"))
+        out = {k: v[:n_out] for k, v in pending.items()}
+        self._pending = [{k: v[n_out:] for k, v in pending.items()}]
+        return self._emit(out, self._foot_pitch_on(out["t"]))
+
+    def finish(self) -> AngleTrace:
+        """Release the shin samples still waiting for foot data (end of a stream)."""
+        if not hasattr(self, "_shin"):
+            raise RuntimeError("call calibrate() (or estimate()) before finish()")
+        if self._foot is None or not self._pending:
+            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0, bool)))
+        out = _join(self._pending)
+        self._pending = []
+        return self._emit(out, self._foot_pitch_on(out["t"]))
+
+    def _shin_stage(self, shin: SampleBatch) -> dict:
+        """Everything that needs the shin alone (causal, state carried)."""
+        tilt = self._shin.update(shin)
+        cal = self.calibration_
+        incl_deg = np.degrees(tilt.sagittal_)
+        frontal_deg = cal.side_sign * np.degrees(tilt.frontal_ + cal.shin.frontal_offset_rad)
+        acc = (shin.acc - self._acc_offset[:3]) / (1.0 + self._acc_offset[3:])
+        from_rest = incl_deg - np.degrees(self._rest_sag)
+        rise_lift = self._ankle_rise.update(tilt.omega_, acc, tilt.up_, ~tilt.gap_, from_rest)
+        if not self._heel_model_ok:
+            rise_lift = np.zeros(len(rise_lift), dtype=bool)
+        return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
+                "rise": self._ankle_rise.rise_m_, "valid": ~tilt.gap_}
+
+    def _emit(self, part: dict, foot: tuple[np.ndarray, np.ndarray] | None) -> AngleTrace:
+        cal = self.calibration_
+        incl = part["incl"]
+        valid = part["valid"]
+        if foot is not None:
+            pitch, foot_ok = foot
+            angle = incl + pitch
+            weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
+            heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
+            valid = valid & foot_ok
+            source = "ankle"
+        else:
+            angle, heel, source = incl, part["rise_lift"], "inclination"
+        trace = AngleTrace(
+            t=part["t"].copy(), angle_deg=angle, frontal_deg=part["frontal"], heel_lift=heel,
+            knee_swing_deg=-(incl - np.degrees(self._rest_sag)), valid=valid, source=source,
+            baseline_deg=cal.baseline_deg,
+            meta={"inclination_deg": incl, "ankle_rise_m": part["rise"],
+                  "shank_length_m": self.shank_length_m, "foot_length_m": self.foot_length_m,
+                  "side": cal.side},
+        )
+        self.trace_ = trace
+        return trace
+
+    # ---------------------------------------------------------------- helpers
+    def _fit_lever_arm(self, batch: SampleBatch, cal: SensorCalibration, sagittal_only: bool = True,
+                       max_norm_m: float = 1.0) -> np.ndarray | None:
+        """Fixed-pivot lever arm from the calibration window, in two passes; None if undetermined.
+
+        The first pass takes the up vector from the gyroscope-dominated filter
+        with the raw accelerometer; the second repeats it with the first
+        pass's lever arm cleaning the accelerometer (and re-anchoring after
+        lost samples), then fits again. Also sets ``self._fit`` (offsets).
+        """
+        head = batch.slice(0, int(np.searchsorted(batch.t, batch.t[0] + self.calibration_window_s, "right")))
+        rate = _rate(head)
+        basis = np.vstack([cal.frame.up, cal.frame.fwd]) if sagittal_only else None
+        lever: np.ndarray | None = None
+        fit = LeverArmFit()
+        for _ in range(2):
+            pre = SegmentTilt(cal, lever, rate, time_constant_s=5.0 if lever is None else self.time_constant_s,
+                              orientation="gyro").update(head)
+            alpha = np.gradient(pre.omega_, axis=0) * rate  # central difference (offline: no lag)
+            near_gap = np.convolve(pre.gap_.astype(float), np.ones(5), mode="same") > 0
+            keep = ~near_gap  # across lost samples the difference quotients mean nothing
+            fit.fit(pre.omega_[keep], alpha[keep], head.acc[keep], pre.up_[keep], cal.g_reading, basis)
+            if fit.lever_arm_ is None or not 0.02 < np.linalg.norm(fit.lever_arm_) < max_norm_m:
+                break
+            lever = fit.lever_arm_
+        self._fit = fit
+        return lever
+
+    def _foot_pitch_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Foot pitch (deg, + toes up) interpolated onto shin times, and where it is valid."""
+        ft, fp = self._foot_t, self._foot_pitch
+        if len(ft) == 0:
+            return np.zeros(len(t)), np.zeros(len(t), dtype=bool)
+        pitch = np.interp(t, ft, fp)
+        i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
+        span = ft[np.minimum(i, len(ft) - 1)] - ft[i - 1]
+        period = 1.0 / self._foot_rate
+        ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1] + FOOT_GAP_PERIODS * period)
+        if len(t):  # keep only the foot samples later shin samples can still need
+            keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
+            self._foot_t, self._foot_pitch = ft[keep:], fp[keep:]
+        return pitch, ok
+
+
+def _join(parts: list[dict]) -> dict:
+    if not parts:
+        empty = np.zeros(0)
+        return {"t": empty, "incl": empty, "frontal": empty, "rise_lift": np.zeros(0, bool), "rise": empty,
+                "valid": np.zeros(0, bool)}
+    if len(parts) == 1:
+        return parts[0]
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+def _concat_traces(traces: list[AngleTrace]) -> AngleTrace:
+    """Join consecutive traces of one stream."""
+    first = traces[0]
+    cat = {name: np.concatenate([getattr(tr, name) for tr in traces])
+           for name in ("t", "angle_deg", "frontal_deg", "heel_lift", "knee_swing_deg", "valid")}
+    meta = dict(first.meta)
+    for key in ("inclination_deg", "ankle_rise_m"):
+        meta[key] = np.concatenate([tr.meta[key] for tr in traces])
+    return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=meta)
+
+
+def _rate(batch: SampleBatch) -> float:
+    declared = batch.meta.get("sample_rate_hz") if batch.meta else None
+    if declared:
+        return float(declared)
+    if len(batch) < 2:
+        raise ValueError("cannot tell the sample rate from fewer than 2 samples")
+    return float(np.median(np.diff(batch.t) / np.maximum(np.diff(batch.seq), 1))) ** -1
+
+
+def _check(batch: SampleBatch, role: str) -> None:
+    if not isinstance(batch, SampleBatch):
+        raise TypeError(f"{role} must be a SampleBatch, got {type(batch).__name__}")
+    if batch.role != role:
+        raise ValueError(f"expected a {role!r} batch, got role {batch.role!r}")
+    if len(batch) < 2:
+        raise ValueError(f"{role} batch has {len(batch)} samples; need at least 2")

@@ -1,0 +1,256 @@
+"""Heel-lift detection, streaming: from the foot's pitch, or from the shin alone.
+
+* Foot sensor: the heel is up while the foot pitches toes-down (rotation
+  about the metatarsal heads) beyond a threshold, with hysteresis.
+* Shin sensor alone: while the heel is down the shank pivots about a fixed
+  ankle, so the specific force minus the fixed-pivot acceleration
+  ``alpha x r + omega x (omega x r)`` is gravity alone. When the heel lifts,
+  the ankle (the pivot) rises: what is left, seen along the vertical, is the
+  ankle's vertical acceleration. Integrated twice over a trailing window with
+  zero velocity at both ends it gives the ankle's rise; a rise switches the
+  lift on and the matching lowering switches it off.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.angle.lever_arm import pivot_acceleration
+
+
+class Hysteresis:
+    """Streaming two-threshold switch: on when ``x > on``, off when ``x < off``.
+
+    Vectorised: the state at each sample is the last switching event so far
+    (forward fill), carried between chunks.
+    """
+
+    def __init__(self, on: float, off: float, state: bool = False) -> None:
+        if off > on:
+            raise ValueError("off threshold must not exceed on threshold")
+        self.on = on
+        self.off = off
+        self.state = state
+
+    def update(self, x: np.ndarray, force_off: np.ndarray | None = None) -> np.ndarray:
+        """Switch states for the next chunk of ``x`` (bool array)."""
+        event = np.zeros(len(x), dtype=np.int8)
+        event[x < self.off] = -1
+        event[x > self.on] = 1
+        if force_off is not None:
+            event[force_off] = -1
+        idx = np.where(event != 0, np.arange(len(x)), -1)
+        last = np.maximum.accumulate(idx) if len(x) else idx
+        out = np.where(last >= 0, event[np.maximum(last, 0)] > 0, self.state)
+        if len(x):
+            self.state = bool(out[-1])
+        return out
+
+
+class FootPitchHeelLift:
+    """Heel lift from the foot sensor's pitch (+ toes up, degrees).
+
+    A lift starts only while weight-bearing (see ``update``); it ends when the
+    foot is back near flat.
+
+    Parameters
+    ----------
+    on_deg, off_deg : float
+        Toes-down pitch that starts / ends a lift (a 2 cm lift tips a 0.19 m
+        heel-to-metatarsal lever by about 6 deg).
+    """
+
+    def __init__(self, on_deg: float = 3.0, off_deg: float = 1.5) -> None:
+        self._switch = Hysteresis(on=on_deg, off=off_deg)
+
+    def update(self, pitch_deg: np.ndarray, weight_bearing: np.ndarray | None = None) -> np.ndarray:
+        """Heel-up flags for the next chunk.
+
+        ``weight_bearing`` (bool per sample) marks where a toes-down foot means
+        a lifted heel (the shank leaning forward over a planted foot); elsewhere
+        (a foot circling in the air, seated) toes-down is plantarflexion and no
+        lift starts.
+        """
+        x = -np.asarray(pitch_deg, dtype=float)
+        if weight_bearing is not None:
+            x = np.where(weight_bearing | (x < self._switch.on), x, self._switch.on)
+        return self._switch.update(x)
+
+
+class AnkleRiseHeelLift:
+    """Heel lift from the shin sensor alone: the pivot (ankle) leaves the floor.
+
+    Per sample, the ankle's vertical acceleration is the specific force less
+    the fixed-pivot acceleration, seen along the vertical, less g (the angular
+    acceleration is a central difference, so the signal lags one sample).
+    Over a trailing window the rise is its double integral with the velocity
+    zero at both ends of the window (the window mean is taken out first): a
+    heel rise or lowering starts and ends at rest, and a constant
+    accelerometer error cancels exactly. A rise above ``on_m`` starts a lift;
+    a lowering below ``-off_m``, or the shank back near its rest angle, ends it.
+    While the window slides past a rise (or a lowering) its start is no longer
+    at rest and the integral swings the other way, so after each switch the
+    opposite switch is ignored for one window length; so is everything for
+    one window after lost samples (the window then spans an unknown stretch).
+
+    Parameters
+    ----------
+    rate_hz : float
+        Nominal sample rate.
+    lever_arm_m : (3,) array
+        Sensor position from the ankle (sensor frame).
+    g : float
+        The accelerometer's reading of g at rest.
+    window_s : float
+        Integration window (longer than a heel rise: 0.3-1 s).
+    on_m, off_m : float
+        Ankle rise that starts a lift; ankle lowering that ends it.
+    rest_band_deg : float
+        A lift cannot last while the shank is within this of its rest angle.
+    lean_back_deg : float
+        Nor while the shank leans back more than this from rest.
+    forward_deg : float
+        A lift only starts with the shank leaning forward more than this from
+        rest: heels come up at the end of a lunge, while a forefoot lifted
+        about the heel (eccentric drops) or a seated swing also moves the
+        ankle but is no heel lift.
+
+    Attributes
+    ----------
+    rise_m_ : (N,) array
+        Windowed ankle rise of the last chunk (metres).
+    """
+
+    def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
+                 on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
+                 lean_back_deg: float = 8.0, forward_deg: float = 8.0) -> None:
+        self.rate_hz = rate_hz
+        self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
+        self.g = g
+        self.window = max(3, int(round(window_s * rate_hz)))
+        self.rest_band_deg = rest_band_deg
+        self.lean_back_deg = lean_back_deg
+        self.forward_deg = forward_deg
+        self.on_m = on_m
+        self.off_m = off_m
+        self._state = False
+        self._blocked_until = -1                 # sample count before which no switch happens
+        self._count = 0                          # samples seen so far in the stream
+        self._prev: dict | None = None          # last two samples of the previous chunk
+        self._acc_hist = np.zeros(0)             # last window-1 vertical accelerations
+
+    def update(self, omega: np.ndarray, acc: np.ndarray, up: np.ndarray, contiguous: np.ndarray,
+               incl_from_rest_deg: np.ndarray) -> np.ndarray:
+        """Heel-up flags for the next chunk.
+
+        Parameters
+        ----------
+        omega, acc, up : (N, 3) arrays
+            Bias-free body rate, specific force (offset-corrected) and earth up, sensor frame.
+        contiguous : (N,) bool
+            False where samples were lost just before.
+        incl_from_rest_deg : (N,) array
+            Sagittal angle relative to the calibration rest.
+        """
+        n = len(omega)
+        if self._prev is None:
+            w_all, a_all, u_all, c_all = omega, acc, up, contiguous
+        else:
+            p = self._prev
+            w_all = np.concatenate([p["w"], omega])
+            a_all = np.concatenate([p["a"], acc])
+            u_all = np.concatenate([p["u"], up])
+            c_all = np.concatenate([p["c"], contiguous])
+        vert = self._vertical(w_all, a_all, u_all, c_all)  # for samples 1 .. len-2 of the joined arrays
+        if self._prev is None:
+            vert = np.concatenate([np.zeros(min(1, n)), vert])[: max(n - 1, 0)]
+        if n:
+            keep = min(2, len(w_all))
+            self._prev = {"w": w_all[-keep:], "a": a_all[-keep:], "u": u_all[-keep:], "c": c_all[-keep:]}
+        rise = self._window_rise(vert)
+        pad = n - len(rise)
+        if pad > 0:  # the very first sample of a stream has no signal yet
+            rise = np.concatenate([np.zeros(pad), rise])
+        self.rise_m_ = rise
+        # no lift near the rest pose, nor with the shank leaning back (a seated knee extension)
+        at_rest = (np.abs(incl_from_rest_deg) < self.rest_band_deg) | (incl_from_rest_deg < -self.lean_back_deg)
+        forward = incl_from_rest_deg > self.forward_deg
+        return self._switch(rise, at_rest, ~contiguous, forward)
+
+    def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray) -> np.ndarray:
+        """State per sample from rise/lowering events with a one-window refractory period."""
+        n = len(rise)
+        start = self._count
+        self._count += n
+        kind = np.zeros(n, dtype=np.int8)
+        kind[rise > self.on_m] = 1
+        kind[rise < -self.off_m] = -1
+        runs = np.flatnonzero(np.diff(np.concatenate([[0], kind])) != 0)
+        gap_idx = np.flatnonzero(gap)
+        rest_idx = np.flatnonzero(at_rest)
+        candidates = sorted(set(runs[kind[runs] != 0].tolist()) | set(gap_idx.tolist()) | set(rest_idx[:1].tolist())
+                            | set(rest_idx[np.flatnonzero(np.diff(rest_idx) > 1) + 1].tolist()))
+        switch_at: list[tuple[int, bool]] = []
+        state, blocked = self._state, self._blocked_until
+        for i in candidates:
+            g = start + i
+            if gap[i]:
+                blocked = max(blocked, g + self.window)
+                if state and not at_rest[i]:
+                    continue
+            if at_rest[i] and state:
+                state = False
+                switch_at.append((i, False))
+                continue
+            if g < blocked:
+                continue
+            if kind[i] == 1 and not state:
+                if not forward[i]:
+                    continue
+                state = True
+            elif kind[i] == -1 and state:
+                state = False
+            else:
+                continue
+            switch_at.append((i, state))
+            blocked = g + self.window
+        out = np.full(n, self._state)
+        for i, st in switch_at:
+            out[i:] = st
+        # a lift never lasts into the shank's rest pose
+        if self._state or switch_at:
+            out &= ~at_rest
+        self._state, self._blocked_until = state, blocked
+        return out
+
+    def _vertical(self, w: np.ndarray, a: np.ndarray, u: np.ndarray, c: np.ndarray) -> np.ndarray:
+        if len(w) < 3:
+            return np.zeros(max(len(w) - 2, 0))
+        alpha = (w[2:] - w[:-2]) * (0.5 * self.rate_hz)
+        mid = slice(1, -1)
+        free = a[mid] - pivot_acceleration(w[mid], alpha, self.lever_arm_m)
+        vert = np.einsum("ij,ij->i", free, u[mid]) - self.g
+        ok = c[1:-1] & c[2:]
+        return np.where(ok, vert, 0.0)
+
+    def _window_rise(self, vert: np.ndarray) -> np.ndarray:
+        """Trailing-window double integral with zero velocity at both window ends."""
+        hist = self._acc_hist
+        a = np.concatenate([hist, vert])
+        m = len(a)
+        self._acc_hist = a[-(self.window - 1):] if self.window > 1 else np.zeros(0)
+        if m == 0:
+            return np.zeros(0)
+        h = 1.0 / self.rate_hz
+        idx = np.arange(m, dtype=float)
+        c0 = np.concatenate([[0.0], np.cumsum(a)])
+        c1 = np.concatenate([[0.0], np.cumsum(a * idx)])
+        hi = np.arange(1, m + 1)
+        lo = np.maximum(hi - self.window, 0)
+        s0 = c0[hi] - c0[lo]
+        s1 = c1[hi] - c1[lo]
+        cnt = (hi - lo).astype(float)
+        s_idx = (lo + idx) * cnt / 2.0
+        mean = s0 / cnt
+        rise = h * h * (idx * s0 - s1 - mean * (idx * cnt - s_idx))
+        return rise[len(hist):]

@@ -1,0 +1,168 @@
+"""Streaming sagittal/frontal angles of one calibrated segment.
+
+Orientation sources (``orientation``):
+
+* ``"gyro"``: ``AxisAngleFilter`` on the bias-free gyroscope about the
+  calibrated axes, anchored by the accelerometer's gravity direction after the
+  fixed-pivot acceleration ``alpha x r + omega x (omega x r)`` is taken out
+  (so lunging does not read as tilt). Vectorised.
+* ``"device"``: the device quaternions as they are (on-device AHRS, vectorised).
+* ``"fusion"``: ``imufusion`` on the raw samples (the reference AHRS; one
+  Python call per sample).
+* ``"auto"``: ``"gyro"``. Every batch carries the raw gyroscope and
+  accelerometer next to any device quaternion, and the cleaned-accelerometer
+  filter is the more accurate (see ``docs/algorithms-angle.md``): a generic
+  AHRS reads the tangential and centripetal acceleration of a lunge as tilt,
+  and the device filter's start-up transient lasts seconds.
+
+All state is carried between chunks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.angle.calibration import SensorCalibration
+from dorsi.angle.frames import plane_angles
+from dorsi.angle.lever_arm import angular_acceleration, pivot_acceleration
+from dorsi.orientation.axis_filter import AxisAngleFilter
+from dorsi.orientation.fusion import FusionOrientation
+from dorsi.orientation.quaternion import up_in_sensor
+from dorsi.samples import SampleBatch
+
+
+ORIENTATIONS = ("auto", "gyro", "device", "fusion")
+#: Gaps up to this many sample steps are bridged by the gyroscope; longer ones re-anchor.
+MAX_BRIDGED_STEPS = 3
+#: Samples (the gap's first and those after it) re-anchored on the reference.
+REANCHOR_SAMPLES = 1
+
+
+class SegmentTilt:
+    """Sagittal and frontal angle of one segment, chunk by chunk.
+
+    Parameters
+    ----------
+    calibration : SensorCalibration
+    lever_arm_m : (3,) array or None
+        Fixed-pivot lever arm used to clean the accelerometer (raw path).
+    time_constant_s : float
+        Complementary-filter crossover (raw path).
+    orientation : str
+        ``"auto"``, ``"gyro"``, ``"device"`` or ``"fusion"``.
+    rate_hz : float
+        Nominal sample rate (sets dt from ``seq`` steps).
+    reanchor : bool, optional
+        After a long gap, take the angle change from the accelerometer
+        reference rather than bridging with the gyroscope. Default: when a
+        lever arm cleans the reference (a raw shin accelerometer mid-lunge is
+        a poor anchor; a foot's, near its pivot, is a good one).
+
+    Attributes
+    ----------
+    sagittal_, frontal_ : (N,) arrays
+        Angles in radians (sagittal + = top toward ``fwd``; frontal + = top
+        toward ``-lat``).
+    up_ : (N, 3) array
+        Earth up in the sensor frame implied by the angles.
+    free_acc_ : (N, 3) array
+        Specific force minus the fixed-pivot acceleration (sensor frame).
+    gap_ : (N,) bool
+        Samples that follow lost samples.
+    """
+
+    def __init__(self, calibration: SensorCalibration, lever_arm_m: np.ndarray | None, rate_hz: float,
+                 time_constant_s: float = 1.0, orientation: str = "auto", reanchor: bool | None = None) -> None:
+        if orientation not in ORIENTATIONS:
+            raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
+        self.calibration = calibration
+        self.lever_arm_m = None if lever_arm_m is None else np.asarray(lever_arm_m, dtype=float)
+        self.rate_hz = rate_hz
+        self.time_constant_s = time_constant_s
+        self.orientation = orientation
+        self.reanchor = lever_arm_m is not None if reanchor is None else reanchor
+        self._filter = AxisAngleFilter(time_constant_s)
+        self._fusion: FusionOrientation | None = None
+        self._anchor_left = 0
+        self._last_seq: int | None = None
+        self._last_omega: np.ndarray | None = None
+
+    def update(self, batch: SampleBatch) -> "SegmentTilt":
+        """Process the next chunk; returns self."""
+        cal = self.calibration
+        m = cal.frame.matrix
+        n = len(batch)
+        prev = batch.seq[0] - 1 if (self._last_seq is None and n) else self._last_seq
+        steps = np.diff(batch.seq, prepend=prev) if n else np.zeros(0, dtype=np.int64)
+        self.gap_ = steps > 1
+        dt = np.maximum(steps, 1) / self.rate_hz
+        omega = batch.gyr - cal.gyr_bias
+        alpha = angular_acceleration(omega, dt, self._last_omega)
+        if self._last_omega is None and n:
+            alpha[0] = 0.0
+        # after a gap the backward difference spans the gap: use the forward one
+        # (a gap starts a BLE notification, so the next sample is in the same chunk)
+        gaps = np.flatnonzero(self.gap_)
+        fwd_ok = gaps + 1 < n
+        fwd_ok[fwd_ok] &= steps[gaps[fwd_ok] + 1] == 1
+        alpha[gaps] = 0.0
+        g_ok = gaps[fwd_ok]
+        alpha[g_ok] = (omega[g_ok + 1] - omega[g_ok]) * self.rate_hz
+        free = batch.acc
+        if self.lever_arm_m is not None:
+            free = batch.acc - pivot_acceleration(omega, alpha, self.lever_arm_m)
+        mode = self.orientation
+        if mode == "auto":
+            mode = "gyro"
+        if mode == "device" and batch.quat is None:
+            raise ValueError(f"orientation {mode!r} needs device quaternions; this batch is raw-only")
+        if mode in ("device", "fusion"):
+            if mode == "fusion":
+                self._fusion = self._fusion or FusionOrientation()
+                up = self._fusion.update(batch).up_
+            else:
+                up = up_in_sensor(batch.quat)
+            sag, fro = plane_angles(up @ m.T)
+        else:
+            reference = np.column_stack(plane_angles(free @ m.T))
+            self._filter.filter(reference, omega @ m[[2, 1]].T, dt, 1.0 / self.rate_hz,
+                                reanchor=self._reanchor_mask(steps) if self.reanchor else None)
+            sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
+            up = _up_from_angles(sag, fro) @ m
+        if n:
+            self._last_seq = int(batch.seq[-1])
+            self._last_omega = omega[-1].copy()
+        self.sagittal_ = sag
+        self.frontal_ = fro
+        self.up_ = up
+        self.free_acc_ = free
+        self.omega_ = omega
+        self.dt_ = dt
+        return self
+
+
+    def _reanchor_mask(self, steps: np.ndarray) -> np.ndarray:
+        """Samples whose increment comes from the reference: a long gap and the few after it.
+
+        The angular acceleration (for the fixed-pivot correction) is a
+        difference over the preceding sample, so it is only right again
+        ``REANCHOR_SAMPLES - 1`` samples after the gap; re-anchoring through
+        them leaves the error of the last one only.
+        """
+        n = len(steps)
+        mask = np.zeros(n, dtype=bool)
+        mask[: min(self._anchor_left, n)] = True
+        for i in np.flatnonzero(steps > MAX_BRIDGED_STEPS):
+            mask[i: i + REANCHOR_SAMPLES] = True
+        starts = np.flatnonzero(steps > MAX_BRIDGED_STEPS)
+        if len(starts):
+            self._anchor_left = max(0, int(starts[-1]) + REANCHOR_SAMPLES - n)
+        else:
+            self._anchor_left = max(0, self._anchor_left - n)
+        return mask
+
+
+def _up_from_angles(sag: np.ndarray, fro: np.ndarray) -> np.ndarray:
+    """Frame components of earth up for ``R = Ry(sag) Rx(fro)``."""
+    c = np.cos(sag)
+    return np.column_stack([np.cos(fro) * c, -np.sin(sag), np.sin(fro) * c])

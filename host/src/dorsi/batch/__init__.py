@@ -1,0 +1,7 @@
+"""Batch analysis of many recordings/CSVs: a local process pool or a Dask cluster."""
+
+from dorsi.batch.discover import find_inputs
+from dorsi.batch.job import COLUMNS, SCHEMA, JobOptions, analyse_file, rows_to_table
+from dorsi.batch.runner import BatchRunner
+
+__all__ = ["COLUMNS", "SCHEMA", "BatchRunner", "JobOptions", "analyse_file", "find_inputs", "rows_to_table"]

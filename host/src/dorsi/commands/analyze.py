@@ -1,0 +1,131 @@
+"""``dorsi analyze INPUT``: reps, holds, heel lifts and scores of a recorded session.
+
+``--json`` prints one ``dorsi.analysis.v1`` object on stdout. Bad input exits
+with status 2 and a one-line reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dorsi.routine.exercises import EXERCISE_IDS
+
+FORMATS = ("auto", "csv", "recording")
+
+
+class InputError(Exception):
+    """The input cannot be analysed (message is the one-line reason)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("analyze", help="analyse a recorded session (CSV or recording)",
+                       description="Detect reps, holds and heel lifts and score a session.")
+    p.add_argument("input", metavar="INPUT",
+                   help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
+                        "or a dorsi recording (*.dorsi; its exercise markers give the segments)")
+    p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
+                   help="exercise of a marker-less input (default: classified from the data)")
+    p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
+    p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: the packaged routine)")
+    p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
+    p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
+    p.add_argument("--json", action="store_true", help="print one JSON object (schema dorsi.analysis.v1)")
+    p.set_defaults(func=run)
+
+
+def _resolve_format(path: Path, fmt: str) -> str:
+    if fmt != "auto":
+        return fmt
+    if path.is_dir() or path.suffix.lower() in (".csv", ".txt"):
+        return "csv"
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if head == b"DORSIREC":
+        return "recording"
+    raise InputError(f"{path}: not a CSV file nor a dorsi recording (use --format)")
+
+
+def _load(path: Path, fmt: str) -> tuple:
+    """``(shin, foot, segments, meta)`` from a CSV (file or directory) or a recording."""
+    from dorsi.sources import SourceError
+
+    try:
+        if fmt == "csv":
+            from dorsi.sources.csv_source import read_imu_csv
+
+            rec = read_imu_csv(path)
+            return rec.shin, rec.foot, None, dict(rec.meta)
+        try:
+            from dorsi.sources.recording_source import load_recording
+        except ImportError:
+            raise InputError(f"{path}: the recording format is not supported yet (use a CSV)") from None
+        session = load_recording(path)
+        if session.shin is None:
+            raise InputError(f"{path}: the recording holds no shin sensor samples")
+        return session.shin, session.foot, session.segments or None, session.profile
+    except SourceError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from dorsi.pipeline import analyze
+    from dorsi.routine import RoutineError, load_routine
+
+    path = Path(args.input)
+    try:
+        if not path.exists():
+            raise InputError(f"{path}: no such file or directory")
+        shin, foot, segments, meta = _load(path, _resolve_format(path, args.format))
+        if args.exercise:
+            segments = None  # an explicit exercise overrides markers: the whole input is that exercise
+        routine = load_routine(args.routine) if args.routine else None
+        profile = {k: meta[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
+                   if meta.get(k)}
+        if args.shank_length:
+            profile["shank_length_m"] = args.shank_length
+        if args.foot_length:
+            profile["foot_length_m"] = args.foot_length
+        result = analyze(shin, foot, segments=segments, exercise=args.exercise, routine=routine,
+                         profile=profile or None)
+    except (InputError, RoutineError, ValueError) as exc:
+        print(f"dorsi analyze: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(result.dumps())
+    else:
+        _print_summary(result)
+    return 0
+
+
+def _print_summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"[bold]dorsi analysis[/bold]: {result.duration_s:.1f} s at {result.sample_rate_hz:.0f} Hz "
+                  f"({result.source}), overall quality [bold]{result.quality.score}[/bold]/100")
+    for note in result.notes:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    for ex in result.exercises:
+        table = Table(title=f"{ex.exercise} {ex.start_s:.1f}-{ex.end_s:.1f} s  quality {ex.quality.score}/100")
+        table.add_column("event")
+        table.add_column("start s", justify="right")
+        table.add_column("end s", justify="right")
+        table.add_column("angle deg", justify="right")
+        table.add_column("notes")
+        for i, r in enumerate(ex.reps, 1):
+            notes = ", ".join(n for n, on in (("heel lift", r.heel_lift), ("foot rolls in", r.foot_roll_in)) if on)
+            if r.lowering_s is not None:
+                notes = ", ".join(filter(None, [notes, f"lowering {r.lowering_s:.1f} s"]))
+            table.add_row(f"rep {i}", f"{r.start_s:.2f}", f"{r.end_s:.2f}", f"{r.peak_angle_deg:.1f}", notes)
+        for i, h in enumerate(ex.holds, 1):
+            met = "met" if h.met else "short"
+            table.add_row(f"hold {i}", f"{h.start_s:.2f}", f"{h.end_s:.2f}", f"{h.mean_angle_deg:.1f}",
+                          f"{h.duration_s:.1f} s ({met})")
+        console.print(table)
+        for note in ex.notes:
+            console.print(f"[yellow]note:[/yellow] {note}")

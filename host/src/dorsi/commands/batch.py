@@ -1,0 +1,47 @@
+"""``dorsi batch DIR --out table.parquet``: analyse every recording/CSV under a folder, in parallel."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dorsi.routine.exercises import EXERCISE_IDS
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("batch", help="analyse many recordings/CSVs into one table (local cores or Dask)",
+                       description="Analyse every *.dorsi and *.csv under DIR; one row per file and exercise.")
+    p.add_argument("dir", metavar="DIR", help="folder searched recursively")
+    p.add_argument("--out", metavar="FILE", required=True, help="results table (.parquet or .csv)")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: CPU count)")
+    p.add_argument("--dask", metavar="ADDRESS",
+                   help="run on a Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); the workers "
+                        "must see the same paths (shared filesystem)")
+    p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME", help="exercise of marker-less inputs")
+    p.add_argument("--axes", metavar="MAP", help="axis map for Movella DOT exports (see dorsi report --help)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from dorsi.batch import BatchRunner, JobOptions, find_inputs
+    from dorsi.export.writer import write_table
+    from dorsi.sources.movella import AxisMap
+
+    try:
+        if args.axes and args.axes != "auto":
+            AxisMap.parse(args.axes)
+        out = Path(args.out)
+        if out.suffix not in (".parquet", ".csv"):
+            raise ValueError(f"{out}: the table must end in .parquet or .csv")
+        files = find_inputs(args.dir)
+        if not files:
+            raise ValueError(f"{args.dir}: no *.dorsi or *.csv files found")
+        runner = BatchRunner(args.workers, args.dask, JobOptions(args.exercise, args.axes)).run(files)
+        write_table(runner.table_, out)
+    except (ValueError, OSError) as exc:
+        print(f"dorsi batch: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
+    print(f"{out}: {runner.table_.num_rows} rows from {len(files)} files ({runner.failed_} could not be analysed)")
+    return 1 if runner.failed_ == len(files) else 0

@@ -1,0 +1,106 @@
+"""``dorsi history``: list kept sessions; ``add`` a session; ``calibrate`` the knee-to-wall distance."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dorsi.export.inputs import add_input_arguments
+
+
+def _home(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", metavar="DIR", help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("history", help="list kept sessions, add one, calibrate knee-to-wall",
+                       description="Sessions kept on this computer (a private folder of recordings plus an index).")
+    _home(p)
+    p.set_defaults(func=run_list)
+    hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
+    ls = hsub.add_parser("list", help="list sessions (the default)")
+    _home(ls)
+    ls.set_defaults(func=run_list)
+    add = hsub.add_parser("add", help="analyse a recording or CSV and keep it")
+    add_input_arguments(add)
+    _home(add)
+    add.set_defaults(func=run_add)
+    cal = hsub.add_parser("calibrate", help="fit your knee-to-wall cm from one tape-measured distance")
+    cal.add_argument("--cm", type=float, required=True, help="toe-to-wall distance you measured, in cm")
+    cal.add_argument("--session", metavar="ID", help="session measured (default: the latest knee-to-wall test)")
+    _home(cal)
+    cal.set_defaults(func=run_calibrate)
+
+
+def _fail(exc: Exception) -> int:
+    print(f"dorsi history: error: {' '.join(str(exc).split())}", file=sys.stderr)
+    return 2
+
+
+def _errors():
+    from dorsi.export.session import SessionInputError
+    from dorsi.history import HistoryError
+    from dorsi.routine import RoutineError
+
+    return (SessionInputError, HistoryError, RoutineError, ValueError, OSError)
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from dorsi.history import History, home_dir
+
+    try:
+        with History(args.home) as h:
+            sessions = h.sessions()
+            cals = {side: h.calibration(side) for side in ("left", "right", None)}
+    except _errors() as exc:
+        return _fail(exc)
+    console = Console()
+    if not sessions:
+        console.print(f"No sessions yet in {home_dir(args.home)}. Add one with 'dorsi history add FILE'.")
+        return 0
+    table = Table(title=f"{len(sessions)} session(s)")
+    for col, just in (("id", "left"), ("date (UTC)", "left"), ("side", "left"), ("routine", "right"),
+                      ("score", "right"), ("knee-to-wall", "right")):
+        table.add_column(col, justify=just)
+    for s in sessions:
+        cal = cals.get(s.side)
+        cm = s.ktw_cm_with(cal)
+        ktw = "\u2013" if s.ktw_deg is None else f"{s.ktw_deg:.1f}\u00b0" + ("" if cm is None else f" / {cm:.1f} cm")
+        table.add_row(s.id, f"{s.started_at:%Y-%m-%d %H:%M}", s.side or "?",
+                      f"{s.exercises_done}/{s.exercises_total} ex, {100 * s.completion:.0f}%", str(s.score), ktw)
+    console.print(table)
+    return 0
+
+
+def run_add(args: argparse.Namespace) -> int:
+    from dorsi.export.session import load_session
+    from dorsi.history import History
+    from dorsi.routine import load_routine
+
+    try:
+        routine = load_routine(args.routine) if args.routine else None
+        with History(args.home) as h:
+            session = load_session(args.input, kind=args.format, samples=args.samples, exercise=args.exercise,
+                                   axes=args.axes, routine=routine)
+            rec = h.add(session.samples_path or session.path, session.analysis, side=session.side,
+                        started_at=session.started_at, profile=session.profile)
+    except _errors() as exc:
+        return _fail(exc)
+    print(f"{rec.id}  score {rec.score}  " + ("" if rec.ktw_deg is None else f"knee-to-wall {rec.ktw_deg:.1f} deg"))
+    return 0
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from dorsi.history import History
+
+    try:
+        with History(args.home) as h:
+            cal = h.calibrate(args.cm, args.session)
+    except _errors() as exc:
+        return _fail(exc)
+    print(f"calibrated: {args.cm:.1f} cm at {cal.angle_deg_:.1f} deg; your distances are now the model's "
+          f"{cal.offset_cm_:+.1f} cm (the 8 cm aim is reached at {cal.angle_for_cm(8.0):.1f} deg)")
+    return 0

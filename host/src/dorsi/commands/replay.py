@@ -1,0 +1,71 @@
+"""``dorsi replay FILE``: run a recording through the live pipeline again.
+
+Gives exactly what the live session showed (reps, holds, heel lifts per
+exercise), as fast as possible (default, ``--fast``) or paced with
+``--speed X`` (1 = real time) with the live angle on screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="replay a recording through the live pipeline")
+    p.add_argument("file", type=Path, help="a session recording (*.dorsi)")
+    pace = p.add_mutually_exclusive_group()
+    pace.add_argument("--speed", type=float, help="pace the replay: 1 = real time, 10 = ten times faster")
+    pace.add_argument("--fast", action="store_true", help="as fast as possible (the default)")
+    p.add_argument("--json", action="store_true", help="print the per-exercise events as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from dorsi.recording import RecordingError
+    from dorsi.session.replay import replay_recording
+
+    console = Console(stderr=args.json)
+    if args.speed is not None and not args.speed > 0:
+        print("dorsi replay: --speed must be positive", file=sys.stderr)
+        return 2
+    on_tick = None
+    live = None
+    if args.speed and not args.json:
+        from rich.live import Live
+
+        live = Live(console=console, auto_refresh=False)
+        live.start()
+
+        def on_tick(tick, t, processor):
+            ex = processor.exercise
+            angle = "--" if tick.trace is None or not len(tick.trace) else f"{tick.trace.angle_deg[-1]:5.1f}°"
+            text = (f"{ex.spec.title if ex else 'between exercises'}  angle {angle}  "
+                    f"reps {len(ex.reps) if ex else 0}  holds {len(ex.holds) if ex else 0}")
+            live.update(text, refresh=True)
+    try:
+        results = replay_recording(args.file, speed=args.speed, on_tick=on_tick)
+    except (RecordingError, OSError) as exc:
+        print(f"dorsi replay: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        if live is not None:
+            live.stop()
+    if args.json:
+        print(json.dumps({"schema": "dorsi.replay.v1", "exercises": [r.to_json() for r in results]}))
+        return 0
+    table = Table(title=f"Replay of {args.file.name}")
+    for col in ("exercise", "start (s)", "reps", "holds met", "heel lifts"):
+        table.add_column(col)
+    t0 = results[0].start_s if results else 0.0
+    for r in results:
+        met = sum(1 for h in r.holds if h.met)
+        table.add_row(r.spec.id, f"{r.start_s - t0:.1f}", str(len(r.reps)),
+                      f"{met} / {len(r.holds)}" if r.holds else "-", str(len(r.heel_lifts)))
+    console.print(table)
+    return 0

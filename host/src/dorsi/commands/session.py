@@ -1,0 +1,56 @@
+"""``dorsi session``: the guided routine with live feedback."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def add_session_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--routine", type=Path, help="routine TOML file (default: the physiotherapist's routine)")
+    p.add_argument("--emulate", action="store_true", help="use emulated sensors on an in-process BLE link")
+    p.add_argument("--foot", action="store_true", help="also use a sensor on the foot")
+    p.add_argument("--speed", type=float, default=1.0, help="emulated sensors: run this many times faster")
+    p.add_argument("--seed", type=int, default=7, help="emulated patient's random seed")
+    p.add_argument("--out", type=Path, help="recording file (default: under the data folder)")
+    p.add_argument("--home", type=Path, help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
+    p.add_argument("--side", choices=("left", "right"), help="which leg wears the sensor")
+    p.add_argument("--shank-length", type=float, help="knee joint line to ankle, metres")
+    p.add_argument("--foot-length", type=float, help="heel to toe tip, metres")
+    p.add_argument("--shin-address", help="BLE address of the shin sensor (default: scan)")
+    p.add_argument("--foot-address", help="BLE address of the foot sensor (default: scan)")
+    p.add_argument("--auto", action="store_true", default=None, help="advance by itself once a target is met")
+    p.add_argument("--no-history", action="store_true", help="do not add the session to the history")
+
+
+def config_from(args: argparse.Namespace, routine=None):
+    from dorsi.routine import load_routine
+    from dorsi.session.app import SessionConfig
+
+    profile = {}
+    if args.side:
+        profile["side"] = args.side
+    if args.shank_length:
+        profile["shank_length_m"] = args.shank_length
+    if args.foot_length:
+        profile["foot_length_m"] = args.foot_length
+    addresses = {r: a for r, a in (("shin", args.shin_address), ("foot", args.foot_address)) if a}
+    return SessionConfig(
+        routine=routine or load_routine(args.routine), emulate=args.emulate, foot=args.foot, speed=args.speed,
+        seed=args.seed, out=args.out, home=args.home, profile=profile, auto=args.auto, addresses=addresses,
+        keep_history=not args.no_history,
+    )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("session", help="guided routine with live feedback")
+    add_session_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from dorsi.session.app import run as run_app
+
+    if args.speed != 1.0 and not args.emulate:
+        raise SystemExit("dorsi session: --speed only applies to --emulate")
+    return run_app(config_from(args))

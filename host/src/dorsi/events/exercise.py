@@ -1,0 +1,183 @@
+"""All events of one exercise segment: reps, holds, heel lifts and form flags.
+
+Combines :class:`RepDetector`, :class:`HoldDetector`, :class:`HeelLiftDetector`
+and :class:`FrontalTiltFlagger` as the exercise's routine entry asks, then
+annotates each rep/hold with heel lift and foot roll-in, eccentric lowering
+time and knee-to-wall distance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.channel import channel_grid, start_baseline
+from dorsi.events.form import FrontalTiltFlagger
+from dorsi.events.heel_lifts import HeelLiftDetector
+from dorsi.events.holds import HoldDetector
+from dorsi.events.reps import RepDetector
+from dorsi.events.results import HeelLift, Hold, Rep
+from dorsi.events.settings import settings_for
+from dorsi.routine.model import ExerciseSpec
+
+
+def _overlaps(starts: np.ndarray, ends: np.ndarray, lifts: list[HeelLift]) -> np.ndarray:
+    """For each interval, whether any heel lift overlaps it."""
+    if not lifts or len(starts) == 0:
+        return np.zeros(len(starts), dtype=bool)
+    ls = np.array([h.start_s for h in lifts])
+    le = np.array([h.end_s for h in lifts])
+    return ((ls[None, :] <= ends[:, None]) & (le[None, :] >= starts[:, None])).any(axis=1)
+
+
+def _longest_gaps(trace: AngleTrace, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Longest interval between consecutive valid samples overlapping each interval."""
+    tv = trace.t[trace.valid]
+    if len(tv) < 2:
+        return np.zeros(len(starts))
+    dt = np.diff(tv)
+    i0 = np.clip(np.searchsorted(tv, starts, side="right") - 1, 0, len(dt) - 1)
+    i1 = np.clip(np.searchsorted(tv, ends, side="left"), i0 + 1, len(dt))
+    return np.array([dt[a:b].max() for a, b in zip(i0, i1)])
+
+
+def _knee_to_wall(peak_deg: float, profile: dict) -> float | None:
+    try:
+        from dorsi.angle import knee_to_wall_cm
+    except ImportError:
+        return None
+    kwargs = {k: profile[k] for k in ("shank_length_m", "foot_length_m") if k in profile}
+    return float(knee_to_wall_cm(peak_deg, **kwargs))
+
+
+class ExerciseEventDetector:
+    """Events of one exercise segment.
+
+    Parameters
+    ----------
+    spec : ExerciseSpec
+        The routine entry (kind, targets, signal).
+    source : str
+        ``AngleTrace.source`` the settings are chosen for.
+    profile : dict, optional
+        Body profile (``shank_length_m``, ``foot_length_m``) for knee-to-wall.
+    frontal_threshold_deg : float
+        Medial tilt that flags "foot rolling in".
+    grid_hz : float
+        Detection grid rate.
+    rep_overrides, hold_overrides : dict, optional
+        Extra parameters for the rep / hold detectors.
+
+    Attributes
+    ----------
+    reps_, holds_, heel_lifts_ : lists of Rep, Hold, HeelLift
+    baselines_ : dict
+        ``{"main": deg, "frontal": deg}`` resting values used.
+    open_hold_ : tuple or None
+        Running hold ``(start_s, elapsed_s)`` at the end of the trace.
+    active_ : list of (start_s, end_s)
+        Stretches where something was under way (events and excursions); the
+        streaming wrapper only cuts its buffer outside them.
+    notes_ : list of str
+        Caveats (e.g. movement not observable without the foot sensor).
+    """
+
+    def __init__(self, spec: ExerciseSpec, source: str = "inclination", profile: dict | None = None,
+                 frontal_threshold_deg: float = 8.0, grid_hz: float = 100.0,
+                 rep_overrides: dict | None = None, hold_overrides: dict | None = None) -> None:
+        self.spec = spec
+        self.source = source
+        self.profile = profile
+        self.frontal_threshold_deg = frontal_threshold_deg
+        self.grid_hz = grid_hz
+        self.rep_overrides = rep_overrides
+        self.hold_overrides = hold_overrides
+
+    def _detectors(self) -> tuple[RepDetector | None, HoldDetector | None, HeelLiftDetector, FrontalTiltFlagger]:
+        s = settings_for(self.spec, self.source)
+        common = dict(channel=s.channel, polarity=s.polarity, grid_hz=self.grid_hz)
+        rep = hold = None
+        if self.spec.has_reps:
+            rep = RepDetector(**{**common, **s.rep, **(self.rep_overrides or {})})
+        if self.spec.has_holds:
+            hold = HoldDetector(target_s=self.spec.target.hold_s,
+                                **{**common, **s.hold, **(self.hold_overrides or {})})
+        return rep, hold, HeelLiftDetector(grid_hz=self.grid_hz), FrontalTiltFlagger(
+            self.frontal_threshold_deg, grid_hz=self.grid_hz)
+
+    @property
+    def support_s(self) -> float:
+        """Data needed after an event's end before it is final."""
+        return max(d.support_s for d in self._detectors()[:3] if d is not None)
+
+    def detect(self, trace: AngleTrace, baselines: dict | None = None) -> "ExerciseEventDetector":
+        """Detect and annotate all events of ``trace``; returns ``self``.
+
+        Parameters
+        ----------
+        trace : AngleTrace
+            The segment's trace.
+        baselines : dict, optional
+            ``{"main": deg, "frontal": deg}``; default: medians over the first 2 s.
+        """
+        rep_det, hold_det, heel_det, flagger = self._detectors()
+        channel = settings_for(self.spec, self.source).channel
+        if baselines is None:
+            baselines = {
+                "main": start_baseline(channel_grid(trace, channel, self.grid_hz, 0.5), 2.0),
+                "frontal": start_baseline(channel_grid(trace, "frontal", self.grid_hz, 0.5), 2.0),
+            }
+        self.baselines_ = dict(baselines)
+        self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
+        reps: list[Rep] = rep_det.detect(trace, baselines["main"]).reps_ if rep_det else []
+        holds: list[Hold] = hold_det.detect(trace, baselines["main"]).holds_ if hold_det else []
+        self.open_hold_ = hold_det.open_hold_ if hold_det else None
+        self.reps_ = self._annotate_reps(trace, reps, holds, flagger, baselines["frontal"])
+        self.holds_ = self._annotate_holds(trace, holds, flagger, baselines["frontal"])
+        active = [(r.start_s, r.end_s) for r in self.reps_] + [(h.start_s, h.end_s) for h in self.holds_]
+        active += [(h.start_s, h.end_s) for h in self.heel_lifts_]
+        for det in (rep_det, hold_det):
+            if det is not None:
+                active += det.excursions_
+        self.active_ = sorted(active)
+        self.notes_ = []
+        if self.spec.needs_foot_sensor and self.source != "ankle":
+            self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "
+                               "sensor it is barely visible, so counts may be low")
+        return self
+
+    def _annotate_reps(self, trace: AngleTrace, reps: list[Rep], holds: list[Hold],
+                       flagger: FrontalTiltFlagger, frontal_base: float) -> list[Rep]:
+        if not reps:
+            return []
+        starts = np.array([r.start_s for r in reps])
+        ends = np.array([r.end_s for r in reps])
+        heel = _overlaps(starts, ends, self.heel_lifts_)
+        gaps = _longest_gaps(trace, starts, ends)
+        flagger.detect(trace, list(zip(starts, ends)), frontal_base)
+        hold_ends = np.array([h.end_s for h in holds])
+        out = []
+        for i, rep in enumerate(reps):
+            lowering = None
+            if self.spec.kind == "rep_holds":
+                inside = np.flatnonzero((hold_ends > rep.start_s) & (hold_ends <= rep.end_s))
+                if len(inside):
+                    lowering = rep.end_s - float(hold_ends[inside[-1]])
+            ktw = _knee_to_wall(rep.peak_angle_deg, self.profile or {}) if self.spec.id == "knee_to_wall" else None
+            out.append(replace(rep, heel_lift=bool(heel[i]), frontal_tilt_deg=float(flagger.tilt_deg_[i]),
+                               foot_roll_in=bool(flagger.flags_[i]), lowering_s=lowering, knee_to_wall_cm=ktw,
+                               gap_s=float(gaps[i])))
+        return out
+
+    def _annotate_holds(self, trace: AngleTrace, holds: list[Hold], flagger: FrontalTiltFlagger,
+                        frontal_base: float) -> list[Hold]:
+        if not holds:
+            return []
+        starts = np.array([h.start_s for h in holds])
+        ends = np.array([h.end_s for h in holds])
+        heel = _overlaps(starts, ends, self.heel_lifts_)
+        flagger.detect(trace, list(zip(starts, ends)), frontal_base)
+        return [replace(h, heel_lift=bool(heel[i]), frontal_tilt_deg=float(flagger.tilt_deg_[i]),
+                        foot_roll_in=bool(flagger.flags_[i])) for i, h in enumerate(holds)]

@@ -1,0 +1,204 @@
+"""Hold detection: settled stretches inside an in-position excursion.
+
+A hold begins when the movement into position settles (speed below a threshold
+for a while) and ends when the movement out begins (the last such settled
+moment before leaving the position). Sway inside the hold does not matter:
+only the first and the last settled stretch of the excursion are used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
+from dorsi.events.grid import derivative, smooth
+from dorsi.events.profile import move_in_end, move_out_start
+from dorsi.events.results import Hold
+from dorsi.events.runs import excursion_times, first_long_run, runs_containing
+
+
+class HoldDetector:
+    """Detect static holds away from the resting baseline.
+
+    Parameters
+    ----------
+    threshold_deg : float
+        Excursion from the baseline that means "in position".
+    release_deg : float
+        Hysteresis: in position lasts while the excursion stays above this.
+    polarity : {"positive", "negative", "both"}
+        Direction(s) of the held position.
+    channel : {"angle", "knee_swing"}
+        Trace channel.
+    target_s : float or None
+        Target hold duration; sets ``Hold.met``.
+    settle_speed_deg_s : float
+        Below this smoothed angular speed the position counts as settled.
+    speed_window_s : float
+        Savitzky-Golay derivative window for the speed.
+    min_settle_s : float
+        A settled stretch must last this long to start or end a hold.
+    min_hold_s : float
+        Shorter holds are dropped.
+    baseline_deg, baseline_window_s, grid_hz, max_gap_s
+        As in :class:`dorsi.events.RepDetector`.
+    boundary : {"profile", "speed"}
+        How the start and end are placed. ``"speed"``: the first / last settled
+        sample. ``"profile"`` (default): from the shape of the movement into and
+        out of position, which is bell-shaped in speed (minimum jerk): with
+        ``A`` the held excursion, ``t50`` the time the excursion crosses ``A/2``
+        and ``v`` the peak speed, the movement lasts ``T = 1.875 A / v`` and
+        ends at ``t50 + T/2`` (starts at ``t50 - T/2`` on the way out). Falls
+        back to ``"speed"`` where that is not well defined.
+
+    Attributes
+    ----------
+    holds_ : list of Hold
+        Completed (and, at the end of the trace, truncated) holds in time order.
+    open_hold_ : tuple (start_s, elapsed_s) or None
+        A hold still running at the end of the trace (the live timer).
+    baseline_deg_ : float
+        Baseline used.
+    excursions_ : list of (start_s, end_s)
+        Every stretch above ``release_deg``.
+    """
+
+    def __init__(self, threshold_deg: float = 5.0, release_deg: float = 2.5, polarity: str = "positive",
+                 channel: str = "angle", target_s: float | None = None, settle_speed_deg_s: float = 5.0,
+                 speed_window_s: float = 0.5, min_settle_s: float = 0.3, min_hold_s: float = 1.0,
+                 smooth_s: float = 0.15, baseline_deg: float | None = None, baseline_window_s: float = 2.0,
+                 grid_hz: float = 100.0, max_gap_s: float = 0.5, boundary: str = "profile") -> None:
+        if boundary not in ("profile", "speed"):
+            raise ValueError(f"boundary must be 'profile' or 'speed', got {boundary!r}")
+        self.boundary = boundary
+        self.threshold_deg = threshold_deg
+        self.release_deg = release_deg
+        self.polarity = polarity
+        self.channel = channel
+        self.target_s = target_s
+        self.settle_speed_deg_s = settle_speed_deg_s
+        self.speed_window_s = speed_window_s
+        self.min_settle_s = min_settle_s
+        self.min_hold_s = min_hold_s
+        self.smooth_s = smooth_s
+        self.baseline_deg = baseline_deg
+        self.baseline_window_s = baseline_window_s
+        self.grid_hz = grid_hz
+        self.max_gap_s = max_gap_s
+
+    @property
+    def support_s(self) -> float:
+        """Data needed after a hold's end before it is final (streaming latency)."""
+        return 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + 3.0 / self.grid_hz
+
+    def detect(self, trace: AngleTrace, baseline_deg: float | None = None) -> "HoldDetector":
+        """Find the holds in ``trace``; returns ``self``."""
+        if not 0 <= self.release_deg <= self.threshold_deg:
+            raise ValueError("need 0 <= release_deg <= threshold_deg")
+        signs = polarity_signs(self.polarity)
+        sig = channel_grid(trace, self.channel, self.grid_hz, self.max_gap_s)
+        base = baseline_deg if baseline_deg is not None else self.baseline_deg
+        self.baseline_deg_ = float(base) if base is not None else start_baseline(sig, self.baseline_window_s)
+        self.signal_ = sig
+        xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
+        v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
+        v_fine = derivative(sig.x, sig.rate_hz, 0.2)  # sharper, for the movement-shape boundaries
+        settled = np.abs(v) < self.settle_speed_deg_s
+        n_settle = max(1, int(round(self.min_settle_s * sig.rate_hz)))
+        holds: list[Hold] = []
+        self.open_hold_ = None
+        self.excursions_: list[tuple[float, float]] = []
+        for sign in signs:
+            y = sign * (xs - self.baseline_deg_)
+            self.excursions_ += excursion_times(sig.t, y > self.release_deg)
+            starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
+            for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per excursion
+                first = first_long_run(settled[a:e], n_settle)
+                if first is None:
+                    continue
+                i0 = a + first
+                i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
+                t0, t1 = float(sig.t[i0]), float(sig.t[i1])
+                if self.boundary == "profile":
+                    t0, t1 = _profile_bounds(sig.t, y, sign * v_fine, a, e, t0, t1)
+                if e == len(y):  # still in position at the end of the trace: running
+                    self.open_hold_ = (t0, float(sig.t[-1] - t0))
+                    t1 = float(sig.t[i1])
+                duration = t1 - t0
+                if duration < self.min_hold_s:
+                    continue
+                inside = (sig.t >= t0) & (sig.t <= t1)
+                holds.append(Hold(
+                    start_s=t0, end_s=t1, duration_s=duration,
+                    mean_angle_deg=float(np.mean(sig.x[inside])), target_s=self.target_s,
+                    met=None if self.target_s is None else bool(duration >= self.target_s),
+                ))
+        holds.sort(key=lambda h: h.start_s)
+        self.holds_ = holds
+        return self
+
+
+def _profile_bounds(t: np.ndarray, y: np.ndarray, vs: np.ndarray, a: int, e: int,
+                    t0: float, t1: float) -> tuple[float, float]:
+    """Hold start/end from the minimum-jerk shape of the moves in and out.
+
+    ``y`` is the excursion (positive = into position), ``vs`` its velocity,
+    ``[a, e)`` the excursion run and ``t0, t1`` the settled-speed fallback.
+    The held level is re-estimated next to each boundary, so sway or a slow
+    settle deeper into the stretch does not bias it.
+    """
+    seg = y[a:e]
+    top = float(np.percentile(seg, 99))
+    up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
+    down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
+    if len(up) == 0 or len(down) == 0 or down[-1] <= up[0]:
+        return t0, t1
+    k_up, k_dn = a + int(up[0]), a + int(down[-1])
+    rate_hz = 1.0 / float(t[1] - t[0])
+    near = int(round(1.5 * rate_hz))
+    mid = (k_up + k_dn) // 2
+    lo_in, hi_in = a, min(mid, k_up + near)
+    lo_out, hi_out = max(mid, k_dn - near), min(e + 1, len(y))
+    level = float(np.median(y[k_up:k_dn + 1]))
+    start, end = t0, t1
+    # The held level is read where the move in first comes (nearly) to a stop, and where the
+    # move out last was that slow: later motion inside the hold (rocking, settling deeper, sway) does not
+    # count as part of the move.
+    amp_in = _first_stop_level(y, vs, k_up, k_dn, forward=True, fallback=level, reach=near)
+    reach = move_in_end(t, y, vs, lo_in, hi_in, amp_in)
+    if reach is not None:
+        start = reach
+    amp_out = _first_stop_level(y, vs, k_up, k_dn, forward=False, fallback=level, reach=near)
+    leave = move_out_start(t, y, vs, lo_out, hi_out, amp_out)
+    if leave is not None:
+        end = leave
+    if end <= start:
+        return t0, t1
+    return start, end
+
+
+def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forward: bool,
+                      fallback: float, reach: int, fraction: float = 0.5) -> float:
+    """Excursion where the move in first comes to a (near) stop after its peak speed.
+
+    The stop is the first local minimum of the speed below ``fraction`` of the
+    move's peak speed (a following movement, e.g. band-traction rocking, may
+    start before the speed reaches zero). The peak speed is searched within
+    ``reach`` samples of the half-way crossing. With ``forward=False`` the
+    same, backwards in time from the move out at ``k_dn``.
+    """
+    if k_dn <= k_up + 2:
+        return fallback
+    speed = vs[k_up:k_dn + 1] if forward else -vs[k_up:k_dn + 1][::-1]
+    peak = int(np.argmax(speed[: max(1, min(reach, len(speed) // 2))]))  # the move's own peak speed
+    sp = speed[peak:]
+    if len(sp) < 3 or sp[0] <= 0:
+        return fallback
+    minima, _ = find_peaks(-sp, prominence=0.2 * sp[0])  # noise wiggles are not stops
+    hits = minima[sp[minima] < fraction * sp[0]]
+    if len(hits) == 0:
+        return fallback
+    k = peak + int(hits[0])
+    return float(y[k_up + k] if forward else y[k_dn - k])

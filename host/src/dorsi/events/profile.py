@@ -1,0 +1,100 @@
+"""Movement boundaries from the shape of a smooth (minimum-jerk) move.
+
+A human point-to-point movement of amplitude ``A`` and duration ``T`` has a
+bell-shaped speed profile; for the minimum-jerk model
+``x(u) = A (10u^3 - 15u^4 + 6u^5)``, ``u = (t - t_start) / T``, the peak speed is
+``v = 1.875 A / T`` and it occurs at the half-way crossing ``t50``. So
+
+    t_start = t50 - T/2 = t50 - 0.9375 A / v,    t_end = t50 + 0.9375 A / v.
+
+``T`` itself is best taken from level crossings too: the move passes 25 % and
+75 % of ``A`` at ``u = 0.3614`` and ``u = 0.6386``, so ``T = (t75 - t25) / 0.2772``
+(the peak-speed form is the fallback). Level crossings are robust to noise and
+sway, unlike a speed threshold, which cuts the slow tails of a movement short
+by an amount that depends on its speed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HALF_DURATION_PER_AMP_SPEED = 0.9375  # (T/2) / (A/v) for minimum jerk
+QUARTILE_SPAN = 0.2772  # minimum jerk: time from 25 % to 75 % of the move, as a fraction of T
+
+
+def crossing_time(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:
+    """Time where ``y`` crosses ``level`` between samples ``i`` and ``i + 1`` (linear)."""
+    y0, y1 = y[i], y[i + 1]
+    frac = 0.0 if y1 == y0 else float(np.clip((level - y0) / (y1 - y0), 0.0, 1.0))
+    return float(t[i] + frac * (t[i + 1] - t[i]))
+
+
+def _crossings(y: np.ndarray, lo: int, hi: int, level: float, rising: bool) -> np.ndarray:
+    a, b = y[lo:hi - 1], y[lo + 1:hi]
+    hit = (a < level) & (b >= level) if rising else (a >= level) & (b < level)
+    return lo + np.flatnonzero(hit)
+
+
+def _duration(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, k50: int, amp: float,
+              rising: bool) -> float | None:
+    """Duration ``T`` of the move through ``k50``: from its 25-75 % crossing times
+    (``T = span / 0.2772``), else from its peak speed (``T = 1.875 A / v``)."""
+    if rising:
+        c25 = _crossings(y, lo, k50 + 1, 0.25 * amp, True)
+        c75 = _crossings(y, k50, hi, 0.75 * amp, True)
+        k25, k75 = (c25[-1] if len(c25) else None), (c75[0] if len(c75) else None)
+    else:
+        c75 = _crossings(y, lo, k50 + 1, 0.75 * amp, False)
+        c25 = _crossings(y, k50, hi, 0.25 * amp, False)
+        k75, k25 = (c75[-1] if len(c75) else None), (c25[0] if len(c25) else None)
+    if k25 is not None and k75 is not None:
+        span = abs(crossing_time(t, y, int(k75), 0.75 * amp) - crossing_time(t, y, int(k25), 0.25 * amp))
+        if span > 0:
+            return span / QUARTILE_SPAN
+    v = float(vs[lo:hi].max()) if rising else float(-vs[lo:hi].min())
+    if v <= 0:
+        return None
+    return 2.0 * HALF_DURATION_PER_AMP_SPEED * amp / v
+
+
+def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float, rising: bool,
+          last: bool) -> tuple[float, float] | None:
+    """``(t50, T)`` of the rising/falling move crossing ``amp/2`` first/last in ``[lo, hi]``."""
+    if amp <= 0 or hi - lo < 2:
+        return None
+    ks = _crossings(y, lo, hi, 0.5 * amp, rising)
+    if len(ks) == 0:
+        return None
+    k50 = int(ks[-1] if last else ks[0])
+    duration = _duration(t, y, vs, lo, hi, k50, amp, rising)
+    if duration is None:
+        return None
+    return crossing_time(t, y, k50, 0.5 * amp), duration
+
+
+def move_in_start(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
+    """Start of the move up to ``amp`` that crosses ``amp/2`` last in ``[lo, hi)``.
+
+    ``y`` is the excursion (positive = away from rest), ``vs`` its velocity.
+    Returns ``None`` when there is no such crossing.
+    """
+    m = _move(t, y, vs, lo, hi, amp, rising=True, last=True)
+    return None if m is None else m[0] - 0.5 * m[1]
+
+
+def move_in_end(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
+    """End of the move up to ``amp`` (reaching the position), crossing ``amp/2`` first in ``[lo, hi)``."""
+    m = _move(t, y, vs, lo, hi, amp, rising=True, last=False)
+    return None if m is None else m[0] + 0.5 * m[1]
+
+
+def move_out_start(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
+    """Start of the move down from ``amp`` (leaving the position), crossing ``amp/2`` last in ``[lo, hi)``."""
+    m = _move(t, y, vs, lo, hi, amp, rising=False, last=True)
+    return None if m is None else m[0] - 0.5 * m[1]
+
+
+def move_out_end(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
+    """End of the move down from ``amp`` that crosses ``amp/2`` first in ``[lo, hi)``."""
+    m = _move(t, y, vs, lo, hi, amp, rising=False, last=False)
+    return None if m is None else m[0] + 0.5 * m[1]

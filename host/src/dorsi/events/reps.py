@@ -1,0 +1,279 @@
+"""Repetition detection: hysteresis on the excursion from the baseline.
+
+See ``docs/algorithms-events.md`` for the method. Every operation is local in
+time (Savitzky-Golay windows, threshold runs, peak search inside a run), so a
+streaming wrapper reproduces the batch result exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.signal import find_peaks
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
+from dorsi.events.grid import derivative, smooth
+from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
+from dorsi.events.results import Rep
+from dorsi.events.runs import excursion_times, runs_containing
+
+
+class RepDetector:
+    """Detect repetitions as excursions away from a resting baseline.
+
+    Parameters
+    ----------
+    threshold_deg : float
+        A movement counts as a rep when its smoothed excursion from the baseline
+        exceeds this.
+    release_deg : float
+        Hysteresis: the rep's core lasts while the excursion stays above this.
+    polarity : {"positive", "negative", "both"}
+        Direction(s) of excursion that count.
+    channel : {"angle", "knee_swing"}
+        Trace channel carrying the movement.
+    split_prominence_deg : float or None
+        Peaks within one core separated by a dip at least this deep are separate
+        reps (reps that do not return to the baseline). Default: ``threshold_deg``.
+    split_fraction : float
+        ... and the dip must also go down by this fraction of the lower peak's
+        excursion (a shallow dip, e.g. the ankle angle during a heel lift, does
+        not split a rep).
+    min_duration_s : float
+        Shorter movements are fidgets, not reps.
+    smooth_s : float
+        Savitzky-Golay (cubic) window for the angle used for thresholds and peaks.
+    speed_window_s : float
+        Window of the Savitzky-Golay derivative used to find onset and return.
+    onset_speed_deg_s : float
+        The rep starts where the speed away from the baseline last rose above this
+        before the core, and ends where the speed back first falls below it after.
+    max_onset_s : float
+        How far before / after the core the onset / return is searched.
+    baseline_deg : float or None
+        Resting angle; ``None``: median over the first ``baseline_window_s``.
+    baseline_window_s : float
+        Window for the automatic baseline.
+    grid_hz : float
+        Rate of the absolute resampling grid.
+    max_gap_s : float
+        Gaps longer than this are flagged invalid.
+    cycle_prominence_deg : float or None
+        Cyclic movements (ankle circles), whose centre is not the resting angle:
+        every peak of at least this prominence is one rep, bounded by the
+        troughs on either side (at most ``max_onset_s`` beyond the first and
+        last peak). Thresholds and baseline then only report, not decide.
+    max_cycle_width_s : float
+        Cyclic mode: peaks wider than this at half prominence (a pause) are not reps.
+
+    Attributes
+    ----------
+    reps_ : list of Rep
+        Detected reps, in time order.
+    baseline_deg_ : float
+        Baseline used.
+    open_ : bool
+        The last rep was still under way at the end of the trace.
+    excursions_ : list of (start_s, end_s)
+        Every stretch above ``release_deg`` (reps or not).
+    signal_ : GridSignal
+        The gridded channel the detection ran on.
+    """
+
+    def __init__(self, threshold_deg: float = 5.0, release_deg: float = 2.0, polarity: str = "positive",
+                 channel: str = "angle", split_prominence_deg: float | None = None,
+                 split_fraction: float = 0.6, min_duration_s: float = 0.3, smooth_s: float = 0.15, speed_window_s: float = 0.2,
+                 onset_speed_deg_s: float = 3.0, max_onset_s: float = 1.0,
+                 baseline_deg: float | None = None, baseline_window_s: float = 2.0,
+                 grid_hz: float = 100.0, max_gap_s: float = 0.5,
+                 cycle_prominence_deg: float | None = None, max_cycle_width_s: float = 1.4) -> None:
+        self.cycle_prominence_deg = cycle_prominence_deg
+        self.max_cycle_width_s = max_cycle_width_s
+        self.threshold_deg = threshold_deg
+        self.release_deg = release_deg
+        self.polarity = polarity
+        self.channel = channel
+        self.split_prominence_deg = split_prominence_deg
+        self.split_fraction = split_fraction
+        self.min_duration_s = min_duration_s
+        self.smooth_s = smooth_s
+        self.speed_window_s = speed_window_s
+        self.onset_speed_deg_s = onset_speed_deg_s
+        self.max_onset_s = max_onset_s
+        self.baseline_deg = baseline_deg
+        self.baseline_window_s = baseline_window_s
+        self.grid_hz = grid_hz
+        self.max_gap_s = max_gap_s
+
+    @property
+    def support_s(self) -> float:
+        """Data needed after a rep's end before it is final (streaming latency)."""
+        return 0.5 * max(self.smooth_s, self.speed_window_s) + (self.max_onset_s if self.cycle_prominence_deg else 0.0) + 3.0 / self.grid_hz
+
+    def _check(self) -> None:
+        if not 0 <= self.release_deg <= self.threshold_deg:
+            raise ValueError("need 0 <= release_deg <= threshold_deg")
+        polarity_signs(self.polarity)
+
+    def detect(self, trace: AngleTrace, baseline_deg: float | None = None) -> "RepDetector":
+        """Find the reps in ``trace``.
+
+        Parameters
+        ----------
+        trace : AngleTrace
+            Angle trace (any rate; gaps allowed).
+        baseline_deg : float, optional
+            Overrides the ``baseline_deg`` parameter.
+
+        Returns
+        -------
+        self
+        """
+        self._check()
+        sig = channel_grid(trace, self.channel, self.grid_hz, self.max_gap_s)
+        base = baseline_deg if baseline_deg is not None else self.baseline_deg
+        self.baseline_deg_ = float(base) if base is not None else start_baseline(sig, self.baseline_window_s)
+        self.signal_ = sig
+        xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
+        v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
+        reps: list[Rep] = []
+        self.open_ = False
+        min_len = self.min_duration_s * sig.rate_hz
+        self.excursions_: list[tuple[float, float]] = []
+        if self.cycle_prominence_deg is not None:
+            self.reps_ = self._cycles(sig, xs)
+            return self
+        for sign in polarity_signs(self.polarity):
+            y = sign * (xs - self.baseline_deg_)
+            self.excursions_ += excursion_times(sig.t, y > self.release_deg)
+            prev_end = 0
+            for a, e, cut_left, cut_right in self._segments(y):
+                start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
+                if end - start < min_len:
+                    continue
+                prev_end = end
+                peak = a + int(np.argmax(y[a:e]))
+                reps.append(Rep(
+                    start_s=float(sig.t[start]), end_s=float(sig.t[end]), peak_s=float(sig.t[peak]),
+                    peak_angle_deg=float(xs[peak]), baseline_deg=self.baseline_deg_,
+                ))
+                self.open_ |= e == len(y)
+        reps.sort(key=lambda r: r.start_s)
+        self.reps_ = reps
+        return self
+
+    def _cycles(self, sig, xs: np.ndarray) -> list[Rep]:
+        """One rep per prominent peak, from trough to trough."""
+        reps: list[Rep] = []
+        self.open_ = False
+        reach = int(round(self.max_onset_s * sig.rate_hz))
+        for sign in polarity_signs(self.polarity):
+            y = sign * xs
+            # a pause at rest between circles is a broad "peak": cycles are narrow
+            peaks, props = find_peaks(y, prominence=self.cycle_prominence_deg,
+                                      width=(None, self.max_cycle_width_s * sig.rate_hz))
+            if len(peaks) == 0:
+                continue
+            # a pause between the two directions can look like a low, shallow peak: a cycle's
+            # peak is not far below the typical one and nearly as prominent
+            prom = props["prominences"]
+            typical = float(np.median(y[peaks])) - 0.5 * float(np.median(prom))
+            peaks = peaks[(y[peaks] >= typical) & (prom >= 0.6 * float(np.median(prom)))]
+            troughs = [p + int(np.argmin(y[p:q])) for p, q in zip(peaks[:-1], peaks[1:])]
+            first_lo = max(0, peaks[0] - reach)
+            last_hi = min(len(y), peaks[-1] + reach)
+            lefts = [first_lo + int(np.argmin(y[first_lo:peaks[0] + 1]))] + troughs
+            rights = troughs + [peaks[-1] + int(np.argmin(y[peaks[-1]:last_hi]))]
+            self.excursions_ += [(float(sig.t[lefts[0]]), float(sig.t[rights[-1]]))]
+            for p, lft, rgt in zip(peaks.tolist(), lefts, rights):
+                reps.append(Rep(start_s=float(sig.t[lft]), end_s=float(sig.t[rgt]), peak_s=float(sig.t[p]),
+                                peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_))
+        return sorted(reps, key=lambda r: r.start_s)
+
+    def _segments(self, y: np.ndarray) -> list[tuple[int, int, bool, bool]]:
+        """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys.
+
+        Each item is ``(a, e, cut_left, cut_right)``; a cut side is a valley
+        between two reps (no return to the baseline) rather than a release.
+        """
+        starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
+        prominence = self.split_prominence_deg or self.threshold_deg
+        out: list[tuple[int, int, bool, bool]] = []
+        for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per movement
+            seg = y[a:e]
+            peaks, _ = find_peaks(seg, prominence=prominence, height=self.threshold_deg)
+            cuts = [a] + [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)] + [e]
+            last = len(cuts) - 2
+            for i in range(len(cuts) - 1):
+                out.append((cuts[i], cuts[i + 1], i > 0, i < last))
+        return out
+
+    def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,
+                prev_end: int, t: np.ndarray) -> tuple[int, int]:
+        """Onset and return indices around the core ``[a, e)``.
+
+        ``vs`` is the velocity signed so that positive = away from the baseline.
+        Boundaries come from the minimum-jerk shape of the moves out and back
+        (:mod:`dorsi.events.profile`), falling back to a speed threshold.
+        """
+        n = len(y)
+        rate_hz = 1.0 / float(t[1] - t[0])
+        reach = int(round(self.max_onset_s * rate_hz))
+        peak = a + int(np.argmax(y[a:e]))
+        near = int(round(0.5 * rate_hz))
+        if cut_left:
+            start = a
+        else:
+            lo = max(prev_end, a - reach, 0)
+            start = None
+            t_reach = move_in_end(t, y, vs, lo, peak + 1, float(y[peak]))
+            if t_reach is not None:
+                j = int(np.clip(np.searchsorted(t, t_reach), lo, peak))
+                amp = float(y[max(lo, j - near // 5):min(peak, j + near) + 1].max())
+                t_start = move_in_start(t, y, vs, lo, peak + 1, amp)
+                if t_start is not None:
+                    start = int(np.clip(np.searchsorted(t, t_start), lo, a))
+            if start is None:
+                before = np.flatnonzero(vs[lo:a] <= self.onset_speed_deg_s)
+                start = lo + int(before[-1]) if len(before) else lo
+        if cut_right:
+            end = e
+        elif e >= n:
+            end = n - 1
+        else:
+            hi = min(n, e + reach)
+            end = None
+            core_end = min(n, e + 1)  # the fall crosses half height inside the core
+            t_leave = move_out_start(t, y, vs, peak, core_end, float(y[peak]))
+            if t_leave is not None:
+                j = int(np.clip(np.searchsorted(t, t_leave), peak, core_end - 1))
+                amp = float(y[max(peak, j - near):min(core_end, j + near // 5) + 1].max())
+                t_end = move_out_end(t, y, vs, max(peak, j - near), core_end, amp)
+                if t_end is not None:
+                    end = int(np.clip(np.searchsorted(t, t_end), e - 1, hi - 1))
+            if end is None:
+                after = np.flatnonzero(vs[e:hi] >= -self.onset_speed_deg_s)
+                end = e + int(after[0]) if len(after) else hi - 1
+        return start, end
+
+
+def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
+    """Split points between peaks whose separating valley is at least ``depth``
+    and at least ``split_frac`` of the lower peak below the lower of the two.
+
+    (Equal-height twin peaks would otherwise both look prominent; a dip during a
+    heel lift, where the ankle angle drops while the shank keeps going, is
+    shallow relative to the rep and must not split it.)"""
+    kept: list[int] = []
+    for p in peaks.tolist():  # one iteration per peak
+        if kept:
+            q = kept[-1]
+            v = q + int(np.argmin(seg[q:p]))
+            low = min(seg[q], seg[p])
+            if low - seg[v] < max(depth, split_frac * low):
+                if seg[p] > seg[q]:
+                    kept[-1] = p
+                continue
+        kept.append(p)
+    # recompute valleys between the surviving peaks (a merge may have moved a peak)
+    return [q + int(np.argmin(seg[q:p])) for q, p in zip(kept[:-1], kept[1:])]

@@ -1,0 +1,58 @@
+"""Per-exercise detector settings (thresholds, polarity, channel).
+
+The values follow the movement each exercise produces on the trace (see
+``docs/algorithms-events.md``): e.g. a band lunge is a positive excursion of
+8-45 deg, an eccentric drop seen by the shin sensor alone is a small backward
+(negative) tilt while with a foot sensor it is a clear dorsiflexion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dorsi.routine.model import ExerciseSpec
+
+
+@dataclass(frozen=True)
+class DetectorSettings:
+    """Parameters handed to the rep and hold detectors of one exercise."""
+
+    channel: str = "angle"
+    polarity: str = "positive"
+    rep: dict = field(default_factory=dict)
+    hold: dict = field(default_factory=dict)
+
+
+_REPS = {
+    "knee_to_wall": dict(threshold_deg=8.0, release_deg=3.0),
+    "band_lunge": dict(threshold_deg=5.0, release_deg=2.0),
+    "ankle_circles": dict(threshold_deg=3.0, release_deg=1.0, cycle_prominence_deg=8.0),
+    "nerve_floss": dict(threshold_deg=12.0, release_deg=4.0),
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, min_duration_s=3.5),
+}
+
+_HOLDS = {
+    "gastroc_stretch": dict(threshold_deg=5.0, release_deg=2.5),
+    "soleus_stretch": dict(threshold_deg=5.0, release_deg=2.5),
+    "traction": dict(threshold_deg=5.0, release_deg=2.5),
+    "seated_df_hold": dict(threshold_deg=5.0, release_deg=2.5),
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0),
+}
+
+# Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
+_SHIN_ONLY_ECCENTRIC = dict(threshold_deg=1.5, release_deg=0.7)
+
+
+def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
+    """Detector settings for ``spec`` on a trace of ``source`` ("inclination" or "ankle")."""
+    channel = "knee_swing" if spec.signal == "knee_swing" else "angle"
+    polarity = "positive"
+    rep = dict(_REPS.get(spec.id, {}))
+    hold = dict(_HOLDS.get(spec.id, {}))
+    if spec.id == "eccentric_drop" and source != "ankle":
+        polarity = "negative"
+        rep.update(_SHIN_ONLY_ECCENTRIC)
+        hold.update(_SHIN_ONLY_ECCENTRIC)
+    if spec.id == "nerve_floss":
+        polarity = "both"
+    return DetectorSettings(channel=channel, polarity=polarity, rep=rep, hold=hold)

@@ -1,0 +1,274 @@
+"""One analysed session from any input: a recording, a CSV (generic or Movella
+DOT) or an analysis JSON plus its samples.
+
+Report, export, history and batch all start from :func:`load_session`, so the
+same file gives the same numbers everywhere: the samples go through the one
+analysis path (``dorsi.pipeline``); an analysis JSON given with its samples is
+taken as it is and only the angle trace is recomputed for the plots.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.samples import SampleBatch
+
+SCHEMA = "dorsi.analysis.v1"
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
+
+
+class SessionInputError(ValueError):
+    """The input cannot be loaded or analysed (message: one line naming the file)."""
+
+
+@dataclass
+class Session:
+    """Samples, angle trace and analysis of one session.
+
+    Attributes
+    ----------
+    path : Path
+        The input file.
+    kind : str
+        ``"recording"``, ``"csv"``, ``"movella"`` or ``"analysis"``.
+    shin, foot : SampleBatch or None
+        The samples (``foot`` only with a foot sensor).
+    trace : AngleTrace
+        The ankle-angle trace of the whole session.
+    analysis : dict
+        The ``dorsi.analysis.v1`` object.
+    profile : dict
+        Body profile (``side``, lengths) where known.
+    started_at : datetime
+        Session start (UTC): recording header, CSV comment, or file time.
+    problems : list of str
+        What is known to be wrong with the input (truncated recording ...).
+    samples_path : Path or None
+        The file holding the samples (the input itself, ``shin.csv`` of a
+        folder, or the samples of an analysis JSON).
+    """
+
+    path: Path
+    kind: str
+    shin: SampleBatch | None
+    foot: SampleBatch | None
+    trace: AngleTrace
+    analysis: dict
+    profile: dict = field(default_factory=dict)
+    started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    problems: list[str] = field(default_factory=list)
+    samples_path: Path | None = None
+
+    @property
+    def side(self) -> str | None:
+        side = self.profile.get("side")
+        return side if side in ("left", "right") else None
+
+
+def gaps_of(shin: SampleBatch) -> list[dict]:
+    """Lost-sample runs of a batch in the analysis JSON's ``gaps`` shape."""
+    idx = shin.gaps()
+    if len(idx) == 0:
+        return []
+    lost = shin.seq[idx] - shin.seq[idx - 1] - 1
+    return [{"start_s": round(float(shin.t[i - 1]), 3), "end_s": round(float(shin.t[i]), 3), "samples_lost": int(n)}
+            for i, n in zip(idx, lost) if n > 0]
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime (naive times are taken as UTC)."""
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _file_time(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc)
+
+
+def detect_kind(path: Path) -> str:
+    """Input kind from the name and, for CSVs, the header."""
+    from dorsi.sources.movella import is_movella_csv
+
+    if path.is_dir():
+        return "csv"
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        return "analysis"
+    if suffix in (".csv", ".txt"):
+        return "movella" if is_movella_csv(path) else "csv"
+    with path.open("rb") as fh:
+        if fh.read(8) == b"DORSIREC":
+            return "recording"
+    raise SessionInputError(f"{path}: not a recording, CSV or analysis JSON")
+
+
+@dataclass
+class _Samples:
+    path: Path
+    shin: SampleBatch
+    foot: SampleBatch | None
+    segments: list | None
+    profile: dict
+    started_at: datetime
+    problems: list[str]
+    kind: str
+
+
+def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
+    from dorsi.recording import RecordingError
+    from dorsi.sources import SourceError
+
+    try:
+        if kind == "recording":
+            from dorsi.sources.recording_source import load_recording
+
+            rec = load_recording(path)
+            if rec.shin is None:
+                raise SessionInputError(f"{path}: the recording holds no shin-sensor samples")
+            header = rec.recording.header
+            return _Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
+                            parse_time(header.get("started_at")) or _file_time(path),
+                            rec.recording.problems(), kind)
+        if kind == "movella":
+            from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
+
+            shin = read_movella_csv(path, "shin", axes or DOT_STRAP_AXES)
+            started = parse_time(shin.meta.get("StartTime") or shin.meta.get("started_at")) or _file_time(path)
+            return _Samples(path, shin, None, None, {}, started, [], kind)
+        if kind == "csv":
+            from dorsi.sources.csv_source import read_imu_csv
+
+            if axes:
+                raise SessionInputError(f"{path}: --axes applies to Movella DOT exports; a generic IMU CSV "
+                                        "is already in dorsi's axes")
+            csv_rec = read_imu_csv(path)
+            profile = {k: csv_rec.meta[k] for k in ("side",) if csv_rec.meta.get(k)}
+            for key in ("shank_length_m", "foot_length_m"):
+                if key in csv_rec.meta:
+                    try:
+                        profile[key] = float(csv_rec.meta[key])
+                    except ValueError:
+                        raise SessionInputError(f"{path}: comment {key} is not a number") from None
+            started = parse_time(csv_rec.meta.get("started_at")) or _file_time(Path(csv_rec.meta["path"]))
+            return _Samples(Path(csv_rec.meta["path"]), csv_rec.shin, csv_rec.foot, None, profile, started, [], kind)
+    except (SourceError, RecordingError) as exc:
+        raise SessionInputError(" ".join(str(exc).split())) from None
+    raise SessionInputError(f"{path}: unknown input kind {kind!r}")
+
+
+def _find_samples(json_path: Path) -> Path:
+    """The samples beside an analysis JSON: same stem ``.dorsi``/``.csv``, or ``shin.csv``."""
+    stem = json_path.name
+    for suffix in (".analysis.json", ".json"):
+        if stem.endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    for candidate in (json_path.with_name(stem + ".dorsi"), json_path.with_name(stem + ".csv"),
+                      json_path.with_name("shin.csv")):
+        if candidate.exists():
+            return candidate
+    raise SessionInputError(f"{json_path}: an analysis JSON needs its samples: pass --samples FILE "
+                            f"(looked for {stem}.dorsi, {stem}.csv, shin.csv beside it)")
+
+
+def read_analysis_json(path: Path) -> dict:
+    """Read and check an analysis JSON (``dorsi.analysis.v1``)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SessionInputError(f"{path}: cannot read ({exc.strerror})") from None
+    except ValueError as exc:
+        raise SessionInputError(f"{path}: not JSON ({exc})") from None
+    check_analysis(doc, str(path))
+    return doc
+
+
+def check_analysis(doc: object, origin: str = "analysis") -> None:
+    """Raise :class:`SessionInputError` unless ``doc`` has the ``dorsi.analysis.v1`` essentials."""
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA:
+        raise SessionInputError(f"{origin}: not a {SCHEMA} object")
+    for key in ("sample_rate_hz", "duration_s", "exercises", "quality"):
+        if key not in doc:
+            raise SessionInputError(f"{origin}: missing {key!r}")
+    for ex in doc["exercises"]:
+        for key in ("exercise", "start_s", "end_s", "target", "reps", "holds", "heel_lifts", "quality"):
+            if key not in ex:
+                raise SessionInputError(f"{origin}: exercise entry without {key!r}")
+
+
+def load_session(path: str | Path, *, kind: str = "auto", samples: str | Path | None = None,
+                 exercise: str | None = None, axes: str | None = None, routine=None) -> Session:
+    """Load and analyse one session.
+
+    Parameters
+    ----------
+    path : str or Path
+        A recording (``*.dorsi``), a generic IMU CSV (or a directory holding
+        ``shin.csv``), a Movella DOT CSV export, or an analysis JSON.
+    kind : str
+        One of :data:`INPUT_KINDS` (default: detected).
+    samples : str or Path, optional
+        The samples of an analysis JSON (default: found beside it).
+    exercise : str, optional
+        Exercise of a marker-less input (default: classified).
+    axes : str, optional
+        Axis map of a Movella DOT export (``AxisMap.parse`` syntax).
+    routine : Routine, optional
+        Targets (default: the packaged routine).
+
+    Raises
+    ------
+    SessionInputError
+        Anything that keeps the input from being analysed, as one line.
+    """
+    from dorsi.pipeline import analyze_trace, estimate_trace
+
+    path = Path(path)
+    if not path.exists():
+        raise SessionInputError(f"{path}: no such file or directory")
+    if kind not in INPUT_KINDS:
+        raise SessionInputError(f"{path}: kind must be one of {INPUT_KINDS}")
+    kind = detect_kind(path) if kind == "auto" else kind
+    analysis = None
+    if kind == "analysis":
+        analysis = read_analysis_json(path)
+        sample_path = Path(samples) if samples is not None else _find_samples(path)
+        if not sample_path.exists():
+            raise SessionInputError(f"{sample_path}: no such file or directory")
+        data = _read_samples(sample_path, detect_kind(sample_path), axes)
+    else:
+        data = _read_samples(path, kind, axes)
+    if len(data.shin) < 2:
+        raise SessionInputError(f"{path}: fewer than two samples")
+    try:
+        trace = estimate_trace(data.shin, data.foot, data.profile or None)
+        if analysis is None:
+            result = analyze_trace(trace, data.segments, exercise, routine, data.profile or None,
+                                   sample_rate_hz=data.shin.rate_hz, gaps=gaps_of(data.shin))
+            analysis = result.to_json()
+    except (ValueError, KeyError) as exc:
+        raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None
+    return Session(path=path, kind=data.kind if kind != "analysis" else "analysis", shin=data.shin,
+                   foot=data.foot, trace=trace, analysis=analysis, profile=dict(data.profile),
+                   started_at=data.started_at, problems=list(data.problems), samples_path=data.path)
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """``None`` for missing or non-finite values (JSON has no NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if np.isfinite(value) else None

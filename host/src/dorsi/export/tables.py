@@ -1,0 +1,89 @@
+"""A session as flat tables: samples, angle trace, events.
+
+Each table is a ``pyarrow.Table`` so one code path writes CSV and Parquet. The
+samples table uses the generic IMU CSV column names (``seq, time_s, acc_x ...``),
+so an exported CSV reads back with ``dorsi.sources.read_imu_csv``.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.samples import SampleBatch
+
+EVENT_COLUMNS: dict[str, pa.DataType] = {
+    "exercise": pa.string(),
+    "kind": pa.string(),
+    "index": pa.int32(),
+    "start_s": pa.float64(),
+    "end_s": pa.float64(),
+    "duration_s": pa.float64(),
+    "peak_s": pa.float64(),
+    "angle_deg": pa.float64(),
+    "baseline_deg": pa.float64(),
+    "target_s": pa.float64(),
+    "met": pa.bool_(),
+    "heel_lift": pa.bool_(),
+    "foot_roll_in": pa.bool_(),
+    "lowering_s": pa.float64(),
+    "knee_to_wall_cm": pa.float64(),
+    "samples_lost": pa.int64(),
+}
+
+
+def samples_table(batch: SampleBatch) -> pa.Table:
+    """One sensor's samples (SI units, dorsi axes)."""
+    cols = {"seq": batch.seq, "time_s": batch.t}
+    for i, axis in enumerate("xyz"):
+        cols[f"acc_{axis}"] = batch.acc[:, i]
+    for i, axis in enumerate("xyz"):
+        cols[f"gyr_{axis}"] = batch.gyr[:, i]
+    if batch.quat is not None:
+        for i, axis in enumerate("wxyz"):
+            cols[f"quat_{axis}"] = batch.quat[:, i]
+    return pa.table(cols)
+
+
+def trace_table(trace: AngleTrace) -> pa.Table:
+    """The ankle-angle trace (one row per sample)."""
+    return pa.table({
+        "time_s": trace.t, "angle_deg": trace.angle_deg, "frontal_deg": trace.frontal_deg,
+        "heel_lift": trace.heel_lift.astype(bool), "knee_swing_deg": trace.knee_swing_deg,
+        "valid": trace.valid.astype(bool),
+    })
+
+
+def _row(**values) -> dict:
+    return {name: values.get(name) for name in EVENT_COLUMNS}
+
+
+def event_rows(analysis: dict) -> list[dict]:
+    """Reps, holds, heel lifts (per exercise) and data gaps as rows of :data:`EVENT_COLUMNS`."""
+    rows = []
+    for ex in analysis.get("exercises", []):
+        name = ex["exercise"]
+        for i, r in enumerate(ex.get("reps", []), 1):
+            rows.append(_row(exercise=name, kind="rep", index=i, start_s=r["start_s"], end_s=r["end_s"],
+                             duration_s=round(r["end_s"] - r["start_s"], 3), peak_s=r["peak_s"],
+                             angle_deg=r["peak_angle_deg"],
+                             baseline_deg=r.get("baseline_deg"), heel_lift=r.get("heel_lift"),
+                             foot_roll_in=r.get("foot_roll_in"), lowering_s=r.get("lowering_s"),
+                             knee_to_wall_cm=r.get("knee_to_wall_cm")))
+        for i, h in enumerate(ex.get("holds", []), 1):
+            rows.append(_row(exercise=name, kind="hold", index=i, start_s=h["start_s"], end_s=h["end_s"],
+                             duration_s=h["duration_s"], angle_deg=h["mean_angle_deg"], target_s=h.get("target_s"),
+                             met=h.get("met"), heel_lift=h.get("heel_lift"), foot_roll_in=h.get("foot_roll_in")))
+        for i, h in enumerate(ex.get("heel_lifts", []), 1):
+            rows.append(_row(exercise=name, kind="heel_lift", index=i, start_s=h["start_s"], end_s=h["end_s"],
+                             duration_s=round(h["end_s"] - h["start_s"], 3)))
+    for i, g in enumerate(analysis.get("gaps", []), 1):
+        rows.append(_row(kind="gap", index=i, start_s=g["start_s"], end_s=g["end_s"],
+                         duration_s=round(g["end_s"] - g["start_s"], 3), samples_lost=g["samples_lost"]))
+    return rows
+
+
+def events_table(analysis: dict) -> pa.Table:
+    """:func:`event_rows` as a table with a fixed schema (also when empty)."""
+    schema = pa.schema(list(EVENT_COLUMNS.items()))
+    return pa.Table.from_pylist(event_rows(analysis), schema=schema)

@@ -1,0 +1,134 @@
+"""The one analysis path: samples -> angle trace -> events -> score -> Analysis.
+
+Used by ``dorsi analyze``, replay and the live session alike.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import numpy as np
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.activity import ActivityDetector
+from dorsi.events.classify import ExerciseClassifier
+from dorsi.events.exercise import ExerciseEventDetector
+from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
+from dorsi.pipeline.segments import normalise_segments
+from dorsi.routine.exercises import check_exercise
+from dorsi.routine.loader import default_routine
+from dorsi.routine.model import Routine
+from dorsi.samples import SampleBatch
+from dorsi.score.quality import QualityScorer, overall_quality
+
+_ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
+
+
+def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: dict | None = None) -> AngleTrace:
+    """Run the angle estimator (``dorsi.angle.AngleEstimator``) on the samples."""
+    from dorsi.angle import AngleEstimator
+
+    kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
+    return AngleEstimator(**kwargs).estimate(shin, foot).trace_
+
+
+def _gaps(shin: SampleBatch) -> list[dict]:
+    idx = shin.gaps()
+    if len(idx) == 0:
+        return []
+    lost = (shin.seq[idx] - shin.seq[idx - 1] - 1).astype(int)
+    return [{"start_s": round(float(shin.t[i - 1]), 3), "end_s": round(float(shin.t[i]), 3), "samples_lost": int(n)}
+            for i, n in zip(idx, lost)]
+
+
+def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile: dict | None = None) -> ExerciseAnalysis:
+    """Detect and score the events of one exercise segment (``trace`` already sliced)."""
+    spec = routine[exercise]
+    det = ExerciseEventDetector(spec, source=trace.source, profile=profile).detect(trace)
+    channel = "knee_swing" if spec.signal == "knee_swing" else "angle"
+    active_s = ActivityDetector(channel=channel).detect(trace).active_s_
+    notes = list(det.notes_)
+    work_s = active_s
+    if spec.kind == "duration":
+        # Foam rolling translates the leg along the roller with little rotation: the angle barely
+        # changes, so the time under work is the segment's own length (start to end marker).
+        work_s = float(trace.t[-1] - trace.t[0])
+        notes.append(f"{exercise}: time under work is the segment length ({work_s:.0f} s); "
+                     "the sensor cannot confirm the rolling itself")
+    quality = QualityScorer().score(spec, det.reps_, det.holds_, work_s, det.baselines_["main"]).quality_
+    return ExerciseAnalysis(
+        exercise=exercise, start_s=float(trace.t[0]), end_s=float(trace.t[-1]), target=spec.target,
+        baseline_deg=det.baselines_["main"], reps=det.reps_, holds=det.holds_, heel_lifts=det.heel_lifts_,
+        active_s=active_s, quality=quality, source=trace.source, notes=notes,
+    )
+
+
+def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise: str | None = None,
+                  routine: Routine | None = None, profile: dict | None = None,
+                  sample_rate_hz: float | None = None, gaps: list[dict] | None = None) -> Analysis:
+    """Analyse an angle trace (everything after angle estimation).
+
+    Parameters
+    ----------
+    trace : AngleTrace
+        The whole session's trace.
+    segments : iterable of (exercise, start_s, end_s), optional
+        Exercise segments (recording markers). Without them the whole trace is
+        one segment of ``exercise``, or of the exercise the classifier detects.
+    exercise : str, optional
+        Exercise of the single segment.
+    routine : Routine, optional
+        Targets and cues (default: the packaged routine).
+    profile : dict, optional
+        Body profile (``shank_length_m``, ``foot_length_m``, ...).
+    """
+    routine = routine or default_routine()
+    if len(trace) < 2:
+        raise ValueError("the input holds fewer than two samples")
+    t0, t1 = float(trace.t[0]), float(trace.t[-1])
+    notes: list[str] = []
+    if segments is None:
+        if exercise is None:
+            clf = ExerciseClassifier().fit_predict(trace)
+            exercise = clf.exercise_
+            notes.append(f"exercise not given: classified as {exercise} ({clf.reason_})")
+        segs = normalise_segments([(check_exercise(exercise), t0, t1 + 1e-9)], t0, t1 + 1e-9)
+    else:
+        segs = normalise_segments(segments, t0, t1 + 1e-9)
+    results = []
+    for seg in segs:
+        part = trace.slice_time(seg.start_s, seg.end_s)
+        if len(part) < 2 or np.count_nonzero(part.valid) < 2:
+            notes.append(f"segment {seg.exercise} {seg.start_s:.1f}-{seg.end_s:.1f} s has no usable samples")
+            continue
+        results.append(analyze_segment(part, seg.exercise, routine, profile))
+    rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / np.median(np.diff(trace.t)))
+    return Analysis(
+        sample_rate_hz=rate, duration_s=t1 - t0, source=trace.source, exercises=results,
+        quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], notes=notes,
+    )
+
+
+def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,
+            exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None) -> Analysis:
+    """Analyse a session from raw samples: the one path for CLI, replay and live.
+
+    Parameters
+    ----------
+    shin : SampleBatch
+        Shin sensor samples.
+    foot : SampleBatch, optional
+        Foot sensor samples (true ankle angle, heel lift from foot pitch).
+    segments, exercise, routine, profile
+        See :func:`analyze_trace`.
+
+    Returns
+    -------
+    Analysis
+        Serialise with ``.to_json()``.
+    """
+    if len(shin) < 2:
+        raise ValueError("the input holds fewer than two samples")
+    trace = estimate_trace(shin, foot, profile)
+    return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz,
+                         gaps=_gaps(shin))

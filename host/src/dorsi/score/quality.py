@@ -1,0 +1,133 @@
+"""Session quality score 0-100 per exercise and overall (formula in docs/algorithms-events.md).
+
+Each exercise gets up to five components in [0, 1]:
+
+* ``completion``: reps / target reps, holds / target holds, or time under
+  work / minimum time (capped at 1);
+* ``holds_met``: share of holds reaching the target duration;
+* ``heel_down``: share of reps and holds without a heel lift (exercises that
+  require the heel down);
+* ``range``: share of reps (holds) reaching the exercise's range target
+  (knee-to-wall: the distance target);
+* ``control``: share of reps and holds without the foot rolling in, averaged
+  with the share of eccentric lowerings at least ``min_lowering_s`` long.
+
+The score is ``round(100 * sum(w_i c_i) / sum(w_i))`` over the components that
+apply, with weights completion 0.35, holds_met 0.20, heel_down 0.15, range 0.15,
+control 0.15. The overall score is the mean of the exercise scores.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dorsi.events.results import Hold, Rep
+from dorsi.routine.model import ExerciseSpec
+
+WEIGHTS: dict[str, float] = {
+    "completion": 0.35, "holds_met": 0.20, "heel_down": 0.15, "range": 0.15, "control": 0.15,
+}
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A score with its explanation."""
+
+    score: int
+    components: dict[str, float | None] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {
+            "score": self.score,
+            "components": {k: None if v is None else round(v, 3) for k, v in self.components.items()},
+            "weights": dict(self.weights),
+        }
+
+
+def _share(flags: list[bool]) -> float | None:
+    return float(np.mean(flags)) if flags else None
+
+
+class QualityScorer:
+    """Score one exercise from its events.
+
+    Parameters
+    ----------
+    weights : dict, optional
+        Component weights (default :data:`WEIGHTS`).
+
+    Attributes
+    ----------
+    quality_ : Quality
+        Score and components of the last call.
+    """
+
+    def __init__(self, weights: dict[str, float] | None = None) -> None:
+        self.weights = dict(WEIGHTS if weights is None else weights)
+
+    def score(self, spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], work_s: float = 0.0,
+              baseline_deg: float = 0.0) -> "QualityScorer":
+        """Compute the quality of one exercise; returns ``self``.
+
+        Parameters
+        ----------
+        spec : ExerciseSpec
+            The routine entry (targets).
+        reps, holds : lists of Rep, Hold
+            The exercise's events.
+        work_s : float
+            Time under work (duration exercises).
+        baseline_deg : float
+            Resting angle, for the range of holds.
+        """
+        c: dict[str, float | None] = {k: None for k in self.weights}
+        c["completion"] = self._completion(spec, reps, holds, work_s)
+        if spec.has_holds:
+            c["holds_met"] = _share([bool(h.met) for h in holds]) if holds else 0.0
+        events = list(reps) + list(holds)
+        if spec.heel_down and events:
+            c["heel_down"] = _share([not e.heel_lift for e in events])
+        c["range"] = self._range(spec, reps, holds, baseline_deg)
+        if events and spec.kind != "duration":
+            control = [not e.foot_roll_in for e in events]
+            parts = [_share(control)]
+            if spec.min_lowering_s is not None and reps:
+                parts.append(_share([r.lowering_s is not None and r.lowering_s >= spec.min_lowering_s
+                                     for r in reps]))
+            c["control"] = float(np.mean(parts))
+        used = {k: v for k, v in c.items() if v is not None}
+        total_w = sum(self.weights[k] for k in used)
+        value = sum(self.weights[k] * v for k, v in used.items()) / total_w if total_w else 0.0
+        self.quality_ = Quality(int(round(100 * value)), c, {k: self.weights[k] for k in used})
+        return self
+
+    @staticmethod
+    def _completion(spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], work_s: float) -> float:
+        t = spec.target
+        if spec.kind == "duration":
+            return min(1.0, work_s / t.duration_s[0])
+        if spec.has_reps:
+            return min(1.0, len(reps) / t.total_reps)
+        return min(1.0, len(holds) / (t.total_holds or 1))
+
+    @staticmethod
+    def _range(spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], baseline_deg: float) -> float | None:
+        if spec.id == "knee_to_wall" and spec.min_knee_to_wall_cm is not None and reps \
+                and all(r.knee_to_wall_cm is not None for r in reps):
+            return _share([r.knee_to_wall_cm >= spec.min_knee_to_wall_cm for r in reps])
+        if spec.min_range_deg is None:
+            return None
+        if spec.has_reps and reps:
+            return _share([abs(r.excursion_deg) >= spec.min_range_deg for r in reps])
+        if spec.kind == "holds" and holds:
+            return _share([abs(h.mean_angle_deg - baseline_deg) >= spec.min_range_deg for h in holds])
+        return None
+
+
+def overall_quality(scores: list[int]) -> Quality:
+    """Overall session quality: the mean of the exercise scores (0 when none)."""
+    value = int(round(float(np.mean(scores)))) if scores else 0
+    return Quality(value, {"exercises": float(len(scores))}, {})

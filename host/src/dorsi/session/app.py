@@ -1,0 +1,160 @@
+"""The guided session as the CLI runs it: set up, run, analyse, keep.
+
+Shared by ``dorsi session``, ``dorsi knee-to-wall`` and ``dorsi demo``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rich.console import Console
+
+from ..routine import Routine
+from .keyboard import Keyboard
+from .runner import SessionResult, run_session
+
+
+@dataclass
+class SessionConfig:
+    routine: Routine
+    emulate: bool = False
+    foot: bool = False
+    speed: float = 1.0  # emulated sensors only: run faster than real time
+    seed: int = 7
+    out: Path | None = None  # recording path (default: under the data folder)
+    home: Path | None = None
+    profile: dict = field(default_factory=dict)
+    auto: bool | None = None  # None: advance by itself when nobody is at the keyboard
+    addresses: dict = field(default_factory=dict)
+    keep_history: bool = True
+    max_exercise_s: float = 240.0
+    show: bool = True
+    patient: dict = field(default_factory=dict)  # emulated patient: extra options (SimOptions fields...)
+
+
+def _recording_path(cfg: SessionConfig) -> Path:
+    if cfg.out is not None:
+        return Path(cfg.out)
+    from ..history.store import home_dir
+
+    live = home_dir(cfg.home) / "live"
+    live.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return live / f"{time.strftime('%Y%m%d-%H%M%S')}.dorsi"
+
+
+async def run_guided(cfg: SessionConfig, console: Console | None = None, *, views: list | None = None,
+                     commands: list[Callable[[], list[str]]] | None = None) -> tuple[SessionResult, dict]:
+    """Run the routine (live or emulated), then analyse the recording; returns (result, analysis).
+
+    ``views`` are shown the session state beside the terminal view (the web
+    coach); ``commands`` are polled for user commands beside the keyboard.
+    """
+    from ..views.terminal import TerminalView
+
+    console = console or Console()
+    path = _recording_path(cfg)
+    roles = ("shin", "foot") if cfg.foot else ("shin",)
+    with Keyboard() as keyboard:
+        auto = (not keyboard.interactive) if cfg.auto is None else cfg.auto
+        async with contextlib.AsyncExitStack() as stack:
+            link_options: dict = {"addresses": cfg.addresses} if cfg.addresses else {}
+            on_start = None
+            time_scale = 1.0
+            if cfg.emulate:
+                from .emulated import emulated_sensors
+
+                setup = await stack.enter_async_context(
+                    emulated_sensors(foot_sensor=cfg.foot, speed=cfg.speed, seed=cfg.seed, **cfg.patient))
+                link_options.update(setup.link_options)
+                on_start = setup.patient.perform
+                time_scale = cfg.speed
+            shown = []
+            if cfg.show:
+                shown.append(stack.enter_context(TerminalView(console)))
+            shown.extend(views or [])
+            sources = [keyboard.poll, *(commands or [])]
+            result = await run_session(
+                cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
+                commands=lambda: [name for poll in sources for name in poll()],
+                auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
+                time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
+    analysis = analyse_recording(path, cfg.routine)
+    _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))
+    if cfg.keep_history:
+        stored = _keep(path, analysis, cfg, console)
+        if stored is not None and cfg.out is None:
+            # the history holds the session now; the in-progress copy is not needed twice
+            path.unlink()
+            path.with_suffix(".json").unlink()
+            result.recording = stored
+    return result, analysis
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+def analyse_recording(path: Path, routine: Routine) -> dict:
+    """The analysis of a recording by the one batch pipeline (what reports and history use)."""
+    from ..pipeline import analyze
+    from ..sources.recording_source import load_recording
+
+    session = load_recording(path)
+    analysis = analyze(session.shin, session.foot, segments=session.segments, routine=routine,
+                       profile=session.profile)
+    return analysis.to_json()
+
+
+def _keep(path: Path, analysis: dict, cfg: SessionConfig, console: Console) -> Path | None:
+    """Add the session to the history; returns the stored recording (None if that failed)."""
+    try:
+        from ..history.store import History
+
+        with History(cfg.home) as history:
+            record = history.add(path, analysis)
+            stored = history.home / "recordings" / record.stored_file
+        console.print(f"Saved to your history as session {record.id}.")
+        return stored
+    except Exception as exc:  # the recording is safe on disk whatever happens here
+        console.print(f"[yellow]Not added to the history ({exc}); the recording is at {path}[/yellow]")
+        return None
+
+
+def print_summary(console: Console, result: SessionResult, analysis: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title="Session summary", width=80)
+    for col in ("exercise", "reps", "holds met", "heel lifts", "score"):
+        table.add_column(col, justify="right" if col != "exercise" else "left")
+    for ex in analysis.get("exercises", []):
+        target = ex.get("target", {})
+        reps = len(ex.get("reps", []))
+        holds = ex.get("holds", [])
+        total_reps = (target.get("reps") or 0) * (target.get("sets") or 1) if target.get("reps") else None
+        table.add_row(
+            ex["exercise"],
+            f"{reps}" + (f" / {total_reps}" if total_reps else ""),
+            f"{sum(1 for h in holds if h.get('met'))} / {len(holds)}" if holds else "-",
+            str(len(ex.get("heel_lifts", []))),
+            str(ex.get("quality", {}).get("score", "-")),
+        )
+    console.print(table)
+    console.print(f"Overall quality score: [bold]{analysis.get('quality', {}).get('score', '-')}[/bold]")
+    lost = sum(result.lost_samples.values())
+    console.print(f"Recording: {result.recording}  (samples lost and not recovered: {lost})")
+
+
+def run(cfg: SessionConfig) -> int:
+    console = Console()
+    result, analysis = asyncio.run(run_guided(cfg, console))
+    print_summary(console, result, analysis)
+    return 0

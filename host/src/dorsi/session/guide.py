@@ -1,0 +1,225 @@
+"""The guided routine: which exercise is on, when it is done, what to show.
+
+``RoutineGuide`` is a plain state machine over the routine. The runner calls
+``tick(now)`` after each ``LiveProcessor.process``; user commands (``next``,
+``repeat``, ``pause``, ``resume``, ``quit``) come from the keyboard, the web
+page or, when nobody is at the keyboard, from the auto-advance policy.
+Exercise boundaries are written to the recording as markers, so replay and
+analysis see the same segments.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from ..routine import ExerciseSpec, Routine
+from .processor import LiveProcessor, Tick
+from .state import SessionState
+
+HEEL_ALERT_HOLD_S = 1.0  # keep the alert on screen this long after the heel is down again
+
+
+class RoutineGuide:
+    """Walks the routine and keeps ``state`` up to date.
+
+    Parameters
+    ----------
+    routine : Routine
+    processor : LiveProcessor
+    marker : callable
+        ``marker(event, **fields)``: where exercise boundaries are recorded.
+    auto_advance : bool
+        Move to the next exercise by itself once the target is reached (or
+        ``max_exercise_s`` passed): for unattended runs and the demo.
+    on_exercise_start : callable, optional
+        Called with the spec when an exercise starts (the emulated patient
+        uses it to perform that exercise).
+    """
+
+    def __init__(self, routine: Routine, processor: LiveProcessor, marker: Callable[..., None],
+                 auto_advance: bool = False, max_exercise_s: float = 240.0, settle_s: float = 2.0,
+                 still_s: float = 1.5, on_exercise_start: Callable[[ExerciseSpec], None] | None = None) -> None:
+        self.routine = routine
+        self.processor = processor
+        self.marker = marker
+        self.auto_advance = auto_advance
+        self.max_exercise_s = max_exercise_s
+        self.settle_s = settle_s
+        self.still_s = still_s
+        self._pending: int | None = None  # exercise waiting for the user to be still
+        self.on_exercise_start = on_exercise_start
+        self.index = -1
+        self.state = SessionState(exercise_count=len(routine.exercises))
+        self._t_start: float | None = None
+        self._t_exercise = 0.0
+        self._target_reached_at: float | None = None
+        self._heel_until = -np.inf
+        self._paused_phase = ""
+        self.done = False
+
+    # -- commands ----------------------------------------------------------
+    def command(self, name: str, now: float) -> None:
+        if name == "next":
+            self._advance(now)
+        elif name == "repeat" and self.index >= 0:
+            self._request(self.index, now)
+        elif name == "pause" and self.state.phase != "paused":
+            self._paused_phase = self.state.phase
+            self.state.phase = "paused"
+            self.marker("pause", t=now)
+        elif name == "resume" and self.state.phase == "paused":
+            self.state.phase = self._paused_phase
+            self.marker("resume", t=now)
+        elif name == "toggle_pause":
+            self.command("resume" if self.state.phase == "paused" else "pause", now)
+        elif name == "quit":
+            self._finish(now)
+
+    # -- per tick ----------------------------------------------------------
+    def tick(self, tick: Tick, now: float) -> SessionState:
+        st = self.state
+        if self._t_start is None:
+            self._t_start = now
+        st.session_elapsed_s = now - self._t_start
+        if self.done:
+            return st
+        if not self.processor.calibrated:
+            st.phase = "calibrating"
+            st.message = "Stand still on both feet for 5 s, then bend the knee forward gently 3 times."
+            return st
+        if self.index < 0 and self._pending is None:
+            self._request(0, now)
+        if self._pending is not None and self.processor.still_for() >= self.still_s:
+            self._start(self._pending, now)
+        if tick.trace is not None and len(tick.trace):
+            self._show_angle(tick, now)
+        self._count(tick, now)
+        if st.phase == "exercise":
+            st.exercise_elapsed_s = now - self._t_exercise
+            if self.auto_advance and self._should_advance(now):
+                self._advance(now)
+        return st
+
+    def _show_angle(self, tick: Tick, now: float) -> None:
+        st, tr = self.state, tick.trace
+        valid = tr.valid
+        if valid.any():
+            st.angle_deg = float(tr.angle_deg[valid][-1])
+            st.device_time_s = float(tr.t[-1])
+            if st.phase == "exercise":
+                peak = float(np.max(tr.angle_deg[valid]))
+                st.best_deg = peak if st.best_deg is None else max(st.best_deg, peak)
+        st.baseline_deg = float(tr.baseline_deg)
+        recent = tr.heel_lift[tr.t >= tr.t[-1] - 0.3]
+        if recent.any():
+            if not st.heel_lift:
+                st.last_event = "Heel lift! Keep the heel down."
+            self._heel_until = now + HEEL_ALERT_HOLD_S
+        st.heel_lift = now < self._heel_until
+        st.roll_in = bool(np.any(tr.frontal_deg[-10:] > 8.0))
+
+    def _count(self, tick: Tick, now: float) -> None:
+        st = self.state
+        ex = self.processor.exercise
+        if ex is None:
+            return
+        st.reps = len(ex.reps)
+        st.holds_done = len(ex.holds)
+        st.holds_met = sum(1 for h in ex.holds if h.met)
+        st.heel_lifts = len(ex.heel_lifts)
+        if tick.open_hold is not None:
+            st.hold_elapsed_s = float(tick.open_hold[1])
+        elif tick.holds:
+            st.hold_elapsed_s = float(tick.holds[-1].duration_s)
+        target = st.hold_target_s
+        st.hold_met_now = bool(target and st.hold_elapsed_s is not None and st.hold_elapsed_s >= target)
+        for rep in tick.reps:
+            st.last_event = f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg" + (" (heel lifted)" if rep.heel_lift else "")
+        for hold in tick.holds:
+            st.last_event = f"Hold {st.holds_done}: {hold.duration_s:.1f} s" + (" - target met!" if hold.met else "")
+
+    def _target_reached(self) -> bool:
+        spec, st = self.routine.exercises[self.index], self.state
+        t = spec.target
+        if spec.kind == "duration":
+            return st.exercise_elapsed_s >= (t.duration_s[0] if t.duration_s else 60.0)
+        if spec.has_reps and t.total_reps is not None:
+            return st.reps >= t.total_reps
+        if spec.has_holds and t.total_holds is not None:
+            return st.holds_done >= t.total_holds
+        return False
+
+    def _should_advance(self, now: float) -> bool:
+        if self.state.exercise_elapsed_s >= self.max_exercise_s:
+            return True
+        if self._target_reached():
+            if self._target_reached_at is None:
+                self._target_reached_at = now
+            return now - self._target_reached_at >= self.settle_s
+        return False
+
+    # -- transitions -------------------------------------------------------
+    def _request(self, index: int, now: float) -> None:
+        """Show the next exercise; it starts once the user stands (or sits) still."""
+        if self.processor.exercise is not None:
+            self._end_current(now)
+        spec = self.routine.exercises[index]
+        self._pending = index
+        st = self.state
+        st.phase = "ready"
+        st.exercise_index = index
+        st.exercise, st.title, st.kind, st.cues = spec.id, spec.title, spec.kind, list(spec.cues)
+        st.message = f"Next: {spec.title}. Get into position and keep still for a moment."
+
+    def _start(self, index: int, now: float) -> None:
+        spec = self.routine.exercises[index]
+        if self.processor.exercise is not None:
+            self._end_current(now)
+        self._pending = None
+        self.index = index
+        self._t_exercise = now
+        self._target_reached_at = None
+        st = self.state
+        st.phase = "exercise"
+        st.exercise_index = index
+        st.exercise, st.title, st.kind, st.cues = spec.id, spec.title, spec.kind, list(spec.cues)
+        st.reps, st.holds_done, st.holds_met, st.heel_lifts = 0, 0, 0, 0
+        st.reps_target = spec.target.total_reps
+        st.hold_target_s = spec.target.hold_s
+        st.holds_target = spec.target.total_holds
+        st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None
+        st.exercise_elapsed_s = 0.0
+        st.message = spec.title
+        st.last_event = ""
+        self.marker("exercise_start", exercise=spec.id, t=now)
+        self.processor.start_exercise(spec, now)
+        if self.on_exercise_start is not None:
+            self.on_exercise_start(spec)
+
+    def _end_current(self, now: float) -> None:
+        result = self.processor.end_exercise(now)
+        if result is None:
+            return
+        self.marker("exercise_end", exercise=result.spec.id, t=now)
+        self.state.completed.append({
+            "exercise": result.spec.id, "reps": len(result.reps), "reps_target": result.spec.target.total_reps,
+            "holds": len(result.holds), "holds_met": sum(1 for h in result.holds if h.met),
+            "holds_target": result.spec.target.total_holds, "heel_lifts": len(result.heel_lifts),
+        })
+
+    def _advance(self, now: float) -> None:
+        current = self._pending if self._pending is not None else self.index
+        if current + 1 < len(self.routine.exercises):
+            self._request(current + 1, now)
+        else:
+            self._finish(now)
+
+    def _finish(self, now: float) -> None:
+        if self.done:
+            return
+        self._end_current(now)
+        self.done = True
+        self.state.phase = "finished"
+        self.state.message = "Routine finished. Well done!"

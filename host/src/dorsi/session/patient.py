@@ -1,0 +1,157 @@
+"""An emulated patient wearing emulated sensors, for the demo and the tests.
+
+When the guided session starts an exercise, the patient performs it: the
+simulator (``dorsi.sim``) generates the motion and the patient's sensors
+(``PatientDevice``, a ``ReplayDevice`` whose motion can be extended while it
+runs) stream it over the emulated BLE link. Orientation is fused once,
+continuously across exercises, as the firmware would (imufusion), so there
+is no filter restart between exercises.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..emulator import ReplayDevice
+from ..protocol.spec import STANDARD_GRAVITY
+from ..routine import ExerciseSpec
+from ..samples import SampleBatch
+
+
+class ContinuousFusion:
+    """One AHRS per sensor that keeps its state across appended motion."""
+
+    def __init__(self, rate_hz: float, gain: float = 0.5) -> None:
+        import imufusion
+
+        self._ahrs = imufusion.Ahrs()
+        self._ahrs.set_settings(imufusion.AhrsSettings(
+            sample_rate=rate_hz, convention=imufusion.CONVENTION_NWU, gain=gain, gyroscope_range=2000.0,
+            acceleration_rejection=10.0, magnetic_rejection=0.0, rejection_timeout=int(5 * rate_hz)))
+        self._ahrs.set_sample_period(1.0 / rate_hz)
+
+    def fuse(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
+        gyr_dps = np.ascontiguousarray(np.rad2deg(gyr), dtype=np.float64)
+        acc_g = np.ascontiguousarray(acc / STANDARD_GRAVITY, dtype=np.float64)
+        out = np.empty((len(acc), 4))
+        update, get = self._ahrs.update_no_magnetometer, self._ahrs.get_quaternion
+        for i in range(len(acc)):
+            update(gyr_dps[i], acc_g[i])
+            out[i] = get()
+        out *= np.where(out[:, :1] < 0, -1.0, 1.0)
+        return out
+
+
+class PatientDevice(ReplayDevice):
+    """A replaying sensor whose source motion grows as the patient moves.
+
+    ``perform`` appends a movement; ``idle`` motion (quiet standing) fills the
+    time after it until the next movement replaces it. Past the end of all
+    motion the last sample is held.
+    """
+
+    def __init__(self, first: SampleBatch, idle: SampleBatch | None = None, **kwargs) -> None:
+        super().__init__(first, loop=False, **kwargs)
+        self._src_duration = math.inf  # never stop sampling
+        self._active_end = float(self._src_t[-1])
+        if idle is not None:
+            self._append_idle(idle)
+
+    def _append_idle(self, idle: SampleBatch) -> None:
+        dt = float(np.median(np.diff(self._src_t)))
+        self._src_t = np.concatenate([self._src_t, self._active_end + dt + idle.t - idle.t[0]])
+        self._src_acc = np.concatenate([self._src_acc, idle.acc])
+        self._src_gyr = np.concatenate([self._src_gyr, idle.gyr])
+        self._src_quat = np.concatenate([self._src_quat, idle.quat])
+
+    def perform(self, batch: SampleBatch, idle: SampleBatch | None = None) -> float:
+        """Play ``batch`` from now (or when the current movement ends); returns its device start time."""
+        start = max(self.device_time(), self._active_end)
+        keep = self._src_t < start
+        rel = batch.t - batch.t[0]
+        self._src_t = np.concatenate([self._src_t[keep], start + rel])
+        self._src_acc = np.concatenate([self._src_acc[keep], batch.acc])
+        self._src_gyr = np.concatenate([self._src_gyr[keep], batch.gyr])
+        self._src_quat = np.concatenate([self._src_quat[keep], batch.quat])
+        self._active_end = float(start + rel[-1])
+        if idle is not None:
+            self._append_idle(idle)
+        return start
+
+
+class EmulatedPatient:
+    """Performs the routine's exercises on demand.
+
+    Parameters
+    ----------
+    foot_sensor : bool
+        Wear a second sensor on the foot.
+    seed : int
+        Seeds the simulator; each exercise uses ``seed + n``.
+    options : dict
+        Extra ``SimOptions`` fields (side, strap rotation, ...).
+    reps_scale : float
+        Perform this fraction of each target (the demo uses short sets).
+    """
+
+    def __init__(self, foot_sensor: bool = False, seed: int = 7, rate_hz: float = 100.0,
+                 reps: dict[str, int] | None = None, hold_s: dict[str, float] | None = None, **options) -> None:
+        from ..sim import SimOptions
+
+        self.rate_hz = rate_hz
+        self.seed = seed
+        self.reps = dict(reps or {})
+        self.hold_s = dict(hold_s or {})
+        self.options = SimOptions(rate_hz=rate_hz, foot_sensor=foot_sensor, quaternions=False, **options)
+        self.roles = ("shin", "foot") if foot_sensor else ("shin",)
+        self._fusion = {role: ContinuousFusion(rate_hz) for role in self.roles}
+        self.devices: dict[str, PatientDevice] = {}
+        self._count = 0
+        self.performed: list[str] = []
+
+    def _simulate(self, exercise: str, **kwargs):
+        from ..sim import simulate
+
+        self._count += 1
+        return simulate(exercise, seed=self.seed + self._count, options=self.options, **kwargs)
+
+    def _batches(self, session) -> dict[str, SampleBatch]:
+        out = {}
+        for role in self.roles:
+            raw = getattr(session, role)
+            quat = self._fusion[role].fuse(raw.acc, raw.gyr)
+            out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
+        return out
+
+    def make_devices(self, speed: float = 1.0, **device_options) -> dict[str, PatientDevice]:
+        """The sensors, already playing the calibration movement (stand still, 3 knee bends).
+
+        ``device_options`` go to each ``PatientDevice`` (``ReplayDevice`` options such as
+        ``max_latency_s``).
+        """
+        first = self._batches(self._simulate("band_lunge", reps=3))
+        idle = self._batches(self._simulate("quiet_standing"))
+        device_options.setdefault("max_latency_s", 0.03)  # partial packets: live feedback under 100 ms
+        self.devices = {role: PatientDevice(b, idle[role], speed=speed, **device_options)
+                        for role, b in first.items()}
+        return self.devices
+
+    def _targets(self, spec: ExerciseSpec) -> dict:
+        """How many reps/holds and how long, from the routine (or the overrides)."""
+        t = spec.target
+        count = t.sets if spec.kind == "holds" else t.reps if spec.id == "ankle_circles" else t.total_reps
+        kwargs = {"reps": self.reps.get(spec.id, count), "hold_s": self.hold_s.get(spec.id, t.hold_s)}
+        if spec.kind == "duration" and t.duration_s:
+            kwargs["hold_s"] = self.hold_s.get(spec.id, t.duration_s[0])
+        return {k: v for k, v in kwargs.items() if v is not None}
+
+    def perform(self, spec: ExerciseSpec) -> None:
+        """Do the exercise now (the guide calls this when it starts one)."""
+        kwargs = self._targets(spec)
+        moves = self._batches(self._simulate(spec.id, **kwargs))
+        idle = self._batches(self._simulate("quiet_standing"))
+        for role, batch in moves.items():
+            self.devices[role].perform(batch, idle[role])
+        self.performed.append(spec.id)

@@ -1,0 +1,59 @@
+"""The live session's state as one plain snapshot, for every view.
+
+The terminal view, the web coach and the tests all read ``SessionState``; none
+of them looks inside the analysis. ``to_json`` is what the web page receives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+PHASES = ("connecting", "calibrating", "ready", "exercise", "paused", "finished")
+
+
+@dataclass
+class SensorState:
+    role: str
+    name: str = ""
+    connected: bool = False
+    battery_percent: int | None = None
+    samples: int = 0
+    lost_samples: int = 0
+    reconnects: int = 0
+
+
+@dataclass
+class SessionState:
+    """What the user should see right now."""
+
+    phase: str = "connecting"
+    message: str = ""
+    exercise_index: int = 0
+    exercise_count: int = 0
+    exercise: str = ""
+    title: str = ""
+    kind: str = ""
+    cues: list[str] = field(default_factory=list)
+    angle_deg: float | None = None
+    baseline_deg: float | None = None
+    best_deg: float | None = None
+    reps: int = 0
+    reps_target: int | None = None
+    hold_elapsed_s: float | None = None
+    hold_target_s: float | None = None
+    holds_done: int = 0
+    holds_met: int = 0
+    holds_target: int | None = None
+    hold_met_now: bool = False
+    heel_lift: bool = False
+    roll_in: bool = False
+    heel_lifts: int = 0
+    last_event: str = ""
+    exercise_elapsed_s: float = 0.0
+    session_elapsed_s: float = 0.0
+    device_time_s: float | None = None  # newest sample shown (for latency measurement)
+    sensors: list[SensorState] = field(default_factory=list)
+    completed: list[dict] = field(default_factory=list)  # per finished exercise: id, reps, holds met...
+
+    def to_json(self) -> dict:
+        return asdict(self)

@@ -1,0 +1,317 @@
+"""Reader for the generic IMU CSV format (data from other sensors, validation).
+
+Format (see ``docs/algorithms-angle.md``): optional leading comment lines
+``# key: value`` (``sample_rate_hz``, ``placement`` = shin|foot,
+``side`` = left|right), then a header row with ``time_s,acc_x,acc_y,acc_z,
+gyr_x,gyr_y,gyr_z``, optionally ``quat_w,quat_x,quat_y,quat_z`` and a leading
+``seq``; the same columns prefixed ``foot_`` may carry a foot sensor. SI units,
+sensor axes as worn. The whole file is parsed or a ``SourceError`` names the
+file and line: nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from dorsi.samples import SampleBatch
+from dorsi.sources import SourceError
+
+TIME = "time_s"
+ACC = ("acc_x", "acc_y", "acc_z")
+GYR = ("gyr_x", "gyr_y", "gyr_z")
+QUAT = ("quat_w", "quat_x", "quat_y", "quat_z")
+FOOT_PREFIX = "foot_"
+META_KEYS = ("sample_rate_hz", "placement", "side")
+
+#: Accepted nominal sample rates (Hz), with a margin around the 25-400 Hz spec.
+RATE_RANGE_HZ = (20.0, 500.0)
+#: A median specific-force norm in this range means the file is in g, not m/s^2.
+G_UNITS_NORM = (0.5, 2.0)
+#: Plausible median specific-force norm in m/s^2 for a body-worn sensor.
+SI_NORM = (6.0, 14.0)
+#: Above this (rad/s) the gyroscope is surely in deg/s (2000 dps = 34.9 rad/s).
+MAX_GYR_RAD_S = 36.0
+
+
+@dataclass(frozen=True)
+class CsvRecording:
+    """What a generic IMU CSV holds.
+
+    Attributes
+    ----------
+    shin : SampleBatch
+        The shin sensor (role ``"shin"``).
+    foot : SampleBatch or None
+        The foot sensor, from ``foot_`` columns or a second file.
+    meta : dict
+        The ``# key: value`` comments (``sample_rate_hz`` as float), plus
+        ``path`` (and ``foot_path``).
+    """
+
+    shin: SampleBatch
+    foot: SampleBatch | None
+    meta: dict = field(default_factory=dict)
+
+
+def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRecording:
+    """Read a generic IMU CSV file (and optionally the foot sensor's file).
+
+    Parameters
+    ----------
+    path : str or Path
+        The shin sensor's CSV, or a directory holding ``shin.csv`` (and
+        ``foot.csv``). A file named ``shin.csv`` with a ``foot.csv`` beside it
+        picks that file up as the foot sensor.
+    foot_path : str or Path, optional
+        The foot sensor's CSV (``placement: foot``; foot axes: +x toward the
+        toes, +z up out of the dorsum).
+
+    Returns
+    -------
+    CsvRecording
+
+    Raises
+    ------
+    SourceError
+        Missing columns, non-numeric cells, non-monotonic time, values that
+        are not SI units (acceleration in g, gyroscope in deg/s), an
+        unsupported sample rate: one line naming the file and line.
+    """
+    path = Path(path)
+    if path.is_dir():
+        folder = path
+        path = folder / "shin.csv"
+        if foot_path is None and (folder / "foot.csv").exists():
+            foot_path = folder / "foot.csv"
+    elif foot_path is None and path.name == "shin.csv" and (path.parent / "foot.csv").exists():
+        foot_path = path.parent / "foot.csv"
+    table = _CsvTable.load(path)
+    placement = table.meta.get("placement", "shin")
+    if placement != "shin":
+        raise SourceError(f"{path}: placement is {placement!r}; pass a shin file (a foot file goes in foot_path)")
+    shin = table.batch("shin", "")
+    foot = table.batch("foot", FOOT_PREFIX) if table.has_prefix(FOOT_PREFIX) else None
+    meta = dict(table.meta, path=str(path))
+    if foot_path is not None:
+        if foot is not None:
+            raise SourceError(f"{path}: has foot_ columns and a separate foot file {foot_path} was also given")
+        foot_table = _CsvTable.load(Path(foot_path))
+        foot_placement = foot_table.meta.get("placement", "foot")
+        if foot_placement != "foot":
+            raise SourceError(f"{foot_path}: placement is {foot_placement!r}, expected 'foot'")
+        foot = foot_table.batch("foot", "")
+        meta["foot_path"] = str(foot_path)
+    return CsvRecording(shin=shin, foot=foot, meta=meta)
+
+
+class _CsvTable:
+    """One parsed file: comment metadata, column names and the numeric table."""
+
+    def __init__(self, path: Path, meta: dict, columns: list[str], data: np.ndarray, first_line: int) -> None:
+        self.path = path
+        self.meta = meta
+        self.columns = columns
+        self.data = data
+        self.first_line = first_line  # 1-based file line of the first data row
+
+    @classmethod
+    def load(cls, path: Path) -> "_CsvTable":
+        try:
+            with path.open("r", encoding="utf-8", newline="") as fh:
+                meta, header, n_before = _read_preamble(path, fh)
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        except UnicodeDecodeError:
+            raise SourceError(f"{path}: not a text (UTF-8) file") from None
+        columns = [c.strip() for c in header]
+        _check_header(path, columns, n_before)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
+                data = np.loadtxt(path, delimiter=",", skiprows=n_before, comments=None,
+                                  dtype=np.float64, ndmin=2, encoding="utf-8")
+        except ValueError:
+            _raise_first_bad_line(path, n_before, len(columns))
+            raise SourceError(f"{path}: malformed data") from None  # pragma: no cover - scan always finds it
+        if data.shape[0] == 0:
+            raise SourceError(f"{path}: header but no data rows")
+        if data.shape[1] != len(columns):
+            raise SourceError(f"{path}: line {n_before + 1}: {data.shape[1]} values, header has {len(columns)} columns")
+        bad = ~np.isfinite(data)
+        if bad.any():
+            row, col = np.argwhere(bad)[0]
+            line = _data_line_number(path, n_before, int(row))
+            raise SourceError(f"{path}: line {line}: column {columns[col]!r} is not a finite number")
+        return cls(path, meta, columns, data, n_before + 1)
+
+    def has_prefix(self, prefix: str) -> bool:
+        return any(c.startswith(prefix) for c in self.columns)
+
+    def column(self, name: str) -> np.ndarray:
+        return self.data[:, self.columns.index(name)]
+
+    def batch(self, role: str, prefix: str) -> SampleBatch:
+        path = self.path
+        names = self.columns
+        for name in (*ACC, *GYR):
+            if prefix + name not in names:
+                raise SourceError(f"{path}: line {self.first_line - 1}: missing column {prefix + name!r}")
+        t = self.column(TIME).copy()
+        acc = np.column_stack([self.column(prefix + c) for c in ACC])
+        gyr = np.column_stack([self.column(prefix + c) for c in GYR])
+        has_quat = [prefix + c in names for c in QUAT]
+        if any(has_quat) and not all(has_quat):
+            needed = ",".join(prefix + c for c in QUAT)
+            raise SourceError(f"{path}: line {self.first_line - 1}: a quaternion needs all of {needed}")
+        quat = np.column_stack([self.column(prefix + c) for c in QUAT]) if all(has_quat) else None
+        self._check_time(t)
+        seq_col = self._seq_column()
+        rate = self._rate(t, seq_col)
+        seq = seq_col if seq_col is not None else self._seq_from_time(t, rate)
+        self._check_units(acc, gyr, quat, prefix)
+        meta = {"source": "csv", **self.meta, "sample_rate_hz": rate, "path": str(path)}
+        return SampleBatch(role, seq, t, acc, gyr, quat, meta)
+
+    def _line(self, row: int) -> int:
+        return _data_line_number(self.path, self.first_line - 1, row)
+
+    def _check_time(self, t: np.ndarray) -> None:
+        if len(t) < 2:
+            raise SourceError(f"{self.path}: only {len(t)} sample; need at least 2")
+        bad = np.flatnonzero(np.diff(t) <= 0)
+        if bad.size:
+            row = int(bad[0]) + 1
+            raise SourceError(f"{self.path}: line {self._line(row)}: time_s {t[row]!r} does not increase "
+                              f"(previous {t[row - 1]!r})")
+
+    def _rate(self, t: np.ndarray, seq: np.ndarray | None) -> float:
+        steps = np.ones(len(t) - 1) if seq is None else np.diff(seq).astype(float)
+        measured = float(1.0 / np.median(np.diff(t) / steps))
+        declared = self.meta.get("sample_rate_hz")
+        rate = measured if declared is None else float(declared)
+        if declared is not None and abs(measured - rate) > 0.15 * rate and len(t) > 10:
+            raise SourceError(f"{self.path}: sample_rate_hz says {rate:g} Hz but time_s steps give {measured:.4g} Hz")
+        lo, hi = RATE_RANGE_HZ
+        if not lo <= rate <= hi:
+            raise SourceError(f"{self.path}: sample rate {rate:.4g} Hz outside the supported 25-400 Hz "
+                              "(is time_s in seconds?)")
+        return rate
+
+    def _seq_column(self) -> np.ndarray | None:
+        if "seq" in self.columns:
+            seq_f = self.column("seq")
+            seq = seq_f.astype(np.int64)
+            if np.any(seq != seq_f):
+                row = int(np.flatnonzero(seq != seq_f)[0])
+                raise SourceError(f"{self.path}: line {self._line(row)}: seq is not an integer")
+            bad = np.flatnonzero(np.diff(seq) <= 0)
+            if bad.size:
+                row = int(bad[0]) + 1
+                raise SourceError(f"{self.path}: line {self._line(row)}: seq {seq[row]} does not increase")
+            return seq
+        return None
+
+    def _seq_from_time(self, t: np.ndarray, rate: float) -> np.ndarray:
+        seq = np.rint((t - t[0]) * rate).astype(np.int64)
+        bad = np.flatnonzero(np.diff(seq) <= 0)
+        if bad.size:
+            row = int(bad[0]) + 1
+            raise SourceError(f"{self.path}: line {self._line(row)}: time_s too irregular for "
+                              f"{rate:g} Hz; add a seq column")
+        return seq
+
+    def _check_units(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray | None, prefix: str) -> None:
+        norm = float(np.median(np.linalg.norm(acc, axis=1)))
+        if G_UNITS_NORM[0] <= norm <= G_UNITS_NORM[1]:
+            raise SourceError(f"{self.path}: {prefix}acc median norm is {norm:.3g}: looks like g, expected m/s^2")
+        if not SI_NORM[0] <= norm <= SI_NORM[1]:
+            raise SourceError(f"{self.path}: {prefix}acc median norm is {norm:.3g}, expected about 9.81 m/s^2")
+        peak = np.abs(gyr).max(axis=1)
+        over = np.flatnonzero(peak > MAX_GYR_RAD_S)
+        if over.size:
+            row = int(over[0])
+            raise SourceError(f"{self.path}: line {self._line(row)}: {prefix}gyr {peak[row]:.4g} is beyond any "
+                              "gyroscope range in rad/s: looks like deg/s")
+        if quat is not None:
+            qn = np.linalg.norm(quat, axis=1)
+            off = np.flatnonzero(np.abs(qn - 1.0) > 0.05)
+            if off.size:
+                row = int(off[0])
+                raise SourceError(f"{self.path}: line {self._line(row)}: {prefix}quat norm {qn[row]:.4g}, "
+                                  "expected a unit quaternion")
+
+
+def _read_preamble(path: Path, fh) -> tuple[dict, list[str], int]:
+    """Comment metadata, header cells and the number of lines up to the header."""
+    meta: dict = {}
+    n = 0
+    for raw in fh:
+        n += 1
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("#"):
+            key, sep, value = line[1:].partition(":")
+            if sep:
+                meta[key.strip()] = value.strip()
+            continue
+        header = next(csv.reader([line]))
+        return _parse_meta(path, meta), header, n
+    raise SourceError(f"{path}: no header row (expected {TIME},{','.join(ACC + GYR)})")
+
+
+def _parse_meta(path: Path, meta: dict) -> dict:
+    if "sample_rate_hz" in meta:
+        try:
+            meta["sample_rate_hz"] = float(meta["sample_rate_hz"])
+        except ValueError:
+            raise SourceError(f"{path}: comment sample_rate_hz {meta['sample_rate_hz']!r} is not a number") from None
+    if meta.get("placement", "shin") not in ("shin", "foot"):
+        raise SourceError(f"{path}: comment placement {meta['placement']!r} must be shin or foot")
+    if meta.get("side", "right") not in ("left", "right"):
+        raise SourceError(f"{path}: comment side {meta['side']!r} must be left or right")
+    return meta
+
+
+def _check_header(path: Path, columns: list[str], header_line: int) -> None:
+    if TIME not in columns:
+        raise SourceError(f"{path}: line {header_line}: missing column {TIME!r} (header: {','.join(columns)})")
+    dup = sorted({c for c in columns if columns.count(c) > 1})
+    if dup:
+        raise SourceError(f"{path}: line {header_line}: duplicate column(s) {dup}")
+    for name in (*ACC, *GYR):
+        if name not in columns:
+            raise SourceError(f"{path}: line {header_line}: missing column {name!r}")
+
+
+def _raise_first_bad_line(path: Path, n_before: int, n_columns: int) -> None:
+    """Slow path after a fast-parse failure: find and report the first bad line."""
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.reader(fh), start=1):
+            if lineno <= n_before or not row:
+                continue
+            if len(row) != n_columns:
+                raise SourceError(f"{path}: line {lineno}: {len(row)} values, header has {n_columns} columns")
+            for cell in row:
+                try:
+                    float(cell)
+                except ValueError:
+                    raise SourceError(f"{path}: line {lineno}: {cell.strip()!r} is not a number") from None
+
+
+def _data_line_number(path: Path, n_before: int, row: int) -> int:
+    """1-based file line of data row ``row`` (blank lines are skipped by the parser)."""
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        seen = -1
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno <= n_before or not raw.strip():
+                continue
+            seen += 1
+            if seen == row:
+                return lineno
+    return n_before + row + 1  # pragma: no cover

@@ -1,0 +1,1 @@
+"""Views of the session: terminal (rich), web coach, reports."""

@@ -1,0 +1,71 @@
+"""HoldDetector and HeelLiftDetector on synthetic traces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dorsi.events import HeelLiftDetector, HoldDetector
+from synth import burst_loss, make_trace, ramp_hold
+
+
+def _stretch_session(rng: np.random.Generator, holds_s: list[float], rate_hz: float = 100.0,
+                     sway_deg: float = 2.0) -> tuple:
+    t_end = 5.0 + sum(h + 8.0 for h in holds_s)
+    t = np.arange(0.0, t_end, 1.0 / rate_hz)
+    x = np.full_like(t, 4.0)
+    truth = []
+    cursor = 4.0
+    for hold in holds_s:
+        rise, fall = rng.uniform(1.0, 2.0), rng.uniform(1.0, 2.0)
+        amp = rng.uniform(12.0, 30.0)
+        x += ramp_hold(t, cursor, rise, hold, fall, amp)
+        truth.append((cursor + rise, cursor + rise + hold))
+        inside = (t > cursor + rise) & (t < cursor + rise + hold)
+        x[inside] += sway_deg * np.sin(2 * np.pi * rng.uniform(0.15, 0.4) * (t[inside] - cursor - rise))
+        cursor += rise + hold + fall + rng.uniform(3.0, 5.0)
+    x += rng.normal(0.0, 0.1, len(t))
+    return t, x, truth
+
+
+@settings(max_examples=10, deadline=None)
+@given(seed=st.integers(0, 999), rate=st.sampled_from([52.0, 100.0, 200.0]))
+def test_hold_durations_with_sway(seed: int, rate: float) -> None:
+    rng = np.random.default_rng(seed)
+    holds_s = list(rng.uniform(20.0, 40.0, 3))
+    t, x, truth = _stretch_session(rng, holds_s, rate)
+    holds = HoldDetector(target_s=30.0).detect(make_trace(t, x)).holds_
+    assert len(holds) == len(truth)
+    for hold, (start, end) in zip(holds, truth):
+        assert hold.start_s == pytest.approx(start, abs=0.5)
+        assert hold.end_s == pytest.approx(end, abs=0.5)
+        if abs((end - start) - 30.0) > 1.0:
+            assert hold.met == ((end - start) >= 30.0)
+
+
+def test_hold_survives_packet_loss_and_reports_mean_angle() -> None:
+    rng = np.random.default_rng(3)
+    t, x, truth = _stretch_session(rng, [30.0], sway_deg=0.0)
+    keep = burst_loss(len(t), 0.02, rng, burst=10)
+    (hold,) = HoldDetector(target_s=30.0).detect(make_trace(t, x, keep=keep)).holds_
+    plateau = (t > truth[0][0] + 1) & (t < truth[0][1] - 1)
+    assert hold.mean_angle_deg == pytest.approx(np.mean(x[plateau]), abs=0.3)
+
+
+def test_no_hold_without_an_excursion_and_open_hold_timer() -> None:
+    t = np.arange(0, 30, 0.01)
+    assert HoldDetector().detect(make_trace(t, 4 + 0.5 * np.sin(t))).holds_ == []
+    x = 4 + ramp_hold(t, 10, 1.5, 100, 1, 20)  # still holding when the trace ends
+    det = HoldDetector().detect(make_trace(t, x))
+    start, elapsed = det.open_hold_
+    assert start == pytest.approx(11.5, abs=0.4)
+    assert elapsed == pytest.approx(t[-1] - start, abs=0.02)
+
+
+def test_heel_lift_intervals_are_cleaned() -> None:
+    t = np.arange(0, 20, 0.01)
+    heel = ((t > 5) & (t < 6)) | ((t > 6.05) & (t < 6.5)) | ((t > 10) & (t < 10.04)) | ((t > 14) & (t < 15))
+    lifts = HeelLiftDetector().detect(make_trace(t, np.zeros_like(t), heel=heel)).heel_lifts_
+    assert [(round(h.start_s, 1), round(h.end_s, 1)) for h in lifts] == [(5.0, 6.5), (14.0, 15.0)]

@@ -1,0 +1,147 @@
+"""The analysis pipeline and ``dorsi analyze``: one path, schema-valid JSON, clear errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from dorsi.cli import main
+from dorsi.pipeline import analyze, analyze_trace
+from dorsi.sim import SimOptions, simulate
+from sim_traces import truth_trace
+from synth import lunge_session
+
+SCHEMA = json.loads((Path(__file__).parents[3] / "docs" / "schemas" / "analysis-v1.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def lunge_dir(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("lunge")
+    simulate("band_lunge", seed=41, options=SimOptions(rate_hz=100.0, packet_loss=0.02)).to_csv(out)
+    return out
+
+
+def test_analyze_trace_output_is_schema_valid_and_counts_reps() -> None:
+    trace, truth = lunge_session(np.random.default_rng(2), n_reps=12)
+    result = analyze_trace(trace, exercise="band_lunge")
+    doc = result.to_json()
+    jsonschema.validate(doc, SCHEMA)
+    (ex,) = doc["exercises"]
+    assert len(ex["reps"]) == 12
+    assert ex["target"] == {"reps": 30, "hold_s": None, "sets": None, "duration_s": None}
+    assert ex["quality"]["components"]["completion"] == pytest.approx(12 / 30, abs=1e-3)
+    assert doc["quality"]["score"] == ex["quality"]["score"]
+
+
+def test_segments_split_a_routine_into_exercises() -> None:
+    session = simulate("band_lunge", seed=42, options=SimOptions(rate_hz=100.0), reps=6)
+    trace = truth_trace(session, "inclination", 42)
+    cut = session.truth.reps[-1].end_s + 1.0
+    t_end = float(trace.t[-1])
+    result = analyze_trace(trace, segments=[("band_lunge", 0.0, cut), ("soleus_stretch", cut, t_end)])
+    lunge, stretch = result.exercises
+    assert (lunge.exercise, stretch.exercise) == ("band_lunge", "soleus_stretch")
+    assert len(lunge.reps) == 6 and stretch.holds == []
+    assert lunge.end_s < stretch.start_s + 0.02
+    jsonschema.validate(result.to_json(), SCHEMA)
+
+
+def test_analyze_from_samples_runs_the_angle_estimator() -> None:
+    session = simulate("soleus_stretch", seed=43, options=SimOptions(rate_hz=52.0))
+    result = analyze(session.shin, exercise="soleus_stretch", profile=dict(session.profile))
+    (ex,) = result.exercises
+    assert len(ex.holds) == len(session.truth.holds)
+    for hold, true in zip(ex.holds, session.truth.holds):
+        assert hold.duration_s == pytest.approx(true.duration_s, abs=1.0)
+
+
+def test_bad_segments_are_rejected() -> None:
+    trace, _ = lunge_session(np.random.default_rng(3), n_reps=2)
+    with pytest.raises(ValueError, match="unknown exercise"):
+        analyze_trace(trace, segments=[("lunges", 0.0, 5.0)])
+    with pytest.raises(ValueError, match="not after start"):
+        analyze_trace(trace, segments=[("band_lunge", 5.0, 1.0)])
+
+
+def test_cli_json_on_a_csv_directory(lunge_dir: Path, capsys) -> None:
+    assert main(["analyze", str(lunge_dir), "--exercise", "band_lunge", "--json"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    doc = json.loads(out[0])
+    jsonschema.validate(doc, SCHEMA)
+    truth = json.loads((lunge_dir / "truth.json").read_text())
+    assert len(doc["exercises"][0]["reps"]) == len(truth["reps"])
+
+
+def test_cli_classifies_a_csv_without_exercise(lunge_dir: Path, capsys) -> None:
+    assert main(["analyze", str(lunge_dir / "shin.csv"), "--format", "csv", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exercises"][0]["exercise"] == "band_lunge"
+    assert any("classified" in n for n in doc["notes"])
+
+
+@pytest.mark.parametrize("content,message", [
+    (None, "no such file"),
+    ("a,b\n1,2\n", "missing column"),
+    ("not a recording", "not a CSV file nor a dorsi recording"),
+])
+def test_cli_bad_input_exits_non_zero_with_one_line(tmp_path: Path, capsys, content, message) -> None:
+    path = tmp_path / ("x.csv" if content and "," in content else "x.bin")
+    if content is not None:
+        path.write_text(content)
+    assert main(["analyze", str(path), "--json"]) != 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    err = captured.err.strip()
+    assert "\n" not in err and message in err
+
+
+def test_cli_rejects_unknown_exercise(lunge_dir: Path) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["analyze", str(lunge_dir), "--exercise", "lunges"])
+    assert info.value.code != 0
+
+
+def _write_recording(path: Path, session) -> None:
+    """A .dorsi recording of a simulated session: protocol-v1 packets plus exercise markers."""
+    from dorsi.protocol.encode import encode_packets
+    from dorsi.recording import RecordingWriter
+
+    shin, per = session.shin, 5
+    packets = encode_packets(shin, samples_per_packet=per)
+    bounds = np.concatenate(([0], np.flatnonzero(np.diff(shin.seq) != 1) + 1, [len(shin)]))
+    starts = np.concatenate([np.arange(a, b, per) for a, b in zip(bounds[:-1], bounds[1:])])
+    ends = np.append(starts[1:], len(shin))
+    marks = sorted([(s.start_s, "exercise_start", s.exercise) for s in session.truth.segments]
+                   + [(s.end_s, "exercise_end", s.exercise) for s in session.truth.segments])
+    writer = RecordingWriter(path, {"profile": dict(session.profile), "devices": [{"slot": 0, "role": "shin"}]})
+    k = 0
+    for packet, end in zip(packets, ends):
+        t = float(shin.t[end - 1]) + 0.01
+        while k < len(marks) and marks[k][0] <= t:
+            writer.marker(marks[k][1], exercise=marks[k][2], t=marks[k][0])
+            k += 1
+        writer.notification(0, t, packet)
+    for when, event, exercise in marks[k:]:
+        writer.marker(event, exercise=exercise, t=when)
+    writer.close()
+
+
+def test_cli_recording_markers_give_the_segments(tmp_path: Path, capsys) -> None:
+    from dorsi.sim import simulate_routine
+
+    session = simulate_routine(seed=44, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "soleus_stretch"])
+    path = tmp_path / "s.dorsi"
+    _write_recording(path, session)
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, SCHEMA)
+    lunge, stretch = doc["exercises"]
+    assert (lunge["exercise"], stretch["exercise"]) == ("band_lunge", "soleus_stretch")
+    assert len(lunge["reps"]) == len(session.truth.reps_of("band_lunge"))
+    assert len(stretch["holds"]) == len(session.truth.holds_of("soleus_stretch"))
+    assert stretch["start_s"] == pytest.approx(session.truth.segments[1].start_s, abs=0.1)

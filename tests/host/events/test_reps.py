@@ -1,0 +1,84 @@
+"""RepDetector on synthetic traces with known reps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dorsi.events import RepDetector
+from synth import burst_loss, lunge_session, make_trace, ramp_hold
+
+
+def _match(det, truth) -> None:
+    assert len(det) == len(truth)
+    for rep, (start, end, peak_s, peak) in zip(det, truth):
+        assert start - 0.3 <= rep.peak_s <= end + 0.3
+        assert rep.peak_angle_deg == pytest.approx(peak, abs=0.6)
+        assert rep.start_s == pytest.approx(start, abs=0.35)
+        assert rep.end_s == pytest.approx(end, abs=0.35)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 999), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]))
+def test_counts_and_peaks_at_any_rate(seed: int, rate: float) -> None:
+    trace, truth = lunge_session(np.random.default_rng(seed), rate_hz=rate)
+    _match(RepDetector().detect(trace).reps_, truth)
+
+
+def test_fast_and_small_reps_are_counted() -> None:
+    t = np.arange(0, 20, 0.01)
+    x = 3.0 + ramp_hold(t, 3, 0.35, 0, 0.35, 25) + ramp_hold(t, 5, 0.4, 0, 0.4, 9) \
+        + ramp_hold(t, 7, 0.3, 0.1, 0.3, 8)
+    reps = RepDetector().detect(make_trace(t, x)).reps_
+    assert [round(r.peak_angle_deg) for r in reps] == [28, 12, 11]
+
+
+def test_fidgets_below_threshold_are_not_reps() -> None:
+    t = np.arange(0, 20, 0.01)
+    x = 3.0 + ramp_hold(t, 3, 0.3, 0, 0.3, 2.5) + ramp_hold(t, 8, 1, 1, 1, 20)
+    assert len(RepDetector().detect(make_trace(t, x)).reps_) == 1
+
+
+def test_reps_without_return_to_baseline_are_split() -> None:
+    t = np.arange(0, 20, 0.01)
+    x = 3.0 + ramp_hold(t, 3, 1, 0, 1, 25) + ramp_hold(t, 4.8, 1, 0, 1, 25) + ramp_hold(t, 6.6, 1, 0, 1, 25)
+    reps = RepDetector().detect(make_trace(t, x)).reps_
+    assert len(reps) == 3
+    assert all(a.end_s <= b.start_s for a, b in zip(reps, reps[1:]))
+
+
+def test_negative_polarity_reports_signed_peak_and_baseline() -> None:
+    t = np.arange(0, 30, 0.01)
+    x = 4.0 - ramp_hold(t, 5, 1, 4, 3, 3.0) - ramp_hold(t, 16, 1, 4, 3, 3.5)
+    det = RepDetector(threshold_deg=1.5, release_deg=0.7, polarity="negative").detect(make_trace(t, x))
+    assert [round(r.peak_angle_deg, 1) for r in det.reps_] == [1.0, 0.5]
+    assert det.baseline_deg_ == pytest.approx(4.0)
+    assert det.reps_[0].excursion_deg == pytest.approx(-3.0, abs=0.05)
+
+
+def test_burst_packet_loss_does_not_change_the_count() -> None:
+    rng = np.random.default_rng(7)
+    trace, truth = lunge_session(rng, n_reps=15)
+    keep = burst_loss(len(trace.t), 0.02, rng, burst=8)
+    lossy = make_trace(trace.t, trace.angle_deg, keep=keep, baseline=4.0)
+    _match(RepDetector().detect(lossy).reps_, truth)
+
+
+def test_knee_swing_channel() -> None:
+    t = np.arange(0, 20, 0.01)
+    swing = ramp_hold(t, 3, 1, 0.5, 1, 40) + ramp_hold(t, 7, 1, 0.5, 1, 38)
+    trace = make_trace(t, np.full_like(t, 2.0), swing=swing)
+    assert len(RepDetector(channel="knee_swing", threshold_deg=12).detect(trace).reps_) == 2
+    assert RepDetector().detect(trace).reps_ == []
+
+
+def test_bad_parameters_and_input_raise() -> None:
+    t = np.arange(0, 5, 0.01)
+    with pytest.raises(ValueError, match="polarity"):
+        RepDetector(polarity="up").detect(make_trace(t, t))
+    with pytest.raises(ValueError, match="release_deg"):
+        RepDetector(threshold_deg=2, release_deg=3).detect(make_trace(t, t))
+    with pytest.raises(ValueError, match="two valid samples"):
+        RepDetector().detect(make_trace(t[:1], t[:1]))

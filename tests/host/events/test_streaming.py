@@ -1,0 +1,89 @@
+"""The live wrapper gives exactly the batch result, and reports reps promptly."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events import ExerciseEventDetector
+from dorsi.events.streaming import StreamingEventDetector
+from dorsi.routine import default_routine
+from synth import burst_loss, lunge_session, make_trace, ramp_hold
+
+
+def _chunks(trace: AngleTrace, sizes: list[int]):
+    i, k = 0, 0
+    while i < len(trace):
+        n = sizes[k % len(sizes)]
+        sl = slice(i, i + n)
+        yield AngleTrace(trace.t[sl], trace.angle_deg[sl], trace.frontal_deg[sl], trace.heel_lift[sl],
+                         trace.knee_swing_deg[sl], trace.valid[sl], trace.source, trace.baseline_deg)
+        i += n
+        k += 1
+
+
+def _run_stream(spec, trace, sizes):
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
+    latencies = []
+    for chunk in _chunks(trace, sizes):
+        update = stream.update(chunk)
+        latencies += [float(chunk.t[-1]) - r.end_s for r in update.reps]
+    stream.finish()
+    return stream, latencies
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 999), sizes=st.lists(st.integers(2, 40), min_size=1, max_size=6))
+def test_streaming_equals_batch_for_reps_and_heel_lifts(seed: int, sizes: list[int]) -> None:
+    rng = np.random.default_rng(seed)
+    trace, _ = lunge_session(rng, n_reps=12)
+    heel = np.zeros(len(trace), bool)
+    heel[(trace.t > 9.0) & (trace.t < 9.6)] = True
+    keep = burst_loss(len(trace), 0.02, rng)
+    lossy = make_trace(trace.t, trace.angle_deg, frontal=rng.normal(0, 1, len(trace)), heel=heel, keep=keep)
+    spec = default_routine()["band_lunge"]
+    batch = ExerciseEventDetector(spec).detect(lossy)
+    stream, _ = _run_stream(spec, lossy, sizes)
+    assert stream.reps_ == batch.reps_
+    assert stream.heel_lifts_ == batch.heel_lifts_
+
+
+def test_streaming_equals_batch_for_holds_and_shows_running_timer() -> None:
+    t = np.arange(0, 120, 0.01)
+    x = 4.0 + sum(ramp_hold(t, s, 1.5, 30, 1.5, 20) for s in (5, 45, 85))
+    x += 1.5 * np.sin(2 * np.pi * 0.3 * t) * (x > 20)
+    trace = make_trace(t, x)
+    spec = default_routine()["soleus_stretch"]
+    batch = ExerciseEventDetector(spec).detect(trace)
+    stream = StreamingEventDetector(ExerciseEventDetector(spec))
+    timers = []
+    for chunk in _chunks(trace, [10]):
+        update = stream.update(chunk)
+        if update.open_hold is not None:
+            timers.append(update.open_hold[1])
+    stream.finish()
+    assert len(batch.holds_) == 3 and stream.holds_ == batch.holds_
+    assert max(timers) > 25.0 and np.all(np.diff(timers[:100]) >= 0)
+
+
+def test_reps_are_reported_within_a_third_of_a_second() -> None:
+    trace, truth = lunge_session(np.random.default_rng(5), n_reps=10)
+    stream, latencies = _run_stream(default_routine()["band_lunge"], trace, [10])  # 0.1 s chunks
+    assert len(latencies) == len(truth)
+    assert max(latencies) <= 0.3
+
+
+def test_streaming_equals_batch_on_simulated_eccentric_drops() -> None:
+    from dorsi.sim import SimOptions, simulate
+    from sim_traces import truth_trace
+
+    session = simulate("eccentric_drop", seed=31, options=SimOptions(rate_hz=52.0, packet_loss=0.02), reps=5)
+    trace = truth_trace(session, "ankle", 31)
+    spec = default_routine()["eccentric_drop"]
+    batch = ExerciseEventDetector(spec, "ankle").detect(trace)
+    stream, _ = _run_stream(spec, trace, [7, 3, 12])
+    assert len(batch.reps_) == 5 and all(r.lowering_s is not None for r in batch.reps_)
+    assert stream.reps_ == batch.reps_
+    assert stream.holds_ == batch.holds_

@@ -1,0 +1,193 @@
+"""The session history: private files, the add API, listing, calibration, progress."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from dorsi.cli import main
+from dorsi.history import History, HistoryError, ProgressAnalyzer, SessionRecord, home_dir
+from dorsi.sim import SimOptions, simulate
+
+
+@pytest.fixture(scope="module")
+def ktw_csv(tmp_path_factory):
+    s = simulate("knee_to_wall", seed=21, options=SimOptions(rate_hz=50))
+    out = tmp_path_factory.mktemp("ktw")
+    s.to_csv(out, traces=False)
+    return out / "shin.csv"
+
+
+def _mode(p):
+    return stat.S_IMODE(p.stat().st_mode)
+
+
+def test_home_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("DORSI_HOME", str(tmp_path / "env"))
+    assert home_dir() == tmp_path / "env"
+    assert home_dir(tmp_path / "arg") == tmp_path / "arg"
+    monkeypatch.delenv("DORSI_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    assert home_dir() == tmp_path / ".local" / "share" / "dorsi"
+
+
+def test_add_keeps_a_private_copy_and_indexes_it(ktw_csv, tmp_path):
+    from dorsi.export import load_session
+
+    session = load_session(ktw_csv, exercise="knee_to_wall")
+    with History(tmp_path / "h") as h:
+        rec = h.add(ktw_csv, session.analysis, side="left",
+                    started_at=datetime(2026, 1, 5, 8, 0, tzinfo=timezone.utc))
+        assert h.add(ktw_csv, json.dumps(session.analysis)).id == rec.id  # same file: no duplicate
+        assert [s.id for s in h.sessions()] == [rec.id]
+        assert h.analysis(rec.id) == session.analysis
+        stored = h.recording_path(rec.id)
+    assert stored.read_bytes() == ktw_csv.read_bytes()
+    assert _mode(tmp_path / "h") == 0o700 and _mode(tmp_path / "h" / "recordings") == 0o700
+    for f in (tmp_path / "h").rglob("*"):
+        if f.is_file():
+            assert _mode(f) == 0o600, f
+    trials = session.analysis["exercises"][0]["reps"]
+    valid = [r["peak_angle_deg"] for r in trials if not r["heel_lift"]]
+    assert rec.side == "left" and rec.score == session.analysis["quality"]["score"]
+    assert rec.ktw_deg == max(valid) and rec.ktw_trials_deg == tuple(valid)
+
+
+def test_bad_adds_are_refused(ktw_csv, tmp_path):
+    with History(tmp_path / "h") as h:
+        with pytest.raises(HistoryError, match="not a dorsi.analysis.v1"):
+            h.add(ktw_csv, {"schema": "other"})
+        with pytest.raises(HistoryError, match="cannot read"):
+            h.add(tmp_path / "missing.dorsi", {"schema": "x"} | _minimal())
+        with pytest.raises(HistoryError, match="no session with a knee-to-wall"):
+            h.calibrate(9.0)
+
+
+def _minimal():
+    return {"schema": "dorsi.analysis.v1", "sample_rate_hz": 100.0, "duration_s": 1.0, "exercises": [],
+            "quality": {"score": 0}}
+
+
+def test_calibration_from_one_tape_measurement(ktw_csv, tmp_path):
+    with History(tmp_path / "h") as h:
+        rec = h.add_file(ktw_csv, exercise="knee_to_wall")
+        cal = h.calibrate(9.5)
+        assert cal.cm(rec.ktw_deg) == pytest.approx(9.5)
+        assert h.calibration(rec.side).offset_cm_ == pytest.approx(cal.offset_cm_)
+        with pytest.raises(ValueError, match="implausible"):
+            h.calibrate(80.0)
+
+
+def _record(day: int, side: str | None, trials: tuple[float, ...], hour: int = 9) -> SessionRecord:
+    t = datetime(2026, 1, 5, hour, tzinfo=timezone.utc) + timedelta(days=day)
+    return SessionRecord(f"s{day}{side}", t, side, 80, 3, 11, 1.0, max(trials), max(trials) * 0.3,
+                         trials, tuple(x * 0.3 for x in trials), max(trials) + 2, "x")
+
+
+def test_progress_calls_only_changes_beyond_the_mdc_real():
+    sessions = [_record(0, "left", (30.0, 30.5, 31.0)), _record(1, "right", (40.0, 40.2, 40.4)),
+                _record(7, "left", (31.0, 31.5, 32.0)),  # +1 deg: within noise
+                _record(14, "left", (37.0, 37.5, 38.0)),  # +6 deg: real
+                _record(15, "right", (40.5, 40.0, 40.3))]
+    p = ProgressAnalyzer().fit(sessions)
+    assert [w.sessions for w in p.weeks_] == [2, 1, 2]
+    left = [c for c in p.changes_ if c.side == "left" and c.metric == "ktw_deg"]
+    mdc = p.mdc_[("left", "deg")]
+    assert mdc.source_ == "own" and mdc.mdc_ < 4.6  # the user's trials are tighter than the literature
+    assert [c.verdict for c in left] == ["no real change", "improved"]
+    assert "not a real change" in left[0].sentence() and "a real improvement" in left[1].sentence()
+    asym = [a for a in p.asymmetry_ if a.metric == "ktw_deg"]
+    assert asym[0].difference == pytest.approx(31.0 - 40.4) and asym[0].real
+    assert p.adherence_ == {"weeks": 3, "weeks_with_session": 3, "mean_per_week": pytest.approx(5 / 3),
+                            "days_with_session": 5, "days": 16}
+
+
+def test_weeks_without_sessions_count_against_adherence():
+    p = ProgressAnalyzer().fit([_record(0, "left", (30.0,)), _record(21, "left", (30.0,))])
+    assert [w.sessions for w in p.weeks_] == [1, 0, 0, 1]
+    assert p.adherence_["weeks_with_session"] == 2
+    assert p.mdc_[("left", "deg")].source_ == "literature"
+
+
+def test_cli_history_and_progress(ktw_csv, tmp_path, capsys):
+    home = str(tmp_path / "h")
+    assert main(["progress", "--home", home]) == 2
+    assert main(["history", "add", str(ktw_csv), "--exercise", "knee_to_wall", "--home", home]) == 0
+    assert main(["history", "--home", home]) == 0
+    assert main(["history", "calibrate", "--cm", "9.5", "--home", home]) == 0
+    png = tmp_path / "p.png"
+    assert main(["progress", "--home", home, "--png", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "1 session(s)" in out and "calibrated: 9.5 cm" in out and "MDC95" in out
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_steady_gain_is_real_over_weeks_even_when_no_single_week_is():
+    sessions = [_record(7 * k, "right", (28.5 + 2 * k, 30.0 + 2 * k, 31.5 + 2 * k)) for k in range(5)]
+    p = ProgressAnalyzer().fit(sessions)
+    weekly = [c for c in p.changes_ if c.metric == "ktw_deg"]
+    assert weekly and all(c.verdict == "no real change" for c in weekly)  # +2 deg < MDC each week
+    overall = [c for c in p.overall_ if c.metric == "ktw_deg"]
+    assert [c.verdict for c in overall] == ["improved"] and overall[0].delta == pytest.approx(8.0)
+    assert any(line.startswith("Since the start:") and "a real improvement" in line for line in p.statements())
+
+
+def test_sessions_without_a_side_are_followed_too():
+    none = [_record(0, None, (30.0, 31.0, 32.0)), _record(7, None, (40.0, 41.0, 42.0))]
+    p = ProgressAnalyzer().fit(none)
+    assert p.sides_ == ("unspecified",)
+    assert [c.verdict for c in p.changes_ if c.metric == "ktw_deg"] == ["improved"]
+    assert p.asymmetry_ == []
+
+
+def test_progress_figure_draws_sides_asymmetry_and_adherence():
+    from dorsi.history.plot import ProgressFigure
+
+    sessions = [_record(d, side, (30.0 + d / 7 + (side == "left") * 5, 31.0, 30.5)) for d in (0, 3, 8, 15)
+                for side in ("left", "right")]
+    fig = ProgressFigure().draw(ProgressAnalyzer().fit(sessions))
+    axes = fig.figure_.axes
+    assert len(axes) == 5
+    assert {t.get_text().split(" ")[0] for t in axes[0].get_legend().get_texts()} == {"left", "right"}
+    assert len(axes[3].containers[0]) == 3  # one left-right bar per week with both sides
+    assert [round(p.get_height()) for p in axes[4].containers[0]] == [4, 2, 2]
+    assert fig.png()[:4] == b"\x89PNG"
+
+
+def test_add_reads_side_and_start_from_a_recording_header(tmp_path):
+    from dorsi.protocol import encode_stream
+    from dorsi.recording import RecordingWriter
+
+    s = simulate("knee_to_wall", seed=3, options=SimOptions(rate_hz=50))
+    path = tmp_path / "s.dorsi"
+    header = {"devices": [{"slot": 0, "role": "shin"}], "profile": {"side": "left"},
+              "started_at": "2026-02-03T07:15:00+0000"}
+    with RecordingWriter(path, header) as w:
+        for i, note in enumerate(encode_stream(s.shin, period_us=20000)):
+            w.notification(0, 10.0 + 0.2 * i, note)
+    analysis = {"schema": "dorsi.analysis.v1", "sample_rate_hz": 50.0, "duration_s": 30.0, "exercises": [],
+                "quality": {"score": 55}}
+    with History(tmp_path / "h") as h:
+        rec = h.add(path, analysis)
+        assert h.recording_path(rec.id).suffix == ".dorsi"
+    assert rec.side == "left" and rec.score == 55
+    assert rec.started_at == datetime(2026, 2, 3, 7, 15, tzinfo=timezone.utc)
+    assert rec.id.startswith("20260203-071500-")
+
+
+def test_adding_an_analysis_json_keeps_its_samples(ktw_csv, tmp_path):
+    from dorsi.export import load_session
+
+    analysis = load_session(ktw_csv, exercise="knee_to_wall").analysis
+    doc = tmp_path / "run.json"
+    doc.write_text(json.dumps(analysis))
+    home = tmp_path / "h"
+    assert main(["history", "add", str(doc), "--samples", str(ktw_csv), "--home", str(home)]) == 0
+    with History(home) as h:
+        (rec,) = h.sessions()
+        assert h.recording_path(rec.id).read_bytes() == ktw_csv.read_bytes()
+        assert h.analysis(rec.id) == analysis

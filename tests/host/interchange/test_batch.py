@@ -1,0 +1,79 @@
+"""Batch: the same table from a local process pool and from a (local) Dask cluster."""
+
+from __future__ import annotations
+
+import shutil
+
+import pyarrow.parquet as pq
+import pytest
+
+from dorsi.batch import BatchRunner, JobOptions, analyse_file, find_inputs
+from dorsi.cli import main
+from dorsi.export import load_session
+from dorsi.sim import SimOptions, simulate
+
+
+@pytest.fixture(scope="module")
+def clinic(tmp_path_factory):
+    root = tmp_path_factory.mktemp("clinic")
+    for i, name in enumerate(("band_lunge", "knee_to_wall", "soleus_stretch")):
+        s = simulate(name, seed=10 + i, options=SimOptions(rate_hz=50, packet_loss=0.01 * i))
+        s.to_csv(root / f"p{i}", traces=False)
+        (root / f"p{i}" / "truth.json").unlink()
+    (root / "broken.csv").write_text("time_s,acc_x\n0,1\n")
+    return root
+
+
+def _key(rows):
+    rows = rows.to_pylist() if hasattr(rows, "to_pylist") else rows
+    return sorted((r["file"], r["exercise"], r["reps_done"], r["holds_met"], r["score"], r["error"] is None)
+                  for r in rows)
+
+
+def test_inputs_are_found(clinic):
+    names = [p.relative_to(clinic).as_posix() for p in find_inputs(clinic)]
+    assert names == ["broken.csv", "p0/shin.csv", "p1/shin.csv", "p2/shin.csv"]
+
+
+def test_process_pool_matches_one_by_one(clinic):
+    files = find_inputs(clinic)
+    runner = BatchRunner(workers=2).run(files)
+    assert runner.failed_ == 1
+    rows = runner.table_.to_pylist()
+    bad = [r for r in rows if r["error"]]
+    assert len(bad) == 1 and bad[0]["file"].endswith("broken.csv") and "missing column" in bad[0]["error"]
+    expected = []
+    for f in files[1:]:
+        expected += analyse_file(str(f))
+    assert _key([r for r in rows if not r["error"]]) == _key(expected)
+    ref = load_session(files[1])
+    mine = [r for r in rows if r["file"] == str(files[1])]
+    assert [r["reps_done"] for r in mine] == [len(e["reps"]) for e in ref.analysis["exercises"]]
+    assert [r["score"] for r in mine] == [e["quality"]["score"] for e in ref.analysis["exercises"]]
+    assert len(rows) == len(expected) + 1
+
+
+def test_dask_cluster_gives_the_same_table(clinic):
+    import distributed  # in the test extra: missing means a broken install, so fail rather than skip
+    files = find_inputs(clinic)
+    local = BatchRunner(workers=1).run(files).table_
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None,
+                                  protocol="tcp", host="127.0.0.1") as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        remote = BatchRunner(dask_address=cluster.scheduler_address).run(files).table_
+    assert _key(remote) == _key(local)
+
+
+def test_cli_batch_writes_parquet(clinic, tmp_path, capsys):
+    out = tmp_path / "table.parquet"
+    work = tmp_path / "in"
+    shutil.copytree(clinic / "p0", work / "p0")
+    assert main(["batch", str(work), "--out", str(out), "--workers", "1", "--exercise", "band_lunge"]) == 0
+    table = pq.read_table(out)
+    assert table.num_rows == 1 and table.column("exercise").to_pylist() == ["band_lunge"]
+    assert main(["batch", str(tmp_path / "empty"), "--out", str(out)]) == 2
+
+
+def test_job_options_reach_the_analysis(clinic):
+    rows = analyse_file(str(clinic / "p1" / "shin.csv"), JobOptions(exercise="knee_to_wall"))
+    assert [r["exercise"] for r in rows] == ["knee_to_wall"] and rows[0]["knee_to_wall_deg"] is not None

@@ -1,0 +1,103 @@
+"""Export: samples, trace, events and the analysis JSON as CSV and Parquet; the input kinds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+
+from dorsi.cli import main
+from dorsi.export import SessionExporter, SessionInputError, event_rows, load_session
+from dorsi.recording import RecordingWriter
+from dorsi.sources import read_imu_csv
+
+
+@pytest.fixture(scope="module")
+def session(ktw):
+    folder, _ = ktw
+    return load_session(folder / "shin.csv", exercise="knee_to_wall")
+
+
+def test_csv_samples_read_back_with_the_generic_reader(session, tmp_path):
+    files = SessionExporter("csv").export(session, tmp_path).files_
+    shin = read_imu_csv(files[0]).shin
+    np.testing.assert_array_equal(shin.seq, session.shin.seq)
+    np.testing.assert_allclose(shin.t, session.shin.t, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(shin.acc, session.shin.acc, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(shin.quat, session.shin.quat, rtol=0, atol=1e-12)
+
+
+def test_parquet_and_csv_hold_the_same_tables(session, tmp_path):
+    csv_files = SessionExporter("csv").export(session, tmp_path / "c").files_
+    pq_files = SessionExporter("parquet").export(session, tmp_path / "p").files_
+    assert [f.name.rsplit(".", 1)[0] for f in csv_files] == [f.name.rsplit(".", 1)[0] for f in pq_files]
+    for c, p in zip(csv_files[:-1], pq_files[:-1]):
+        a, b = pa_csv.read_csv(c), pq.read_table(p)
+        assert a.column_names == b.column_names and a.num_rows == b.num_rows
+    trace = pq.read_table(pq_files[1])
+    np.testing.assert_array_equal(trace.column("angle_deg").to_numpy(), session.trace.angle_deg)
+    assert json.loads(pq_files[-1].read_text()) == session.analysis
+    for f in pq_files:
+        assert f.stat().st_mode & 0o777 == 0o600
+
+
+def test_events_table_matches_the_analysis(session, tmp_path):
+    files = SessionExporter("parquet").export(session, tmp_path).files_
+    events = pq.read_table(files[2]).to_pylist()
+    ex = session.analysis["exercises"][0]
+    reps = [e for e in events if e["kind"] == "rep"]
+    assert [r["angle_deg"] for r in reps] == [r["peak_angle_deg"] for r in ex["reps"]]
+    assert [r["knee_to_wall_cm"] for r in reps] == [r["knee_to_wall_cm"] for r in ex["reps"]]
+    gaps = [e for e in events if e["kind"] == "gap"]
+    assert [g["samples_lost"] for g in gaps] == [g["samples_lost"] for g in session.analysis["gaps"]]
+    assert len(events) == len(event_rows(session.analysis))
+
+
+def test_analysis_json_plus_samples_is_taken_as_is(session, ktw, tmp_path):
+    folder, _ = ktw
+    doc = json.loads(json.dumps(session.analysis))
+    doc["quality"]["score"] = 42  # proof that the JSON is used, not recomputed
+    path = tmp_path / "run.json"
+    path.write_text(json.dumps(doc))
+    loaded = load_session(path, samples=folder / "shin.csv")
+    assert loaded.kind == "analysis" and loaded.analysis["quality"]["score"] == 42
+    assert loaded.samples_path == folder / "shin.csv"
+    assert len(loaded.trace) == len(session.trace)
+    with pytest.raises(SessionInputError, match="needs its samples"):
+        load_session(path)
+
+
+def test_a_recording_is_loaded_with_its_markers(ktw, tmp_path):
+    _, s = ktw
+    from dorsi.protocol import encode_stream
+
+    path = tmp_path / "s.dorsi"
+    header = {"devices": [{"slot": 0, "role": "shin"}], "profile": dict(s.profile),
+              "started_at": "2026-03-02T09:30:00+0000"}
+    notes = encode_stream(s.shin, period_us=int(1e6 / 60))
+    per = len(s.shin) / len(notes)
+    with RecordingWriter(path, header) as w:
+        w.marker("exercise_start", exercise="knee_to_wall", t=100.0)
+        for i, note in enumerate(notes):
+            w.notification(0, 100.0 + (i + 1) * per / 60.0 + 0.01, note)
+        w.marker("exercise_end", exercise="knee_to_wall", t=100.0 + len(s.shin) / 60.0 + 1)
+    rec = load_session(path)
+    assert rec.kind == "recording" and rec.side == s.profile["side"]
+    assert rec.started_at.isoformat() == "2026-03-02T09:30:00+00:00"
+    assert [e["exercise"] for e in rec.analysis["exercises"]] == ["knee_to_wall"]
+    assert len(rec.analysis["exercises"][0]["reps"]) == 3
+
+
+def test_cli_export(ktw, tmp_path, capsys):
+    folder, _ = ktw
+    assert main(["export", str(folder / "shin.csv"), "--parquet", "--out", str(tmp_path), "--exercise",
+                 "knee_to_wall"]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    stem = folder.name
+    assert names == sorted(f"{stem}.{k}" for k in ("shin.parquet", "trace.parquet", "events.parquet",
+                                                    "analysis.json"))
+    assert main(["export", str(tmp_path / "nope.csv"), "--csv"]) == 2
+    assert "no such file" in capsys.readouterr().err
