@@ -123,6 +123,7 @@ class SensorConnection:
         self._subscribed_at = 0.0  # host time of the last stream subscription
         self._stall_stage = 0
         self._want_streaming = True  # START / STOP as last asked by the host, restored on reconnect
+        self._stop_pending = False
         self._commanded = False  # the device has answered a command of ours since its boot
         self.status_: Status | None = None
         self.battery_: int | None = None
@@ -241,6 +242,8 @@ class SensorConnection:
                 return
 
     def _expects_data(self) -> bool:
+        if self._stop_pending:  # silence after a STOP is asked for, not a stall
+            return False
         return self.is_connected and self.status_ is not None and self.status_.streaming
 
     async def _watchdog(self) -> None:
@@ -295,7 +298,11 @@ class SensorConnection:
 
         START / STOP are remembered and restored after a reconnection.
         """
-        status = await self.write_control(encode_command(command, argument))
+        self._stop_pending = command is Command.STOP
+        try:
+            status = await self.write_control(encode_command(command, argument))
+        finally:
+            self._stop_pending = False
         if command in (Command.START, Command.STOP) and status.result is Result.OK:
             self._want_streaming = command is Command.START
         self._commanded = True
