@@ -90,3 +90,17 @@ def test_segments_in_recording_match_the_live_exercises(dropped_session):
     assert [s[0] for s in segments] == [e.spec.id for e in result.exercises]
     for (name, start, end), ex in zip(segments, result.exercises):
         assert start == pytest.approx(ex.start_s) and end == pytest.approx(ex.end_s)
+
+
+def test_two_sensors_through_a_link_drop_lose_nothing(tmp_path):
+    path = tmp_path / "two.dorsi"
+    result, produced = asyncio.run(_session(path, drops=1, foot=True))
+    session = load_recording(path)
+    for role in ("shin", "foot"):
+        seq = getattr(session, role).seq
+        assert np.all(np.diff(seq) == 1) and seq[0] == 0, role
+        assert seq[-1] >= produced[role] - 200, role
+    assert result.lost_samples == {"shin": 0, "foot": 0}
+    assert {s.role: s.reconnects for s in result.state.sensors} == {"shin": 1, "foot": 1}
+    # with a foot sensor the live angle is the true ankle angle
+    assert len({e.spec.id: e for e in result.exercises}["band_lunge"].reps) == 4
