@@ -18,6 +18,10 @@ from dorsi.angle.segment_tilt import SegmentTilt
 from dorsi.angle.trace import AngleTrace
 from dorsi.samples import SampleBatch
 
+#: Shin sensor height above the ankle joint when the profile does not say (m).
+DEFAULT_SENSOR_HEIGHT_M = 0.20
+#: Weight (rad^2/s^4 per sample) of the sensor-height prior in the lever-arm fit.
+LEVER_PRIOR_WEIGHT = 0.5
 #: Samples per internal chunk of the batch path (bounds the temporaries).
 BATCH_CHUNK = 1 << 15
 #: Forward lean of the shank from rest (deg) above which a toes-down foot means a lifted heel.
@@ -39,8 +43,10 @@ class AngleEstimator:
     side : str, optional
         ``"left"`` / ``"right"``; None = from the data's metadata, else right.
     standing_baseline_deg : float, optional
-        Known tibial inclination during the calibration rest; otherwise the
-        sensor's +x axis sets the absolute offset (see docs).
+        Known tibial inclination during the calibration rest (the standing
+        baseline when the data starts standing, the seated one when it starts
+        seated); otherwise the sensor's +x axis sets the absolute offset, which
+        is then off by the sensor's tilt on the strap (see docs).
     time_constant_s : float
         Crossover of the raw-data complementary filter.
     orientation : str
@@ -109,7 +115,7 @@ class AngleEstimator:
             offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])
         else:
             source, offset = "profile", np.zeros(6)
-            lever = (0.20 if self.sensor_height_m is None else self.sensor_height_m) * c.shin.frame.up
+            lever = (DEFAULT_SENSOR_HEIGHT_M if self.sensor_height_m is None else self.sensor_height_m) * c.shin.frame.up
         meta = dict(c.meta, acc_offset=offset[:3].tolist(), acc_scale=offset[3:].tolist())
         self.calibration_ = Calibration(c.shin, c.foot, c.side, c.side_source, c.baseline_deg,
                                         c.sign_source, lever, source, meta)
@@ -230,7 +236,12 @@ class AngleEstimator:
             alpha = np.gradient(pre.omega_, axis=0) * rate  # central difference (offline: no lag)
             near_gap = np.convolve(pre.gap_.astype(float), np.ones(5), mode="same") > 0
             keep = ~near_gap  # across lost samples the difference quotients mean nothing
-            fit.fit(pre.omega_[keep], alpha[keep], head.acc[keep], pre.up_[keep], cal.g_reading, basis)
+            prior = weight = None
+            if sagittal_only:  # the profile's sensor height, a soft prior on the up component
+                height = DEFAULT_SENSOR_HEIGHT_M if self.sensor_height_m is None else self.sensor_height_m
+                prior, weight = np.array([height, 0.0]), np.array([LEVER_PRIOR_WEIGHT, 0.0])
+            fit.fit(pre.omega_[keep], alpha[keep], head.acc[keep], pre.up_[keep], cal.g_reading, basis,
+                    prior, weight)
             if fit.lever_arm_ is None or not 0.02 < np.linalg.norm(fit.lever_arm_) < max_norm_m:
                 break
             lever = fit.lever_arm_

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from dorsi.angle.lever_arm import pivot_acceleration
 
@@ -114,6 +115,10 @@ class AnkleRiseHeelLift:
         rest: heels come up at the end of a lunge, while a forefoot lifted
         about the heel (eccentric drops) or a seated swing also moves the
         ankle but is no heel lift.
+    swing_m_per_deg : float
+        The rise must beat the threshold by this much per degree the shank
+        turned within the window (model errors build up during a rep's swing;
+        heels come up at end range, where the shank hardly turns).
 
     Attributes
     ----------
@@ -123,7 +128,7 @@ class AnkleRiseHeelLift:
 
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
-                 lean_back_deg: float = 8.0, forward_deg: float = 8.0) -> None:
+                 lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003) -> None:
         self.rate_hz = rate_hz
         self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
         self.g = g
@@ -131,6 +136,7 @@ class AnkleRiseHeelLift:
         self.rest_band_deg = rest_band_deg
         self.lean_back_deg = lean_back_deg
         self.forward_deg = forward_deg
+        self.swing_m_per_deg = swing_m_per_deg
         self.on_m = on_m
         self.off_m = off_m
         self._state = False
@@ -138,6 +144,7 @@ class AnkleRiseHeelLift:
         self._count = 0                          # samples seen so far in the stream
         self._prev: dict | None = None          # last two samples of the previous chunk
         self._acc_hist = np.zeros(0)             # last window-1 vertical accelerations
+        self._angle_hist = np.zeros(0)           # last window-1 shank angles
 
     def update(self, omega: np.ndarray, acc: np.ndarray, up: np.ndarray, contiguous: np.ndarray,
                incl_from_rest_deg: np.ndarray) -> np.ndarray:
@@ -175,7 +182,21 @@ class AnkleRiseHeelLift:
         # no lift near the rest pose, nor with the shank leaning back (a seated knee extension)
         at_rest = (np.abs(incl_from_rest_deg) < self.rest_band_deg) | (incl_from_rest_deg < -self.lean_back_deg)
         forward = incl_from_rest_deg > self.forward_deg
-        return self._switch(rise, at_rest, ~contiguous, forward)
+        # the model's residual errors grow with the swing of the shank inside the window;
+        # a heel comes up at end range, where the shank hardly turns: raise the bar with the swing
+        rise_margin = rise - self.swing_m_per_deg * self._window_range(incl_from_rest_deg)
+        return self._switch(rise_margin, at_rest, ~contiguous, forward)
+
+    def _window_range(self, x: np.ndarray) -> np.ndarray:
+        """Range (max - min) of ``x`` over the same trailing window as the rise."""
+        joined = np.concatenate([self._angle_hist, x])
+        self._angle_hist = joined[-(self.window - 1):] if self.window > 1 else np.zeros(0)
+        if len(x) == 0:
+            return np.zeros(0)
+        size = self.window
+        hi = maximum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
+        lo = minimum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
+        return (hi - lo)[len(joined) - len(x):]
 
     def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray) -> np.ndarray:
         """State per sample from rise/lowering events with a one-window refractory period."""

@@ -87,12 +87,16 @@ class LeverArmFit:
         self.ridge = ridge
 
     def fit(self, omega: np.ndarray, alpha: np.ndarray, acc: np.ndarray, up: np.ndarray,
-            g: float, basis: np.ndarray | None = None) -> "LeverArmFit":
+            g: float, basis: np.ndarray | None = None, prior: np.ndarray | None = None,
+            prior_weight: np.ndarray | None = None) -> "LeverArmFit":
         """Fit ``r`` from body rates, angular accelerations, specific force and up; returns self.
 
         ``basis`` (K, 3) restricts ``r`` to the span of its rows: the lever
         arm's component along a flexion axis is unobservable from rotation
-        about that axis, so the fit keeps to the sagittal plane.
+        about that axis, so the fit keeps to the sagittal plane. ``prior``
+        (K,) with ``prior_weight`` (K,) (rad^2/s^4 per sample) pulls the
+        coordinates toward known values (the profile's sensor height) where
+        slow movements leave them poorly determined.
         """
         self.lever_arm_ = None
         self.acc_offset_ = np.zeros(3)
@@ -109,11 +113,11 @@ class LeverArmFit:
         scale_cols = np.einsum("ij,nj->nij", np.eye(3), g * up[keep])  # per-axis scale error
         design = np.concatenate([k, np.broadcast_to(np.eye(3), (len(k), 3, 3)), scale_cols], axis=2)
         a = acc[keep] - g * up[keep]
-        x = self._solve(design, a)
+        nb = len(basis)
+        x = self._solve(design, a, nb, prior, prior_weight)
         res = np.linalg.norm(a - design @ x, axis=1)
         good = res <= np.quantile(res, 1.0 - self.trim)
-        x = self._solve(design[good], a[good])
-        nb = len(basis)
+        x = self._solve(design[good], a[good], nb, prior, prior_weight)
         self.lever_arm_ = basis.T @ x[:nb]
         self.acc_offset_ = x[nb:nb + 3]
         self.acc_scale_ = x[nb + 3:]
@@ -121,10 +125,14 @@ class LeverArmFit:
         self.rms_residual_ = float(np.sqrt(np.mean(resid ** 2)))
         return self
 
-    def _solve(self, design: np.ndarray, a: np.ndarray) -> np.ndarray:
+    def _solve(self, design: np.ndarray, a: np.ndarray, nb: int, prior: np.ndarray | None,
+               prior_weight: np.ndarray | None) -> np.ndarray:
         m = design.shape[2]
         dd = design.reshape(-1, m)
-        n_free = m - 6
-        damp = np.diag([0.0] * n_free + [self.ridge] * 3 + [self.ridge * 20.0] * 3)
+        pw = np.zeros(nb) if prior_weight is None else np.asarray(prior_weight, dtype=float)
+        damp = np.diag(np.concatenate([pw, [self.ridge] * 3, [self.ridge * 20.0] * 3]))
         lhs = dd.T @ dd + damp * len(design)
-        return np.linalg.solve(lhs, dd.T @ a.reshape(-1))
+        rhs = dd.T @ a.reshape(-1)
+        if prior is not None:
+            rhs[:nb] += pw * np.asarray(prior, dtype=float) * len(design)
+        return np.linalg.solve(lhs, rhs)
