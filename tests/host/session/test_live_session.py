@@ -34,6 +34,7 @@ async def _session(path: Path, drops: int, foot: bool = False):
                                    time_scale=SPEED, max_exercise_s=90.0)
         task.cancel()
         produced = {role: dev.next_seq for role, dev in setup.patient.devices.items()}
+        result.truths = dict(setup.patient.truths)
     return result, produced
 
 
@@ -49,7 +50,9 @@ def test_targets_are_reached_and_counted_live(dropped_session):
     by_id = {e.spec.id: e for e in result.exercises}
     assert len(by_id["band_lunge"].reps) == 4
     assert len(by_id["soleus_stretch"].holds) == 1
-    assert by_id["soleus_stretch"].holds[0].duration_s > 5.0
+    true_hold = result.truths["soleus_stretch"].holds[0].duration_s
+    assert abs(by_id["soleus_stretch"].holds[0].duration_s - true_hold) < 0.5
+    assert by_id["soleus_stretch"].holds[0].met == (true_hold >= 6.0)
     assert result.state.phase == "finished"
 
 

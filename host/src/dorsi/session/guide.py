@@ -87,7 +87,7 @@ class RoutineGuide:
             return st
         if not self.processor.calibrated:
             st.phase = "calibrating"
-            st.message = "Stand still on both feet for 5 s, then bend the knee forward gently 3 times."
+            st.message = "Stand still on both feet for 5 s, then bend the knee forward gently 3 times (about 20 s)."
             return st
         if self.index < 0 and self._pending is None:
             self._request(0, now)

@@ -89,7 +89,7 @@ class EmulatedPatient:
     foot_sensor : bool
         Wear a second sensor on the foot.
     seed : int
-        Seeds the simulator; each exercise uses ``seed + n``.
+        Seeds the simulator (the same person and sensor for every exercise).
     options : dict
         Extra ``SimOptions`` fields (side, strap rotation, ...).
     reps_scale : float
@@ -110,12 +110,15 @@ class EmulatedPatient:
         self.devices: dict[str, PatientDevice] = {}
         self._count = 0
         self.performed: list[str] = []
+        self.truths: list[tuple[str, object]] = []  # (exercise, simulator ground truth) as performed
 
     def _simulate(self, exercise: str, **kwargs):
         from ..sim import simulate
 
+        # one seed for the whole session: the simulator draws the body (postures, sensor
+        # errors) from it, so every exercise is done by the same person wearing the same sensor
         self._count += 1
-        return simulate(exercise, seed=self.seed + self._count, options=self.options, **kwargs)
+        return simulate(exercise, seed=self.seed, options=self.options, **kwargs)
 
     def _batches(self, session) -> dict[str, SampleBatch]:
         out = {}
@@ -132,11 +135,15 @@ class EmulatedPatient:
         ``max_latency_s``).
         """
         first = self._batches(self._simulate("band_lunge", reps=3))
-        idle = self._batches(self._simulate("quiet_standing"))
+        idle = self._idle()
         device_options.setdefault("max_latency_s", 0.03)  # partial packets: live feedback under 100 ms
         self.devices = {role: PatientDevice(b, idle[role], speed=speed, **device_options)
                         for role, b in first.items()}
         return self.devices
+
+    def _idle(self) -> dict[str, SampleBatch]:
+        """Quiet standing until the next exercise (5 minutes; replaced when the next one starts)."""
+        return self._batches(self._simulate("quiet_standing", hold_s=300.0))
 
     def _targets(self, spec: ExerciseSpec) -> dict:
         """How many reps/holds and how long, from the routine (or the overrides)."""
@@ -150,8 +157,10 @@ class EmulatedPatient:
     def perform(self, spec: ExerciseSpec) -> None:
         """Do the exercise now (the guide calls this when it starts one)."""
         kwargs = self._targets(spec)
-        moves = self._batches(self._simulate(spec.id, **kwargs))
-        idle = self._batches(self._simulate("quiet_standing"))
+        sim = self._simulate(spec.id, **kwargs)
+        self.truths.append((spec.id, sim.truth))
+        moves = self._batches(sim)
+        idle = self._idle()
         for role, batch in moves.items():
             self.devices[role].perform(batch, idle[role])
         self.performed.append(spec.id)

@@ -135,7 +135,7 @@ class LiveProcessor:
         calibrate sensor-to-segment before any angle is reported.
     """
 
-    def __init__(self, roles: dict[int, str], profile: dict | None = None, calibration_s: float = 12.0) -> None:
+    def __init__(self, roles: dict[int, str], profile: dict | None = None, calibration_s: float = 20.0) -> None:
         self.roles = dict(roles)
         self.profile = dict(profile or {})
         self.calibration_s = calibration_s

@@ -34,7 +34,7 @@ def replay_recording(path: str | Path, routine: Routine | None = None, *, speed:
     for slot in rec.slots:
         roles.setdefault(slot, ROLES[slot % 2])
     processor = LiveProcessor(roles, rec.header.get("profile", {}),
-                              calibration_s=float(rec.header.get("calibration_s", 12.0)))
+                              calibration_s=float(rec.header.get("calibration_s", 20.0)))
     if rec.ticks:
         _replay_ticks(rec, processor, routine, speed, on_tick)
     else:

@@ -54,7 +54,7 @@ async def run_session(
     on_exercise_start=None,
     time_scale: float = 1.0,
     tick_hz: float = 25.0,
-    calibration_s: float = 12.0,
+    calibration_s: float = 20.0,
     max_exercise_s: float = 240.0,
 ) -> SessionResult:
     """Run the routine on the sensors and return what was recorded and seen."""
