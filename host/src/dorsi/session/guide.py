@@ -129,6 +129,7 @@ class RoutineGuide:
         st.holds_done = len(ex.holds)
         st.holds_met = sum(1 for h in ex.holds if h.met)
         st.heel_lifts = len(ex.heel_lifts)
+        st.hold_active = tick.open_hold is not None
         if tick.open_hold is not None:
             st.hold_elapsed_s = float(tick.open_hold[1])
         elif tick.holds:

@@ -45,6 +45,7 @@ class SessionState:
     holds_met: int = 0
     holds_target: int | None = None
     hold_met_now: bool = False
+    hold_active: bool = False  # a hold is running now (hold_elapsed_s counts up)
     heel_lift: bool = False
     roll_in: bool = False
     heel_lifts: int = 0

@@ -45,7 +45,7 @@ def render(state: SessionState) -> Panel:
         if state.hold_target_s:
             elapsed = state.hold_elapsed_s or 0.0
             met = state.hold_met_now
-            label = "TARGET MET ✔" if met else "holding…" if state.hold_elapsed_s else ""
+            label = "TARGET MET ✔" if met else "holding…" if state.hold_active else ""
             rows.add_row("Hold", Text(f"{_bar(elapsed / state.hold_target_s, 20)} {elapsed:4.1f} / {state.hold_target_s:.0f} s {label}",
                                       style="bold green" if met else ""))
             if state.holds_target:
