@@ -1,0 +1,39 @@
+"""The terminal view shows what the state says, within 80 columns, never by colour alone."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from dorsi.session.state import SensorState, SessionState
+from dorsi.views.terminal import render
+
+
+def _text(state: SessionState) -> str:
+    console = Console(width=80, record=True, color_system=None)
+    console.print(render(state))
+    return console.export_text()
+
+
+def test_reps_hold_and_alerts_are_spelled_out():
+    state = SessionState(phase="exercise", exercise="soleus_stretch", title="Soleus lunge stretch", kind="holds",
+                         exercise_index=2, exercise_count=9, angle_deg=24.0, best_deg=26.5, hold_target_s=30.0,
+                         hold_elapsed_s=31.2, hold_met_now=True, hold_active=True, holds_target=3, holds_done=1,
+                         holds_met=1, heel_lift=True, cues=["Back knee bent; lean in."],
+                         sensors=[SensorState("shin", connected=True, battery_percent=80)])
+    text = _text(state)
+    assert "3/9 Soleus lunge stretch" in text
+    assert "TARGET MET" in text and "31.2 / 30 s" in text
+    assert "HEEL LIFT" in text
+    assert "1 / 3 done, 1 met target" in text
+    assert "shin ● 80%" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert len(text.splitlines()) <= 24
+
+
+def test_reps_against_target_and_calibration_message():
+    calibrating = SessionState(phase="calibrating", message="Stand still on both feet")
+    assert "Stand still on both feet" in _text(calibrating)
+    reps = SessionState(phase="exercise", exercise="band_lunge", title="Band lunges", kind="reps",
+                        reps=12, reps_target=30, angle_deg=31.0)
+    text = _text(reps)
+    assert "12 / 30" in text and "31.0°" in text
