@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "knee_to_wall",
     "replay",
     "scan",
+    "pair",
     "analyze",
     "simulate",
     "report",

@@ -177,7 +177,9 @@ class EmulatedAir:
         assert self._central_lock is not None
         async with self._central_lock:
             if self._central is None:
-                device = self.new_device("dorsi-host")
+                from dorsi.ble.pairing import prepare_device  # LE Secure Connections with bonding
+
+                device = prepare_device(self.new_device("dorsi-host"))
                 await device.power_on()
                 self._central = device
         return self._central
@@ -223,6 +225,9 @@ class EmulatedAir:
     def rssi_of(self, address: str) -> int | None:
         """Emulated RSSI of a registered peripheral (``None`` if unknown)."""
         peripheral = self._peripherals.get(address.upper())
+        if peripheral is None:  # a peripheral advertising a resolvable private address
+            peripheral = next((p for p in self._peripherals.values()
+                               if getattr(p, "advertised_address", None) == address.upper()), None)
         return None if peripheral is None else peripheral.rssi_dbm
 
     def backends(self) -> BleakBackends:

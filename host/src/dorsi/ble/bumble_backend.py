@@ -10,6 +10,13 @@ Pitfalls handled here (see ``docs/ble.md``): connects are wrapped in
 ``asyncio.wait_for``; the ATT MTU is requested explicitly at connect time
 (otherwise notifications are cut to 20 bytes); exceptions raised by user
 callbacks are caught inside bumble callbacks so they cannot break the stack.
+
+Security behaves like the desktop stacks: ``connect(pair=True)`` and
+``pair()`` use the stored bond when there is one (encrypt) and LE Secure
+Connections pairing with bonding otherwise; a read, write or subscription
+answered with ATT Insufficient Authentication / Encryption is retried once
+after encrypting with a stored bond, and otherwise raised as a ``BleakError``
+that says the sensor needs pairing.
 """
 
 from __future__ import annotations
@@ -17,8 +24,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
-from typing import Any, ClassVar, NamedTuple
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from bleak.args import SizedBuffer
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -27,14 +34,16 @@ from bleak.backends.descriptor import BleakGATTDescriptor
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData, AdvertisementDataCallback, BaseBleakScanner
 from bleak.exc import BleakDeviceNotFoundError, BleakError
-from bumble import core, hci
+from bumble import att, core, hci
 from bumble.core import AdvertisingData
 from bumble.device import Advertisement, Connection, Device, Peer
 
 from dorsi.ble.air import MAX_ATT_MTU, EmulatedAir
 from dorsi.ble.bumble_gatt import bleak_uuid, build_service_collection
+from dorsi.ble.link_security import SECURITY_ERRORS, describe
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _UUID_LIST_TYPES = (
     AdvertisingData.COMPLETE_LIST_OF_16_BIT_SERVICE_CLASS_UUIDS,
@@ -58,6 +67,12 @@ def _as_bleak_errors(what: str) -> Iterator[None]:
         yield
     except core.BaseBumbleError as error:
         raise BleakError(f"{what} failed: {error}") from error
+
+
+def _att_error_code(error: BaseException) -> int | None:
+    """The ATT error code behind a ``BleakError`` raised by :func:`_as_bleak_errors`, if any."""
+    cause = error.__cause__
+    return int(cause.error_code) if isinstance(cause, att.ATT_Error) else None
 
 
 def _resolve_air(bound: EmulatedAir | None, kwargs: dict[str, Any]) -> EmulatedAir:
@@ -201,7 +216,7 @@ class BumbleClient(BaseBleakClient):
             self._peer = peer
             await asyncio.wait_for(peer.request_mtu(self.requested_mtu), timeout)
             if pair:
-                await asyncio.wait_for(connection.pair(), timeout)
+                await asyncio.wait_for(self._secure(connection), timeout)
             if self._service_filter:
                 for uuid in sorted(self._service_filter):
                     await asyncio.wait_for(peer.discover_service(core.UUID(uuid)), timeout)
@@ -255,7 +270,57 @@ class BumbleClient(BaseBleakClient):
     async def pair(self, *args: Any, **kwargs: Any) -> None:
         if self._connection is None:
             raise BleakError("not connected")
-        await asyncio.wait_for(self._connection.pair(), self._timeout)
+        with _as_bleak_errors(f"pairing with {self.address}"):
+            await asyncio.wait_for(self._secure(self._connection), self._timeout)
+
+    async def _bond_keys(self, connection: Connection) -> Any:
+        keystore = connection.device.keystore
+        return None if keystore is None else await keystore.get(str(connection.peer_address))
+
+    async def _secure(self, connection: Connection) -> None:
+        """Encrypt with the stored bond, or pair (LE SC, bonding) when there is none."""
+        if connection.is_encrypted:
+            return
+        if await self._bond_keys(connection) is not None:
+            try:
+                await self._encrypt(connection)
+                return
+            except BleakError:  # the sensor lost the bond: pair again if the link is still up
+                logger.info("%s: encryption with the stored bond failed; pairing again", self.address)
+                if self._connection is None:
+                    raise
+        await connection.pair()
+
+    async def _encrypt(self, connection: Connection) -> None:
+        """Encrypt with the stored bond; a refusal or a dropped link is a ``BleakError``."""
+        stale = (f"encryption with {self.address} failed: the sensor does not know this computer's bond "
+                 "any more (was it reset?); pair it again with 'dorsi pair'")
+        try:
+            await connection.encrypt()
+        except core.BaseBumbleError as error:  # key missing on the sensor side
+            raise BleakError(f"{stale} [{error}]") from error
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # we are being cancelled
+            # bumble cancels the wait when the link drops (the sensor holds a different key)
+            raise BleakError(stale) from None
+
+    async def _protected(self, what: str, operation: Callable[[], Awaitable[_T]]) -> _T:
+        """Run a GATT operation; on an ATT security error encrypt with a stored bond and retry once."""
+        try:
+            with _as_bleak_errors(what):
+                return await asyncio.wait_for(operation(), self._timeout)
+        except BleakError as error:
+            code = _att_error_code(error)
+            if code not in SECURITY_ERRORS:
+                raise
+            connection = self._connection
+            if connection is None or connection.is_encrypted or await self._bond_keys(connection) is None:
+                raise BleakError(f"{what} refused: {describe(code)}") from error
+            await asyncio.wait_for(self._encrypt(connection), self._timeout)
+            with _as_bleak_errors(what):
+                return await asyncio.wait_for(operation(), self._timeout)
 
     async def unpair(self) -> None:
         air = _resolve_air(type(self).air, self._air_kwargs)
@@ -283,20 +348,23 @@ class BumbleClient(BaseBleakClient):
         peer = self._require_peer()
         if use_cached and handle in peer.gatt_client.cached_values:
             return bytearray(peer.gatt_client.cached_values[handle][1])
-        with _as_bleak_errors(f"read of handle {handle}"):
-            return bytearray(await asyncio.wait_for(peer.read_value(proxy), self._timeout))
+        return bytearray(await self._protected(f"read of handle {handle}", lambda: peer.read_value(proxy)))
 
     async def write_gatt_char(self, characteristic: BleakGATTCharacteristic, data: SizedBuffer, response: bool) -> None:
         peer = self._require_peer()
-        with _as_bleak_errors(f"write to {characteristic.uuid}"):
-            await asyncio.wait_for(
-                peer.write_value(characteristic.obj, bytes(data), with_response=response), self._timeout
-            )
+        payload = bytes(data)
+        await self._protected(
+            f"write to {characteristic.uuid}",
+            lambda: peer.write_value(characteristic.obj, payload, with_response=response),
+        )
 
     async def write_gatt_descriptor(self, descriptor: BleakGATTDescriptor, data: SizedBuffer) -> None:
         peer = self._require_peer()
-        with _as_bleak_errors(f"write to descriptor {descriptor.handle}"):
-            await asyncio.wait_for(peer.write_value(descriptor.obj, bytes(data), with_response=True), self._timeout)
+        payload = bytes(data)
+        await self._protected(
+            f"write to descriptor {descriptor.handle}",
+            lambda: peer.write_value(descriptor.obj, payload, with_response=True),
+        )
 
     async def start_notify(self, characteristic: BleakGATTCharacteristic, callback: NotifyCallback, **kwargs: Any) -> None:
         peer = self._require_peer()
@@ -310,8 +378,13 @@ class BumbleClient(BaseBleakClient):
                 logger.exception("notification callback for %s raised", characteristic.uuid)
 
         self._subscribers[characteristic.handle] = subscriber
-        with _as_bleak_errors(f"subscription to {characteristic.uuid}"):
-            await asyncio.wait_for(peer.subscribe(characteristic.obj, subscriber), self._timeout)
+        try:
+            await self._protected(
+                f"subscription to {characteristic.uuid}", lambda: peer.subscribe(characteristic.obj, subscriber)
+            )
+        except BaseException:
+            self._subscribers.pop(characteristic.handle, None)
+            raise
 
     async def stop_notify(self, characteristic: BleakGATTCharacteristic) -> None:
         peer = self._require_peer()

@@ -64,6 +64,11 @@ class SensorConnection:
         Reconnection back-off.
     max_attempts : int or None
         Give up after this many failed attempts in a row (``None``: never).
+    pair : bool
+        Secure every connection before using it: encrypt with the stored bond,
+        or pair and bond when there is none (bleak's ``pair=True``). Without
+        it, a sensor that protects its control point is still used when a
+        bond exists (the stack encrypts on the sensor's ATT security error).
 
     Attributes
     ----------
@@ -94,6 +99,7 @@ class SensorConnection:
         backoff_initial_s: float = 0.1,
         backoff_max_s: float = 2.0,
         max_attempts: int | None = None,
+        pair: bool = False,
     ) -> None:
         if role not in ROLES:
             raise ValueError(f"role must be one of {ROLES}, got {role!r}")
@@ -111,6 +117,7 @@ class SensorConnection:
         self.backoff_initial_s = backoff_initial_s
         self.backoff_max_s = backoff_max_s
         self.max_attempts = max_attempts
+        self.pair = pair
         self.tracker = SequenceTracker()
         self._reassembler = Reassembler()
         self._client: BleakClient | None = None
@@ -169,7 +176,8 @@ class SensorConnection:
     # --- connecting ---------------------------------------------------------------
     async def _connect(self) -> None:
         client = BleakClient(
-            self.device, disconnected_callback=self._on_disconnected, backend=self._backend, timeout=self.connect_timeout
+            self.device, disconnected_callback=self._on_disconnected, backend=self._backend,
+            timeout=self.connect_timeout, pair=self.pair,
         )
         await asyncio.wait_for(client.connect(), self.connect_timeout + 1.0)
         self._client = client

@@ -8,6 +8,12 @@ responses), accepts one connection at a time, lets the central negotiate an
 ATT MTU up to 247, forwards CCCD changes, control writes and status/battery
 reads to the model, and carries the model's notifications through a bounded
 transmit buffer where :class:`~dorsi.emulator.faults.LinkFaults` act.
+
+A :class:`~dorsi.ble.link_security.SecurityPolicy` makes it behave like the
+firmware with security on: LE Secure Connections bonding accepted only while
+the pairing window is open, control writes (and optionally the stream
+subscription) refused with ATT Insufficient Authentication / Encryption
+unless the link is encrypted with a bonded central (see ``docs/security.md``).
 """
 
 from __future__ import annotations
@@ -18,11 +24,13 @@ import logging
 from collections.abc import Callable
 from typing import TypeVar
 
-from bumble import hci
+from bumble import att, gatt, hci
 from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection, Device
 
 from dorsi.ble.air import EmulatedAir
+from dorsi.ble.link_security import SecurityPolicy, access_error
+from dorsi.ble.pairing import prepare_device
 from dorsi.emulator.device import DeviceModel
 from dorsi.emulator.faults import LinkFaults
 from dorsi.emulator.gatt_table import GattTable, build_gatt_table
@@ -69,6 +77,13 @@ class EmulatedPeripheral:
         Advertising interval.
     faults : LinkFaults or None
         Fault conditions; a fault-free ``LinkFaults`` by default.
+    security : SecurityPolicy or None
+        What needs a bonded, encrypted link; ``None``: nothing (the
+        development default, :meth:`SecurityPolicy.open`).
+    privacy : bool
+        Advertise and connect with a resolvable private address (RPA, from
+        the sensor's IRK) instead of the static identity address; bonded
+        centrals resolve it with the IRK they received when pairing.
 
     Attributes
     ----------
@@ -78,6 +93,10 @@ class EmulatedPeripheral:
         Stream notifications refused (no subscriber, buffer full, stall).
     boots_ : int
         Boots so far (1 after :meth:`start`).
+    denied_ : int
+        Protected operations refused with an ATT security error.
+    pairings_refused_ : int
+        Pairing requests refused (window closed or bond table full).
     """
 
     def __init__(
@@ -89,6 +108,8 @@ class EmulatedPeripheral:
         tx_buffer: int = 24,
         advertising_interval_ms: float = 20.0,
         faults: LinkFaults | None = None,
+        security: SecurityPolicy | None = None,
+        privacy: bool = False,
     ) -> None:
         if tx_buffer < 1:
             raise ValueError(f"tx_buffer must be >= 1, got {tx_buffer}")
@@ -97,6 +118,9 @@ class EmulatedPeripheral:
         self.model = model
         self.rssi_dbm = int(rssi_dbm)
         self.faults = faults or LinkFaults()
+        self.security = security or SecurityPolicy.open()
+        self.privacy = privacy
+        self._pairing_until: float | None = None  # loop time the pairing window closes (None: open for good)
         self._tx_limit = tx_buffer
         self._adv_interval = advertising_interval_ms
         self._address = air.allocate_address()
@@ -111,6 +135,8 @@ class EmulatedPeripheral:
         self.sent_ = 0
         self.refused_ = 0
         self.boots_ = 0
+        self.denied_ = 0
+        self.pairings_refused_ = 0
 
     # --- identity ---------------------------------------------------------------
     @property
@@ -126,6 +152,13 @@ class EmulatedPeripheral:
         return self._connection is not None
 
     @property
+    def advertised_address(self) -> str:
+        """The address on the air: the RPA with ``privacy``, else the static identity address."""
+        if self._device is None:
+            return self._address
+        return str(self._device.random_address).removesuffix("/P")
+
+    @property
     def link_encrypted(self) -> bool:
         """Whether the current connection is encrypted (the central paired)."""
         return self._connection is not None and self._connection.is_encrypted
@@ -139,7 +172,8 @@ class EmulatedPeripheral:
         """Power on, boot the model and start advertising; returns ``self``."""
         if self._device is not None:
             raise RuntimeError("peripheral already started")
-        device = self.air.new_device(self.model.name, self._address)
+        device = prepare_device(self.air.new_device(self.model.name, self._address), accept=self._accept_pairing)
+        device.le_privacy_enabled = self.privacy  # power_on derives the RPA from the IRK
         table = build_gatt_table(
             read_status=lambda _c: self._guard(self.model.status, b""),
             read_battery=lambda _c: bytes([self._guard(self.model.battery, 0)]),
@@ -149,6 +183,8 @@ class EmulatedPeripheral:
             firmware_revision=self.model.firmware_revision,
         )
         device.add_services(table.services)
+        if self.security.stream:
+            self._protect_cccd(device, table.stream)
         device.on(device.EVENT_CONNECTION, self._on_connection)
         device.gatt_server.on(device.gatt_server.EVENT_CHARACTERISTIC_SUBSCRIPTION, self._on_subscription)
         self._device, self._table = device, table
@@ -179,6 +215,7 @@ class EmulatedPeripheral:
                 await self._device.power_off()
 
     def _boot(self) -> None:
+        self.open_pairing_window(self.security.pairing_window_s)
         self.model.boot()
         self.boots_ += 1
         self._run_task = asyncio.create_task(self._run_model(), name=f"{self.name}-model")
@@ -226,6 +263,74 @@ class EmulatedPeripheral:
         await asyncio.sleep(downtime_s)
         self._boot()
         await self._advertise()
+
+    # --- security -------------------------------------------------------------------
+    def open_pairing_window(self, seconds: float | None = None) -> None:
+        """Accept new bonds for ``seconds`` (``None``: from now on); the button press of the real sensor."""
+        self._pairing_until = None if seconds is None else asyncio.get_running_loop().time() + seconds
+
+    def close_pairing_window(self) -> None:
+        """Refuse new bonds from now on (bonded centrals still re-encrypt)."""
+        self._pairing_until = float("-inf")
+
+    @property
+    def pairing_open(self) -> bool:
+        """Whether a pairing request would be accepted now (bond table permitting)."""
+        return self._pairing_until is None or asyncio.get_running_loop().time() < self._pairing_until
+
+    async def bonds(self) -> list[str]:
+        """Identity addresses of the bonded centrals."""
+        assert self._device is not None and self._device.keystore is not None
+        return [address for address, _keys in await self._device.keystore.get_all()]
+
+    async def forget_bonds(self) -> None:
+        """Factory reset of the bond table."""
+        assert self._device is not None and self._device.keystore is not None
+        for address in await self.bonds():
+            await self._device.keystore.delete(address)
+
+    async def _accept_pairing(self) -> bool:
+        try:
+            accepted = self.pairing_open and len(await self.bonds()) < self.security.max_bonds
+        except Exception:
+            logger.exception("pairing decision failed on %s", self.name)
+            accepted = False
+        if not accepted:
+            self.pairings_refused_ += 1
+        return accepted
+
+    async def _bonded(self, connection: Connection) -> bool:
+        keystore = self._device.keystore if self._device is not None else None
+        return keystore is not None and await keystore.get(str(connection.peer_address)) is not None
+
+    async def _authorize(self, connection: object, required: bool) -> None:
+        """Raise the ATT security error the policy demands for ``connection``."""
+        if not required:
+            return
+        if not isinstance(connection, Connection):
+            connection = getattr(connection, "connection", None)
+        if not isinstance(connection, Connection):  # no link to judge: refuse
+            error = access_error(True, False, False)
+        else:
+            error = access_error(True, connection.is_encrypted, await self._bonded(connection))
+        if error is not None:
+            self.denied_ += 1
+            raise att.ATT_Error(error, message="link security insufficient")
+
+    def _protect_cccd(self, device: Device, characteristic: gatt.Characteristic) -> None:
+        """Make subscribing to ``characteristic`` (its CCCD write) need a bonded, encrypted link."""
+        cccd = next(
+            a for a in device.gatt_server.attributes
+            if characteristic.handle < a.handle <= characteristic.end_group_handle
+            and a.type == gatt.GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR
+        )
+        inner = cccd.value
+
+        async def write(bearer: object, value: bytes) -> None:
+            await self._authorize(bearer, True)
+            inner.write(bearer, value)
+
+        cccd.value = att.AttributeValueV2(inner.read, write=write)
 
     async def _drop_connection(self, reason: int) -> bool:
         connection = self._connection
@@ -285,7 +390,8 @@ class EmulatedPeripheral:
         except Exception:
             logger.exception("subscription handling failed on %s", self.name)
 
-    async def _on_control_write(self, _connection: object, value: bytes) -> None:
+    async def _on_control_write(self, connection: object, value: bytes) -> None:
+        await self._authorize(connection, self.security.control)  # raises the ATT error to the central
         try:
             await self.model.control(bytes(value))
         except Exception:

@@ -1,0 +1,144 @@
+"""Damaged files: every input is read or refused with the reader's own one-line error.
+
+Seeds are valid files made by the real writers (:mod:`.seeds`); hypothesis
+damages them at byte level (framing, checksums, truncation) and, for
+recordings, also inside records whose checksums are then made valid again, so
+the content checks behind the CRC are reached as well.
+"""
+
+from __future__ import annotations
+
+import os
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dorsi.protocol import ProtocolError
+from dorsi.recording import RecordingError, read_recording
+from dorsi.recording.format import FILE_HEADER, FRAME_CRC, FRAME_HEAD, Kind, frame
+from dorsi.sources import SourceError, read_imu_csv
+from dorsi.sources.movella import read_movella_csv
+from dorsi.sources.recording_source import load_recording
+
+from .mutations import mutated, mutated_lines
+from .seeds import imu_csv_text, movella_csv_text, recording_bytes
+
+# deterministic in the suite (same examples every run); DORSI_FUZZ_EXAMPLES=5000 for a deep, random run
+_DEEP = int(os.environ.get("DORSI_FUZZ_EXAMPLES", "0"))
+FUZZ = settings(max_examples=_DEEP or 150, derandomize=not _DEEP, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+pytestmark = pytest.mark.timeout(120)
+
+
+def split_records(data: bytes) -> list[tuple[int, bytes]]:
+    """``(kind, payload)`` of every record of a valid recording."""
+    out, pos = [], FILE_HEADER.size
+    while pos < len(data):
+        length, kind = FRAME_HEAD.unpack_from(data, pos)
+        out.append((kind, data[pos + FRAME_HEAD.size : pos + FRAME_HEAD.size + length]))
+        pos += FRAME_HEAD.size + length + FRAME_CRC.size
+    return out
+
+
+def check_recording(path: Path) -> None:
+    """Read and load a recording: it works, or says what is wrong with the file."""
+    try:
+        rec = read_recording(path)
+    except RecordingError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+        return
+    rec.problems()
+    rec.segments()
+    for slot in rec.slots:
+        rec.device(slot)
+    try:
+        session = load_recording(path)
+    except (RecordingError, SourceError, ProtocolError) as exc:
+        assert "\n" not in str(exc)
+    else:
+        session.profile
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz")
+
+
+@FUZZ
+@given(data=mutated(recording_bytes(), max_ops=8))
+def test_damaged_recording_bytes(work: Path, data: bytes) -> None:
+    path = work / "bytes.dorsi"
+    path.write_bytes(data)
+    check_recording(path)
+
+
+@st.composite
+def reframed(draw: st.DrawFn) -> bytes:
+    """A recording whose record payloads (and kinds) were damaged, checksums valid again."""
+    records = split_records(recording_bytes())
+    for _ in range(draw(st.integers(1, 4))):
+        i = draw(st.integers(0, len(records) - 1))
+        kind, payload = records[i]
+        if draw(st.booleans()):
+            payload = draw(mutated(payload, max_ops=3, max_chunk=16))
+        else:
+            kind = draw(st.sampled_from(list(Kind)))
+        records[i] = (kind, payload)
+    return FILE_HEADER.pack(b"DORSIREC", 1) + b"".join(frame(Kind(k), p) for k, p in records)
+
+
+@FUZZ
+@given(data=reframed())
+def test_damaged_records_with_valid_checksums(work: Path, data: bytes) -> None:
+    path = work / "records.dorsi"
+    path.write_bytes(data)
+    check_recording(path)
+
+
+@FUZZ
+@given(data=mutated_lines(imu_csv_text()))
+def test_damaged_imu_csv(work: Path, data: bytes) -> None:
+    path = work / "shin.csv"
+    path.write_bytes(data)
+    try:
+        rec = read_imu_csv(path)
+    except SourceError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert len(rec.shin) >= 2
+
+
+@FUZZ
+@given(data=mutated_lines(movella_csv_text()))
+def test_damaged_movella_csv(work: Path, data: bytes) -> None:
+    path = work / "dot.csv"
+    path.write_bytes(data)
+    try:
+        batch = read_movella_csv(path)
+    except SourceError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert len(batch) >= 2
+
+
+@settings(max_examples=12, derandomize=True, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=mutated(recording_bytes(), max_ops=4))
+def test_reading_damaged_recordings_takes_memory_in_proportion(work: Path, data: bytes) -> None:
+    """Peak memory of reading a (damaged) recording stays a small multiple of the file."""
+    path = work / "memory.dorsi"
+    big = data[:10] + data[10:] * 20  # about 230 kB: records repeated, damage repeated
+    path.write_bytes(big)
+    tracemalloc.start()
+    try:
+        try:
+            read_recording(path)
+        except RecordingError:
+            pass
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak <= 8 * len(big) + (1 << 20)
