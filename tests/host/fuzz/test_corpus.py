@@ -24,19 +24,7 @@ from .seeds import imu_csv_text
 from .test_file_fuzz import check_recording
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-_RECORDING_JSON = ("dorsi.recording.reader._apply accepts valid JSON of any shape (and json.loads' "
-                   "RecursionError escapes): records must be checked to be objects with the fields used")
-KNOWN_BUGS = {
-    "recording/header_is_a_list.dorsi": _RECORDING_JSON,
-    "recording/devices_not_a_list.dorsi": _RECORDING_JSON,
-    "recording/marker_is_a_number.dorsi": _RECORDING_JSON,
-    "recording/marker_without_time.dorsi": "Recording.segments: KeyError on an exercise marker without 't'",
-    "recording/json_deeply_nested.dorsi": _RECORDING_JSON,
-    "imu_csv/cut_inside_a_utf8_character.csv": (
-        "dorsi.sources.csv_source: a file ending inside a UTF-8 character passes _read_preamble (the decoder "
-        "only fails at EOF), then UnicodeDecodeError (a ValueError from np.loadtxt) escapes from "
-        "_raise_first_bad_line; catch UnicodeDecodeError there as SourceError"),
-}
+KNOWN_BUGS: dict[str, str] = {}  # corpus file -> the fix it needs (strict xfail until fixed)
 
 
 def _cases(folder: str) -> list:
@@ -87,8 +75,6 @@ def test_notification_corpus(path: Path) -> None:
         _one_line(exc)
 
 
-@pytest.mark.xfail(strict=True, raises=Exception, reason="dorsi.sources.csv_source: csv.Error 'field larger than "
-                   "field limit' escapes _raise_first_bad_line / _read_preamble; catch csv.Error as SourceError")
 def test_imu_csv_with_a_cell_over_the_csv_field_limit(tmp_path: Path) -> None:
     lines = imu_csv_text().splitlines()
     lines[6] += "," + "9" * 200_000
@@ -98,9 +84,6 @@ def test_imu_csv_with_a_cell_over_the_csv_field_limit(tmp_path: Path) -> None:
         read_imu_csv(path)
 
 
-@pytest.mark.xfail(strict=True, reason="dorsi.recording.reader._resync checks a CRC over up to MAX_RECORD bytes at "
-                   "every byte offset: work grows with size x MAX_RECORD (a 1.5 MB crafted file took 47 s); "
-                   "bound the length per record kind or the total resync work")
 def test_recording_resync_work_is_linear(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Garbage that looks like frame heads claiming 4 kB records, every 5 bytes."""
     path = tmp_path / "resync_bomb.dorsi"

@@ -78,9 +78,6 @@ def test_session_recording_and_json_beside_it_are_private(tmp_path: Path, sessio
     assert out.with_suffix(".json").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="export/report/session writers open with O_CREAT|O_TRUNC and mode 0600, "
-                   "which only applies to new files: overwriting an existing 0644 file keeps 0644; "
-                   "os.fchmod(fd, 0o600) after opening would fix it")
 def test_overwritten_outputs_become_private(tmp_path: Path, session_outputs: dict[str, Path]) -> None:
     target = tmp_path / "report.html"
     target.write_text("old")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pyarrow as pa
@@ -11,6 +10,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
 from dorsi.export.session import Session
+from dorsi.private_files import open_private, private_dir
 from dorsi.export.tables import events_table, samples_table, trace_table
 
 FORMATS = ("csv", "parquet")
@@ -19,8 +19,7 @@ FORMATS = ("csv", "parquet")
 def write_table(table: pa.Table, path: Path) -> Path:
     """Write one table, format from the suffix (``.csv`` or ``.parquet``), mode 0600."""
     path = Path(path)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
+    with open_private(path, "wb") as fh:
         if path.suffix == ".parquet":
             pq.write_table(table, fh)
         elif path.suffix == ".csv":
@@ -61,7 +60,7 @@ class SessionExporter:
     def export(self, session: Session, out_dir: str | Path) -> "SessionExporter":
         """Write ``<stem>.shin.<fmt>`` [``.foot``], ``.trace``, ``.events`` and ``.analysis.json``."""
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(out)
         stem = session_stem(session.path)
         ext = "." + self.fmt
         files = []
@@ -71,8 +70,7 @@ class SessionExporter:
         files.append(write_table(trace_table(session.trace), out / f"{stem}.trace{ext}"))
         files.append(write_table(events_table(session.analysis), out / f"{stem}.events{ext}"))
         json_path = out / f"{stem}.analysis.json"
-        fd = os.open(json_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open_private(json_path, "w", "utf-8") as fh:
             json.dump(session.analysis, fh, indent=1)
         files.append(json_path)
         self.files_ = files

@@ -37,7 +37,17 @@ FRAME_HEAD = struct.Struct("<IB")
 FRAME_CRC = struct.Struct("<I")
 NOTIFY_HEAD = struct.Struct("<BHd")  # slot, device boot epoch, host time
 MAX_RECORD = 1 << 20  # no legitimate record is larger; bigger lengths mean corruption
+MAX_PACKET_RECORD = 11 + 1024  # slot, epoch, host time + one notification (ATT payloads are < 512 bytes)
 SUFFIX = ".dorsi"
+
+
+def max_payload(kind: int) -> int:
+    """The largest payload a record of ``kind`` can legitimately have."""
+    if kind in (Kind.NOTIFY, Kind.STATUS):
+        return MAX_PACKET_RECORD
+    if kind == Kind.TICK:
+        return 8
+    return MAX_RECORD
 
 
 class Kind(IntEnum):

@@ -17,11 +17,15 @@ from .format import (
     FRAME_CRC,
     FRAME_HEAD,
     MAGIC,
-    MAX_RECORD,
     NOTIFY_HEAD,
     Kind,
     RecordingError,
+    max_payload,
 )
+
+#: Re-synchronising after corruption checksums candidate records; this caps that work at a
+#: small multiple of the file size, so a crafted file cannot make reading slow.
+RESYNC_BUDGET_FACTOR = 16
 
 
 @dataclass
@@ -107,10 +111,11 @@ def read_recording(path: str | Path) -> Recording:
     rec = Recording(path, {}, {}, [], [], None)
     pos, n = FILE_HEADER.size, len(data)
     view = memoryview(data)
+    budget = [RESYNC_BUDGET_FACTOR * n + (1 << 20)]  # bytes the resync may checksum
     while pos < n:
         parsed = _frame_at(view, pos)
         if parsed is None:
-            nxt = _resync(view, pos + 1)
+            nxt = _resync(view, pos + 1, budget)
             if nxt == n and _incomplete(view, pos):
                 rec.truncated_bytes = n - pos
                 break
@@ -118,20 +123,24 @@ def read_recording(path: str | Path) -> Recording:
             pos = nxt
             continue
         kind, payload, pos = parsed
-        _apply(rec, kind, payload)
+        _apply(rec, kind, payload, pos)
     if not rec.header:
         raise RecordingError(f"{path}: no readable session header")
     return rec
 
 
-def _frame_at(view: memoryview, pos: int) -> tuple[int, memoryview, int] | None:
+def _frame_at(view: memoryview, pos: int, budget: list[int] | None = None) -> tuple[int, memoryview, int] | None:
     n = len(view)
     if pos + FRAME_HEAD.size > n:
         return None
     length, kind = FRAME_HEAD.unpack_from(view, pos)
     end = pos + 4 + 1 + length + FRAME_CRC.size
-    if length > MAX_RECORD or end > n or kind not in Kind._value2member_map_:
+    if kind not in Kind._value2member_map_ or length > max_payload(kind) or end > n:
         return None
+    if budget is not None:
+        budget[0] -= length
+        if budget[0] < 0:
+            return None
     (crc,) = FRAME_CRC.unpack_from(view, end - FRAME_CRC.size)
     body = view[pos + 4 : end - FRAME_CRC.size]
     if zlib.crc32(body) != crc:
@@ -145,22 +154,24 @@ def _incomplete(view: memoryview, pos: int) -> bool:
     if pos + FRAME_HEAD.size > n:
         return True
     length, kind = FRAME_HEAD.unpack_from(view, pos)
-    return kind in Kind._value2member_map_ and length <= MAX_RECORD and pos + 9 + length > n
+    return kind in Kind._value2member_map_ and length <= max_payload(kind) and pos + 9 + length > n
 
 
-def _resync(view: memoryview, pos: int) -> int:
+def _resync(view: memoryview, pos: int, budget: list[int]) -> int:
+    """The next offset holding a valid record (``len(view)`` if none, or the budget is spent)."""
     n = len(view)
-    while pos < n:
-        if _frame_at(view, pos) is not None:
+    while pos < n and budget[0] > 0:
+        if _frame_at(view, pos, budget) is not None:
             return pos
         pos += 1
     return n
 
 
-def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
+def _apply(rec: Recording, kind: int, payload: memoryview, offset: int) -> None:
+    """Add one record; a record whose content has the wrong shape counts as corrupt."""
     if kind in (Kind.NOTIFY, Kind.STATUS):
         if len(payload) < NOTIFY_HEAD.size:
-            rec.corrupt.append((-1, len(payload)))
+            rec.corrupt.append((offset, len(payload)))
             return
         slot, epoch, t = NOTIFY_HEAD.unpack_from(payload)
         data = bytes(payload[NOTIFY_HEAD.size :])
@@ -178,12 +189,14 @@ def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
         if len(payload) == 8:
             rec.ticks.append(struct.unpack("<d", payload)[0])
         else:
-            rec.corrupt.append((-1, len(payload)))
+            rec.corrupt.append((offset, len(payload)))
         return
     try:
         obj = json.loads(bytes(payload))
-    except ValueError:
-        rec.corrupt.append((-1, len(payload)))
+    except (ValueError, RecursionError):
+        obj = None
+    if not _well_formed(kind, obj):
+        rec.corrupt.append((offset, len(payload)))
         return
     if kind == Kind.HEADER:
         rec.header = obj
@@ -194,6 +207,29 @@ def _apply(rec: Recording, kind: int, payload: memoryview) -> None:
         rec.gaps.append(obj)
     elif kind == Kind.END:
         rec.end = obj
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _well_formed(kind: int, obj: Any) -> bool:
+    """JSON records are objects with the fields the readers use, of the right types."""
+    if not isinstance(obj, dict):
+        return False
+    if kind == Kind.HEADER:
+        devices = obj.get("devices", [])
+        if not isinstance(devices, list) or not all(isinstance(d, dict) and _number(d.get("slot", 0))
+                                                     for d in devices):
+            return False
+        return all(isinstance(obj.get(k, {}), dict) for k in ("profile",))
+    if kind == Kind.MARKER:
+        return isinstance(obj.get("event"), str) and _number(obj.get("t", 0.0)) and (
+            obj.get("event") not in ("exercise_start", "exercise_end")
+            or (isinstance(obj.get("exercise"), str) and _number(obj.get("t"))))
+    if kind == Kind.GAP:
+        return _number(obj.get("slot")) and _number(obj.get("first_seq")) and _number(obj.get("count"))
+    return True
 
 
 def host_times(slot: SlotData) -> np.ndarray:

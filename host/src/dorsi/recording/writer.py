@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..private_files import private_dir
 from .format import FILE_HEADER, FORMAT_VERSION, MAGIC, NOTIFY_HEAD, Kind, frame
 
 
@@ -36,7 +37,7 @@ class RecordingWriter:
     def __init__(self, path: str | os.PathLike, header: dict[str, Any], flush_interval_s: float = 0.5,
                  fsync_interval_s: float = 5.0, clock=time.monotonic) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(self.path.parent)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND, 0o600)
         self._file = os.fdopen(fd, "ab", buffering=64 * 1024)
         self._clock = clock

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Callable
 
 from rich.console import Console
 
+from ..private_files import private_dir, write_private
 from ..routine import Routine
 from .keyboard import Keyboard
 from .runner import SessionResult, run_session
@@ -44,8 +44,7 @@ def _recording_path(cfg: SessionConfig) -> Path:
         return Path(cfg.out)
     from ..history.store import home_dir
 
-    live = home_dir(cfg.home) / "live"
-    live.mkdir(parents=True, exist_ok=True, mode=0o700)
+    live = private_dir(home_dir(cfg.home) / "live")
     return live / f"{time.strftime('%Y%m%d-%H%M%S')}.dorsi"
 
 
@@ -98,9 +97,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
 
 
 def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
+    write_private(path, text)
 
 
 def analyse_recording(path: Path, routine: Routine) -> dict:

@@ -122,6 +122,15 @@ class _CsvTable:
     @classmethod
     def load(cls, path: Path) -> "_CsvTable":
         try:
+            return cls._load(path)
+        except UnicodeDecodeError:
+            raise SourceError(f"{path}: not a text (UTF-8) file") from None
+        except csv.Error as exc:
+            raise SourceError(f"{path}: not a readable CSV ({exc})") from None
+
+    @classmethod
+    def _load(cls, path: Path) -> "_CsvTable":
+        try:
             with path.open("r", encoding="utf-8", newline="") as fh:
                 meta, header, n_before = _read_preamble(path, fh)
         except OSError as exc:
@@ -135,6 +144,8 @@ class _CsvTable:
                 warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
                 data = np.loadtxt(path, delimiter=",", skiprows=n_before, comments=None,
                                   dtype=np.float64, ndmin=2, encoding="utf-8")
+        except UnicodeDecodeError:
+            raise
         except ValueError:
             _raise_first_bad_line(path, n_before, len(columns))
             raise SourceError(f"{path}: malformed data") from None  # pragma: no cover - scan always finds it

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from html import escape
 from pathlib import Path
 
 from dorsi.export.session import Session
 from dorsi.history.calibration import KneeToWallCalibration
+from dorsi.private_files import write_private
 from dorsi.routine import Routine
 from dorsi.routine.loader import default_routine
 from dorsi.views.report import html
@@ -138,7 +138,4 @@ class SessionReport:
 
 
 def _write_private(path: Path, data: bytes) -> Path:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    return path
+    return write_private(path, data)
