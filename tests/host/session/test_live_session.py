@@ -35,6 +35,9 @@ async def _session(path: Path, drops: int, foot: bool = False):
         task.cancel()
         produced = {role: dev.next_seq for role, dev in setup.patient.devices.items()}
         result.truths = dict(setup.patient.truths)
+        # the sensors only obey a bonded central: the session paired and was never refused
+        result.bonds = [await p.bonds() for p in setup.peripherals]
+        result.denied = [p.denied_ for p in setup.peripherals]
     return result, produced
 
 
@@ -70,6 +73,7 @@ def test_two_link_drops_lose_and_duplicate_nothing(dropped_session):
     assert not rec.gaps
     # the drops really happened: the devices were reconnected twice
     assert result.state.sensors[0].reconnects >= 2
+    assert [len(b) for b in result.bonds] == [1] and result.denied == [0]
 
 
 def test_replay_gives_the_live_result(dropped_session):

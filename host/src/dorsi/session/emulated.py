@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import AsyncIterator
 
 from ..ble.air import EmulatedAir
+from ..ble.link_security import SecurityPolicy
 from ..emulator import EmulatedPeripheral
 from .patient import EmulatedPatient
 
@@ -20,7 +21,8 @@ class EmulatedSetup:
     @property
     def link_options(self) -> dict:
         backends = self.air.backends()
-        return {"scanner_backend": backends.scanner, "client_backend": backends.client}
+        # the emulated sensors protect their control point like the real firmware: pair and bond
+        return {"scanner_backend": backends.scanner, "client_backend": backends.client, "pair": True}
 
 
 @contextlib.asynccontextmanager
@@ -32,7 +34,7 @@ async def emulated_sensors(foot_sensor: bool = False, speed: float = 1.0, seed: 
         peripherals = []
         try:
             for device in patient.make_devices(speed=speed, **(device_options or {})).values():
-                peripherals.append(await EmulatedPeripheral(air, device).start())
+                peripherals.append(await EmulatedPeripheral(air, device, security=SecurityPolicy()).start())
             yield EmulatedSetup(air, patient, peripherals)
         finally:
             for p in peripherals:
