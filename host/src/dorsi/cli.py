@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "demo",
     "firmware",
     "session",
+    "coach",
     "knee_to_wall",
     "replay",
     "scan",

@@ -84,7 +84,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 commands=lambda: [name for poll in sources for name in poll()],
                 auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
                 time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
-    analysis = analyse_recording(path, cfg.routine)
+    analysis = await asyncio.to_thread(analyse_recording, path, cfg.routine)  # other views (web) stay live
     _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))
     if cfg.keep_history:
         stored = _keep(path, analysis, cfg, console)

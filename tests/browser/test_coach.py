@@ -1,0 +1,210 @@
+"""The live coach in a real browser: a whole emulated session seen on the page, reconnects, commands.
+
+``dorsi coach --emulate`` runs as a user would start it (a subprocess); the
+page is driven by headless Chromium (the ``browser`` fixture). Everything the
+page showed is recorded by a MutationObserver, then checked in order.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.support.ui import WebDriverWait
+
+from tests.browser.coach_helpers import RECORDER_JS, CoachProcess, ThreadedCoach
+
+PHONE = {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}
+DESKTOP = {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False}
+
+
+def _viewport(browser, metrics: dict) -> None:
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def _seen(browser) -> list[dict]:
+    return browser.execute_script("return window.__seen || []")
+
+
+def _first(seen: list[dict], start: int, test, what: str) -> int:
+    for i in range(start, len(seen)):
+        if test(seen[i]):
+            return i
+    pytest.fail(f"the page never showed {what} (after step {start}); last: {seen[-1] if seen else None}")
+
+
+def _no_horizontal_scroll(browser) -> None:
+    inner = browser.execute_script("return window.innerWidth")
+    scroll = browser.execute_script("return document.documentElement.scrollWidth")
+    assert scroll <= inner, f"horizontal scroll: {scroll}px > {inner}px"
+
+
+@pytest.fixture(scope="module")
+def coach(tmp_path_factory):
+    work = tmp_path_factory.mktemp("coach")
+    # the patient lifts the heel on every weight-bearing rep and holds the stretch past its target
+    with CoachProcess(work, "--patient", "heel_lift_probability=1.0",
+                      "--patient", 'hold_s={"soleus_stretch": 6.5}', speed=4.0) as proc:
+        yield proc
+
+
+def test_emulated_session_on_the_page(browser, coach, artifacts):
+    _viewport(browser, DESKTOP)
+    browser.get_log("browser")
+    browser.get(coach.url)
+    browser.execute_script(RECORDER_JS)
+    wait = WebDriverWait(browser, 150, poll_frequency=0.1)
+
+    # 1. the first exercise by name, from the routine
+    wait.until(lambda b: b.find_element("id", "title").text == "Band dorsiflexion lunges")
+    cues = browser.find_element("id", "cues").text
+    assert "lunge the knee forward over the toes" in cues
+
+    # 2. reps counted up to the target; then the socket is killed from the page and it resumes by itself
+    wait.until(lambda b: b.find_element("id", "reps").text == "3" and b.find_element("id", "reps-card").is_displayed())
+    browser.save_screenshot(str(artifacts / "coach-desktop-reps.png"))
+    _no_horizontal_scroll(browser)
+    seq_before = browser.execute_script("return dorsiCoach.last.seq")
+    browser.execute_script("dorsiCoach.socket.close()")
+    wait.until(lambda b: b.execute_script("return dorsiCoach.reconnects") >= 1)
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live"
+               and b.execute_script("return dorsiCoach.last.seq") > seq_before)
+
+    # 3. the hold (phone size): timer fills to its target and says so
+    _viewport(browser, PHONE)
+    wait.until(lambda b: b.find_element("id", "hold-met").is_displayed())
+    browser.save_screenshot(str(artifacts / "coach-phone-hold.png"))
+    _no_horizontal_scroll(browser)
+    try:  # a picture of the heel-lift alert on the phone (the check itself is on the recorded timeline below)
+        WebDriverWait(browser, 40, poll_frequency=0.05).until(
+            lambda b: b.find_element("id", "alert-heel").is_displayed()
+            and b.find_element("id", "title").text.startswith("Knee-to-wall"))
+        browser.save_screenshot(str(artifacts / "coach-phone-heel.png"))
+    except TimeoutException:
+        pass
+    _viewport(browser, DESKTOP)
+
+    # 4. the heel-lift alert, 5. the report
+    wait.until(lambda b: b.find_element("id", "report-card").get_attribute("data-status") == "ready")
+    browser.save_screenshot(str(artifacts / "coach-desktop-report.png"))
+    seen = _seen(browser)
+    (artifacts / "coach-seen.json").write_text(json.dumps(seen, indent=0))
+
+    i_name = _first(seen, 0, lambda s: s["title"] == "Band dorsiflexion lunges", "the first exercise")
+    i_reps = _first(seen, i_name, lambda s: s["reps"] == "3/3" and s["repsDone"], "3 of 3 reps")
+    i_hold = _first(seen, i_reps, lambda s: s["title"] == "Soleus lunge stretch" and s["holdMet"] == "✔ TARGET MET"
+                    and s["hold"] >= s["holdTarget"] == 4.0 and s["holdFill"] in ("100%", "100.0%"),
+                    "the hold target met")
+    i_heel = _first(seen, i_hold, lambda s: s["title"].startswith("Knee-to-wall") and s["heel"]
+                    and "HEEL LIFT" in s["heel"], "a heel-lift alert during the knee-to-wall test")
+    i_done = _first(seen, i_heel, lambda s: s["phase"] == "finished" and s["title"] == "Routine finished",
+                    "the end of the routine")
+    _first(seen, i_done, lambda s: s["report"] == "ready", "the report")
+    beeps = browser.execute_script("return dorsiCoach.beeps.map(b => b.kind)")
+    assert "met" in beeps and "heel" in beeps
+
+    # the report is the reports module's page, embedded and linked
+    frame = browser.find_element("id", "report-frame")
+    assert frame.is_displayed()
+    browser.switch_to.frame(frame)
+    try:
+        wait.until(lambda b: b.execute_script("return document.title") == "dorsi session report")
+        text = browser.find_element("id", "exercises").text
+        assert "Knee-to-wall" in text or "knee" in text.lower()
+    finally:
+        browser.switch_to.default_content()
+    assert browser.find_element("id", "report-link").get_attribute("href").endswith("/report")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == [], errors
+
+
+def test_the_recording_outlives_the_page(coach):
+    """The page came and went; the session ran to the end, saved and analysed."""
+    summary = json.loads(urllib.request.urlopen(coach.url + "state", timeout=5).read())
+    assert summary["state"]["phase"] == "finished"
+    assert [c["exercise"] for c in summary["state"]["completed"]] == ["band_lunge", "soleus_stretch", "knee_to_wall"]
+    assert (coach.workdir / "session.dorsi").stat().st_size > 10_000
+    assert (coach.workdir / "session.json").exists()
+    assert coach.stop() == 0
+    assert "report ready" in coach.text()
+
+
+@pytest.fixture()
+def threaded():
+    coach = ThreadedCoach().start()
+    try:
+        yield coach
+    finally:
+        coach.close()
+
+
+def _state(**fields):
+    from dorsi.session.state import SensorState, SessionState
+
+    base = dict(phase="exercise", exercise="band_lunge", title="Band dorsiflexion lunges", kind="reps",
+                exercise_count=2, reps_target=6, angle_deg=20.0, baseline_deg=3.0, best_deg=30.0,
+                sensors=[SensorState("shin", "dorsi-shin", True, 80)])
+    base.update(fields)
+    return SessionState(**base)
+
+
+def test_page_resumes_after_the_server_restarts(browser, threaded):
+    _viewport(browser, DESKTOP)
+    threaded.push(_state(reps=2))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "reps").text == "2")
+    threaded.stop_server()  # every socket drops; the page says so
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") in ("offline", "reconnecting"))
+    assert "live" not in browser.find_element("id", "link").text
+    threaded.push(_state(reps=4))  # the session went on meanwhile
+    threaded.start()
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    wait.until(lambda b: b.find_element("id", "reps").text == "4")  # the current state, at once
+
+
+def test_buttons_and_keys_reach_the_session(browser, threaded):
+    _viewport(browser, PHONE)
+    threaded.push(_state(reps=1))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    _no_horizontal_scroll(browser)
+    got: list[str] = []
+
+    def collected(expected):
+        got.extend(threaded.commands())
+        return got == expected
+
+    browser.find_element("id", "btn-next").click()
+    wait.until(lambda b: collected(["next"]))
+    browser.find_element("id", "btn-repeat").click()
+    wait.until(lambda b: collected(["next", "repeat"]))
+    body = browser.find_element("tag name", "body")
+    for key in (" ", "n", "r"):
+        body.send_keys(key)
+    wait.until(lambda b: collected(["next", "repeat", "toggle_pause", "next", "repeat"]))
+    threaded.push(_state(phase="paused"))
+    wait.until(lambda b: b.find_element("css selector", "#btn-pause .text").text == "Resume")
+    assert browser.find_element("css selector", "#btn-pause use").get_attribute("href") == "#i-play"
+
+
+def test_alerts_and_targets_say_it_in_words(browser, threaded):
+    """Colour is never the only signal: every state change also changes text and icon."""
+    _viewport(browser, DESKTOP)
+    threaded.push(_state(kind="holds", reps_target=None, hold_target_s=8.0, hold_elapsed_s=8.4, hold_met_now=True,
+                         holds_target=2, holds_done=1, holds_met=1, heel_lift=True, roll_in=True))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "hold-met").is_displayed())
+    assert browser.find_element("id", "hold-met").text == "✔ TARGET MET"
+    assert "HEEL LIFT" in browser.find_element("id", "alert-heel").text
+    assert "ROLLING IN" in browser.find_element("id", "alert-roll").text.upper()
+    assert "●" in browser.find_element("id", "sensors").text and "80%" in browser.find_element("id", "sensors").text
+    threaded.push(_state(kind="holds", reps_target=None, hold_target_s=8.0, hold_elapsed_s=2.0, hold_met_now=False,
+                         sensors=[]))
+    wait.until(lambda b: not b.find_element("id", "hold-met").is_displayed())
+    assert not browser.find_element("id", "alert-heel").is_displayed()
+    assert browser.find_element("id", "hold").text == "2.0"
