@@ -16,12 +16,7 @@ from dorsi.ble.pairing import prepare_device
 from dorsi.emulator import EmulatedPeripheral, ReplayDevice, analytic_motion
 from dorsi.protocol import Status, spec
 
-TEST_TIMEOUT_S = 40.0
-
-
-def run(coro) -> object:  # type: ignore[no-untyped-def]
-    """Run one test coroutine on a fresh event loop (with a hard time limit)."""
-    return asyncio.run(asyncio.wait_for(coro, TEST_TIMEOUT_S))
+from ..ble.helpers import TEST_TIMEOUT_S, run  # noqa: F401  (shared with the BLE tests)
 
 
 @dataclass
