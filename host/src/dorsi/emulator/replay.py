@@ -68,17 +68,9 @@ def heading(q: np.ndarray) -> float:
 
 def fuse_orientation(batch: SampleBatch) -> np.ndarray:
     """On-device style orientation for a raw-only batch (imufusion AHRS, no magnetometer)."""
-    import imufusion
+    from dorsi.orientation.fusion import FusionOrientation
 
-    ahrs = imufusion.Ahrs()
-    dt = np.diff(batch.t, prepend=batch.t[0] - 1.0 / max(batch.rate_hz, 1.0))
-    gyr_dps = np.rad2deg(batch.gyr)
-    acc_g = batch.acc / spec.STANDARD_GRAVITY
-    out = np.empty((len(batch), 4))
-    for i in range(len(batch)):
-        ahrs.update_no_magnetometer(gyr_dps[i], acc_g[i], float(dt[i]))
-        out[i] = ahrs.quaternion.wxyz
-    return out
+    return FusionOrientation().estimate(batch).quat_
 
 
 class ReplayDevice(DeviceModel):

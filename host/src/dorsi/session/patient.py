@@ -15,33 +15,9 @@ import math
 import numpy as np
 
 from ..emulator import ReplayDevice
-from ..protocol.spec import STANDARD_GRAVITY
+from ..orientation.fusion import FusionOrientation
 from ..routine import ExerciseSpec
 from ..samples import SampleBatch
-
-
-class ContinuousFusion:
-    """One AHRS per sensor that keeps its state across appended motion."""
-
-    def __init__(self, rate_hz: float, gain: float = 0.5) -> None:
-        import imufusion
-
-        self._ahrs = imufusion.Ahrs()
-        self._ahrs.set_settings(imufusion.AhrsSettings(
-            sample_rate=rate_hz, convention=imufusion.CONVENTION_NWU, gain=gain, gyroscope_range=2000.0,
-            acceleration_rejection=10.0, magnetic_rejection=0.0, rejection_timeout=int(5 * rate_hz)))
-        self._ahrs.set_sample_period(1.0 / rate_hz)
-
-    def fuse(self, acc: np.ndarray, gyr: np.ndarray) -> np.ndarray:
-        gyr_dps = np.ascontiguousarray(np.rad2deg(gyr), dtype=np.float64)
-        acc_g = np.ascontiguousarray(acc / STANDARD_GRAVITY, dtype=np.float64)
-        out = np.empty((len(acc), 4))
-        update, get = self._ahrs.update_no_magnetometer, self._ahrs.get_quaternion
-        for i in range(len(acc)):
-            update(gyr_dps[i], acc_g[i])
-            out[i] = get()
-        out *= np.where(out[:, :1] < 0, -1.0, 1.0)
-        return out
 
 
 class PatientDevice(ReplayDevice):
@@ -106,7 +82,7 @@ class EmulatedPatient:
         self.hold_s = dict(hold_s or {})
         self.options = SimOptions(rate_hz=rate_hz, foot_sensor=foot_sensor, quaternions=False, **options)
         self.roles = ("shin", "foot") if foot_sensor else ("shin",)
-        self._fusion = {role: ContinuousFusion(rate_hz) for role in self.roles}
+        self._fusion = {role: FusionOrientation() for role in self.roles}  # one filter per sensor, kept
         self.devices: dict[str, PatientDevice] = {}
         self._count = 0
         self.performed: list[str] = []
@@ -124,7 +100,7 @@ class EmulatedPatient:
         out = {}
         for role in self.roles:
             raw = getattr(session, role)
-            quat = self._fusion[role].fuse(raw.acc, raw.gyr)
+            quat = self._fusion[role].update(raw).quat_
             out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
         return out
 

@@ -73,6 +73,8 @@ class _Sensor:
         self.pending_t: list[float] = []
         self.ready: list[SampleBatch] = []
         self.lost_before = 0  # samples lost in earlier epochs
+        self.last_t = -np.inf
+        self.time_fixes = 0  # samples whose mapped time had to be moved forward (clock reset)
 
     def add(self, host_time: float, payload: bytes, epoch: int) -> None:
         if epoch != self.epoch:
@@ -117,8 +119,22 @@ class _Sensor:
         self.decoder.timing_host.clear()
         if batch is None:
             return None
-        t = batch.t + offsets[self.decoder.sample_timing_index - first]
+        t = self._increasing(batch.t + offsets[self.decoder.sample_timing_index - first])
         return SampleBatch(batch.role, batch.seq, t, batch.acc, batch.gyr, batch.quat, batch.meta)
+
+    def _increasing(self, t: np.ndarray, eps: float = 1e-6) -> np.ndarray:
+        """Sample times strictly after the previous ones.
+
+        The clock keeps them so, except when a new device epoch starts a new
+        clock whose first offset lands earlier; such samples are moved just
+        after the last one (never dropped) and counted in ``time_fixes``.
+        """
+        k = np.arange(len(t)) * eps
+        fixed = np.maximum.accumulate(np.maximum(t - k, self.last_t + eps)) + k
+        self.time_fixes += int(np.count_nonzero(fixed != t))
+        if len(fixed):
+            self.last_t = float(fixed[-1])
+        return fixed
 
 
 class LiveProcessor:
