@@ -171,3 +171,42 @@ def test_strap_turned_past_the_side_falls_back_to_the_physics_of_the_lunge() -> 
     assert est.calibration_.sign_source == "excursion"
     err = est.trace_.angle_deg - truth_on(est.trace_, s, "tibial_inclination_deg")
     assert np.median(np.abs(err)) < 0.5
+
+
+def test_device_orientation_computes_the_cleaned_accelerometer_only_on_demand() -> None:
+    from dorsi.angle.segment_tilt import SegmentTilt
+
+    s = session("band_lunge", 36, quaternions=True, packet_loss=0.02)
+    cal = AngleEstimator().calibrate(s.shin).calibration_
+    gyro = SegmentTilt(cal.shin, cal.lever_arm_m, s.shin.rate_hz, orientation="gyro")
+    device = SegmentTilt(cal.shin, cal.lever_arm_m, s.shin.rate_hz, orientation="device")
+    for a, b in ((0, 400), (400, 411), (411, len(s.shin))):  # chunks carry the rate history across
+        part = s.shin.slice(a, b)
+        gyro.update(part)
+        device.update(part)
+        np.testing.assert_array_equal(device.free_acc_, gyro.free_acc_)
+        np.testing.assert_array_equal(device.gap_, gyro.gap_)
+
+
+def test_pipeline_runs_from_device_quaternions() -> None:
+    from dorsi.pipeline import analyze
+
+    s = session("knee_to_wall", 37, quaternions=True)
+    fast = analyze(s.shin, exercise="knee_to_wall", orientation="device")
+    ours = analyze(s.shin, exercise="knee_to_wall")
+    assert len(fast.exercises[0].reps) == len(ours.exercises[0].reps) == len(s.truth.reps)
+    with pytest.raises(ValueError, match="quaternions"):
+        analyze(session("knee_to_wall", 37, quaternions=False).shin, exercise="knee_to_wall", orientation="device")
+
+
+def test_device_orientation_start_up_transient_is_not_a_movement() -> None:
+    from dorsi.pipeline import analyze
+
+    s = session("nerve_floss", 41, quaternions=True)
+    est = AngleEstimator(orientation="device").estimate(s.shin)
+    ref = AngleEstimator().estimate(s.shin)
+    first = est.trace_.t < est.trace_.t[0] + 2.0
+    ok = est.trace_.valid & first
+    assert np.max(np.abs(est.trace_.knee_swing_deg[ok] - ref.trace_.knee_swing_deg[ok])) < 3.0
+    counted = analyze(s.shin, exercise="nerve_floss", orientation="device").exercises[0].reps
+    assert len(counted) == len(s.truth.reps)

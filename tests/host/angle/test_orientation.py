@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.transform import Rotation
@@ -108,3 +109,39 @@ def test_fusion_orientation_chunks_and_gaps() -> None:
     # after start-up the fused up vector follows the true one
     err = np.degrees(np.arccos(np.clip(np.sum(whole.up_ * up[keep], axis=1), -1, 1)))
     assert np.max(err[300:]) < 2.0
+
+
+def test_ahrs_startup_bridges_the_transient_and_then_passes_through() -> None:
+    from dorsi.orientation import AhrsStartup, up_in_sensor
+    from dorsi.sim import SimOptions, simulate
+
+    s = simulate("nerve_floss", seed=40, options=SimOptions(rate_hz=100.0, quaternions=True, packet_loss=0.02))
+    b = s.shin
+    up = up_in_sensor(b.quat)
+    acc_up = b.acc / np.linalg.norm(b.acc, axis=1, keepdims=True)
+    assert np.degrees(np.arccos(np.clip(np.sum(up[0] * acc_up[0]), -1, 1))) > 30  # the AHRS starts way off
+    g = float(np.median(np.linalg.norm(b.acc[:50], axis=1)))
+    whole = AhrsStartup(g, 100.0)
+    out = whole.update(up, b.acc, b.gyr)
+    changed = np.flatnonzero(np.any(out != up, axis=1))
+    assert whole.settled_ and len(changed) and changed[-1] < 150  # settled within the first 1.5 s
+    np.testing.assert_allclose(out[changed], acc_up[changed])
+    assert not whole.unusable_[changed[-1] + 1:].any()
+    chunked = AhrsStartup(g, 100.0)
+    parts = [chunked.update(up[i:i + 7], b.acc[i:i + 7], b.gyr[i:i + 7]) for i in range(0, len(up), 7)]
+    np.testing.assert_array_equal(np.concatenate(parts), out)
+    with pytest.raises(ValueError):
+        AhrsStartup(0.0, 100.0)
+
+
+def test_ahrs_startup_gives_up_after_max_s() -> None:
+    from dorsi.orientation import AhrsStartup
+
+    n = 1500
+    acc = np.tile([0.0, 0.0, 9.81], (n, 1))
+    wrong = np.tile([1.0, 0.0, 0.0], (n, 1))  # an AHRS that never agrees with gravity
+    det = AhrsStartup(9.81, 100.0, max_s=10.0)
+    out = det.update(wrong, acc, np.zeros((n, 3)))
+    assert det.settled_
+    np.testing.assert_array_equal(out[:1000], acc[:1000] / 9.81)
+    np.testing.assert_array_equal(out[1000:], wrong[1000:])

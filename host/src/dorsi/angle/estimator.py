@@ -52,7 +52,8 @@ class AngleEstimator:
     orientation : str
         ``"auto"``/``"gyro"`` (gyroscope anchored by the cleaned
         accelerometer, vectorised), ``"device"`` (the device quaternions as
-        they are) or ``"fusion"`` (``imufusion`` on the raw samples); see
+        they are, their start-up transient bridged: the fastest path, a little
+        less accurate) or ``"fusion"`` (``imufusion`` on the raw samples); see
         ``dorsi.angle.segment_tilt``.
     calibration_window_s : float
         Length of the data start used for calibration.
@@ -157,8 +158,9 @@ class AngleEstimator:
             return self._emit(part, None)
         if foot is not None and len(foot):
             tilt = self._foot.update(foot)
-            self._foot_t = np.concatenate([self._foot_t, foot.t])
-            self._foot_pitch = np.concatenate([self._foot_pitch, -np.degrees(tilt.sagittal_)])
+            keep = ~tilt.settling_  # a foot AHRS still starting up gives no pitch
+            self._foot_t = np.concatenate([self._foot_t, foot.t[keep]])
+            self._foot_pitch = np.concatenate([self._foot_pitch, -np.degrees(tilt.sagittal_[keep])])
         self._pending.append(part)
         pending = _join(self._pending)
         last = self._foot_t[-1] if len(self._foot_t) else -np.inf
@@ -189,7 +191,7 @@ class AngleEstimator:
         if not self._heel_model_ok:
             rise_lift = np.zeros(len(rise_lift), dtype=bool)
         return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
-                "rise": self._ankle_rise.rise_m_, "valid": ~tilt.gap_}
+                "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_)}
 
     def _emit(self, part: dict, foot: tuple[np.ndarray, np.ndarray] | None) -> AngleTrace:
         cal = self.calibration_

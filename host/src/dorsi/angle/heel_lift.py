@@ -8,12 +8,18 @@
   the ankle (the pivot) rises: what is left, seen along the vertical, is the
   ankle's vertical acceleration. Integrated twice over a trailing window with
   zero velocity at both ends it gives the ankle's rise; a rise switches the
-  lift on and the matching lowering switches it off.
+  lift on and the matching lowering switches it off. That evidence comes late
+  (about when the heel is up), so a fast onset detector raises the flag
+  first: the ankle's upward velocity over a short trailing window (integrated
+  once, its bias taken from the window before) beyond a threshold that grows
+  with the shank's swing; the rise then confirms the lift or, if it does not
+  come within ``confirm_s``, the onset is retracted.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from dorsi.angle.lever_arm import pivot_acceleration
@@ -58,10 +64,11 @@ class FootPitchHeelLift:
     ----------
     on_deg, off_deg : float
         Toes-down pitch that starts / ends a lift (a 2 cm lift tips a 0.19 m
-        heel-to-metatarsal lever by about 6 deg).
+        heel-to-metatarsal lever by about 6 deg; 1 deg is a 3 mm heel rise, and
+        a planted foot's pitch reads within 0.15 deg of flat on the simulator).
     """
 
-    def __init__(self, on_deg: float = 3.0, off_deg: float = 1.5) -> None:
+    def __init__(self, on_deg: float = 1.0, off_deg: float = 0.5) -> None:
         self._switch = Hysteresis(on=on_deg, off=off_deg)
 
     def update(self, pitch_deg: np.ndarray, weight_bearing: np.ndarray | None = None) -> np.ndarray:
@@ -119,16 +126,39 @@ class AnkleRiseHeelLift:
         The rise must beat the threshold by this much per degree the shank
         turned within the window (model errors build up during a rep's swing;
         heels come up at end range, where the shank hardly turns).
+    onset_window_s, onset_ref_s : float
+        Fast onset: the ankle's vertical velocity is the vertical acceleration
+        integrated over the last ``onset_window_s``, less that window times
+        its mean over the ``onset_ref_s`` before (the model's slowly varying
+        error, taken as constant).
+    onset_m_per_s : float
+        Upward ankle velocity that raises the flag at once (a heel rise of
+        2-6 cm over 0.3-1 s reaches 0.02-0.3 m/s).
+    onset_swing_m : float
+        The velocity must beat the threshold by this much (m/s per rad/s) per
+        unit of range of the shank's sagittal rate over both onset windows: a
+        lever-arm error ``dr`` turns a change of rate ``dw`` into a spurious
+        velocity of about ``dw x dr``, so a shank that just stopped or reversed
+        needs more evidence.
+    confirm_s : float
+        An onset the rise has not confirmed within this time is retracted.
 
     Attributes
     ----------
     rise_m_ : (N,) array
         Windowed ankle rise of the last chunk (metres).
+    velocity_m_s_ : (N,) array
+        Onset statistic of the last chunk: the ankle's upward velocity over the
+        onset window (m/s; zero until the stream holds both onset windows).
     """
 
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
-                 lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003) -> None:
+                 lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003,
+                 onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.012,
+                 onset_swing_m: float = 0.01, confirm_s: float = 1.5) -> None:
+        if rate_hz <= 0 or min(window_s, onset_window_s, onset_ref_s, confirm_s) <= 0:
+            raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
         self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
         self.g = g
@@ -139,6 +169,14 @@ class AnkleRiseHeelLift:
         self.swing_m_per_deg = swing_m_per_deg
         self.on_m = on_m
         self.off_m = off_m
+        self.onset_m_per_s = onset_m_per_s
+        self.onset_swing_m = onset_swing_m
+        self._onset_n = max(2, int(round(onset_window_s * rate_hz)))  # velocity window (samples)
+        self._onset_r = max(2, int(round(onset_ref_s * rate_hz)))     # bias window before it
+        self._confirm = max(1, int(round(confirm_s * rate_hz)))
+        self._pending = -1                       # sample count at which an unconfirmed onset is retracted
+        self._onset_acc = np.zeros(0)            # last onset_n + onset_r vertical accelerations
+        self._onset_incl = np.zeros(0)           # last onset_n + onset_r + 1 shank angles
         self._state = False
         self._blocked_until = -1                 # sample count before which no switch happens
         self._count = 0                          # samples seen so far in the stream
@@ -179,13 +217,45 @@ class AnkleRiseHeelLift:
         if pad > 0:  # the very first sample of a stream has no signal yet
             rise = np.concatenate([np.zeros(pad), rise])
         self.rise_m_ = rise
+        self.velocity_m_s_ = self._onset_velocity(vert, n)
+        onset = self._onset(self.velocity_m_s_, incl_from_rest_deg)
         # no lift near the rest pose, nor with the shank leaning back (a seated knee extension)
         at_rest = (np.abs(incl_from_rest_deg) < self.rest_band_deg) | (incl_from_rest_deg < -self.lean_back_deg)
         forward = incl_from_rest_deg > self.forward_deg
         # the model's residual errors grow with the swing of the shank inside the window;
         # a heel comes up at end range, where the shank hardly turns: raise the bar with the swing
         rise_margin = rise - self.swing_m_per_deg * self._window_range(incl_from_rest_deg)
-        return self._switch(rise_margin, at_rest, ~contiguous, forward)
+        return self._switch(rise_margin, at_rest, ~contiguous, forward, onset & forward)
+
+    def _onset_velocity(self, vert: np.ndarray, n: int) -> np.ndarray:
+        """Upward ankle velocity over the onset window, bias from the window before (causal)."""
+        if len(vert) < n:  # the very first sample of a stream has no signal yet
+            vert = np.concatenate([np.zeros(n - len(vert)), vert])
+        w, r = self._onset_n, self._onset_r
+        a = np.concatenate([self._onset_acc, vert])
+        self._onset_acc = a[-(w + r):]
+        if n == 0:
+            return np.zeros(0)
+        c = np.concatenate([[0.0], np.cumsum(a)])
+        hi = np.arange(len(a) - n + 1, len(a) + 1)  # window ends (exclusive) of this chunk's samples
+        mid = np.maximum(hi - w, 0)
+        ref = (c[mid] - c[np.maximum(hi - w - r, 0)]) / r
+        v = (c[hi] - c[mid] - w * ref) / self.rate_hz
+        return np.where(hi >= w + r, v, 0.0)  # not before both windows are full
+
+    def _onset(self, v: np.ndarray, incl_deg: np.ndarray) -> np.ndarray:
+        """Where the velocity beats the threshold plus the swing margin."""
+        m = self._onset_n + self._onset_r
+        x = np.concatenate([self._onset_incl if len(self._onset_incl) else incl_deg[:1], incl_deg])
+        self._onset_incl = x[-(m + 1):]
+        cand = v > self.onset_m_per_s
+        if not cand.any():  # the usual case: no need for the margin
+            return cand
+        n = len(v)
+        rate = np.radians(np.diff(x)) * self.rate_hz  # backward differences: the shank's sagittal rate
+        hi = maximum_filter1d(rate, m, origin=(m - 1) // 2, mode="nearest")[len(rate) - n:]
+        lo = minimum_filter1d(rate, m, origin=(m - 1) // 2, mode="nearest")[len(rate) - n:]
+        return cand & (v - self.onset_swing_m * (hi - lo) > self.onset_m_per_s)
 
     def _window_range(self, x: np.ndarray) -> np.ndarray:
         """Range (max - min) of ``x`` over the same trailing window as the rise."""
@@ -194,47 +264,86 @@ class AnkleRiseHeelLift:
         if len(x) == 0:
             return np.zeros(0)
         size = self.window
+        if len(x) <= 64 and len(joined) >= size - 1 + len(x):  # a notification with a full history
+            windows = sliding_window_view(joined, size)[-len(x):]
+            return windows.max(axis=1) - windows.min(axis=1)
         hi = maximum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
         lo = minimum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
         return (hi - lo)[len(joined) - len(x):]
 
-    def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray) -> np.ndarray:
-        """State per sample from rise/lowering events with a one-window refractory period."""
+    def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray,
+                onset: np.ndarray) -> np.ndarray:
+        """State per sample from onset/rise/lowering events with a one-window refractory period.
+
+        An onset switches on at once, unconfirmed: a rise confirms it (and
+        starts the refractory period as a rise-switched lift would); a lowering
+        cannot end it (the window rise swings negative early in a heel rise);
+        without confirmation it ends ``confirm_s`` later and no new onset comes
+        for one onset window.
+        """
         n = len(rise)
         start = self._count
         self._count += n
         kind = np.zeros(n, dtype=np.int8)
         kind[rise > self.on_m] = 1
         kind[rise < -self.off_m] = -1
+        # nothing can switch in this chunk: no lost samples, and either nothing at all happens
+        # or the heel is down and no rise starts (a lowering or the rest pose only end lifts)
+        if (not gap.any() and (not self._state and not (kind == 1).any() and not onset.any()
+                               or not (kind.any() or at_rest.any()))
+                and not 0 <= self._pending < start + n):  # nor does an onset expire
+            return np.full(n, self._state)
         runs = np.flatnonzero(np.diff(np.concatenate([[0], kind])) != 0)
         gap_idx = np.flatnonzero(gap)
         rest_idx = np.flatnonzero(at_rest)
         candidates = sorted(set(runs[kind[runs] != 0].tolist()) | set(gap_idx.tolist()) | set(rest_idx[:1].tolist())
-                            | set(rest_idx[np.flatnonzero(np.diff(rest_idx) > 1) + 1].tolist()))
+                            | set(rest_idx[np.flatnonzero(np.diff(rest_idx) > 1) + 1].tolist())
+                            | (set(np.flatnonzero(onset).tolist()) if not self._state else set()))
         switch_at: list[tuple[int, bool]] = []
-        state, blocked = self._state, self._blocked_until
+        state, blocked, pending = self._state, self._blocked_until, self._pending
         for i in candidates:
             g = start + i
+            if 0 <= pending <= g:  # an onset the rise did not confirm: retracted
+                state = False
+                switch_at.append((pending - start, False))
+                blocked = max(blocked, pending + self._onset_n + self._onset_r)
+                pending = -1
             if gap[i]:
                 blocked = max(blocked, g + self.window)
                 if state and not at_rest[i]:
                     continue
             if at_rest[i] and state:
                 state = False
+                pending = -1
                 switch_at.append((i, False))
                 continue
             if g < blocked:
                 continue
-            if kind[i] == 1 and not state:
+            if kind[i] == 1 and (not state or pending >= 0):
                 if not forward[i]:
                     continue
+                if state:  # the rise confirms the onset
+                    pending = -1
+                    blocked = g + self.window
+                    continue
                 state = True
-            elif kind[i] == -1 and state:
+            elif onset[i] and not state:
+                state = True
+                pending = g + self._confirm
+                switch_at.append((i, True))
+                continue
+            elif kind[i] == -1 and state and pending < 0:
                 state = False
             else:
                 continue
             switch_at.append((i, state))
             blocked = g + self.window
+        if 0 <= pending < start + n:  # retracted within this chunk, after the last event
+            state = False
+            switch_at.append((pending - start, False))
+            blocked = max(blocked, pending + self._onset_n + self._onset_r)
+            pending = -1
+        self._pending = pending
         out = np.full(n, self._state)
         for i, st in switch_at:
             out[i:] = st

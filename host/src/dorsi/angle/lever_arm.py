@@ -49,9 +49,12 @@ def pivot_acceleration(omega: np.ndarray, alpha: np.ndarray, r: np.ndarray) -> n
 
 def angular_acceleration(omega: np.ndarray, dt: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
     """Causal backward difference ``(w[k] - w[k-1]) / dt[k]`` (zero at a stream's first sample)."""
-    prev = omega[:1] if previous is None else previous[None, :]
-    d = np.diff(np.concatenate([prev, omega]), axis=0)
-    return d / np.maximum(dt, 1e-6)[:, None]
+    d = np.empty_like(omega, dtype=np.float64)
+    if len(omega):
+        d[0] = 0.0 if previous is None else omega[0] - previous
+        np.subtract(omega[1:], omega[:-1], out=d[1:])
+    d /= np.maximum(dt, 1e-6)[:, None]
+    return d
 
 
 class LeverArmFit:

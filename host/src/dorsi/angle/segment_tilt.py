@@ -6,7 +6,9 @@ Orientation sources (``orientation``):
   calibrated axes, anchored by the accelerometer's gravity direction after the
   fixed-pivot acceleration ``alpha x r + omega x (omega x r)`` is taken out
   (so lunging does not read as tilt). Vectorised.
-* ``"device"``: the device quaternions as they are (on-device AHRS, vectorised).
+* ``"device"``: the device quaternions as they are (on-device AHRS, vectorised;
+  the fastest path, a few numpy passes per sample), their start-up transient
+  bridged by the accelerometer (``AhrsStartup``).
 * ``"fusion"``: ``imufusion`` on the raw samples (the reference AHRS; one
   Python call per sample).
 * ``"auto"``: ``"gyro"``. Every batch carries the raw gyroscope and
@@ -28,6 +30,7 @@ from dorsi.angle.lever_arm import angular_acceleration, pivot_acceleration
 from dorsi.orientation.axis_filter import AxisAngleFilter
 from dorsi.orientation.fusion import FusionOrientation
 from dorsi.orientation.quaternion import up_in_sensor
+from dorsi.orientation.startup import AhrsStartup
 from dorsi.samples import SampleBatch
 
 
@@ -66,9 +69,13 @@ class SegmentTilt:
     up_ : (N, 3) array
         Earth up in the sensor frame implied by the angles.
     free_acc_ : (N, 3) array
-        Specific force minus the fixed-pivot acceleration (sensor frame).
+        Specific force minus the fixed-pivot acceleration (sensor frame);
+        computed on first access in the ``"device"``/``"fusion"`` modes.
     gap_ : (N,) bool
         Samples that follow lost samples.
+    settling_ : (N,) bool
+        ``"device"``/``"fusion"``: moving samples inside the AHRS start-up
+        transient (no trustworthy angle; see ``dorsi.orientation.startup``).
     """
 
     def __init__(self, calibration: SensorCalibration, lever_arm_m: np.ndarray | None, rate_hz: float,
@@ -86,42 +93,44 @@ class SegmentTilt:
         self._anchor_left = 0
         self._last_seq: int | None = None
         self._last_omega: np.ndarray | None = None
+        self._pending: tuple | None = None
+        self._startup = AhrsStartup(calibration.g_reading, rate_hz)
+        self._free: np.ndarray | None = None
 
     def update(self, batch: SampleBatch) -> "SegmentTilt":
         """Process the next chunk; returns self."""
         cal = self.calibration
         m = cal.frame.matrix
         n = len(batch)
-        prev = batch.seq[0] - 1 if (self._last_seq is None and n) else self._last_seq
-        steps = np.diff(batch.seq, prepend=prev) if n else np.zeros(0, dtype=np.int64)
+        seq = np.asarray(batch.seq)
+        steps = np.empty(n, dtype=np.int64)
+        if n:
+            steps[0] = 1 if self._last_seq is None else int(seq[0]) - self._last_seq
+            np.subtract(seq[1:], seq[:-1], out=steps[1:])
         self.gap_ = steps > 1
         dt = np.maximum(steps, 1) / self.rate_hz
         omega = batch.gyr - cal.gyr_bias
-        alpha = angular_acceleration(omega, dt, self._last_omega)
-        if self._last_omega is None and n:
-            alpha[0] = 0.0
-        # after a gap the backward difference spans the gap: use the forward one
-        # (a gap starts a BLE notification, so the next sample is in the same chunk)
-        gaps = np.flatnonzero(self.gap_)
-        fwd_ok = gaps + 1 < n
-        fwd_ok[fwd_ok] &= steps[gaps[fwd_ok] + 1] == 1
-        alpha[gaps] = 0.0
-        g_ok = gaps[fwd_ok]
-        alpha[g_ok] = (omega[g_ok + 1] - omega[g_ok]) * self.rate_hz
-        free = batch.acc
-        if self.lever_arm_m is not None:
-            free = batch.acc - pivot_acceleration(omega, alpha, self.lever_arm_m)
         mode = self.orientation
         if mode == "auto":
             mode = "gyro"
         if mode == "device" and batch.quat is None:
             raise ValueError(f"orientation {mode!r} needs device quaternions; this batch is raw-only")
+        self.settling_ = np.zeros(n, dtype=bool)
+        # the angular acceleration and the cleaned accelerometer anchor the raw filter;
+        # with device/fusion orientation they are only computed if free_acc_ is read
+        self._pending = (batch.acc, omega, steps, dt, self._last_omega)
+        self._free = None
+        if mode == "gyro":
+            free = self.free_acc_
         if mode in ("device", "fusion"):
             if mode == "fusion":
                 self._fusion = self._fusion or FusionOrientation()
                 up = self._fusion.update(batch).up_
             else:
                 up = up_in_sensor(batch.quat)
+            # the AHRS's first moments (converging from its initial guess) are bridged
+            up = self._startup.update(up, batch.acc, omega)
+            self.settling_ = self._startup.unusable_
             sag, fro = plane_angles(up @ m.T)
         else:
             reference = np.column_stack(plane_angles(free @ m.T))
@@ -135,11 +144,39 @@ class SegmentTilt:
         self.sagittal_ = sag
         self.frontal_ = fro
         self.up_ = up
-        self.free_acc_ = free
         self.omega_ = omega
         self.dt_ = dt
         return self
 
+    @property
+    def free_acc_(self) -> np.ndarray:
+        """Specific force minus the fixed-pivot acceleration of the last chunk (sensor frame)."""
+        if self._pending is None:
+            raise AttributeError("free_acc_ is set by update()")
+        if self._free is None:
+            acc, omega, steps, dt, last_omega = self._pending
+            free = acc
+            if self.lever_arm_m is not None:
+                free = acc - pivot_acceleration(omega, self._alpha(omega, steps, dt, last_omega), self.lever_arm_m)
+            self._free = free
+        return self._free
+
+    def _alpha(self, omega: np.ndarray, steps: np.ndarray, dt: np.ndarray,
+               last_omega: np.ndarray | None) -> np.ndarray:
+        """Angular acceleration: backward differences, forward ones after a gap."""
+        n = len(omega)
+        alpha = angular_acceleration(omega, dt, last_omega)
+        if last_omega is None and n:
+            alpha[0] = 0.0
+        # after a gap the backward difference spans the gap: use the forward one
+        # (a gap starts a BLE notification, so the next sample is in the same chunk)
+        gaps = np.flatnonzero(steps > 1)
+        fwd_ok = gaps + 1 < n
+        fwd_ok[fwd_ok] &= steps[gaps[fwd_ok] + 1] == 1
+        alpha[gaps] = 0.0
+        g_ok = gaps[fwd_ok]
+        alpha[g_ok] = (omega[g_ok + 1] - omega[g_ok]) * self.rate_hz
+        return alpha
 
     def _reanchor_mask(self, steps: np.ndarray) -> np.ndarray:
         """Samples whose increment comes from the reference: a long gap and the few after it.

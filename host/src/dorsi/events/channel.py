@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.grid import GridSignal, to_grid
 
 CHANNELS = ("angle", "knee_swing", "frontal")
+#: Pseudo-channel for the heel-lift flag (as 0.0 / 1.0) in :func:`channel_grid`.
+HEEL_LIFT = "heel_lift"
+_CACHE_SIZE = 12
+_CACHE: OrderedDict = OrderedDict()
 POLARITIES = {"positive": (1.0,), "negative": (-1.0,), "both": (1.0, -1.0)}
 
 
@@ -25,14 +31,32 @@ def channel_values(trace: AngleTrace, channel: str) -> np.ndarray:
 def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float) -> GridSignal:
     """``channel`` of ``trace`` resampled onto the absolute grid.
 
+    The rep, hold, form and baseline steps of one detection all ask for the
+    same few channels of the same trace: the last few results are kept (keyed
+    by the trace object and its arrays, returned read-only), so each channel
+    is resampled once per trace. Traces are values: arrays changed in place
+    after a detection are not seen by the next one (build a new trace).
+
     Raises
     ------
     ValueError
         If the trace has fewer than two valid samples.
     """
+    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
+    key = (id(trace), channel, float(rate_hz), float(max_gap_s))
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is trace.valid:
+        _CACHE.move_to_end(key)
+        return hit[4]
     if len(trace) < 2 or int(np.count_nonzero(trace.valid)) < 2:
         raise ValueError("the trace has fewer than two valid samples")
-    return to_grid(trace.t, channel_values(trace, channel), trace.valid, rate_hz, max_gap_s)
+    sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), trace.valid, rate_hz, max_gap_s)
+    for arr in (sig.t, sig.x, sig.valid):
+        arr.setflags(write=False)
+    _CACHE[key] = (trace, trace.t, values, trace.valid, sig)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return sig
 
 
 def start_baseline(sig: GridSignal, window_s: float) -> float:

@@ -9,9 +9,13 @@ as the batch run, which is what makes streaming and batch results identical.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
-from scipy.signal import savgol_filter
+from scipy.ndimage import convolve1d
+from scipy.signal import savgol_coeffs
+
+from dorsi.events.runs import fill_intervals
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,43 @@ def to_grid(t: np.ndarray, x: np.ndarray, valid: np.ndarray, rate_hz: float = 10
     """
     t = np.asarray(t, dtype=np.float64)
     x = np.asarray(x, dtype=np.float64)
-    valid = np.asarray(valid, dtype=bool) & np.isfinite(x)
+    valid = np.asarray(valid, dtype=bool)
     if t.shape != x.shape or t.shape != valid.shape or t.ndim != 1:
         raise ValueError("t, x and valid must be 1-D arrays of one length")
-    tv, xv = t[valid], x[valid]
+    finite = np.isfinite(x)
+    if not finite.all():
+        valid = valid & finite
+    if valid.all():
+        tv, xv = t, x
+    else:
+        tv, xv = t[valid], x[valid]
     if len(tv) < 2:
         raise ValueError("need at least two valid samples")
-    if np.any(np.diff(tv) <= 0):
+    steps = np.diff(tv)
+    if not (steps > 0).all():
         raise ValueError("sample times must be strictly increasing")
     tg = grid_times(tv[0], tv[-1], rate_hz)
     xg = np.interp(tg, tv, xv)
-    j = np.clip(np.searchsorted(tv, tg, side="right"), 1, len(tv) - 1)
-    ok = (tv[j] - tv[j - 1] <= max_gap_s) | np.isclose(tg, tv[j - 1]) | np.isclose(tg, tv[j])
+    long = np.flatnonzero(steps > max_gap_s)
+    if len(long) == 0:  # no stretch longer than max_gap_s: every grid point is bridged briefly
+        ok = np.ones(len(tg), dtype=bool)
+    else:
+        # grid points strictly inside a long step are invalid unless they sit on a sample time
+        # (the same closeness test as np.isclose with its default tolerances)
+        lo = np.searchsorted(tg, tv[long], side="right")
+        hi = np.searchsorted(tg, tv[long + 1], side="left")
+        ok = ~fill_intervals(len(tg), lo, hi)
+        bad = np.flatnonzero(~ok)
+        if len(bad):
+            j = np.clip(np.searchsorted(tv, tg[bad], side="right"), 1, len(tv) - 1)
+            near = _close(tg[bad], tv[j - 1]) | _close(tg[bad], tv[j])
+            ok[bad[near]] = True
     return GridSignal(tg, xg, ok, float(rate_hz))
+
+
+def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``np.isclose(a, b)`` with its default tolerances (rtol 1e-5, atol 1e-8)."""
+    return np.abs(a - b) <= 1e-8 + 1e-5 * np.abs(b)
 
 
 def odd_window(seconds: float, rate_hz: float, minimum: int = 5) -> int:
@@ -92,7 +120,7 @@ def smooth(x: np.ndarray, rate_hz: float, window_s: float, polyorder: int = 3) -
     n = odd_window(window_s, rate_hz, polyorder + 2)
     if len(x) < n:
         return np.asarray(x, dtype=np.float64).copy()
-    return savgol_filter(x, n, polyorder, mode="interp")
+    return savgol(x, n, polyorder)
 
 
 def derivative(x: np.ndarray, rate_hz: float, window_s: float, polyorder: int = 2) -> np.ndarray:
@@ -100,4 +128,46 @@ def derivative(x: np.ndarray, rate_hz: float, window_s: float, polyorder: int = 
     n = odd_window(window_s, rate_hz, polyorder + 2)
     if len(x) < n:
         return np.gradient(np.asarray(x, dtype=np.float64)) * rate_hz if len(x) > 1 else np.zeros(len(x))
-    return savgol_filter(x, n, polyorder, deriv=1, delta=1.0 / rate_hz, mode="interp")
+    return savgol(x, n, polyorder, deriv=1, delta=1.0 / rate_hz)
+
+
+@lru_cache(maxsize=64)
+def _savgol_operators(window: int, polyorder: int, deriv: int, delta: float) -> tuple[np.ndarray, ...]:
+    """Interior coefficients and the two edge matrices of a Savitzky-Golay filter.
+
+    The edges follow ``scipy.signal.savgol_filter(mode="interp")``: the first
+    and last ``window // 2`` outputs are the polynomial fitted to the first /
+    last ``window`` samples (or its derivative), a fixed linear map of them.
+    """
+    coeffs = savgol_coeffs(window, polyorder, deriv=deriv, delta=delta)
+    half = window // 2
+    pos = np.arange(window, dtype=np.float64)
+    vander = pos[:, None] ** np.arange(polyorder + 1)[None, :]
+    fit = np.linalg.pinv(vander)                                  # samples -> polynomial coefficients
+    powers = np.arange(polyorder + 1)
+    factor = np.ones(polyorder + 1)
+    for d in range(deriv):                                        # d^deriv/dx^deriv of x^k
+        factor *= np.maximum(powers - d, 0)
+    expo = np.maximum(powers - deriv, 0)
+
+    def rows(at: np.ndarray) -> np.ndarray:
+        return (factor[None, :] * at[:, None] ** expo[None, :]) @ fit / delta ** deriv
+
+    return coeffs, rows(pos[:half]), rows(pos[window - half:])
+
+
+def savgol(x: np.ndarray, window: int, polyorder: int, deriv: int = 0, delta: float = 1.0) -> np.ndarray:
+    """``savgol_filter(x, window, polyorder, deriv, delta, mode="interp")`` with cached operators.
+
+    The interior is the same correlation as scipy's; the edge fits are
+    precomputed matrices instead of a least-squares fit per call (equal to
+    rounding), which matters for the short buffers of the live path.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    coeffs, left, right = _savgol_operators(int(window), int(polyorder), int(deriv), float(delta))
+    y = convolve1d(x, coeffs, mode="constant")
+    half = window // 2
+    if half:
+        y[:half] = left @ x[:window]
+        y[-half:] = right @ x[-window:]
+    return y

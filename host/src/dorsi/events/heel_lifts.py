@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.grid import to_grid
+from dorsi.events.channel import HEEL_LIFT, channel_grid
+from dorsi.events.grid import grid_times
 from dorsi.events.results import HeelLift
 from dorsi.events.runs import close_gaps, drop_short, runs
 
@@ -20,7 +21,7 @@ class HeelLiftDetector:
     merge_gap_s : float
         Lifts separated by a shorter ground contact are merged.
     grid_hz, max_gap_s : float
-        Resampling grid (see :func:`dorsi.events.grid.to_grid`).
+        Resampling grid (see :func:`dorsi.events.channel.channel_grid`).
 
     Attributes
     ----------
@@ -45,9 +46,15 @@ class HeelLiftDetector:
 
     def detect(self, trace: AngleTrace) -> "HeelLiftDetector":
         """Find heel-lift intervals; returns ``self``."""
-        if len(trace) < 2 or int(np.count_nonzero(trace.valid)) < 2:
-            raise ValueError("the trace has fewer than two valid samples")
-        sig = to_grid(trace.t, trace.heel_lift.astype(np.float64), trace.valid, self.grid_hz, self.max_gap_s)
+        if not np.any(trace.heel_lift):  # no lift flagged at all (the usual case): nothing to clean
+            valid = np.flatnonzero(trace.valid)
+            if len(trace) < 2 or len(valid) < 2:
+                raise ValueError("the trace has fewer than two valid samples")
+            self.t_ = grid_times(float(trace.t[valid[0]]), float(trace.t[valid[-1]]), self.grid_hz)
+            self.mask_ = np.zeros(len(self.t_), dtype=bool)
+            self.heel_lifts_ = []
+            return self
+        sig = channel_grid(trace, HEEL_LIFT, self.grid_hz, self.max_gap_s)
         mask = (sig.x > 0.5) & sig.valid
         mask = close_gaps(mask, int(round(self.merge_gap_s * sig.rate_hz)))
         mask = drop_short(mask, max(1, int(round(self.min_duration_s * sig.rate_hz))))

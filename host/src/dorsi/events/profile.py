@@ -24,15 +24,16 @@ QUARTILE_SPAN = 0.2772  # minimum jerk: time from 25 % to 75 % of the move, as a
 
 def crossing_time(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:
     """Time where ``y`` crosses ``level`` between samples ``i`` and ``i + 1`` (linear)."""
-    y0, y1 = y[i], y[i + 1]
-    frac = 0.0 if y1 == y0 else float(np.clip((level - y0) / (y1 - y0), 0.0, 1.0))
-    return float(t[i] + frac * (t[i + 1] - t[i]))
+    y0, y1 = float(y[i]), float(y[i + 1])
+    frac = 0.0 if y1 == y0 else min(max((level - y0) / (y1 - y0), 0.0), 1.0)
+    t0 = float(t[i])
+    return t0 + frac * (float(t[i + 1]) - t0)
 
 
 def _crossings(y: np.ndarray, lo: int, hi: int, level: float, rising: bool) -> np.ndarray:
-    a, b = y[lo:hi - 1], y[lo + 1:hi]
-    hit = (a < level) & (b >= level) if rising else (a >= level) & (b < level)
-    return lo + np.flatnonzero(hit)
+    above = y[lo:hi] >= level
+    hit = above[1:] > above[:-1] if rising else above[:-1] > above[1:]
+    return lo + hit.nonzero()[0]
 
 
 def _duration(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, k50: int, amp: float,

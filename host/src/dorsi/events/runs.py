@@ -7,9 +7,14 @@ import numpy as np
 
 def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start (inclusive) and end (exclusive) indices of the True runs of ``mask``."""
-    m = np.asarray(mask, dtype=np.int8)
-    edges = np.diff(np.concatenate(([0], m, [0])))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    m = np.asarray(mask, dtype=bool)
+    n = len(m)
+    if n == 0 or not m.any():
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    # run boundaries; the runs between them alternate in value, starting with m[0]
+    bounds = np.concatenate(([0], np.flatnonzero(m[1:] != m[:-1]) + 1, [n]))
+    first = 0 if m[0] else 1
+    return bounds[first:-1:2], bounds[first + 1::2]
 
 
 def fill_intervals(n: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

@@ -80,6 +80,7 @@ class StreamingEventDetector:
         self._t0: float | None = None
         self._baselines: dict | None = None
         self._last_start = {kind: -np.inf for kind in _KINDS}
+        self._support_s: float | None = None
 
     def update(self, chunk: AngleTrace) -> StreamUpdate:
         """Add a chunk (time-ordered, after the previous one); return newly final events."""
@@ -96,7 +97,9 @@ class StreamingEventDetector:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
         self.detector.detect(self._buffer, self._baselines)
-        horizon = t_last - self.detector.support_s
+        if self._support_s is None:
+            self._support_s = self.detector.support_s
+        horizon = t_last - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
         self._trim(t_last)

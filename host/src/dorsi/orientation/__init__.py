@@ -12,8 +12,10 @@ from dorsi.orientation.axis_filter import AxisAngleFilter
 from dorsi.orientation.fusion import FusionOrientation
 from dorsi.orientation.quaternion import quat_conjugate, quat_multiply, quat_rotate, up_in_sensor
 from dorsi.orientation.rest import RestDetector
+from dorsi.orientation.startup import AhrsStartup
 
 __all__ = [
+    "AhrsStartup",
     "AxisAngleFilter",
     "FusionOrientation",
     "RestDetector",

@@ -18,6 +18,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import lfilter
 
+#: Chunks up to this many samples run the recursion directly (same arithmetic as lfilter).
+SMALL_CHUNK = 32
+
 
 class AxisAngleFilter:
     """Angles about fixed body axes from rates and absolute references.
@@ -117,11 +120,30 @@ class AxisAngleFilter:
             ref = _unwrap(reference, self._last_ref)
             prev_x = self._state
         drive = a * increments + (1.0 - a) * ref
-        x, _ = lfilter([1.0], [1.0, -a], drive, axis=0, zi=(a * prev_x)[None, :])
+        if n <= SMALL_CHUNK:  # a BLE notification: the recursion itself beats lfilter's call overhead
+            x = _first_order(drive, a, prev_x)
+        else:
+            x, _ = lfilter([1.0], [1.0, -a], drive, axis=0, zi=(a * prev_x)[None, :])
         self._state = x[-1].copy()
         self._last_ref = ref[-1].copy()
         self.angle_ = x
         return self
+
+
+def _first_order(drive: np.ndarray, a: float, prev: np.ndarray) -> np.ndarray:
+    """``x[k] = a x[k-1] + drive[k]`` from ``x[-1] = prev``, row by row.
+
+    The same operations in the same order as ``lfilter([1], [1, -a], zi=a*prev)``
+    (direct form II transposed), so the result is identical to it.
+    """
+    z = (a * prev).tolist()
+    rows = drive.tolist()
+    for row in rows:
+        for j, d in enumerate(row):
+            y = d + z[j]
+            row[j] = y
+            z[j] = a * y
+    return np.array(rows, dtype=np.float64).reshape(drive.shape)
 
 
 def _unwrap(angles: np.ndarray, previous: np.ndarray | None) -> np.ndarray:

@@ -46,6 +46,10 @@ def up_in_sensor(q: np.ndarray) -> np.ndarray:
     (N, 3) array of unit vectors.
     """
     q = np.asarray(q, dtype=float)
-    q = q / np.linalg.norm(q, axis=-1, keepdims=True)
-    w, x, y, z = np.moveaxis(q, -1, 0)
-    return np.stack([2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)], axis=-1)
+    w, x, y, z = np.ascontiguousarray(np.moveaxis(q, -1, 0))
+    s = 2.0 / (w * w + x * x + y * y + z * z)  # normalising q scales every product by 1 / |q|^2
+    out = np.empty((3,) + q.shape[:-1])
+    out[0] = (x * z - w * y) * s
+    out[1] = (y * z + w * x) * s
+    out[2] = 1.0 - (x * x + y * y) * s
+    return np.moveaxis(out, 0, -1)

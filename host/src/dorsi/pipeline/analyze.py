@@ -24,12 +24,18 @@ from dorsi.score.quality import QualityScorer, overall_quality
 _ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
 
 
-def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: dict | None = None) -> AngleTrace:
-    """Run the angle estimator (``dorsi.angle.AngleEstimator``) on the samples."""
+def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: dict | None = None,
+                   orientation: str = "auto") -> AngleTrace:
+    """Run the angle estimator (``dorsi.angle.AngleEstimator``) on the samples.
+
+    ``orientation`` is the estimator's orientation source (``"auto"``,
+    ``"gyro"``, ``"device"``, ``"fusion"``); ``"device"`` takes the angle
+    straight from the device quaternions (the fast path, no filter).
+    """
     from dorsi.angle import AngleEstimator
 
     kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
-    return AngleEstimator(**kwargs).estimate(shin, foot).trace_
+    return AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
 
 
 def _gaps(shin: SampleBatch) -> list[dict]:
@@ -110,7 +116,8 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
 
 
 def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,
-            exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None) -> Analysis:
+            exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None,
+            orientation: str = "auto") -> Analysis:
     """Analyse a session from raw samples: the one path for CLI, replay and live.
 
     Parameters
@@ -121,6 +128,9 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
         Foot sensor samples (true ankle angle, heel lift from foot pitch).
     segments, exercise, routine, profile
         See :func:`analyze_trace`.
+    orientation : str
+        Orientation source of the angle estimator (:func:`estimate_trace`);
+        ``"device"`` needs device quaternions in the batches.
 
     Returns
     -------
@@ -129,6 +139,6 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     """
     if len(shin) < 2:
         raise ValueError("the input holds fewer than two samples")
-    trace = estimate_trace(shin, foot, profile)
+    trace = estimate_trace(shin, foot, profile, orientation)
     return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz,
                          gaps=_gaps(shin))

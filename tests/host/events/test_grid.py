@@ -1,0 +1,106 @@
+"""The resampling grid and the smoothing filters agree with their reference definitions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.signal import savgol_filter
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.channel import channel_grid
+from dorsi.events.grid import savgol, to_grid
+from dorsi.events.heel_lifts import HeelLiftDetector
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 999), half=st.integers(2, 30), polyorder=st.integers(1, 3), deriv=st.integers(0, 1),
+       extra=st.integers(0, 200))
+def test_savgol_equals_scipy_interp_mode(seed: int, half: int, polyorder: int, deriv: int, extra: int) -> None:
+    window = 2 * half + 1
+    x = np.cumsum(np.random.default_rng(seed).normal(size=window + extra))
+    ref = savgol_filter(x, window, polyorder, deriv=deriv, delta=0.01, mode="interp")
+    out = savgol(x, window, polyorder, deriv=deriv, delta=0.01)
+    np.testing.assert_allclose(out, ref, rtol=1e-9, atol=1e-9 * np.abs(ref).max())
+    # the interior is the very same correlation as scipy's
+    assert np.array_equal(out[half:-half], ref[half:-half])
+
+
+def _reference_grid(t, x, valid, rate_hz, max_gap_s):
+    """The grid as first defined: interpolate, then test each grid point's bracketing step."""
+    tv, xv = t[valid], x[valid]
+    k0, k1 = int(np.ceil(tv[0] * rate_hz - 1e-6)), int(np.floor(tv[-1] * rate_hz + 1e-6))
+    tg = np.arange(k0, k1 + 1, dtype=np.float64) / rate_hz
+    j = np.clip(np.searchsorted(tv, tg, side="right"), 1, len(tv) - 1)
+    ok = (tv[j] - tv[j - 1] <= max_gap_s) | np.isclose(tg, tv[j - 1]) | np.isclose(tg, tv[j])
+    return tg, np.interp(tg, tv, xv), ok
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]),
+       grid=st.sampled_from([25.0, 50.0, 100.0]), offset=st.floats(0.0, 4000.0))
+def test_to_grid_matches_reference_definition_with_long_gaps(seed: int, rate: float, grid: float,
+                                                             offset: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 600
+    t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
+    x = np.cumsum(rng.normal(size=n))
+    valid = np.ones(n, dtype=bool)
+    for _ in range(rng.integers(0, 4)):  # lost stretches, some longer than max_gap_s
+        a = int(rng.integers(1, n - 2))
+        valid[a:a + int(rng.integers(1, 120))] = False
+    valid[0] = valid[-1] = True
+    sig = to_grid(t, x, valid, grid, 0.5)
+    tg, xg, ok = _reference_grid(t, x, valid, grid, 0.5)
+    assert np.array_equal(sig.t, tg)
+    assert np.array_equal(sig.x, xg)
+    assert np.array_equal(sig.valid, ok)
+
+
+def _trace(n: int = 500, heel: np.ndarray | None = None) -> AngleTrace:
+    t = np.arange(n) / 100.0 + 12.003
+    x = 5.0 * np.sin(t)
+    return AngleTrace(t, x, 0.5 * x, np.zeros(n, bool) if heel is None else heel, -x, np.ones(n, bool))
+
+
+def test_channel_grid_is_shared_read_only_and_per_trace() -> None:
+    tr = _trace()
+    a = channel_grid(tr, "angle", 100.0, 0.5)
+    assert channel_grid(tr, "angle", 100.0, 0.5) is a  # resampled once per trace
+    assert not a.x.flags.writeable
+    with pytest.raises(ValueError):
+        a.x[0] = 1.0
+    other = _trace()
+    other.angle_deg = other.angle_deg + 1.0
+    b = channel_grid(other, "angle", 100.0, 0.5)
+    np.testing.assert_allclose(b.x, a.x + 1.0)
+    np.testing.assert_array_equal(channel_grid(tr, "frontal", 100.0, 0.5).x, 0.5 * a.x)
+    with pytest.raises(ValueError, match="unknown channel"):
+        channel_grid(tr, "nope", 100.0, 0.5)
+
+
+def test_heel_lift_detector_without_lifts_keeps_the_grid() -> None:
+    tr = _trace()
+    tr.valid[100:200] = False
+    det = HeelLiftDetector().detect(tr)
+    ref = to_grid(tr.t, np.zeros(len(tr)), tr.valid, 100.0, 0.5)
+    assert det.heel_lifts_ == [] and np.array_equal(det.t_, ref.t) and not det.mask_.any()
+    heel = np.zeros(len(tr), bool)
+    heel[300:340] = True
+    lifted = HeelLiftDetector().detect(_trace(heel=heel))
+    assert len(lifted.heel_lifts_) == 1
+    lift = lifted.heel_lifts_[0]  # on the 100 Hz grid: within one grid step of the flagged samples
+    assert lift.start_s == pytest.approx(tr.t[300], abs=0.011) and lift.end_s == pytest.approx(tr.t[339], abs=0.011)
+
+
+@settings(max_examples=60, deadline=None)
+@given(bits=st.lists(st.booleans(), max_size=80))
+def test_runs_match_the_edge_definition(bits: list[bool]) -> None:
+    from dorsi.events.runs import runs
+
+    m = np.array(bits, dtype=bool)
+    edges = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
+    starts, ends = runs(m)
+    assert np.array_equal(starts, np.flatnonzero(edges == 1))
+    assert np.array_equal(ends, np.flatnonzero(edges == -1))
