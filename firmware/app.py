@@ -9,6 +9,7 @@ from micropython import const
 
 import protocol as P
 from ble_link import Link
+from bonds import BondStore
 from fusion import Mahony, fuse
 from imu import Bus, detect
 from ring import Ring, gather
@@ -23,6 +24,8 @@ _IMU_RETRY_MS = const(1000)
 _STATUS_EVERY_MS = const(1000)
 _BATTERY_EVERY_MS = const(30000)
 _LOG_EVERY_MS = const(2000)
+_BOND_FLUSH_MS = const(1000)  # bond file written at most once a second, outside sampling
+_BUTTON_POLL_MS = const(50)
 
 
 class _Defaults:
@@ -45,6 +48,14 @@ class _Defaults:
     CONN_INTERVAL_US = (7500, 15000)
     ADV_INTERVAL_US = 100000
     MAX_LATENCY_MS = 120  # a partial packet waits at most this long for more samples
+    SECURE_CONTROL = True  # control writes only from an encrypted, bonded central
+    SECURE_STREAM = False  # the stream too (subscription and notifications)
+    PAIRING_WINDOW_S = 120  # new bonds accepted this long after power-on / a long press
+    PAIRING_AT_BOOT = True  # False: the window opens only on a long button press
+    MAX_BONDS = 4
+    ADDR_MODE = 2  # resolvable private address (None: leave the port's default)
+    LONG_PRESS_MS = 2000  # button held this long: pairing window opens again
+    FACTORY_RESET_MS = 5000  # button held this long at power-on: bonds cleared
 
 
 def _cfg(cfg, name):
@@ -52,13 +63,27 @@ def _cfg(cfg, name):
 
 
 class Device:
-    def __init__(self, cfg, i2c, ble, clock, wdt=None, battery=None, led=None, log=print):
+    def __init__(self, cfg, i2c, ble, clock, wdt=None, battery=None, led=None, log=print,
+                 bonds=None, button=None):
         self.cfg = cfg
         self.clock = clock
         self.wdt = wdt
         self.battery = battery
         self.led = led
         self.log = log
+        self.button = button  # callable: True while the button is held (or None)
+        if bonds is None:  # keys in memory only (lost at reset)
+            bonds = BondStore(None, clock, _cfg(cfg, "MAX_BONDS"), _cfg(cfg, "PAIRING_WINDOW_S") * 1000, log)
+        self.bonds = bonds
+        if not _cfg(cfg, "PAIRING_AT_BOOT"):
+            bonds.close_window()
+        self.factory_reset = False
+        self._check_factory_reset()
+        self._pressed_since = None
+        self._long_press_done = False
+        self._last_button = 0
+        self._bonds_changed = None  # when the bond table changed (flush a little later)
+        self._pairings_refused = 0
         role = _cfg(cfg, "ROLE")
         self.role = (1 if role in ("foot", 1) else 0)
         self.rate_hz = _cfg(cfg, "RATE_HZ")
@@ -102,7 +127,9 @@ class Device:
                          "%d.%d" % (FW_MAJOR, FW_MINOR), clock,
                          adv_interval_us=_cfg(cfg, "ADV_INTERVAL_US"),
                          conn_interval_us=_cfg(cfg, "CONN_INTERVAL_US"),
-                         subscribe_grace_ms=_cfg(cfg, "SUBSCRIBE_GRACE_MS"))
+                         subscribe_grace_ms=_cfg(cfg, "SUBSCRIBE_GRACE_MS"),
+                         bonds=bonds, secure_control=_cfg(cfg, "SECURE_CONTROL"),
+                         secure_stream=_cfg(cfg, "SECURE_STREAM"), addr_mode=_cfg(cfg, "ADDR_MODE"))
         self._start_imu()
 
     # ------------------------------------------------------------------ IMU
@@ -241,9 +268,13 @@ class Device:
     def handle_commands(self):
         link = self.link
         while link.commands:
-            data = link.commands.pop(0)
+            data, trusted = link.commands.pop(0)
             op, arg, res = P.parse_command(data)
-            if res == P.RES_OK:
+            if not trusted:
+                # not from an encrypted, bonded link: answered, never executed
+                op = data[0] if len(data) else 0xFF
+                res = P.RES_NOT_AUTHORIZED
+            elif res == P.RES_OK:
                 try:
                     res = self._execute(op, arg)
                 except Exception as e:  # noqa: BLE001 - a command never stops the loop
@@ -321,7 +352,68 @@ class Device:
                       self.ring.head)
         return self.status_buf
 
+    # ------------------------------------------------------------- security
+    def _check_factory_reset(self):
+        """Button held at power-on for FACTORY_RESET_MS: forget every bond."""
+        if self.button is None or not self.button():
+            return
+        start = self.clock.ticks_ms()
+        hold = _cfg(self.cfg, "FACTORY_RESET_MS")
+        while self.button():
+            if self.clock.ticks_diff(self.clock.ticks_ms(), start) >= hold:
+                self.bonds.clear()
+                self.factory_reset = True
+                self.log("factory reset: bonds cleared")
+                return
+            if self.wdt is not None:
+                self.wdt.feed()
+            self.clock.sleep_ms(_BUTTON_POLL_MS)
+
+    def open_pairing_window(self, seconds=None):
+        """New centrals may bond for ``seconds`` (default PAIRING_WINDOW_S); the LED blinks meanwhile."""
+        s = _cfg(self.cfg, "PAIRING_WINDOW_S") if seconds is None else seconds
+        self.bonds.open_window(s * 1000)
+        self.identify_until = self.clock.ticks_add(self.clock.ticks_ms(), min(s, 30) * 1000)
+        self._status_dirty = True
+        self.log("pairing window open for %d s (%d bonds held)" % (s, self.bonds.count()))
+
+    def _poll_button(self, now):
+        if self.button is None or self.clock.ticks_diff(now, self._last_button) < _BUTTON_POLL_MS:
+            return
+        self._last_button = now
+        if not self.button():
+            self._pressed_since = None
+            self._long_press_done = False
+            return
+        if self._pressed_since is None:
+            self._pressed_since = now
+        elif not self._long_press_done and \
+                self.clock.ticks_diff(now, self._pressed_since) >= _cfg(self.cfg, "LONG_PRESS_MS"):
+            self._long_press_done = True
+            self.open_pairing_window()
+
+    def _bond_housekeeping(self, now):
+        """Persist bond changes (deferred from the IRQ) and log refused pairings."""
+        link = self.link
+        if link.pairings_refused != self._pairings_refused:
+            self._pairings_refused = link.pairings_refused
+            self.log("pairing refused: %s" % ("bond table full" if self.bonds.count() >= self.bonds.max_bonds
+                                              else "pairing window closed"))
+        if not self.bonds.dirty:
+            self._bonds_changed = None
+            return
+        if self._bonds_changed is None:
+            self._bonds_changed = now
+        elif self.clock.ticks_diff(now, self._bonds_changed) >= _BOND_FLUSH_MS:
+            self._bonds_changed = None
+            self.bonds.flush()
+
     def _housekeeping(self, now):
+        self._poll_button(now)
+        try:
+            self._bond_housekeeping(now)
+        except Exception as e:  # noqa: BLE001 - a flash error must not stop the device
+            self._report("bonds", e)
         if self.battery is not None and self.clock.ticks_diff(now, self._last_battery) >= _BATTERY_EVERY_MS:
             self._last_battery = now
             try:

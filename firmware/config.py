@@ -39,3 +39,14 @@ LED_ACTIVE_LOW = True
 WDT_TIMEOUT_MS = 4000
 MANUFACTURER = "dorsi"
 MODEL = "dorsi-1 XIAO-S3"
+
+# BLE security (docs/security.md): LE Secure Connections, bonding, Just Works
+SECURE_CONTROL = True  # control writes only from an encrypted, bonded central (else NOT_AUTHORIZED)
+SECURE_STREAM = False  # True: the stream only to an encrypted, bonded central as well
+PAIRING_WINDOW_S = 120  # new bonds only this long after power-on or a long button press
+PAIRING_AT_BOOT = True  # False: the window opens only when the button is held 2 s
+MAX_BONDS = 4
+BOND_FILE = "bonds.json"  # key store in flash
+ADDR_MODE = 2  # resolvable private address (NimBLE rotates it)
+BUTTON_PIN = 0  # XIAO ESP32-S3 BOOT button (GPIO0, active low): hold 2 s = pairing window,
+BUTTON_ACTIVE_LOW = True  # hold 5 s while powering on = factory reset (bonds cleared)

@@ -6,6 +6,7 @@ import machine
 import config
 from app import Device
 from battery import BatteryADC
+from bonds import BondStore, FileStorage
 
 
 def _led():
@@ -33,13 +34,33 @@ def _battery():
     return BatteryADC(adc, getattr(config, "BATTERY_DIVIDER", 2.0))
 
 
+def _button():
+    pin_no = getattr(config, "BUTTON_PIN", None)
+    if pin_no is None:
+        return None
+    pin = machine.Pin(pin_no, machine.Pin.IN, machine.Pin.PULL_UP)
+    low = getattr(config, "BUTTON_ACTIVE_LOW", True)
+
+    def pressed():
+        return pin.value() == (0 if low else 1)
+
+    return pressed
+
+
+def _bonds():
+    return BondStore(FileStorage(getattr(config, "BOND_FILE", "bonds.json")), time,
+                     max_bonds=getattr(config, "MAX_BONDS", 4),
+                     window_ms=getattr(config, "PAIRING_WINDOW_S", 120) * 1000)
+
+
 def main():
     import bluetooth
 
     i2c = machine.I2C(config.I2C_ID, sda=machine.Pin(config.I2C_SDA), scl=machine.Pin(config.I2C_SCL),
                       freq=config.I2C_FREQ)
     wdt = machine.WDT(timeout=config.WDT_TIMEOUT_MS)
-    dev = Device(config, i2c, bluetooth.BLE(), time, wdt=wdt, battery=_battery(), led=_led())
+    dev = Device(config, i2c, bluetooth.BLE(), time, wdt=wdt, battery=_battery(), led=_led(),
+                 bonds=_bonds(), button=_button())
     dev.run()
 
 

@@ -67,6 +67,12 @@ def main():
     chip = i2c.attach(addr, cls(clock, motion, who))
     chip.loop = True  # the sensor keeps sampling: the motion repeats
     cfg = Cfg()
+    # Link security is enforced in front of this process, by the emulated
+    # peripheral's bumble stack and its SecurityPolicy (docs/security.md): the
+    # line radio carries no encryption state, so the firmware's own bonded-only
+    # check is off here unless the config turns it on.
+    cfg.SECURE_CONTROL = False
+    cfg.SECURE_STREAM = False
     for k, v in opts.get("config", {}).items():
         setattr(cfg, k, tuple(v) if isinstance(v, list) else v)
     ble = line_ble.BLE()
