@@ -428,6 +428,9 @@ class Device:
         if self.led is not None:
             on = self._identifying() and (now // 250) % 2 == 0
             self.led(on)
+        if self.link.status_wanted:
+            self.link.status_wanted = False
+            self._status_dirty = True
         if self._status_dirty or self.clock.ticks_diff(now, self._last_status) >= _STATUS_EVERY_MS:
             self.link.set_status(self.status(), self._status_dirty)
             self._status_dirty = False

@@ -108,6 +108,7 @@ class Link:
         self.secure_stream = secure_stream
         self.addr_mode = addr_mode
         self.links = {}
+        self.status_wanted = False  # set on connect: the main loop rewrites the status value
         self._distrusted = []  # conns on which the store refused a new bond's keys
         self.privacy = False
         self.denied_subscriptions = 0
@@ -214,6 +215,7 @@ class Link:
             self.mtu = 23
             self.subscribed = False
             self._connected_ms = self.clock.ticks_ms()
+            self.status_wanted = True  # the central reads the status first: refresh it now
             try:
                 self.ble.gattc_exchange_mtu(self.conn)
             except (OSError, AttributeError):

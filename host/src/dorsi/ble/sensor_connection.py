@@ -34,6 +34,11 @@ from dorsi.samples import ROLES
 
 logger = logging.getLogger(__name__)
 
+#: How old a status value read from the sensor can be (the firmware refreshes it about
+#: once a second); used to tell a stale ``next_seq`` from a reboot.
+STATUS_STALENESS_S = 2.0
+
+
 class CommandError(RuntimeError):
     """A control command got no status result."""
 
@@ -203,8 +208,11 @@ class SensorConnection:
         if expected is None:
             return
         # the device counts from 0 again, or has forgotten the commands it was sent:
-        # it rebooted and its ring is gone
-        if status.next_seq < expected or (self._commanded and status.result is Result.NONE):
+        # it rebooted and its ring is gone. The status value may be up to a refresh
+        # period old (the firmware rewrites it about once a second), so a next_seq a
+        # little behind what we already received is staleness, not a reboot.
+        stale = min(STATUS_STALENESS_S * max(status.rate_hz, 1), expected // 2)
+        if status.next_seq < expected - stale or (self._commanded and status.result is Result.NONE):
             self._emit(Gap(self.role, expected, None, "reboot", self._now(), self.epoch_))
             self.epoch_ += 1
             self.tracker.reset()
