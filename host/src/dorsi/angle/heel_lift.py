@@ -64,11 +64,11 @@ class FootPitchHeelLift:
     ----------
     on_deg, off_deg : float
         Toes-down pitch that starts / ends a lift (a 2 cm lift tips a 0.19 m
-        heel-to-metatarsal lever by about 6 deg; 1 deg is a 3 mm heel rise, and
+        heel-to-metatarsal lever by about 6 deg; 0.8 deg is a 2.5 mm heel rise, and
         a planted foot's pitch reads within 0.15 deg of flat on the simulator).
     """
 
-    def __init__(self, on_deg: float = 1.0, off_deg: float = 0.5) -> None:
+    def __init__(self, on_deg: float = 0.8, off_deg: float = 0.4) -> None:
         self._switch = Hysteresis(on=on_deg, off=off_deg)
 
     def update(self, pitch_deg: np.ndarray, weight_bearing: np.ndarray | None = None) -> np.ndarray:
@@ -100,6 +100,14 @@ class AnkleRiseHeelLift:
     at rest and the integral swings the other way, so after each switch the
     opposite switch is ignored for one window length; so is everything for
     one window after lost samples (the window then spans an unknown stretch).
+
+    That rise reads negative until the ankle slows near the top (the
+    zero-end-velocity window subtracts ``v W / 2``), so a fast onset raises
+    the flag first: the ankle's upward velocity over ``onset_window_s`` above
+    ``onset_m_per_s`` plus a margin for the lever-arm error's signature, with
+    the shank forward, not turning back and not swinging fast. The rise
+    confirms it; unconfirmed after ``confirm_s`` it is retracted (see
+    ``docs/algorithms-angle.md`` section 4).
 
     Parameters
     ----------
@@ -135,11 +143,22 @@ class AnkleRiseHeelLift:
         Upward ankle velocity that raises the flag at once (a heel rise of
         2-6 cm over 0.3-1 s reaches 0.02-0.3 m/s).
     onset_swing_m : float
-        The velocity must beat the threshold by this much (m/s per rad/s) per
-        unit of range of the shank's sagittal rate over both onset windows: a
-        lever-arm error ``dr`` turns a change of rate ``dw`` into a spurious
-        velocity of about ``dw x dr``, so a shank that just stopped or reversed
-        needs more evidence.
+        The velocity must beat the threshold by this much (m/s per rad/s)
+        times ``|dw_win - (w/r) dw_ref|``, the change of the shank's sagittal
+        rate over the velocity window less the window-length ratio times its
+        change over the bias window: a lever-arm error ``dr`` turns a change of
+        rate ``dw`` into a spurious velocity of about ``dw x dr``, and that is
+        the combination the statistic carries (0.02 m covers the lever arm
+        fitted on slow first movements and used on fast lunges).
+    onset_back_deg, onset_back_deg_s : float
+        No onset while the shank turned back by more than this over the
+        velocity window, or turns back faster than this rate now (a heel comes
+        up with the knee going forward; the return from end range, above all
+        after a long hold or a fast rep, swings the model's error up).
+    onset_max_deg_s : float
+        Nor while the shank swings forward faster than this (a heel comes up
+        at end range; the centripetal part of a lever-arm error grows with
+        the rate squared during a fast swing).
     confirm_s : float
         An onset the rise has not confirmed within this time is retracted.
 
@@ -155,8 +174,10 @@ class AnkleRiseHeelLift:
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
                  lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003,
-                 onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.012,
-                 onset_swing_m: float = 0.01, confirm_s: float = 1.5) -> None:
+                 onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.010,
+                 onset_swing_m: float = 0.02, onset_back_deg: float = 0.5, onset_back_deg_s: float = 5.0,
+                 onset_max_deg_s: float = 30.0,
+                 confirm_s: float = 1.5) -> None:
         if rate_hz <= 0 or min(window_s, onset_window_s, onset_ref_s, confirm_s) <= 0:
             raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
@@ -171,6 +192,9 @@ class AnkleRiseHeelLift:
         self.off_m = off_m
         self.onset_m_per_s = onset_m_per_s
         self.onset_swing_m = onset_swing_m
+        self.onset_back_deg = onset_back_deg
+        self.onset_back_deg_s = onset_back_deg_s
+        self.onset_max_deg_s = onset_max_deg_s
         self._onset_n = max(2, int(round(onset_window_s * rate_hz)))  # velocity window (samples)
         self._onset_r = max(2, int(round(onset_ref_s * rate_hz)))     # bias window before it
         self._confirm = max(1, int(round(confirm_s * rate_hz)))
@@ -179,6 +203,7 @@ class AnkleRiseHeelLift:
         self._onset_incl = np.zeros(0)           # last onset_n + onset_r + 1 shank angles
         self._state = False
         self._blocked_until = -1                 # sample count before which no switch happens
+        self._last_kind = 0                      # rise/lowering event kind of the last sample so far
         self._count = 0                          # samples seen so far in the stream
         self._prev: dict | None = None          # last two samples of the previous chunk
         self._acc_hist = np.zeros(0)             # last window-1 vertical accelerations
@@ -207,8 +232,8 @@ class AnkleRiseHeelLift:
             u_all = np.concatenate([p["u"], up])
             c_all = np.concatenate([p["c"], contiguous])
         vert = self._vertical(w_all, a_all, u_all, c_all)  # for samples 1 .. len-2 of the joined arrays
-        if self._prev is None:
-            vert = np.concatenate([np.zeros(min(1, n)), vert])[: max(n - 1, 0)]
+        if self._prev is None and n:  # the stream's first sample has no signal: 0 (one sample of lag)
+            vert = np.concatenate([[0.0], vert])
         if n:
             keep = min(2, len(w_all))
             self._prev = {"w": w_all[-keep:], "a": a_all[-keep:], "u": u_all[-keep:], "c": c_all[-keep:]}
@@ -251,11 +276,20 @@ class AnkleRiseHeelLift:
         cand = v > self.onset_m_per_s
         if not cand.any():  # the usual case: no need for the margin
             return cand
-        n = len(v)
+        n, w, r = len(v), self._onset_n, self._onset_r
         rate = np.radians(np.diff(x)) * self.rate_hz  # backward differences: the shank's sagittal rate
-        hi = maximum_filter1d(rate, m, origin=(m - 1) // 2, mode="nearest")[len(rate) - n:]
-        lo = minimum_filter1d(rate, m, origin=(m - 1) // 2, mode="nearest")[len(rate) - n:]
-        return cand & (v - self.onset_swing_m * (hi - lo) > self.onset_m_per_s)
+        i = np.arange(len(rate) - n, len(rate))
+        now, mid, old = rate[i], rate[np.maximum(i - w, 0)], rate[np.maximum(i - w - r, 0)]
+        # a lever-arm error dr adds about dr x (rate change) to the velocity: over the window,
+        # less w/r times the change over the bias window (which the bias estimate carries over)
+        swing = np.abs((now - mid) - (w / r) * (mid - old))
+        # a heel comes up with the knee still going forward (slowly: at end range), never while
+        # the shank turns back or still swings fast (centripetal model errors, not caught above)
+        idx = np.arange(len(x) - n, len(x))
+        now_deg_s = np.degrees(now)
+        back = ((x[idx] - x[np.maximum(idx - self._onset_n, 0)] < -self.onset_back_deg)
+                | (now_deg_s < -self.onset_back_deg_s) | (now_deg_s > self.onset_max_deg_s))
+        return cand & ~back & (v - self.onset_swing_m * swing > self.onset_m_per_s)
 
     def _window_range(self, x: np.ndarray) -> np.ndarray:
         """Range (max - min) of ``x`` over the same trailing window as the rise."""
@@ -278,8 +312,9 @@ class AnkleRiseHeelLift:
         An onset switches on at once, unconfirmed: a rise confirms it (and
         starts the refractory period as a rise-switched lift would); a lowering
         cannot end it (the window rise swings negative early in a heel rise);
-        without confirmation it ends ``confirm_s`` later and no new onset comes
-        for one onset window.
+        without confirmation it ends ``confirm_s`` later and nothing switches
+        for one window (the onset statistic is fooled by the ankle's own
+        lowering, which its bias window takes for a model error).
         """
         n = len(rise)
         start = self._count
@@ -287,13 +322,17 @@ class AnkleRiseHeelLift:
         kind = np.zeros(n, dtype=np.int8)
         kind[rise > self.on_m] = 1
         kind[rise < -self.off_m] = -1
-        # nothing can switch in this chunk: no lost samples, and either nothing at all happens
-        # or the heel is down and no rise starts (a lowering or the rest pose only end lifts)
-        if (not gap.any() and (not self._state and not (kind == 1).any() and not onset.any()
-                               or not (kind.any() or at_rest.any()))
-                and not 0 <= self._pending < start + n):  # nor does an onset expire
+        # nothing can switch in this chunk: no lost samples, no onset expires, and either the
+        # heel is up and nothing happens, or it is down and neither a rise nor an onset starts
+        # (a lowering or the rest pose only end lifts)
+        prev_kind = self._last_kind
+        if n:
+            self._last_kind = int(kind[-1])
+        if (not gap.any() and not 0 <= self._pending < start + n  # nor does an onset expire
+                and (not (kind.any() or at_rest.any()) if self._state else not ((kind == 1).any() or onset.any()))):
             return np.full(n, self._state)
-        runs = np.flatnonzero(np.diff(np.concatenate([[0], kind])) != 0)
+        # event runs start where the kind changes, across chunk boundaries as in one call
+        runs = np.flatnonzero(np.diff(np.concatenate([[prev_kind], kind])) != 0)
         gap_idx = np.flatnonzero(gap)
         rest_idx = np.flatnonzero(at_rest)
         candidates = sorted(set(runs[kind[runs] != 0].tolist()) | set(gap_idx.tolist()) | set(rest_idx[:1].tolist())
@@ -306,7 +345,7 @@ class AnkleRiseHeelLift:
             if 0 <= pending <= g:  # an onset the rise did not confirm: retracted
                 state = False
                 switch_at.append((pending - start, False))
-                blocked = max(blocked, pending + self._onset_n + self._onset_r)
+                blocked = max(blocked, pending + self.window)
                 pending = -1
             if gap[i]:
                 blocked = max(blocked, g + self.window)
@@ -341,7 +380,7 @@ class AnkleRiseHeelLift:
         if 0 <= pending < start + n:  # retracted within this chunk, after the last event
             state = False
             switch_at.append((pending - start, False))
-            blocked = max(blocked, pending + self._onset_n + self._onset_r)
+            blocked = max(blocked, pending + self.window)
             pending = -1
         self._pending = pending
         out = np.full(n, self._state)
