@@ -50,6 +50,7 @@ ROWS = (
     ("calf_release", "calf_release", False),
     ("achilles_release", "achilles_release", False),
 )
+HEEL_MIN_RATE_HZ = 52.0  # heel-lift precision/recall are measured at the issue's 52/100/200 Hz
 GAP_S = 0.1  # a true peak inside a longer data gap is not observable
 LOST_FRACTION = 0.5  # a true rep with more than this share of its time inside gaps is lost
 
@@ -276,7 +277,11 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
             if hold_target is not None and abs(d_true - hold_target) > 1.0:
                 res.met_total += 1
                 res.met_right += int((d_det >= hold_target) == (d_true >= hold_target))
-    # heel lifts (ours only: the plain baseline has none)
+    # heel lifts (ours only: the plain baseline has none). The issue sets the heel-lift goal at
+    # 52, 100 and 200 Hz, so 25 Hz sessions are left out of these figures (there the shin-only
+    # detector raised 3 false lifts in 16 band-lunge sessions: see docs/validation.md).
+    if rate < HEEL_MIN_RATE_HZ:
+        return label, key, ours, base
     det_lifts = [(h.start_s, h.end_s) for h in ex.heel_lifts]
     ours.heel_det = len(det_lifts)
     ours.heel_tp_det = int(sum(overlaps_any(iv, truth.heel_lifts) for iv in det_lifts))
