@@ -164,7 +164,6 @@ class LiveProcessor:
         self.exercise: ExerciseResult | None = None
         self._events: StreamingEventDetector | None = None
         self.finished: list[ExerciseResult] = []
-        self.latest_trace: AngleTrace | None = None
         self.moving_threshold_rad_s = 0.35
         self.last_motion_s: float | None = None  # time of the newest shin sample above the threshold
         self.latest_s: float | None = None
@@ -219,7 +218,6 @@ class LiveProcessor:
         tick = Tick(trace=trace)
         if trace is None or len(trace) == 0:
             return tick
-        self.latest_trace = trace
         if self._events is not None:
             chunk = trace.slice_time(self.exercise.start_s, np.inf)
             if len(chunk):
@@ -249,9 +247,7 @@ class LiveProcessor:
         self.estimator.calibrate(shin_all, foot_all)
         self.calibrated = True
         self._calib = {}
-        trace = self._angles(shin_all, foot_all)
-        self.latest_trace = trace
-        return Tick(trace=trace)
+        return Tick(trace=self._angles(shin_all, foot_all))
 
     def _angles(self, shin: SampleBatch | None, foot: SampleBatch | None) -> AngleTrace | None:
         if shin is None:
