@@ -144,6 +144,29 @@ def test_streaming_equals_batch_through_onsets(sizes: list[int]) -> None:
     assert batch.heel_lift.any()
 
 
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.integers(1, 900), min_size=1, max_size=20))
+def test_streaming_equals_batch_with_long_chunks(sizes: list[int]) -> None:
+    """Chunks of hundreds of samples (the batch path's own kind) as well as short ones.
+
+    Long chunks take the model's other code paths (only the samples at a chunk's start
+    are joined to the previous chunk; full-window sums by slices): same flags, same rise.
+    """
+    s = _LIFT_SESSION
+    batch = AngleEstimator().estimate(s.shin).trace_
+    live = AngleEstimator().calibrate(s.shin)
+    parts, i = [], 0
+    for n in [300, *sizes] * (len(s.shin) // 300 + 1):
+        if i >= len(s.shin):
+            break
+        parts.append(live.update(s.shin.slice(i, min(i + n, len(s.shin)))))
+        i += n
+    np.testing.assert_array_equal(np.concatenate([p.heel_lift for p in parts]), batch.heel_lift)
+    rise = np.concatenate([p.meta["ankle_rise_m"] for p in parts])
+    np.testing.assert_allclose(rise[2:], batch.meta["ankle_rise_m"][2:], atol=1e-9)
+    assert batch.heel_lift.any()
+
+
 # any chunking (gaps always start a notification, which arbitrary cuts would break: no loss here)
 _LIFT_SESSION = simulate("knee_to_wall", 801, SimOptions(heel_lift_probability=1.0), reps=3)
 

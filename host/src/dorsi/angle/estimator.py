@@ -185,7 +185,10 @@ class AngleEstimator:
         cal = self.calibration_
         incl_deg = np.degrees(tilt.sagittal_)
         frontal_deg = cal.side_sign * np.degrees(tilt.frontal_ + cal.shin.frontal_offset_rad)
-        acc = (shin.acc - self._acc_offset[:3]) / (1.0 + self._acc_offset[3:])
+        acc = shin.acc
+        if self._acc_offset.any():  # (a - offset) / (1 + scale), one temporary
+            acc = np.subtract(acc, self._acc_offset[:3])
+            acc /= 1.0 + self._acc_offset[3:]
         from_rest = incl_deg - np.degrees(self._rest_sag)
         rise_lift = self._ankle_rise.update(tilt.omega_, acc, tilt.up_, ~tilt.gap_, from_rest)
         if not self._heel_model_ok:

@@ -22,7 +22,10 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from dorsi.angle.lever_arm import pivot_acceleration
+# chunks at least this long are not copied to join them to the previous chunk's last two
+# samples (only those two and the chunk's first two are joined); shorter ones (live BLE
+# notifications) are joined whole: one call instead of two is cheaper there
+_SPLIT_MIN = 256
 
 
 class Hysteresis:
@@ -225,18 +228,30 @@ class AnkleRiseHeelLift:
         n = len(omega)
         if self._prev is None:
             w_all, a_all, u_all, c_all = omega, acc, up, contiguous
+        elif n >= _SPLIT_MIN:  # long chunk: only the samples at its start need the previous one
+            p = self._prev
+            w_all = np.concatenate([p["w"], omega[:2]])
+            a_all = np.concatenate([p["a"], acc[:2]])
+            u_all = np.concatenate([p["u"], up[:2]])
+            c_all = np.concatenate([p["c"], contiguous[:2]])
         else:
             p = self._prev
             w_all = np.concatenate([p["w"], omega])
             a_all = np.concatenate([p["a"], acc])
             u_all = np.concatenate([p["u"], up])
             c_all = np.concatenate([p["c"], contiguous])
-        vert = self._vertical(w_all, a_all, u_all, c_all)  # for samples 1 .. len-2 of the joined arrays
+        # for samples 1 .. len-2 of the joined arrays (the central difference needs both neighbours)
+        vert = self._vertical(w_all, a_all, u_all, c_all)
+        if self._prev is not None and n >= _SPLIT_MIN:
+            vert = np.concatenate([vert, self._vertical(omega, acc, up, contiguous)])
         if self._prev is None and n:  # the stream's first sample has no signal: 0 (one sample of lag)
             vert = np.concatenate([[0.0], vert])
         if n:
+            if n >= 2:
+                w_all, a_all, u_all, c_all = omega, acc, up, contiguous
             keep = min(2, len(w_all))
-            self._prev = {"w": w_all[-keep:], "a": a_all[-keep:], "u": u_all[-keep:], "c": c_all[-keep:]}
+            self._prev = {"w": w_all[-keep:].copy(), "a": a_all[-keep:].copy(), "u": u_all[-keep:].copy(),
+                          "c": c_all[-keep:].copy()}
         rise = self._window_rise(vert)
         pad = n - len(rise)
         if pad > 0:  # the very first sample of a stream has no signal yet
@@ -262,6 +277,9 @@ class AnkleRiseHeelLift:
         if n == 0:
             return np.zeros(0)
         c = np.concatenate([[0.0], np.cumsum(a)])
+        if len(a) == n + w + r:  # both windows full for every sample: plain slices, same sums
+            ref = (c[r + 1:r + 1 + n] - c[1:1 + n]) / r
+            return (c[w + r + 1:] - c[r + 1:r + 1 + n] - w * ref) / self.rate_hz
         hi = np.arange(len(a) - n + 1, len(a) + 1)  # window ends (exclusive) of this chunk's samples
         mid = np.maximum(hi - w, 0)
         ref = (c[mid] - c[np.maximum(hi - w - r, 0)]) / r
@@ -277,19 +295,24 @@ class AnkleRiseHeelLift:
         if not cand.any():  # the usual case: no need for the margin
             return cand
         n, w, r = len(v), self._onset_n, self._onset_r
-        rate = np.radians(np.diff(x)) * self.rate_hz  # backward differences: the shank's sagittal rate
-        i = np.arange(len(rate) - n, len(rate))
-        now, mid, old = rate[i], rate[np.maximum(i - w, 0)], rate[np.maximum(i - w - r, 0)]
+        k = np.flatnonzero(cand)  # the margin only where the velocity alone passes
+
+        def rate(j: np.ndarray) -> np.ndarray:  # backward differences: the shank's sagittal rate
+            return np.radians(x[j + 1] - x[j]) * self.rate_hz
+
+        i = len(x) - 1 - n + k
+        now, mid, old = rate(i), rate(np.maximum(i - w, 0)), rate(np.maximum(i - w - r, 0))
         # a lever-arm error dr adds about dr x (rate change) to the velocity: over the window,
         # less w/r times the change over the bias window (which the bias estimate carries over)
         swing = np.abs((now - mid) - (w / r) * (mid - old))
         # a heel comes up with the knee still going forward (slowly: at end range), never while
         # the shank turns back or still swings fast (centripetal model errors, not caught above)
-        idx = np.arange(len(x) - n, len(x))
+        idx = i + 1
         now_deg_s = np.degrees(now)
         back = ((x[idx] - x[np.maximum(idx - self._onset_n, 0)] < -self.onset_back_deg)
                 | (now_deg_s < -self.onset_back_deg_s) | (now_deg_s > self.onset_max_deg_s))
-        return cand & ~back & (v - self.onset_swing_m * swing > self.onset_m_per_s)
+        cand[k] = ~back & (v[k] - self.onset_swing_m * swing > self.onset_m_per_s)
+        return cand
 
     def _window_range(self, x: np.ndarray) -> np.ndarray:
         """Range (max - min) of ``x`` over the same trailing window as the rise."""
@@ -337,7 +360,7 @@ class AnkleRiseHeelLift:
         rest_idx = np.flatnonzero(at_rest)
         candidates = sorted(set(runs[kind[runs] != 0].tolist()) | set(gap_idx.tolist()) | set(rest_idx[:1].tolist())
                             | set(rest_idx[np.flatnonzero(np.diff(rest_idx) > 1) + 1].tolist())
-                            | (set(np.flatnonzero(onset).tolist()) if not self._state else set()))
+                            | set(np.flatnonzero(onset).tolist()))  # also when on now: a lift may end first
         switch_at: list[tuple[int, bool]] = []
         state, blocked, pending = self._state, self._blocked_until, self._pending
         for i in candidates:
@@ -395,12 +418,20 @@ class AnkleRiseHeelLift:
     def _vertical(self, w: np.ndarray, a: np.ndarray, u: np.ndarray, c: np.ndarray) -> np.ndarray:
         if len(w) < 3:
             return np.zeros(max(len(w) - 2, 0))
-        alpha = (w[2:] - w[:-2]) * (0.5 * self.rate_hz)
-        mid = slice(1, -1)
-        free = a[mid] - pivot_acceleration(w[mid], alpha, self.lever_arm_m)
-        vert = np.einsum("ij,ij->i", free, u[mid]) - self.g
-        ok = c[1:-1] & c[2:]
-        return np.where(ok, vert, 0.0)
+        # (a - alpha x r - w (w.r) + r |w|^2) . u - g, term by term: the pivot acceleration
+        # (``pivot_acceleration``) is never formed as an (N, 3) array, only its projection on up
+        r = self.lever_arm_m
+        wm, um = w[1:-1], u[1:-1]
+        alpha = np.subtract(w[2:], w[:-2])
+        alpha *= 0.5 * self.rate_hz
+        d = alpha @ _cross_matrix(r)                    # alpha x r (rows)
+        np.subtract(a[1:-1], d, out=d)
+        vert = np.einsum("ij,ij->i", d, um)
+        vert -= (wm @ r) * np.einsum("ij,ij->i", wm, um)
+        vert += np.einsum("ij,ij->i", wm, wm) * (um @ r)
+        vert -= self.g
+        vert[~(c[1:-1] & c[2:])] = 0.0
+        return vert
 
     def _window_rise(self, vert: np.ndarray) -> np.ndarray:
         """Trailing-window double integral with zero velocity at both window ends."""
@@ -414,6 +445,13 @@ class AnkleRiseHeelLift:
         idx = np.arange(m, dtype=float)
         c0 = np.concatenate([[0.0], np.cumsum(a)])
         c1 = np.concatenate([[0.0], np.cumsum(a * idx)])
+        size, k = self.window, len(hist)
+        if k == size - 1:  # a full window behind every new sample: slices, and a constant
+            # idx * cnt - s_idx == size (size - 1) / 2 (exact in floating point, integers)
+            s0 = c0[size:] - c0[:m - k]
+            s1 = c1[size:] - c1[:m - k]
+            i = idx[k:]
+            return h * h * (i * s0 - s1 - (s0 / size) * (size * (size - 1) / 2.0))
         hi = np.arange(1, m + 1)
         lo = np.maximum(hi - self.window, 0)
         s0 = c0[hi] - c0[lo]
@@ -423,3 +461,8 @@ class AnkleRiseHeelLift:
         mean = s0 / cnt
         rise = h * h * (idx * s0 - s1 - mean * (idx * cnt - s_idx))
         return rise[len(hist):]
+
+
+def _cross_matrix(r: np.ndarray) -> np.ndarray:
+    """``[r]x`` transposed for rows: ``v @ _cross_matrix(r) == np.cross(v, r)``."""
+    return np.array([[0.0, -r[2], r[1]], [r[2], 0.0, -r[0]], [-r[1], r[0], 0.0]])
