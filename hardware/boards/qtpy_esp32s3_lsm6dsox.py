@@ -11,21 +11,11 @@ I2C_FREQ = 400000
 
 IMU = "lsm6ds"
 IMU_ADDR = 0x6A
-RATE_HZ = 100
-ACC_FS_G = 4
-GYR_FS_DPS = 500
 # breakout turned a quarter turn: its -Y arrow points to the knee, its +X to the wearer's right
 AXES = "-y+x+z"
-RING_SECONDS = 32
-
-KP = 0.5
-KI = 0.05
-KP_FAST = 8.0
-ACC_GATE = 0.15
 
 BATTERY_ADC_PIN = 9  # A2 (GPIO9) through a 2 x 220 kOhm divider from the charger's BAT pin
 BATTERY_DIVIDER = 2.0
 LED_PIN = None  # the QT Py's LED is a NeoPixel; identify blinks are skipped
 WDT_TIMEOUT_MS = 4000
-MANUFACTURER = "dorsi"
 MODEL = "dorsi-1 QTPY-S3"

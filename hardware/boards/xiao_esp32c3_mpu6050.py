@@ -11,21 +11,11 @@ I2C_FREQ = 400000
 
 IMU = "mpu6x"
 IMU_ADDR = 0x68
-RATE_HZ = 100
-ACC_FS_G = 4
-GYR_FS_DPS = 500
 # GY-521 strapped with its printed Y arrow toward the knee, X arrow to the wearer's left, chip away from the leg
 AXES = "+y-x+z"
-RING_SECONDS = 32
-
-KP = 0.5
-KI = 0.05
-KP_FAST = 8.0
-ACC_GATE = 0.15
 
 BATTERY_ADC_PIN = 2  # A0 (GPIO2) through a 2 x 220 kOhm divider
 BATTERY_DIVIDER = 2.0
 LED_PIN = None  # no user LED on the XIAO ESP32-C3
 WDT_TIMEOUT_MS = 4000
-MANUFACTURER = "dorsi"
 MODEL = "dorsi-1 XIAO-C3"

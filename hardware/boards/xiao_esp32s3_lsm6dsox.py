@@ -1,4 +1,6 @@
 # Reference build, shin: Seeed Studio XIAO ESP32-S3 + Adafruit LSM6DSOX (STEMMA QT, #4438).
+# Only board-specific settings: sampling, ranges and fusion gains default to
+# firmware/app.py (_Defaults), the one place they are set.
 # Installed as config.py by `dorsi firmware deploy --board xiao_esp32s3_lsm6dsox`.
 MPY_ARCH = "xtensawin"
 
@@ -12,22 +14,12 @@ I2C_FREQ = 400000
 
 IMU = "lsm6ds"
 IMU_ADDR = 0x6A
-RATE_HZ = 100
-ACC_FS_G = 4
-GYR_FS_DPS = 500
 # breakout strapped with its silkscreen +X toward the knee, chip side away from the leg
 AXES = "+x+y+z"
-RING_SECONDS = 32
-
-KP = 0.5
-KI = 0.05
-KP_FAST = 8.0
-ACC_GATE = 0.15
 
 BATTERY_ADC_PIN = 1  # A0 through a 2 x 220 kOhm divider from BAT+
 BATTERY_DIVIDER = 2.0
 LED_PIN = 21
 LED_ACTIVE_LOW = True
 WDT_TIMEOUT_MS = 4000
-MANUFACTURER = "dorsi"
 MODEL = "dorsi-1 XIAO-S3"
