@@ -212,9 +212,10 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     settings = settings_for(spec, trace.source)
     sign = -1.0 if settings.polarity == "negative" else 1.0
     signal = truth.ankle_angle_deg if trace.source == "ankle" else truth.tibial_inclination_deg
-    gaps = np.diff(s.shin.t)
-    gap_ends = s.shin.t[1:][gaps > GAP_S]
-    gap_starts = s.shin.t[:-1][gaps > GAP_S]
+    # data gaps of every sensor the trace uses (the ankle angle needs both)
+    sensors = [s.shin] + ([s.foot] if trace.source == "ankle" and s.foot is not None else [])
+    gap_starts = np.concatenate([b.t[:-1][np.diff(b.t) > GAP_S] for b in sensors])
+    gap_ends = np.concatenate([b.t[1:][np.diff(b.t) > GAP_S] for b in sensors])
     key = f"{int(rate)}Hz/{'loss' if loss else 'clean'}"
 
     def peak_ref(rep) -> float:

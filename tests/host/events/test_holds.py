@@ -69,3 +69,32 @@ def test_heel_lift_intervals_are_cleaned() -> None:
     heel = ((t > 5) & (t < 6)) | ((t > 6.05) & (t < 6.5)) | ((t > 10) & (t < 10.04)) | ((t > 14) & (t < 15))
     lifts = HeelLiftDetector().detect(make_trace(t, np.zeros_like(t), heel=heel)).heel_lifts_
     assert [(round(h.start_s, 1), round(h.end_s, 1)) for h in lifts] == [(5.0, 6.5), (14.0, 15.0)]
+
+
+def test_a_gap_hiding_the_move_out_and_back_in_splits_the_holds() -> None:
+    # two 5 s holds; the lowering of the first and the lift of the second fall in one data gap
+    t = np.arange(0.0, 30.0, 0.02)
+    x = 2.0 + ramp_hold(t, 3.0, 1.0, 5.0, 2.0, 20.0) + ramp_hold(t, 11.5, 1.0, 5.0, 2.0, 20.0)
+    keep = ~((t > 9.5) & (t < 12.0))  # 9.0-10.5 s lowering, 11.5-12.5 s lift: the gap covers the turn
+    holds = HoldDetector(target_s=5.0).detect(make_trace(t, x, keep=keep)).holds_
+    assert len(holds) == 2
+    assert holds[0].start_s == pytest.approx(4.0, abs=0.3) and holds[0].end_s == pytest.approx(9.0, abs=0.6)
+    assert holds[1].start_s == pytest.approx(12.5, abs=0.6) and holds[1].end_s == pytest.approx(17.5, abs=0.3)
+
+
+def test_a_dropout_inside_a_steady_hold_does_not_break_it() -> None:
+    t = np.arange(0.0, 45.0, 0.01)
+    x = 4.0 + ramp_hold(t, 5.0, 1.5, 32.0, 1.5, 20.0)
+    keep = ~((t > 20.0) & (t < 21.5))  # 1.5 s lost mid-hold, same position on both sides
+    (hold,) = HoldDetector(target_s=30.0).detect(make_trace(t, x, keep=keep)).holds_
+    assert hold.start_s == pytest.approx(6.5, abs=0.3) and hold.end_s == pytest.approx(38.5, abs=0.3)
+    assert hold.met is True
+
+
+def test_a_move_in_lost_in_a_gap_starts_the_hold_where_data_resumes() -> None:
+    t = np.arange(0.0, 20.0, 0.02)
+    x = 2.0 + ramp_hold(t, 4.0, 1.0, 6.0, 1.5, 18.0)
+    keep = ~((t > 3.0) & (t < 4.8))  # the lift (4-5 s) is mostly lost
+    (hold,) = HoldDetector(target_s=5.0).detect(make_trace(t, x, keep=keep)).holds_
+    assert 4.8 <= hold.start_s <= 5.6
+    assert hold.end_s == pytest.approx(11.0, abs=0.3)

@@ -82,3 +82,21 @@ def test_bad_parameters_and_input_raise() -> None:
         RepDetector(threshold_deg=2, release_deg=3).detect(make_trace(t, t))
     with pytest.raises(ValueError, match="two valid samples"):
         RepDetector().detect(make_trace(t[:1], t[:1]))
+
+
+def test_a_circle_whose_trough_falls_in_a_gap_is_still_counted() -> None:
+    # 10 circles one way, a 2 s pause (broad: not a circle), 10 the other way; 1 s circles
+    rate = 25.0
+    t = np.arange(0.0, 26.0, 1.0 / rate)
+    circling = ((t >= 1.0) & (t < 11.0)) | ((t >= 13.0) & (t < 23.0))
+    x = np.where(circling, -10.0 - 18.0 * np.cos(2 * np.pi * t), -6.0)  # troughs at whole seconds
+    x = x + np.random.default_rng(1).normal(0, 0.2, len(t))
+    det = RepDetector(cycle_prominence_deg=8.0, polarity="positive")
+    assert len(det.detect(make_trace(t, x, baseline=-6.0)).reps_) == 20
+    # lose the first trough after the pause: the bridge from the pause level makes the next
+    # peak look as wide as a pause on its left; its right side still shows a circle
+    keep = ~((t > 12.7) & (t < 13.35))
+    reps = det.detect(make_trace(t, x, keep=keep, baseline=-6.0)).reps_
+    assert len(reps) == 20
+    peaks = np.array([r.peak_s for r in reps])
+    assert np.all(np.abs(peaks - (np.floor(peaks) + 0.5)) < 0.1)

@@ -16,7 +16,7 @@ from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import derivative, smooth
 from dorsi.events.profile import move_in_end, move_out_start
 from dorsi.events.results import Hold
-from dorsi.events.runs import excursion_times, first_long_run, runs_containing
+from dorsi.events.runs import excursion_times, first_long_run, runs, runs_containing
 
 
 class HoldDetector:
@@ -105,7 +105,8 @@ class HoldDetector:
         xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
         v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
         v_fine = derivative(sig.x, sig.rate_hz, 0.2)  # sharper, for the movement-shape boundaries
-        settled = np.abs(v) < self.settle_speed_deg_s
+        # a bridge across lost samples is a straight line: flat, but nothing was observed there
+        settled = (np.abs(v) < self.settle_speed_deg_s) & sig.valid
         n_settle = max(1, int(round(self.min_settle_s * sig.rate_hz)))
         holds: list[Hold] = []
         self.open_hold_ = None
@@ -114,7 +115,9 @@ class HoldDetector:
             y = sign * (xs - self.baseline_deg_)
             self.excursions_ += excursion_times(sig.t, y > self.release_deg)
             starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
-            for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per excursion
+            parts = [p for a, e in zip(starts.tolist(), ends.tolist())
+                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s)]
+            for a, e in parts:  # one iteration per excursion (or its part between data gaps)
                 first = first_long_run(settled[a:e], n_settle)
                 if first is None:
                     continue
@@ -122,7 +125,7 @@ class HoldDetector:
                 i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
                 t0, t1 = float(sig.t[i0]), float(sig.t[i1])
                 if self.boundary == "profile":
-                    t0, t1 = _profile_bounds(sig.t, y, sign * v_fine, a, e, t0, t1)
+                    t0, t1 = _profile_bounds(sig.t, y, sign * v_fine, a, e, t0, t1, sig.valid)
                 if e == len(y):  # still in position at the end of the trace: running
                     self.open_hold_ = (t0, float(sig.t[-1] - t0))
                     t1 = float(sig.t[i1])
@@ -140,14 +143,42 @@ class HoldDetector:
         return self
 
 
+def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
+                   tolerance_deg: float) -> list[tuple[int, int]]:
+    """The excursion ``[a, e)`` cut at data gaps that may hide a move out and back in.
+
+    A gap bridged by the grid (``valid`` False) keeps the excursion whole only
+    when the position was held on both sides of it at the same level (a
+    dropout in the middle of a long stretch); otherwise (moving on either
+    side, or a different level after it) one hold may have ended and the next
+    begun unseen, so the parts before and after are judged separately.
+    """
+    if valid[a:e].all():
+        return [(a, e)]
+    g0, g1 = runs(~valid[a:e])
+    out, lo = [], a
+    for s, f in zip((g0 + a).tolist(), (g1 + a).tolist()):
+        before, after = s - 1, f
+        if before < a or after >= e:
+            continue  # a gap at the excursion's edge: nothing to cut
+        if settled[before] and settled[after] and abs(float(y[after] - y[before])) < tolerance_deg:
+            continue
+        out.append((lo, s))
+        lo = f
+    out.append((lo, e))
+    return [(p, q) for p, q in out if q > p]
+
+
 def _profile_bounds(t: np.ndarray, y: np.ndarray, vs: np.ndarray, a: int, e: int,
-                    t0: float, t1: float) -> tuple[float, float]:
+                    t0: float, t1: float, valid: np.ndarray | None = None) -> tuple[float, float]:
     """Hold start/end from the minimum-jerk shape of the moves in and out.
 
     ``y`` is the excursion (positive = into position), ``vs`` its velocity,
     ``[a, e)`` the excursion run and ``t0, t1`` the settled-speed fallback.
     The held level is re-estimated next to each boundary, so sway or a slow
-    settle deeper into the stretch does not bias it.
+    settle deeper into the stretch does not bias it. A move whose half-way
+    crossing lies near bridged (lost) samples has no observable shape: that
+    side keeps the fallback.
     """
     seg = y[a:e]
     top = float(np.percentile(seg, 99))
@@ -167,11 +198,16 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, vs: np.ndarray, a: int, e: int
     # move out last was that slow: later motion inside the hold (rocking, settling deeper, sway) does not
     # count as part of the move.
     amp_in = _first_stop_level(y, vs, k_up, k_dn, forward=True, fallback=level, reach=near)
-    reach = move_in_end(t, y, vs, lo_in, hi_in, amp_in)
+    rate_near = int(round(0.5 * rate_hz))
+
+    def observed(k: int) -> bool:
+        return valid is None or bool(valid[max(0, k - rate_near):k + rate_near + 1].all())
+
+    reach = move_in_end(t, y, vs, lo_in, hi_in, amp_in) if observed(k_up) else None
     if reach is not None:
         start = reach
     amp_out = _first_stop_level(y, vs, k_up, k_dn, forward=False, fallback=level, reach=near)
-    leave = move_out_start(t, y, vs, lo_out, hi_out, amp_out)
+    leave = move_out_start(t, y, vs, lo_out, hi_out, amp_out) if observed(k_dn) else None
     if leave is not None:
         end = leave
     if end <= start:

@@ -170,8 +170,9 @@ class RepDetector:
         for sign in polarity_signs(self.polarity):
             y = sign * xs
             # a pause at rest between circles is a broad "peak": cycles are narrow
-            peaks, props = find_peaks(y, prominence=self.cycle_prominence_deg,
-                                      width=(None, self.max_cycle_width_s * sig.rate_hz))
+            peaks, props = find_peaks(y, prominence=self.cycle_prominence_deg, width=(None, None))
+            narrow = _cycle_widths(peaks, props, sig.valid) <= self.max_cycle_width_s * sig.rate_hz
+            peaks, props = peaks[narrow], {k: v[narrow] for k, v in props.items()}
             if len(peaks) == 0:
                 continue
             # a pause between the two directions can look like a low, shallow peak: a cycle's
@@ -255,6 +256,27 @@ class RepDetector:
                 after = np.flatnonzero(vs[e:hi] >= -self.onset_speed_deg_s)
                 end = e + int(after[0]) if len(after) else hi - 1
         return start, end
+
+
+def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
+    """Peak widths at half prominence, in samples, read on the observed side of a data gap.
+
+    A trough lost in a gap is bridged by a straight line, which widens the
+    neighbouring peak as if it were a pause; such a peak's width is twice its
+    half-width on the side without the gap.
+    """
+    widths = np.array(props["widths"], dtype=float)
+    if valid.all() or len(peaks) == 0:
+        return widths
+    bad = np.concatenate([[0], np.cumsum(~valid)])
+    left, right = props["left_ips"], props["right_ips"]
+    lo, hi = np.floor(left).astype(int), np.minimum(np.ceil(right).astype(int) + 1, len(valid))
+    left_gap = bad[peaks] - bad[lo] > 0
+    right_gap = bad[hi] - bad[peaks] > 0
+    one_side = left_gap ^ right_gap
+    half = np.where(left_gap, right - peaks, peaks - left)
+    widths[one_side] = 2.0 * half[one_side]
+    return widths
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
