@@ -16,6 +16,9 @@
 #
 # `fuse` also writes each finished sample straight into the store-and-forward
 # ring (ring.py): 10 little-endian int16 (protocol SAMPLE_FMT) + u32 time.
+# Holds @micropython.viper code: precompile with the board's arch, e.g.
+# `mpy-cross -march=xtensawin fusion.py` (without -march mpy-cross stops at
+# "invalid arch"); imported as .py the board compiles it for itself.
 import math
 import micropython
 from array import array

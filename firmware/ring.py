@@ -7,6 +7,9 @@
 # and the next packet carries the overflow flag. Slots hold the 20-byte
 # protocol sample followed by its u32 device time (us, modulo 2**30); they are
 # written by fusion.fuse and copied out by `gather`, both without allocating.
+# Holds @micropython.viper code: precompile with the board's arch, e.g.
+# `mpy-cross -march=xtensawin ring.py` (without -march mpy-cross stops at
+# "invalid arch"); imported as .py the board compiles it for itself.
 import micropython
 from micropython import const
 

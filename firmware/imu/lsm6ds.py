@@ -1,5 +1,8 @@
 # ST LSM6DSOX (FIFO, tagged words) and its LSM6DS3TR-C / LSM6DSL siblings
 # (same control and output registers; read by data-ready burst reads).
+# Holds @micropython.viper code: precompile with the board's arch, e.g.
+# `mpy-cross -march=xtensawin lsm6ds.py` (without -march mpy-cross stops at
+# "invalid arch"); imported as .py the board compiles it for itself.
 import micropython
 from micropython import const
 

@@ -1,4 +1,7 @@
 # InvenSense MPU-6050 / MPU-6500 (and MPU-9250's accel+gyro), read through the FIFO.
+# Holds @micropython.viper code: precompile with the board's arch, e.g.
+# `mpy-cross -march=xtensawin mpu6x.py` (without -march mpy-cross stops at
+# "invalid arch"); imported as .py the board compiles it for itself.
 import micropython
 from micropython import const
 

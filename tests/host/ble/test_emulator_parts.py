@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dorsi.emulator import LinkFaults, ReplayDevice, analytic_motion
-from dorsi.emulator.replay import heading, quat_multiply
+from dorsi.emulator.replay import heading
 from dorsi.emulator.ring import SampleRing
+from dorsi.orientation import quat_multiply
 from dorsi.protocol import Command, Result, Status, StreamDecoder, encode_command, spec
 
 

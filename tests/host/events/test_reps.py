@@ -94,8 +94,9 @@ def test_a_circle_whose_trough_falls_in_a_gap_is_still_counted() -> None:
     det = RepDetector(cycle_prominence_deg=8.0, polarity="positive")
     assert len(det.detect(make_trace(t, x, baseline=-6.0)).reps_) == 20
     # lose the first trough after the pause: the bridge from the pause level makes the next
-    # peak look as wide as a pause on its left; its right side still shows a circle
-    keep = ~((t > 12.7) & (t < 13.35))
+    # peak look as wide as a pause on its left; its right side still shows a circle. And lose
+    # a trough mid-run: bridged at -10 deg, it halves the prominence of the peaks beside it
+    keep = ~(((t > 12.7) & (t < 13.35)) | ((t > 17.7) & (t < 18.3)))
     reps = det.detect(make_trace(t, x, keep=keep, baseline=-6.0)).reps_
     assert len(reps) == 20
     peaks = np.array([r.peak_s for r in reps])

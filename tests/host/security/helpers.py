@@ -16,7 +16,7 @@ from dorsi.ble.pairing import prepare_device
 from dorsi.emulator import EmulatedPeripheral, ReplayDevice, analytic_motion
 from dorsi.protocol import Status, spec
 
-from ..ble.helpers import TEST_TIMEOUT_S, run  # noqa: F401  (shared with the BLE tests)
+from ..ble.helpers import TEST_TIMEOUT_S, run, until  # noqa: F401  (shared with the BLE tests)
 
 
 @dataclass
@@ -33,15 +33,6 @@ async def secured(policy: SecurityPolicy | None = None, seconds: float = 20.0) -
         model = ReplayDevice(analytic_motion("shin", seconds))
         sensor = await EmulatedPeripheral(air, model, security=policy or SecurityPolicy()).start()
         yield SecureRig(air, air.backends(), sensor)
-
-
-async def until(predicate, timeout: float = 15.0, period: float = 0.02) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        await asyncio.sleep(period)
 
 
 class ForeignCentral:

@@ -29,6 +29,8 @@ from __future__ import annotations
 import abc
 from collections.abc import Awaitable, Callable
 
+from dorsi.protocol.spec import DEFAULT_NAME_PREFIX
+
 NotifyFn = Callable[[str, bytes], Awaitable[bool]]
 """``notify(char, payload) -> accepted``; ``char`` in :data:`NOTIFY_TARGETS`."""
 
@@ -47,19 +49,24 @@ class DeviceModel(abc.ABC):
     model_number: str = "dorsi"
     firmware_revision: str = "1.0"
 
-    def __init__(self) -> None:
+    def __init__(self, role: str, name: str | None = None) -> None:
         self._notify: NotifyFn | None = None
+        self._role = role
+        self._name = name or f"{DEFAULT_NAME_PREFIX}-{role[0].upper()}1"
+        if len(self._name.encode()) > 8:
+            raise ValueError(f"name {self._name!r} is longer than 8 bytes (it must fit the advertising data)")
 
     # --- identity -------------------------------------------------------------
     @property
-    @abc.abstractmethod
     def role(self) -> str:
         """``"shin"`` or ``"foot"``."""
+        return self._role
 
     @property
-    @abc.abstractmethod
     def name(self) -> str:
-        """Advertised local name; at most 8 bytes so it fits the advertising data."""
+        """Advertised local name (default ``dorsi-S1`` / ``dorsi-F1``); at most 8 bytes
+        so it fits the advertising data."""
+        return self._name
 
     # --- lifecycle ------------------------------------------------------------
     @abc.abstractmethod

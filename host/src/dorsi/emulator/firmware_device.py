@@ -100,7 +100,7 @@ class FirmwareDevice(DeviceModel):
 
     def __init__(self, batch: SampleBatch, name: str | None = None, chip: str = "lsm6dsox", speed: float = 1.0,
                  battery_percent: int = 80, config: dict | None = None) -> None:
-        super().__init__()
+        super().__init__(batch.role, name)
         if chip not in ("lsm6dsox", "mpu6050"):
             raise ValueError(f"chip must be 'lsm6dsox' or 'mpu6050', got {chip!r}")
         if speed <= 0:
@@ -108,10 +108,6 @@ class FirmwareDevice(DeviceModel):
         if not 0 <= battery_percent <= 100:
             raise ValueError("battery_percent must be 0..100")
         self.batch = batch
-        self._role = batch.role
-        self._name = name or ("dorsi-S1" if batch.role == "shin" else "dorsi-F1")
-        if len(self._name.encode()) > 8:
-            raise ValueError("name must fit in 8 bytes")
         self.chip = chip
         self.speed = float(speed)
         self.battery_percent = int(battery_percent)
@@ -120,15 +116,6 @@ class FirmwareDevice(DeviceModel):
         self._motion = write_motion_file(batch, Path(self._tmp.name) / "motion.dsim")
         self._proc: asyncio.subprocess.Process | None = None
         self.boot()
-
-    # --- identity -------------------------------------------------------------
-    @property
-    def role(self) -> str:
-        return self._role
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     # --- lifecycle ------------------------------------------------------------
     def boot(self) -> None:

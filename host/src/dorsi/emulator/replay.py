@@ -37,27 +37,13 @@ import numpy as np
 
 from dorsi.emulator.device import DeviceModel
 from dorsi.emulator.ring import SampleRing
+from dorsi.orientation.quaternion import quat_multiply
 from dorsi.protocol import Status, encode_packets, fragment, parse_command
 from dorsi.protocol import spec
 from dorsi.protocol.spec import Command, Result, Role
 from dorsi.samples import ROLES, SampleBatch
 
 STILL_WINDOW_S = 0.5
-
-
-def quat_multiply(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Hamilton product ``a * b`` of (..., 4) quaternions (w, x, y, z)."""
-    aw, ax, ay, az = np.moveaxis(a, -1, 0)
-    bw, bx, by, bz = np.moveaxis(b, -1, 0)
-    return np.stack(
-        [
-            aw * bw - ax * bx - ay * by - az * bz,
-            aw * bx + ax * bw + ay * bz - az * by,
-            aw * by - ax * bz + ay * bw + az * bx,
-            aw * bz + ax * by - ay * bx + az * bw,
-        ],
-        axis=-1,
-    )
 
 
 def heading(q: np.ndarray) -> float:
@@ -119,7 +105,7 @@ class ReplayDevice(DeviceModel):
         battery_drain_per_hour: float = 5.0,
         tick_s: float = 0.01,
     ) -> None:
-        super().__init__()
+        super().__init__(batch.role, name)
         if len(batch) < 2:
             raise ValueError("the source batch needs at least 2 samples")
         if not speed > 0:
@@ -131,10 +117,6 @@ class ReplayDevice(DeviceModel):
             raise ValueError(f"rate_hz must be within {spec.RATE_MIN_HZ}..{spec.RATE_MAX_HZ}, got {rate}")
         if not 0.0 <= battery_percent <= 100.0:
             raise ValueError(f"battery_percent must be within 0..100, got {battery_percent}")
-        self._role = batch.role
-        self._name = name or f"{spec.DEFAULT_NAME_PREFIX}-{batch.role[0].upper()}1"
-        if len(self._name.encode()) > 8:
-            raise ValueError(f"name {self._name!r} is longer than 8 bytes (it must fit the advertising data)")
         self.model_number = self._name
         self.speed = float(speed)
         self.loop = loop
@@ -151,15 +133,6 @@ class ReplayDevice(DeviceModel):
         self._src_quat = np.asarray(batch.quat if batch.quat is not None else fuse_orientation(batch), dtype=float)
         self._ring = SampleRing(max(1, int(round(ring_s * rate))))
         self.boot()
-
-    # --- identity ---------------------------------------------------------------
-    @property
-    def role(self) -> str:
-        return self._role
-
-    @property
-    def name(self) -> str:
-        return self._name
 
     @property
     def next_seq(self) -> int:

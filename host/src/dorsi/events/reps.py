@@ -177,9 +177,12 @@ class RepDetector:
                 continue
             # a pause between the two directions can look like a low, shallow peak: a cycle's
             # peak is not far below the typical one and nearly as prominent
+            # (a trough lost in a data gap is bridged above its true depth: the prominence of a
+            # peak next to it is a lower bound, so it is not held against the typical one)
             prom = props["prominences"]
             typical = float(np.median(y[peaks])) - 0.5 * float(np.median(prom))
-            peaks = peaks[(y[peaks] >= typical) & (prom >= 0.6 * float(np.median(prom)))]
+            bridged = _bridged_base(peaks, props, sig.valid)
+            peaks = peaks[(y[peaks] >= typical) & ((prom >= 0.6 * float(np.median(prom))) | bridged)]
             troughs = [p + int(np.argmin(y[p:q])) for p, q in zip(peaks[:-1], peaks[1:])]
             first_lo = max(0, peaks[0] - reach)
             last_hi = min(len(y), peaks[-1] + reach)
@@ -277,6 +280,15 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
     half = np.where(left_gap, right - peaks, peaks - left)
     widths[one_side] = 2.0 * half[one_side]
     return widths
+
+
+def _bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
+    """Peaks with bridged (lost) samples between them and a prominence base."""
+    if valid.all() or len(peaks) == 0:
+        return np.zeros(len(peaks), dtype=bool)
+    bad = np.concatenate([[0], np.cumsum(~valid)])
+    left, right = props["left_bases"], props["right_bases"]
+    return (bad[peaks] - bad[left] > 0) | (bad[right + 1] - bad[peaks] > 0)
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:

@@ -185,30 +185,28 @@ class ProgressAnalyzer:
     def _mdc(self, side: str, metric: str) -> MinimalDetectableChange:
         return self.mdc_[(side, "cm" if metric == "ktw_cm" else "deg")]
 
+    def _change(self, side: str, metric: str, a: WeekSummary, b: WeekSummary) -> Change:
+        """The change of ``metric`` on ``side`` from week ``a`` to week ``b``, judged against the MDC."""
+        mdc = self._mdc(side, metric)
+        before, after = a.value(side, metric), b.value(side, metric)
+        return Change(side, metric, a.start, b.start, before, after, mdc.mdc_, mdc.source_,
+                      mdc.verdict(after - before))
+
+    def _measured(self, side: str, metric: str) -> list[WeekSummary]:
+        return [w for w in self.weeks_ if w.value(side, metric) is not None]
+
     def _changes(self) -> list[Change]:
-        out = []
-        for side in self.sides_:
-            for metric in METRICS:
-                measured = [w for w in self.weeks_ if w.value(side, metric) is not None]
-                mdc = self._mdc(side, metric)
-                for a, b in zip(measured, measured[1:]):
-                    before, after = a.value(side, metric), b.value(side, metric)
-                    out.append(Change(side, metric, a.start, b.start, before, after, mdc.mdc_, mdc.source_,
-                                      mdc.verdict(after - before)))
-        return out
+        return [self._change(side, metric, a, b)
+                for side in self.sides_ for metric in METRICS
+                for a, b in zip(self._measured(side, metric), self._measured(side, metric)[1:])]
 
     def _overall(self) -> list[Change]:
         out = []
         for side in self.sides_:
             for metric in METRICS:
-                measured = [w for w in self.weeks_ if w.value(side, metric) is not None]
-                if len(measured) < 3:  # with two weeks it is the week-to-week change already
-                    continue
-                a, b = measured[0], measured[-1]
-                mdc = self._mdc(side, metric)
-                before, after = a.value(side, metric), b.value(side, metric)
-                out.append(Change(side, metric, a.start, b.start, before, after, mdc.mdc_, mdc.source_,
-                                  mdc.verdict(after - before)))
+                measured = self._measured(side, metric)
+                if len(measured) >= 3:  # with two weeks it is the week-to-week change already
+                    out.append(self._change(side, metric, measured[0], measured[-1]))
         return out
 
     def _asymmetry(self) -> list[Asymmetry]:
