@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,3 +88,30 @@ def test_streaming_equals_batch_on_simulated_eccentric_drops() -> None:
     assert len(batch.reps_) == 5 and all(r.lowering_s is not None for r in batch.reps_)
     assert stream.reps_ == batch.reps_
     assert stream.holds_ == batch.holds_
+
+
+@pytest.mark.parametrize("exercise, foot, rate, seed, max_buffer_s", [
+    ("eccentric_drop", True, 52.0, 11, 40.0),   # foot-sensor gaps; 5 s holds, short rests (was 143 s)
+    ("seated_df_hold", True, 100.0, 11, 25.0),  # holds across foot-sensor gaps
+    ("band_lunge", False, 52.0, 12, 20.0),      # reps with short rests and heel lifts
+    ("nerve_floss", False, 100.0, 11, 30.0),    # reps both ways (was 78 s: the whole exercise)
+])
+def test_streaming_equals_batch_on_estimated_traces_with_a_bounded_buffer(
+        exercise: str, foot: bool, rate: float, seed: int, max_buffer_s: float) -> None:
+    from dorsi.angle import AngleEstimator
+    from dorsi.sim import SimOptions, simulate
+
+    session = simulate(exercise, seed=seed, options=SimOptions(rate_hz=rate, foot_sensor=foot, packet_loss=0.02))
+    trace = AngleEstimator().estimate(session.shin, session.foot).trace_
+    spec = default_routine()[exercise]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
+    longest = 0.0
+    for chunk in _chunks(trace, [11, 5, 17]):
+        stream.update(chunk)
+        longest = max(longest, stream.buffer_s_)
+    stream.finish()
+    assert (stream.reps_, stream.holds_, stream.heel_lifts_) == (batch.reps_, batch.holds_, batch.heel_lifts_)
+    assert len(batch.reps_) + len(batch.holds_) >= 20
+    # the buffer is cut between events, so each update re-reads seconds, not the whole exercise
+    assert longest < max_buffer_s < float(trace.t[-1] - trace.t[0]) / 2

@@ -78,8 +78,9 @@ class ExerciseEventDetector:
     open_hold_ : tuple or None
         Running hold ``(start_s, elapsed_s)`` at the end of the trace.
     active_ : list of (start_s, end_s)
-        Stretches where something was under way (events and excursions); the
-        streaming wrapper only cuts its buffer outside them.
+        Stretches where something was under way (events and excursions).
+    excursions_ : list of (start_s, end_s)
+        The rep and hold detectors' excursions (runs beyond their release level).
     notes_ : list of str
         Caveats (e.g. movement not observable without the foot sensor).
     """
@@ -112,7 +113,28 @@ class ExerciseEventDetector:
         """Data needed after an event's end before it is final."""
         return max(d.support_s for d in self._detectors()[:3] if d is not None)
 
-    def detect(self, trace: AngleTrace, baselines: dict | None = None) -> "ExerciseEventDetector":
+    @property
+    def lookback_s(self) -> float:
+        """How far before an excursion's start any detector reads data."""
+        rep, hold, _, _ = self._detectors()
+        return max([d.lookback_s for d in (rep, hold) if d is not None], default=0.0)
+
+    @property
+    def single_polarity(self) -> bool:
+        """Reps go one way only (a rep's onset search then stops at the previous rep's end)."""
+        rep = self._detectors()[0]
+        return rep is None or rep.polarity != "both"
+
+    @property
+    def margin_s(self) -> float:
+        """How far around an event its values depend on the data (filter half-windows,
+        heel-lift merging)."""
+        rep, hold, heel, _ = self._detectors()
+        half = [0.5 * max(d.smooth_s, d.speed_window_s) for d in (rep, hold) if d is not None]
+        return max(half + [heel.merge_gap_s]) + 2.0 / self.grid_hz
+
+    def detect(self, trace: AngleTrace, baselines: dict | None = None,
+               previous_rep_end_s: float | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -121,6 +143,9 @@ class ExerciseEventDetector:
             The segment's trace.
         baselines : dict, optional
             ``{"main": deg, "frontal": deg}``; default: medians over the first 2 s.
+        previous_rep_end_s : float, optional
+            End of the last rep found before ``trace`` (live continuation; see
+            :meth:`RepDetector.detect`).
         """
         rep_det, hold_det, heel_det, flagger = self._detectors()
         channel = settings_for(self.spec, self.source).channel
@@ -131,17 +156,15 @@ class ExerciseEventDetector:
             }
         self.baselines_ = dict(baselines)
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
-        reps: list[Rep] = rep_det.detect(trace, baselines["main"]).reps_ if rep_det else []
+        reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s).reps_ if rep_det else []
         holds: list[Hold] = hold_det.detect(trace, baselines["main"]).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
         self.reps_ = self._annotate_reps(trace, reps, holds, flagger, baselines["frontal"])
         self.holds_ = self._annotate_holds(trace, holds, flagger, baselines["frontal"])
         active = [(r.start_s, r.end_s) for r in self.reps_] + [(h.start_s, h.end_s) for h in self.holds_]
         active += [(h.start_s, h.end_s) for h in self.heel_lifts_]
-        for det in (rep_det, hold_det):
-            if det is not None:
-                active += det.excursions_
-        self.active_ = sorted(active)
+        self.excursions_ = sorted(x for det in (rep_det, hold_det) if det is not None for x in det.excursions_)
+        self.active_ = sorted(active + self.excursions_)
         self.notes_ = []
         if self.spec.needs_foot_sensor and self.source != "ankle":
             self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "

@@ -93,6 +93,12 @@ class HoldDetector:
         """Data needed after a hold's end before it is final (streaming latency)."""
         return 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + 3.0 / self.grid_hz
 
+    @property
+    def lookback_s(self) -> float:
+        """How far before an excursion's start detection reads data (filter half-windows:
+        a hold lies inside its excursion)."""
+        return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz
+
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None) -> "HoldDetector":
         """Find the holds in ``trace``; returns ``self``."""
         if not 0 <= self.release_deg <= self.threshold_deg:

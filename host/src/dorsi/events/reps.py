@@ -110,12 +110,19 @@ class RepDetector:
         """Data needed after a rep's end before it is final (streaming latency)."""
         return 0.5 * max(self.smooth_s, self.speed_window_s) + (self.max_onset_s if self.cycle_prominence_deg else 0.0) + 3.0 / self.grid_hz
 
+    @property
+    def lookback_s(self) -> float:
+        """How far before an excursion's start detection reads data: the onset search
+        (``max_onset_s``) plus the filters' half-window and a grid step."""
+        return self.max_onset_s + 0.5 * max(self.smooth_s, self.speed_window_s) + 2.0 / self.grid_hz
+
     def _check(self) -> None:
         if not 0 <= self.release_deg <= self.threshold_deg:
             raise ValueError("need 0 <= release_deg <= threshold_deg")
         polarity_signs(self.polarity)
 
-    def detect(self, trace: AngleTrace, baseline_deg: float | None = None) -> "RepDetector":
+    def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
+               previous_end_s: float | None = None) -> "RepDetector":
         """Find the reps in ``trace``.
 
         Parameters
@@ -124,6 +131,11 @@ class RepDetector:
             Angle trace (any rate; gaps allowed).
         baseline_deg : float, optional
             Overrides the ``baseline_deg`` parameter.
+        previous_end_s : float, optional
+            End of a rep found earlier in the same stream, before ``trace``
+            begins or near its start: a rep's onset is never searched before
+            the previous rep's end (a live buffer that dropped that rep keeps
+            the batch result this way). Single-polarity detectors only.
 
         Returns
         -------
@@ -147,6 +159,8 @@ class RepDetector:
             y = sign * (xs - self.baseline_deg_)
             self.excursions_ += excursion_times(sig.t, y > self.release_deg)
             prev_end = 0
+            if previous_end_s is not None and self.polarity != "both":
+                prev_end = int(np.searchsorted(sig.t, previous_end_s))
             for a, e, cut_left, cut_right in self._segments(y):
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
                 if end - start < min_len:

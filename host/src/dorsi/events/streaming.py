@@ -3,10 +3,11 @@
 The wrapper keeps a buffer of the trace, re-runs the batch detector on it as
 chunks arrive and emits an event once no later data can change it: its end is
 older than the detector's support (filter half-windows) and the excursion it
-belongs to has closed. The buffer is cut only in quiet stretches (outside every
-excursion and event, with a margin larger than any filter window), and the
-baselines are fixed from the first seconds exactly as the batch call fixes them,
-so every detector sees identical numbers around every event.
+belongs to has closed. The buffer's start is dropped only where no later
+detection reads it (outside every excursion's look-back and every event's
+filter margin), and the baselines are fixed from the first seconds exactly as
+the batch call fixes them, so every detector sees identical numbers around every
+event, and the buffer stays a few seconds long however long the exercise.
 """
 
 from __future__ import annotations
@@ -50,12 +51,6 @@ class StreamingEventDetector:
         Seconds of still start used for the baselines (as in the batch call).
     keep_s : float
         The buffer is never cut closer than this to its newest sample.
-    context_s : float
-        The cut stays this far before every excursion or event; must exceed the
-        detectors' look-back (onset search, filter half-windows).
-    after_s : float
-        The cut stays this far after every excursion or event, and this much
-        data is kept before the cut (filter half-windows, heel-lift merging).
 
     Attributes
     ----------
@@ -63,19 +58,20 @@ class StreamingEventDetector:
         Every event emitted so far, in emission order.
     open_hold_ : tuple (start_s, elapsed_s) or None
         The running hold timer after the last update.
+    buffer_s_ : float
+        Seconds of trace held after the last update (what each update re-reads).
     """
 
     def __init__(self, detector: ExerciseEventDetector, baseline_window_s: float = 2.0,
-                 keep_s: float = 4.0, context_s: float = 1.5, after_s: float = 0.5) -> None:
+                 keep_s: float = 4.0) -> None:
         self.detector = detector
         self.baseline_window_s = baseline_window_s
         self.keep_s = keep_s
-        self.context_s = context_s
-        self.after_s = after_s
         self.reps_: list[Rep] = []
         self.holds_: list[Hold] = []
         self.heel_lifts_: list[HeelLift] = []
         self.open_hold_: tuple[float, float] | None = None
+        self.buffer_s_ = 0.0
         self._buffer: AngleTrace | None = None
         self._t0: float | None = None
         self._baselines: dict | None = None
@@ -96,13 +92,17 @@ class StreamingEventDetector:
             if t_last < self._t0 + self.baseline_window_s + 1.0 or np.count_nonzero(self._buffer.valid) < 2:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines)
+        self.detector.detect(self._buffer, self._baselines, self._previous_rep_end())
         if self._support_s is None:
             self._support_s = self.detector.support_s
-        horizon = t_last - self._support_s
+        # finality needs real data after an event: samples that arrived flagged invalid (the foot
+        # sensor's gap) do not count, or a hold would look ended where the data merely stops
+        valid_t = self._buffer.t[self._buffer.valid]
+        horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
-        self._trim(t_last)
+        self._trim(float(valid_t[-1]))
+        self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
 
     def finish(self) -> StreamUpdate:
@@ -111,10 +111,17 @@ class StreamingEventDetector:
             return StreamUpdate()
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines)
+        self.detector.detect(self._buffer, self._baselines, self._previous_rep_end())
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         return update
+
+    def _previous_rep_end(self) -> float | None:
+        """End of the last emitted rep that began before the buffer (it cannot be found again)."""
+        if self._buffer is None:
+            return None
+        first = self._buffer.t[0]
+        return next((r.end_s for r in reversed(self.reps_) if r.start_s < first), None)
 
     def _is_final(self, event, horizon: float) -> bool:
         if event.end_s > horizon:
@@ -132,22 +139,39 @@ class StreamingEventDetector:
         return update
 
     def _trim(self, t_last: float) -> None:
-        """Cut the buffer in a quiet stretch at least ``keep_s`` old.
+        """Drop the buffer's start where no later detection can read it.
 
-        The cut point must lie ``context_s`` before the start and ``after_s``
-        after the end of every event or excursion still in the buffer; the
-        buffer then keeps ``after_s`` before it, enough for the filter windows.
+        The new start ``b`` must lie outside every zone where data still
+        counts: from ``lookback_s`` before each excursion (the onset search and
+        the filters reach that far back) to ``margin_s`` after it; around each
+        heel lift and hold by ``margin_s``; and not inside a rep (the next
+        rep's onset search stops at the previous rep's end, so a start inside
+        it would move that search). Events before ``b`` are final and emitted
+        by then (``keep_s`` exceeds the support), so they are not seen again.
         """
-        intervals = sorted(self.detector.active_, key=lambda se: se[1], reverse=True)
-        cut = t_last - self.keep_s
-        for s, e in intervals:
-            if s - self.context_s <= cut <= e + self.after_s:
-                cut = s - self.context_s
+        det = self.detector
+        look, margin = det.lookback_s, det.margin_s
+        ends = np.array(sorted(r.end_s for r in (*self.reps_, *det.reps_)))
+        zones = []
+        for s, e in det.excursions_:
+            # the onset search starts at the previous rep's end when that is closer
+            k = int(np.searchsorted(ends, s, side="right"))
+            start = s - look if k == 0 or not det.single_polarity else max(s - look, ends[k - 1] - margin)
+            zones.append((start, e + margin))
+        zones += [(h.start_s - margin, h.end_s + margin) for h in (*det.heel_lifts_, *det.holds_)]
+        zones += [(r.start_s - margin, r.end_s - margin) for r in det.reps_]
+        b = t_last - self.keep_s
+        for lo, hi in sorted(zones, key=lambda z: z[1], reverse=True):
+            if lo < b < hi:
+                b = lo
+        # start on a valid sample: the grid bridges a gap from the sample before it, so a start
+        # inside a gap would change the bridge (and the filtered values after it)
         buf = self._buffer
-        cut -= self.after_s
-        if cut <= buf.t[0] + self.after_s:
+        valid_t = buf.t[buf.valid]
+        j = int(np.searchsorted(valid_t, b, side="right")) - 1
+        if j < 0 or valid_t[j] <= buf.t[0] or any(lo < valid_t[j] < hi for lo, hi in zones):
             return
-        i = int(np.searchsorted(buf.t, cut))
+        i = int(np.searchsorted(buf.t, valid_t[j]))
         self._buffer = AngleTrace(buf.t[i:], buf.angle_deg[i:], buf.frontal_deg[i:], buf.heel_lift[i:],
                                   buf.knee_swing_deg[i:], buf.valid[i:], buf.source, buf.baseline_deg,
                                   buf.meta)
