@@ -134,7 +134,8 @@ class ExerciseEventDetector:
         return max(half + [heel.merge_gap_s]) + 2.0 / self.grid_hz
 
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
-               previous_rep_end_s: float | None = None) -> "ExerciseEventDetector":
+               previous_rep_end_s: float | None = None,
+               previous_hold_end_s: float | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -143,9 +144,11 @@ class ExerciseEventDetector:
             The segment's trace.
         baselines : dict, optional
             ``{"main": deg, "frontal": deg}``; default: medians over the first 2 s.
-        previous_rep_end_s : float, optional
-            End of the last rep found before ``trace`` (live continuation; see
-            :meth:`RepDetector.detect`).
+        previous_rep_end_s, previous_hold_end_s : float, optional
+            Live continuation: ends of the last rep and hold already reported;
+            they are not searched for again (see :meth:`RepDetector.detect`,
+            :meth:`HoldDetector.detect`). A rep's holds (eccentric drops) are
+            always searched, as the rep's lowering time needs them.
         """
         rep_det, hold_det, heel_det, flagger = self._detectors()
         channel = settings_for(self.spec, self.source).channel
@@ -157,7 +160,9 @@ class ExerciseEventDetector:
         self.baselines_ = dict(baselines)
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
         reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s).reps_ if rep_det else []
-        holds: list[Hold] = hold_det.detect(trace, baselines["main"]).holds_ if hold_det else []
+        if self.spec.has_reps:
+            previous_hold_end_s = None
+        holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
         self.reps_ = self._annotate_reps(trace, reps, holds, flagger, baselines["frontal"])
         self.holds_ = self._annotate_holds(trace, holds, flagger, baselines["frontal"])

@@ -99,8 +99,14 @@ class HoldDetector:
         a hold lies inside its excursion)."""
         return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz
 
-    def detect(self, trace: AngleTrace, baseline_deg: float | None = None) -> "HoldDetector":
-        """Find the holds in ``trace``; returns ``self``."""
+    def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
+               previous_end_s: float | None = None) -> "HoldDetector":
+        """Find the holds in ``trace``; returns ``self``.
+
+        ``previous_end_s`` (live use): end of the last hold already reported;
+        excursions (or their parts between data gaps) that began before it are
+        not searched again.
+        """
         if not 0 <= self.release_deg <= self.threshold_deg:
             raise ValueError("need 0 <= release_deg <= threshold_deg")
         signs = polarity_signs(self.polarity)
@@ -121,8 +127,10 @@ class HoldDetector:
             y = sign * (xs - self.baseline_deg_)
             self.excursions_ += excursion_times(sig.t, y > self.release_deg)
             starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
-            parts = [p for a, e in zip(starts.tolist(), ends.tolist())
-                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s)]
+            done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
+            parts = [p for a, e in zip(starts.tolist(), ends.tolist()) if e > done
+                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s)
+                     if p[0] >= done]  # parts that began before it hold holds already reported
             for a, e in parts:  # one iteration per excursion (or its part between data gaps)
                 first = first_long_run(settled[a:e], n_settle)
                 if first is None:

@@ -132,10 +132,11 @@ class RepDetector:
         baseline_deg : float, optional
             Overrides the ``baseline_deg`` parameter.
         previous_end_s : float, optional
-            End of a rep found earlier in the same stream, before ``trace``
-            begins or near its start: a rep's onset is never searched before
-            the previous rep's end (a live buffer that dropped that rep keeps
-            the batch result this way). Single-polarity detectors only.
+            End of the last rep already reported earlier in the same stream
+            (live use): reps whose core ends by then are not searched again,
+            and the next rep's onset is not searched before it (as in a batch
+            run, where each onset search stops at the previous rep's end).
+            Single-polarity detectors only; ignored for ``"both"``.
 
         Returns
         -------
@@ -161,7 +162,10 @@ class RepDetector:
             prev_end = 0
             if previous_end_s is not None and self.polarity != "both":
                 prev_end = int(np.searchsorted(sig.t, previous_end_s))
-            for a, e, cut_left, cut_right in self._segments(y):
+            done = prev_end  # cores ending by then belong to reps already reported
+            for a, e, cut_left, cut_right in self._segments(y, done):
+                if e <= done:
+                    continue
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
                 if end - start < min_len:
                     continue
@@ -208,13 +212,17 @@ class RepDetector:
                                 peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_))
         return sorted(reps, key=lambda r: r.start_s)
 
-    def _segments(self, y: np.ndarray) -> list[tuple[int, int, bool, bool]]:
+    def _segments(self, y: np.ndarray, skip_to: int = 0) -> list[tuple[int, int, bool, bool]]:
         """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys.
 
         Each item is ``(a, e, cut_left, cut_right)``; a cut side is a valley
         between two reps (no return to the baseline) rather than a release.
+        Runs ending by ``skip_to`` are left out.
         """
         starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
+        if skip_to:
+            keep = ends > skip_to
+            starts, ends = starts[keep], ends[keep]
         prominence = self.split_prominence_deg or self.threshold_deg
         out: list[tuple[int, int, bool, bool]] = []
         for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per movement

@@ -92,16 +92,19 @@ class StreamingEventDetector:
             if t_last < self._t0 + self.baseline_window_s + 1.0 or np.count_nonzero(self._buffer.valid) < 2:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines, self._previous_rep_end())
-        if self._support_s is None:
-            self._support_s = self.detector.support_s
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends())
+        if self._support_s is None:  # fixed by the detector's parameters: asked once
+            det = self.detector
+            self._support_s = det.support_s
+            self._reach = (det.lookback_s, det.margin_s, det.single_polarity)
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
         # sensor's gap) do not count, or a hold would look ended where the data merely stops
         valid_t = self._buffer.t[self._buffer.valid]
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
-        self._trim(float(valid_t[-1]))
+        if t_last - float(self._buffer.t[0]) > self.keep_s + 1.0:  # else nothing could be cut
+            self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
 
@@ -111,17 +114,15 @@ class StreamingEventDetector:
             return StreamUpdate()
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines, self._previous_rep_end())
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends())
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         return update
 
-    def _previous_rep_end(self) -> float | None:
-        """End of the last emitted rep that began before the buffer (it cannot be found again)."""
-        if self._buffer is None:
-            return None
-        first = self._buffer.t[0]
-        return next((r.end_s for r in reversed(self.reps_) if r.start_s < first), None)
+    def _reported_ends(self) -> tuple[float | None, float | None]:
+        """Ends of the last rep and hold emitted: the detector does not search for them again."""
+        return (self.reps_[-1].end_s if self.reps_ else None,
+                self.holds_[-1].end_s if self.holds_ else None)
 
     def _is_final(self, event, horizon: float) -> bool:
         if event.end_s > horizon:
@@ -150,16 +151,20 @@ class StreamingEventDetector:
         by then (``keep_s`` exceeds the support), so they are not seen again.
         """
         det = self.detector
-        look, margin = det.lookback_s, det.margin_s
-        ends = np.array(sorted(r.end_s for r in (*self.reps_, *det.reps_)))
+        look, margin, single_polarity = self._reach
+        first = float(self._buffer.t[0])
+        reported = [ev for ev in (*self.reps_[-4:], *self.holds_[-4:]) if ev.end_s >= first]
+        ends = np.array(sorted(r.end_s for r in (*self.reps_[-4:], *det.reps_)))
         zones = []
         for s, e in det.excursions_:
             # the onset search starts at the previous rep's end when that is closer
             k = int(np.searchsorted(ends, s, side="right"))
-            start = s - look if k == 0 or not det.single_polarity else max(s - look, ends[k - 1] - margin)
+            start = s - look if k == 0 or not single_polarity else max(s - look, ends[k - 1] - margin)
             zones.append((start, e + margin))
-        zones += [(h.start_s - margin, h.end_s + margin) for h in (*det.heel_lifts_, *det.holds_)]
-        zones += [(r.start_s - margin, r.end_s - margin) for r in det.reps_]
+        reported_reps = [ev for ev in reported if isinstance(ev, Rep)]
+        reported_holds = [ev for ev in reported if isinstance(ev, Hold)]
+        zones += [(h.start_s - margin, h.end_s + margin) for h in (*det.heel_lifts_, *det.holds_, *reported_holds)]
+        zones += [(r.start_s - margin, r.end_s - margin) for r in (*det.reps_, *reported_reps)]
         b = t_last - self.keep_s
         for lo, hi in sorted(zones, key=lambda z: z[1], reverse=True):
             if lo < b < hi:
