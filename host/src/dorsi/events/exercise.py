@@ -43,6 +43,10 @@ def _longest_gaps(trace: AngleTrace, starts: np.ndarray, ends: np.ndarray) -> np
     return np.array([dt[a:b].max() for a, b in zip(i0, i1)])
 
 
+def _latest(ends: float | dict) -> float:
+    return max(ends.values()) if isinstance(ends, dict) else float(ends)
+
+
 def _knee_to_wall(peak_deg: float, profile: dict) -> float | None:
     try:
         from dorsi.angle import knee_to_wall_cm
@@ -135,7 +139,7 @@ class ExerciseEventDetector:
 
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
                previous_rep_end_s: float | None = None,
-               previous_hold_end_s: float | None = None) -> "ExerciseEventDetector":
+               previous_hold_end_s: float | None = None, annotate: bool = True) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -144,13 +148,18 @@ class ExerciseEventDetector:
             The segment's trace.
         baselines : dict, optional
             ``{"main": deg, "frontal": deg}``; default: medians over the first 2 s.
-        previous_rep_end_s, previous_hold_end_s : float, optional
-            Live continuation: ends of the last rep and hold already reported;
-            they are not searched for again (see :meth:`RepDetector.detect`,
-            :meth:`HoldDetector.detect`). A rep's holds (eccentric drops) are
-            always searched, as the rep's lowering time needs them.
+        previous_rep_end_s, previous_hold_end_s : float or dict, optional
+            Live continuation: ends of the last rep (per direction, ``{+1.0: s,
+            -1.0: s}``, for reps both ways) and hold already reported; they are
+            not searched for again (see :meth:`RepDetector.detect`,
+            :meth:`HoldDetector.detect`). A rep's hold (eccentric drops) is
+            searched until the rep is reported: the rep's lowering time needs it.
+        annotate : bool
+            ``False`` leaves reps and holds bare (no heel lift, roll-in,
+            lowering time, knee-to-wall, gap); :meth:`annotate` adds them to the
+            ones wanted (the live wrapper annotates only what it reports).
         """
-        rep_det, hold_det, heel_det, flagger = self._detectors()
+        rep_det, hold_det, heel_det, _ = self._detectors()
         channel = settings_for(self.spec, self.source).channel
         if baselines is None:
             baselines = {
@@ -160,12 +169,13 @@ class ExerciseEventDetector:
         self.baselines_ = dict(baselines)
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
         reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s).reps_ if rep_det else []
-        if self.spec.has_reps:
-            previous_hold_end_s = None
+        if self.spec.has_reps:  # a rep's hold is needed until the rep itself is reported
+            previous_hold_end_s = (None if previous_hold_end_s is None or previous_rep_end_s is None
+                                   else min(previous_hold_end_s, _latest(previous_rep_end_s)))
         holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
-        self.reps_ = self._annotate_reps(trace, reps, holds, flagger, baselines["frontal"])
-        self.holds_ = self._annotate_holds(trace, holds, flagger, baselines["frontal"])
+        self._found_holds = holds
+        self.reps_, self.holds_ = self.annotate(trace, reps, holds) if annotate else (reps, holds)
         active = [(r.start_s, r.end_s) for r in self.reps_] + [(h.start_s, h.end_s) for h in self.holds_]
         active += [(h.start_s, h.end_s) for h in self.heel_lifts_]
         self.excursions_ = sorted(x for det in (rep_det, hold_det) if det is not None for x in det.excursions_)
@@ -175,6 +185,13 @@ class ExerciseEventDetector:
             self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "
                                "sensor it is barely visible, so counts may be low")
         return self
+
+    def annotate(self, trace: AngleTrace, reps: list[Rep], holds: list[Hold]) -> tuple[list[Rep], list[Hold]]:
+        """``reps`` and ``holds`` of the last :meth:`detect` on ``trace`` with heel lift, foot
+        roll-in, eccentric lowering time, knee-to-wall distance and longest data gap filled in."""
+        flagger, frontal = self._detectors()[3], self.baselines_["frontal"]
+        return (self._annotate_reps(trace, reps, self._found_holds, flagger, frontal),
+                self._annotate_holds(trace, holds, flagger, frontal))
 
     def _annotate_reps(self, trace: AngleTrace, reps: list[Rep], holds: list[Hold],
                        flagger: FrontalTiltFlagger, frontal_base: float) -> list[Rep]:

@@ -116,7 +116,13 @@ class HoldDetector:
         self.signal_ = sig
         xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
         v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
-        v_fine = derivative(sig.x, sig.rate_hz, 0.2)  # sharper, for the movement-shape boundaries
+        v_fine: list[np.ndarray] = []  # sharper, for the movement-shape boundaries (when one is needed)
+
+        def speed_fine() -> np.ndarray:
+            if not v_fine:
+                v_fine.append(derivative(sig.x, sig.rate_hz, 0.2))
+            return v_fine[0]
+
         # a bridge across lost samples is a straight line: flat, but nothing was observed there
         settled = (np.abs(v) < self.settle_speed_deg_s) & sig.valid
         n_settle = max(1, int(round(self.min_settle_s * sig.rate_hz)))
@@ -139,7 +145,7 @@ class HoldDetector:
                 i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
                 t0, t1 = float(sig.t[i0]), float(sig.t[i1])
                 if self.boundary == "profile":
-                    t0, t1 = _profile_bounds(sig.t, y, sign * v_fine, a, e, t0, t1, sig.valid)
+                    t0, t1 = _profile_bounds(sig.t, y, lambda: sign * speed_fine(), a, e, t0, t1, sig.valid)
                 if e == len(y):  # still in position at the end of the trace: running
                     self.open_hold_ = (t0, float(sig.t[-1] - t0))
                     t1 = float(sig.t[i1])
@@ -183,11 +189,12 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
     return [(p, q) for p, q in out if q > p]
 
 
-def _profile_bounds(t: np.ndarray, y: np.ndarray, vs: np.ndarray, a: int, e: int,
+def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
                     t0: float, t1: float, valid: np.ndarray | None = None) -> tuple[float, float]:
     """Hold start/end from the minimum-jerk shape of the moves in and out.
 
-    ``y`` is the excursion (positive = into position), ``vs`` its velocity,
+    ``y`` is the excursion (positive = into position), ``velocity()`` gives its
+    velocity (computed only when both moves are in the data),
     ``[a, e)`` the excursion run and ``t0, t1`` the settled-speed fallback.
     The held level is re-estimated next to each boundary, so sway or a slow
     settle deeper into the stretch does not bias it. A move whose half-way
@@ -200,6 +207,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, vs: np.ndarray, a: int, e: int
     down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
     if len(up) == 0 or len(down) == 0 or down[-1] <= up[0]:
         return t0, t1
+    vs = velocity()
     k_up, k_dn = a + int(up[0]), a + int(down[-1])
     rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))

@@ -131,12 +131,13 @@ class RepDetector:
             Angle trace (any rate; gaps allowed).
         baseline_deg : float, optional
             Overrides the ``baseline_deg`` parameter.
-        previous_end_s : float, optional
+        previous_end_s : float or dict, optional
             End of the last rep already reported earlier in the same stream
             (live use): reps whose core ends by then are not searched again,
             and the next rep's onset is not searched before it (as in a batch
-            run, where each onset search stops at the previous rep's end).
-            Single-polarity detectors only; ignored for ``"both"``.
+            run, where each onset search stops at the previous rep's end). For
+            ``polarity="both"`` a mapping ``{+1.0: end, -1.0: end}`` (reps each
+            way are searched separately); a single time is then ignored.
 
         Returns
         -------
@@ -160,8 +161,10 @@ class RepDetector:
             y = sign * (xs - self.baseline_deg_)
             self.excursions_ += excursion_times(sig.t, y > self.release_deg)
             prev_end = 0
-            if previous_end_s is not None and self.polarity != "both":
-                prev_end = int(np.searchsorted(sig.t, previous_end_s))
+            reported = previous_end_s.get(sign) if isinstance(previous_end_s, dict) else (
+                previous_end_s if self.polarity != "both" else None)
+            if reported is not None:
+                prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
             for a, e, cut_left, cut_right in self._segments(y, done):
                 if e <= done:

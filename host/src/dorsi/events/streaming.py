@@ -92,11 +92,11 @@ class StreamingEventDetector:
             if t_last < self._t0 + self.baseline_window_s + 1.0 or np.count_nonzero(self._buffer.valid) < 2:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines, *self._reported_ends())
         if self._support_s is None:  # fixed by the detector's parameters: asked once
             det = self.detector
             self._support_s = det.support_s
             self._reach = (det.lookback_s, det.margin_s, det.single_polarity)
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False)
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
         # sensor's gap) do not count, or a hold would look ended where the data merely stops
         valid_t = self._buffer.t[self._buffer.valid]
@@ -114,15 +114,25 @@ class StreamingEventDetector:
             return StreamUpdate()
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines, *self._reported_ends())
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False)
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         return update
 
-    def _reported_ends(self) -> tuple[float | None, float | None]:
-        """Ends of the last rep and hold emitted: the detector does not search for them again."""
-        return (self.reps_[-1].end_s if self.reps_ else None,
-                self.holds_[-1].end_s if self.holds_ else None)
+    def _reported_ends(self) -> tuple[float | dict | None, float | None]:
+        """Ends of the last rep (each way, for reps both ways) and hold emitted: the detector
+        does not search for them again."""
+        rep_end: float | dict | None = None
+        if self.reps_:
+            if self._reach[2]:  # single polarity
+                rep_end = self.reps_[-1].end_s
+            else:
+                rep_end = {}
+                for r in reversed(self.reps_):
+                    rep_end.setdefault(1.0 if r.peak_angle_deg >= r.baseline_deg else -1.0, r.end_s)
+                    if len(rep_end) == 2:
+                        break
+        return rep_end, (self.holds_[-1].end_s if self.holds_ else None)
 
     def _is_final(self, event, horizon: float) -> bool:
         if event.end_s > horizon:
@@ -130,13 +140,16 @@ class StreamingEventDetector:
         return all(e <= horizon for s, e in self.detector.active_ if s <= event.end_s and e >= event.start_s)
 
     def _emit(self, final) -> StreamUpdate:
-        update = StreamUpdate()
+        """Report the events that became final, annotated (only those: annotation costs)."""
+        det = self.detector
+        new = {kind: [ev for ev in getattr(det, kind) if ev.start_s > self._last_start[kind] and final(ev)]
+               for kind in _KINDS}
+        reps, holds = det.annotate(self._buffer, new["reps_"], new["holds_"])
+        update = StreamUpdate(reps, holds, new["heel_lifts_"])
         for kind, out in zip(_KINDS, (update.reps, update.holds, update.heel_lifts)):
-            for ev in getattr(self.detector, kind):
-                if ev.start_s > self._last_start[kind] and final(ev):
-                    out.append(ev)
-                    self._last_start[kind] = ev.start_s
-            getattr(self, kind).extend(out)
+            if out:
+                self._last_start[kind] = out[-1].start_s
+                getattr(self, kind).extend(out)
         return update
 
     def _trim(self, t_last: float) -> None:
