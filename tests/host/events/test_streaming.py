@@ -115,3 +115,24 @@ def test_streaming_equals_batch_on_estimated_traces_with_a_bounded_buffer(
     assert len(batch.reps_) + len(batch.holds_) >= 20
     # the buffer is cut between events, so each update re-reads seconds, not the whole exercise
     assert longest < max_buffer_s < float(trace.t[-1] - trace.t[0]) / 2
+
+
+def test_the_live_hold_timer_stops_when_the_move_out_begins() -> None:
+    # a 29 s hold against a 30 s target: the position is left over 1.5 s, and during that move
+    # the timer must not run on past the target ("target met" while already moving out)
+    t = np.arange(0, 45, 0.01)
+    x = 4.0 + ramp_hold(t, 5.0, 1.5, 29.0, 1.5, 20.0)
+    spec = default_routine()["soleus_stretch"]
+    stream = StreamingEventDetector(ExerciseEventDetector(spec))
+    timers = []
+    for chunk in _chunks(make_trace(t, x), [11]):
+        update = stream.update(chunk)
+        if update.open_hold is not None:
+            timers.append((float(chunk.t[-1]), update.open_hold[1]))
+    stream.finish()
+    (hold,) = stream.holds_
+    assert hold.duration_s == pytest.approx(29.0, abs=0.3) and hold.met is False
+    assert max(elapsed for _, elapsed in timers) < 30.0 - 0.5
+    # while held, the timer keeps up with the clock (within the settle window)
+    during = [(now, elapsed) for now, elapsed in timers if 10.0 < now < 30.0]
+    assert all(now - 6.5 - elapsed < 0.6 for now, elapsed in during)

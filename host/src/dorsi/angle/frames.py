@@ -15,6 +15,7 @@ so both angles come back exactly, with no cross-talk:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,10 +34,12 @@ class SegmentFrame:
     fwd: np.ndarray
     lat: np.ndarray
 
-    @property
+    @cached_property
     def matrix(self) -> np.ndarray:
-        """(3, 3) rows ``up, fwd, lat``: sensor vectors -> frame components."""
-        return np.vstack([self.up, self.fwd, self.lat])
+        """(3, 3) rows ``up, fwd, lat``: sensor vectors -> frame components (read-only)."""
+        m = np.vstack([self.up, self.fwd, self.lat])
+        m.setflags(write=False)
+        return m
 
     @classmethod
     def from_axes(cls, long_axis: np.ndarray, lateral: np.ndarray) -> "SegmentFrame":

@@ -185,6 +185,7 @@ class AnkleRiseHeelLift:
             raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
         self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
+        self._r_cross = _cross_matrix(self.lever_arm_m)
         self.g = g
         self.window = max(3, int(round(window_s * rate_hz)))
         self.rest_band_deg = rest_band_deg
@@ -424,7 +425,7 @@ class AnkleRiseHeelLift:
         wm, um = w[1:-1], u[1:-1]
         alpha = np.subtract(w[2:], w[:-2])
         alpha *= 0.5 * self.rate_hz
-        d = alpha @ _cross_matrix(r)                    # alpha x r (rows)
+        d = alpha @ self._r_cross                       # alpha x r (rows)
         np.subtract(a[1:-1], d, out=d)
         vert = np.einsum("ij,ij->i", d, um)
         vert -= (wm @ r) * np.einsum("ij,ij->i", wm, um)

@@ -189,9 +189,9 @@ class SegmentTilt:
         n = len(steps)
         mask = np.zeros(n, dtype=bool)
         mask[: min(self._anchor_left, n)] = True
-        for i in np.flatnonzero(steps > MAX_BRIDGED_STEPS):
-            mask[i: i + REANCHOR_SAMPLES] = True
         starts = np.flatnonzero(steps > MAX_BRIDGED_STEPS)
+        for i in starts:
+            mask[i: i + REANCHOR_SAMPLES] = True
         if len(starts):
             self._anchor_left = max(0, int(starts[-1]) + REANCHOR_SAMPLES - n)
         else:

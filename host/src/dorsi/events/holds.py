@@ -58,7 +58,9 @@ class HoldDetector:
     holds_ : list of Hold
         Completed (and, at the end of the trace, truncated) holds in time order.
     open_hold_ : tuple (start_s, elapsed_s) or None
-        A hold still running at the end of the trace (the live timer).
+        A hold still running at the end of the trace (the live timer);
+        ``elapsed_s`` runs to the last settled moment, so it stops as soon as
+        the move out of position begins.
     baseline_deg_ : float
         Baseline used.
     excursions_ : list of (start_s, end_s)
@@ -147,8 +149,10 @@ class HoldDetector:
                 if self.boundary == "profile":
                     t0, t1 = _profile_bounds(sig.t, y, lambda: sign * speed_fine(), a, e, t0, t1, sig.valid)
                 if e == len(y):  # still in position at the end of the trace: running
-                    self.open_hold_ = (t0, float(sig.t[-1] - t0))
+                    # held until the last settled moment: once the move out has begun the timer
+                    # stops, though the position is not left yet (no "target met" on the way out)
                     t1 = float(sig.t[i1])
+                    self.open_hold_ = (t0, max(0.0, t1 - t0))
                 duration = t1 - t0
                 if duration < self.min_hold_s:
                     continue
