@@ -136,3 +136,27 @@ def test_the_live_hold_timer_stops_when_the_move_out_begins() -> None:
     # while held, the timer keeps up with the clock (within the settle window)
     during = [(now, elapsed) for now, elapsed in timers if 10.0 < now < 30.0]
     assert all(now - 6.5 - elapsed < 0.6 for now, elapsed in during)
+
+
+def test_a_still_hold_does_not_rerun_the_detector_on_every_chunk() -> None:
+    rng = np.random.default_rng(2)
+    t = np.arange(0, 90, 0.01)
+    x = 4.0 + sum(ramp_hold(t, s, 1.5, 30, 1.5, 20) for s in (5, 45))
+    x += 1.0 * np.sin(2 * np.pi * 0.25 * t) * (x > 20) + rng.normal(0, 0.1, len(t))  # sway and noise
+    trace = make_trace(t, x)
+    spec = default_routine()["soleus_stretch"]
+    batch = ExerciseEventDetector(spec).detect(trace)
+    stream = StreamingEventDetector(ExerciseEventDetector(spec))
+    chunks, timers = 0, []
+    for chunk in _chunks(trace, [11]):
+        update = stream.update(chunk)
+        chunks += 1
+        if update.open_hold is not None:
+            timers.append((float(chunk.t[-1]), update.open_hold))
+    stream.finish()
+    assert stream.holds_ == batch.holds_ and len(batch.holds_) == 2
+    assert stream.runs_ < 0.5 * chunks  # the 60 s of still holding mostly skip the detector
+    # the timer keeps running with the clock meanwhile, and counts from the hold's start
+    start = batch.holds_[0].start_s
+    during = [(now, hold) for now, hold in timers if start + 2.0 < now < start + 28.0]
+    assert during and all(abs(hold[0] - start) < 0.1 and abs((now - start) - hold[1]) < 0.5 for now, hold in during)

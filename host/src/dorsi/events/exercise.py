@@ -101,6 +101,12 @@ class ExerciseEventDetector:
         self.hold_overrides = hold_overrides
 
     def _detectors(self) -> tuple[RepDetector | None, HoldDetector | None, HeelLiftDetector, FrontalTiltFlagger]:
+        """The configured detectors (built on first use, from the parameters as they are then)."""
+        if getattr(self, "_built", None) is None:
+            self._built = self._build()
+        return self._built
+
+    def _build(self) -> tuple[RepDetector | None, HoldDetector | None, HeelLiftDetector, FrontalTiltFlagger]:
         s = settings_for(self.spec, self.source)
         common = dict(channel=s.channel, polarity=s.polarity, grid_hz=self.grid_hz)
         rep = hold = None
@@ -116,6 +122,11 @@ class ExerciseEventDetector:
     def support_s(self) -> float:
         """Data needed after an event's end before it is final."""
         return max(d.support_s for d in self._detectors()[:3] if d is not None)
+
+    @property
+    def channel(self) -> str:
+        """The trace channel the reps and holds are read from."""
+        return settings_for(self.spec, self.source).channel
 
     @property
     def lookback_s(self) -> float:
@@ -139,7 +150,8 @@ class ExerciseEventDetector:
 
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
                previous_rep_end_s: float | None = None,
-               previous_hold_end_s: float | None = None, annotate: bool = True) -> "ExerciseEventDetector":
+               previous_hold_end_s: float | None = None, annotate: bool = True,
+               hold_memo: dict | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -158,6 +170,9 @@ class ExerciseEventDetector:
             ``False`` leaves reps and holds bare (no heel lift, roll-in,
             lowering time, knee-to-wall, gap); :meth:`annotate` adds them to the
             ones wanted (the live wrapper annotates only what it reports).
+        hold_memo : dict, optional
+            Kept by the live wrapper between calls on one growing stream (see
+            :meth:`HoldDetector.detect`).
         """
         rep_det, hold_det, heel_det, _ = self._detectors()
         channel = settings_for(self.spec, self.source).channel
@@ -172,7 +187,8 @@ class ExerciseEventDetector:
         if self.spec.has_reps:  # a rep's hold is needed until the rep itself is reported
             previous_hold_end_s = (None if previous_hold_end_s is None or previous_rep_end_s is None
                                    else min(previous_hold_end_s, _latest(previous_rep_end_s)))
-        holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s).holds_ if hold_det else []
+        holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s,
+                                            hold_memo).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
         self._found_holds = holds
         self.reps_, self.holds_ = self.annotate(trace, reps, holds) if annotate else (reps, holds)

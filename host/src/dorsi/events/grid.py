@@ -8,6 +8,7 @@ as the batch run, which is what makes streaming and batch results identical.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,6 +130,30 @@ def derivative(x: np.ndarray, rate_hz: float, window_s: float, polyorder: int = 
     if len(x) < n:
         return np.gradient(np.asarray(x, dtype=np.float64)) * rate_hz if len(x) > 1 else np.zeros(len(x))
     return savgol(x, n, polyorder, deriv=1, delta=1.0 / rate_hz)
+
+
+_FILTERED: OrderedDict = OrderedDict()
+_FILTERED_SIZE = 8
+
+
+def filtered(sig: GridSignal, window_s: float, deriv: int = 0) -> np.ndarray:
+    """:func:`smooth` (``deriv=0``) or :func:`derivative` (``deriv=1``) of a grid signal, shared.
+
+    The rep and hold detectors of one exercise filter the same grid with the
+    same windows; the last few results are kept (keyed by the signal's array,
+    returned read-only), so each is computed once per detection.
+    """
+    key = (id(sig.x), float(window_s), int(deriv))
+    hit = _FILTERED.get(key)
+    if hit is not None and hit[0] is sig.x:
+        _FILTERED.move_to_end(key)
+        return hit[1]
+    out = smooth(sig.x, sig.rate_hz, window_s) if deriv == 0 else derivative(sig.x, sig.rate_hz, window_s)
+    out.setflags(write=False)
+    _FILTERED[key] = (sig.x, out)
+    while len(_FILTERED) > _FILTERED_SIZE:
+        _FILTERED.popitem(last=False)
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -13,7 +13,7 @@ from scipy.signal import find_peaks
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
-from dorsi.events.grid import derivative, smooth
+from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_out_start
 from dorsi.events.results import Hold
 from dorsi.events.runs import excursion_times, first_long_run, runs, runs_containing
@@ -102,12 +102,15 @@ class HoldDetector:
         return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
-               previous_end_s: float | None = None) -> "HoldDetector":
+               previous_end_s: float | None = None, memo: dict | None = None) -> "HoldDetector":
         """Find the holds in ``trace``; returns ``self``.
 
-        ``previous_end_s`` (live use): end of the last hold already reported;
-        excursions (or their parts between data gaps) that began before it are
-        not searched again.
+        Live use: ``previous_end_s`` is the end of the last hold already
+        reported (excursions, or their parts between data gaps, that began
+        before it are not searched again); ``memo`` is a dict kept between the
+        calls on one growing stream: an excursion that closed more than
+        ``lookback_s`` before the end of the data gives the same hold on every
+        later call, so it is worked out once (keyed by its absolute times).
         """
         if not 0 <= self.release_deg <= self.threshold_deg:
             raise ValueError("need 0 <= release_deg <= threshold_deg")
@@ -116,13 +119,13 @@ class HoldDetector:
         base = baseline_deg if baseline_deg is not None else self.baseline_deg
         self.baseline_deg_ = float(base) if base is not None else start_baseline(sig, self.baseline_window_s)
         self.signal_ = sig
-        xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
-        v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
+        xs = filtered(sig, self.smooth_s)
+        v = filtered(sig, self.speed_window_s, deriv=1)
         v_fine: list[np.ndarray] = []  # sharper, for the movement-shape boundaries (when one is needed)
 
         def speed_fine() -> np.ndarray:
             if not v_fine:
-                v_fine.append(derivative(sig.x, sig.rate_hz, 0.2))
+                v_fine.append(filtered(sig, 0.2, deriv=1))
             return v_fine[0]
 
         # a bridge across lost samples is a straight line: flat, but nothing was observed there
@@ -139,32 +142,44 @@ class HoldDetector:
             parts = [p for a, e in zip(starts.tolist(), ends.tolist()) if e > done
                      for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s)
                      if p[0] >= done]  # parts that began before it hold holds already reported
+            stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
             for a, e in parts:  # one iteration per excursion (or its part between data gaps)
-                first = first_long_run(settled[a:e], n_settle)
-                if first is None:
-                    continue
-                i0 = a + first
-                i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
-                t0, t1 = float(sig.t[i0]), float(sig.t[i1])
-                if self.boundary == "profile":
-                    t0, t1 = _profile_bounds(sig.t, y, lambda: sign * speed_fine(), a, e, t0, t1, sig.valid)
-                if e == len(y):  # still in position at the end of the trace: running
-                    # held until the last settled moment: once the move out has begun the timer
-                    # stops, though the position is not left yet (no "target met" on the way out)
-                    t1 = float(sig.t[i1])
-                    self.open_hold_ = (t0, max(0.0, t1 - t0))
-                duration = t1 - t0
-                if duration < self.min_hold_s:
-                    continue
-                inside = (sig.t >= t0) & (sig.t <= t1)
-                holds.append(Hold(
-                    start_s=t0, end_s=t1, duration_s=duration,
-                    mean_angle_deg=float(np.mean(sig.x[inside])), target_s=self.target_s,
-                    met=None if self.target_s is None else bool(duration >= self.target_s),
-                ))
+                key = (sign, float(sig.t[a]), float(sig.t[e - 1]))
+                if memo is not None and e <= stable_to and key in memo:
+                    hold = memo[key]
+                else:
+                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle)
+                    if memo is not None and e <= stable_to:
+                        memo[key] = hold
+                if hold is not None:
+                    holds.append(hold)
         holds.sort(key=lambda h: h.start_s)
         self.holds_ = holds
         return self
+
+    def _part_hold(self, sig, y: np.ndarray, settled: np.ndarray, velocity, a: int, e: int,
+                   n_settle: int) -> Hold | None:
+        """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
+        still open at the end of the data)."""
+        first = first_long_run(settled[a:e], n_settle)
+        if first is None:
+            return None
+        i0 = a + first
+        i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
+        t0, t1 = float(sig.t[i0]), float(sig.t[i1])
+        if self.boundary == "profile":
+            t0, t1 = _profile_bounds(sig.t, y, velocity, a, e, t0, t1, sig.valid)
+        if e == len(y):  # still in position at the end of the trace: running
+            # held until the last settled moment: once the move out has begun the timer
+            # stops, though the position is not left yet (no "target met" on the way out)
+            t1 = float(sig.t[i1])
+            self.open_hold_ = (t0, max(0.0, t1 - t0))
+        duration = t1 - t0
+        if duration < self.min_hold_s:
+            return None
+        i, j = int(np.searchsorted(sig.t, t0, side="left")), int(np.searchsorted(sig.t, t1, side="right"))
+        return Hold(start_s=t0, end_s=t1, duration_s=duration, mean_angle_deg=float(np.mean(sig.x[i:j])),
+                    target_s=self.target_s, met=None if self.target_s is None else bool(duration >= self.target_s))
 
 
 def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
@@ -198,7 +213,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
     """Hold start/end from the minimum-jerk shape of the moves in and out.
 
     ``y`` is the excursion (positive = into position), ``velocity()`` gives its
-    velocity (computed only when both moves are in the data),
+    velocity (computed only when a move is in the data),
     ``[a, e)`` the excursion run and ``t0, t1`` the settled-speed fallback.
     The held level is re-estimated next to each boundary, so sway or a slow
     settle deeper into the stretch does not bias it. A move whose half-way
@@ -209,10 +224,13 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
     top = float(np.percentile(seg, 99))
     up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
     down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
-    if len(up) == 0 or len(down) == 0 or down[-1] <= up[0]:
+    running = e == len(y) and len(up) > 0 and (len(down) == 0 or down[-1] <= up[0])
+    if not running and (len(up) == 0 or len(down) == 0 or down[-1] <= up[0]):
         return t0, t1
     vs = velocity()
-    k_up, k_dn = a + int(up[0]), a + int(down[-1])
+    # a hold still running at the end of the data: its start from the move in, as it will be
+    # once the move out comes (the live timer counts from there)
+    k_up, k_dn = a + int(up[0]), (e - 1 if running else a + int(down[-1]))
     rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))
     mid = (k_up + k_dn) // 2
@@ -232,6 +250,8 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
     reach = move_in_end(t, y, vs, lo_in, hi_in, amp_in) if observed(k_up) else None
     if reach is not None:
         start = reach
+    if running:
+        return start, t1
     amp_out = _first_stop_level(y, vs, k_up, k_dn, forward=False, fallback=level, reach=near)
     leave = move_out_start(t, y, vs, lo_out, hi_out, amp_out) if observed(k_dn) else None
     if leave is not None:

@@ -12,7 +12,7 @@ from scipy.signal import find_peaks
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
-from dorsi.events.grid import derivative, smooth
+from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
 from dorsi.events.runs import excursion_times, runs_containing
@@ -148,8 +148,8 @@ class RepDetector:
         base = baseline_deg if baseline_deg is not None else self.baseline_deg
         self.baseline_deg_ = float(base) if base is not None else start_baseline(sig, self.baseline_window_s)
         self.signal_ = sig
-        xs = smooth(sig.x, sig.rate_hz, self.smooth_s)
-        v = derivative(sig.x, sig.rate_hz, self.speed_window_s)
+        xs = filtered(sig, self.smooth_s)
+        v = filtered(sig, self.speed_window_s, deriv=1)
         reps: list[Rep] = []
         self.open_ = False
         min_len = self.min_duration_s * sig.rate_hz

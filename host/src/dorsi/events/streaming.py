@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
+from dorsi.events.channel import channel_values
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.results import HeelLift, Hold, Rep
 
@@ -51,6 +52,12 @@ class StreamingEventDetector:
         Seconds of still start used for the baselines (as in the batch call).
     keep_s : float
         The buffer is never cut closer than this to its newest sample.
+    still_deg, recheck_s : float
+        While a hold runs and nothing else is pending, a chunk whose angle
+        stays within ``still_deg`` (the previous sample included) and brings no
+        heel flag cannot end the hold: the detector is not re-run for it (the
+        timer just runs on), but at least every ``recheck_s`` of data. Skipping
+        only delays work; the events reported are the same.
 
     Attributes
     ----------
@@ -60,23 +67,32 @@ class StreamingEventDetector:
         The running hold timer after the last update.
     buffer_s_ : float
         Seconds of trace held after the last update (what each update re-reads).
+    runs_ : int
+        How many times the detector has been run (updates skipped while a hold
+        keeps still do not run it).
     """
 
     def __init__(self, detector: ExerciseEventDetector, baseline_window_s: float = 2.0,
-                 keep_s: float = 4.0) -> None:
+                 keep_s: float = 4.0, still_deg: float = 1.0, recheck_s: float = 1.0) -> None:
         self.detector = detector
         self.baseline_window_s = baseline_window_s
         self.keep_s = keep_s
+        self.still_deg = still_deg
+        self.recheck_s = recheck_s
         self.reps_: list[Rep] = []
         self.holds_: list[Hold] = []
         self.heel_lifts_: list[HeelLift] = []
         self.open_hold_: tuple[float, float] | None = None
         self.buffer_s_ = 0.0
+        self.runs_ = 0
         self._buffer: AngleTrace | None = None
         self._t0: float | None = None
         self._baselines: dict | None = None
         self._last_start = {kind: -np.inf for kind in _KINDS}
         self._support_s: float | None = None
+        self._hold_memo: dict = {}
+        self._running: tuple[float, float, float] | None = None  # (hold start, elapsed, at data time)
+        self._last_value: float | None = None
 
     def update(self, chunk: AngleTrace) -> StreamUpdate:
         """Add a chunk (time-ordered, after the previous one); return newly final events."""
@@ -96,17 +112,39 @@ class StreamingEventDetector:
             det = self.detector
             self._support_s = det.support_s
             self._reach = (det.lookback_s, det.margin_s, det.single_polarity)
-        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False)
+            self._channel = det.channel
+        if self._still_in_hold(chunk):
+            start, elapsed, at = self._running
+            self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
+            self.buffer_s_ = float(t_last - self._buffer.t[0])
+            return StreamUpdate(open_hold=self.open_hold_)
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
+                             hold_memo=self._hold_memo)
+        self.runs_ += 1
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
         # sensor's gap) do not count, or a hold would look ended where the data merely stops
         valid_t = self._buffer.t[self._buffer.valid]
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
+        pending = any(ev.start_s > self._last_start[kind] for kind in _KINDS for ev in getattr(self.detector, kind)
+                      if not (kind == "holds_" and self.open_hold_ and ev.start_s == self.open_hold_[0]))
+        self._running = None if self.open_hold_ is None or pending else (*self.open_hold_, float(valid_t[-1]))
         if t_last - float(self._buffer.t[0]) > self.keep_s + 1.0:  # else nothing could be cut
             self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
+
+    def _still_in_hold(self, chunk: AngleTrace) -> bool:
+        """A hold runs, nothing else is pending, and this chunk keeps still (see ``still_deg``)."""
+        values = channel_values(chunk, self._channel)[chunk.valid]
+        previous, self._last_value = self._last_value, (float(values[-1]) if len(values) else self._last_value)
+        if self._running is None or previous is None or not len(values) or chunk.heel_lift.any():
+            return False
+        if float(chunk.t[chunk.valid][-1]) - self._running[2] >= self.recheck_s:
+            return False
+        lo, hi = min(float(values.min()), previous), max(float(values.max()), previous)
+        return hi - lo < self.still_deg
 
     def finish(self) -> StreamUpdate:
         """End of stream: emit everything still pending."""
@@ -114,7 +152,8 @@ class StreamingEventDetector:
             return StreamUpdate()
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
-        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False)
+        self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
+                             hold_memo=self._hold_memo)
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         return update
@@ -190,6 +229,7 @@ class StreamingEventDetector:
         if j < 0 or valid_t[j] <= buf.t[0] or any(lo < valid_t[j] < hi for lo, hi in zones):
             return
         i = int(np.searchsorted(buf.t, valid_t[j]))
+        self._hold_memo = {k: v for k, v in self._hold_memo.items() if k[2] >= valid_t[j]}
         self._buffer = AngleTrace(buf.t[i:], buf.angle_deg[i:], buf.frontal_deg[i:], buf.heel_lift[i:],
                                   buf.knee_swing_deg[i:], buf.valid[i:], buf.source, buf.baseline_deg,
                                   buf.meta)
