@@ -224,13 +224,14 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
     top = float(np.percentile(seg, 99))
     up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
     down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
-    running = e == len(y) and len(up) > 0 and (len(down) == 0 or down[-1] <= up[0])
-    if not running and (len(up) == 0 or len(down) == 0 or down[-1] <= up[0]):
+    moved_out = len(up) > 0 and len(down) > 0 and down[-1] > up[0]
+    running = e == len(y) and len(up) > 0  # in position at the end of the data
+    if not (moved_out or running):
         return t0, t1
     vs = velocity()
-    # a hold still running at the end of the data: its start from the move in, as it will be
-    # once the move out comes (the live timer counts from there)
-    k_up, k_dn = a + int(up[0]), (e - 1 if running else a + int(down[-1]))
+    # a hold still running at the end of the data only needs its start (the caller ends it at
+    # the last settled moment): from the move in, as it will be once the move out comes
+    k_up, k_dn = a + int(up[0]), (a + int(down[-1]) if moved_out else e - 1)
     rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))
     mid = (k_up + k_dn) // 2
