@@ -99,10 +99,11 @@ class ExerciseEventDetector:
         self.grid_hz = grid_hz
         self.rep_overrides = rep_overrides
         self.hold_overrides = hold_overrides
+        self._built: tuple | None = None
 
     def _detectors(self) -> tuple[RepDetector | None, HoldDetector | None, HeelLiftDetector, FrontalTiltFlagger]:
         """The configured detectors (built on first use, from the parameters as they are then)."""
-        if getattr(self, "_built", None) is None:
+        if self._built is None:
             self._built = self._build()
         return self._built
 
@@ -149,7 +150,7 @@ class ExerciseEventDetector:
         return max(half + [heel.merge_gap_s]) + 2.0 / self.grid_hz
 
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
-               previous_rep_end_s: float | None = None,
+               previous_rep_end_s: float | dict | None = None,
                previous_hold_end_s: float | None = None, annotate: bool = True,
                hold_memo: dict | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
@@ -175,10 +176,9 @@ class ExerciseEventDetector:
             :meth:`HoldDetector.detect`).
         """
         rep_det, hold_det, heel_det, _ = self._detectors()
-        channel = settings_for(self.spec, self.source).channel
         if baselines is None:
             baselines = {
-                "main": start_baseline(channel_grid(trace, channel, self.grid_hz, 0.5), 2.0),
+                "main": start_baseline(channel_grid(trace, self.channel, self.grid_hz, 0.5), 2.0),
                 "frontal": start_baseline(channel_grid(trace, "frontal", self.grid_hz, 0.5), 2.0),
             }
         self.baselines_ = dict(baselines)

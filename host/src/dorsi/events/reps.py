@@ -122,7 +122,7 @@ class RepDetector:
         polarity_signs(self.polarity)
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
-               previous_end_s: float | None = None) -> "RepDetector":
+               previous_end_s: float | dict | None = None) -> "RepDetector":
         """Find the reps in ``trace``.
 
         Parameters

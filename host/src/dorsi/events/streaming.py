@@ -111,8 +111,8 @@ class StreamingEventDetector:
         if self._support_s is None:  # fixed by the detector's parameters: asked once
             det = self.detector
             self._support_s = det.support_s
-            self._reach = (det.lookback_s, det.margin_s, det.single_polarity)
-            self._channel = det.channel
+            self._lookback_s, self._margin_s = det.lookback_s, det.margin_s
+            self._single_polarity, self._channel = det.single_polarity, det.channel
         if self._still_in_hold(chunk):
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
@@ -127,16 +127,24 @@ class StreamingEventDetector:
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
-        pending = any(ev.start_s > self._last_start[kind] for kind in _KINDS for ev in getattr(self.detector, kind)
-                      if not (kind == "holds_" and self.open_hold_ and ev.start_s == self.open_hold_[0]))
-        self._running = None if self.open_hold_ is None or pending else (*self.open_hold_, float(valid_t[-1]))
+        still_hold = self.open_hold_ is not None and not self._pending_besides_open_hold()
+        self._running = (*self.open_hold_, float(valid_t[-1])) if still_hold else None
         if t_last - float(self._buffer.t[0]) > self.keep_s + 1.0:  # else nothing could be cut
             self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
 
+    def _pending_besides_open_hold(self) -> bool:
+        """Events found but not yet reported, other than the hold still running."""
+        det, running = self.detector, self.open_hold_[0] if self.open_hold_ else None
+        return any(ev.start_s > self._last_start[kind] and not (kind == "holds_" and ev.start_s == running)
+                   for kind in _KINDS for ev in getattr(det, kind))
+
     def _still_in_hold(self, chunk: AngleTrace) -> bool:
-        """A hold runs, nothing else is pending, and this chunk keeps still (see ``still_deg``)."""
+        """A hold runs, nothing else is pending, and this chunk keeps still (see ``still_deg``).
+
+        Also records the chunk's last value, the reference for the next chunk.
+        """
         values = channel_values(chunk, self._channel)[chunk.valid]
         previous, self._last_value = self._last_value, (float(values[-1]) if len(values) else self._last_value)
         if self._running is None or previous is None or not len(values) or chunk.heel_lift.any():
@@ -163,7 +171,7 @@ class StreamingEventDetector:
         does not search for them again."""
         rep_end: float | dict | None = None
         if self.reps_:
-            if self._reach[2]:  # single polarity
+            if self._single_polarity:
                 rep_end = self.reps_[-1].end_s
             else:
                 rep_end = {}
@@ -203,18 +211,17 @@ class StreamingEventDetector:
         by then (``keep_s`` exceeds the support), so they are not seen again.
         """
         det = self.detector
-        look, margin, single_polarity = self._reach
+        look, margin = self._lookback_s, self._margin_s
         first = float(self._buffer.t[0])
-        reported = [ev for ev in (*self.reps_[-4:], *self.holds_[-4:]) if ev.end_s >= first]
+        reported_reps = [r for r in self.reps_[-4:] if r.end_s >= first]
+        reported_holds = [h for h in self.holds_[-4:] if h.end_s >= first]
         ends = np.array(sorted(r.end_s for r in (*self.reps_[-4:], *det.reps_)))
         zones = []
         for s, e in det.excursions_:
             # the onset search starts at the previous rep's end when that is closer
             k = int(np.searchsorted(ends, s, side="right"))
-            start = s - look if k == 0 or not single_polarity else max(s - look, ends[k - 1] - margin)
+            start = s - look if k == 0 or not self._single_polarity else max(s - look, ends[k - 1] - margin)
             zones.append((start, e + margin))
-        reported_reps = [ev for ev in reported if isinstance(ev, Rep)]
-        reported_holds = [ev for ev in reported if isinstance(ev, Hold)]
         zones += [(h.start_s - margin, h.end_s + margin) for h in (*det.heel_lifts_, *det.holds_, *reported_holds)]
         zones += [(r.start_s - margin, r.end_s - margin) for r in (*det.reps_, *reported_reps)]
         b = t_last - self.keep_s
