@@ -59,6 +59,17 @@ def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: flo
     return sig
 
 
+def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float, sig: GridSignal) -> None:
+    """Hand :func:`channel_grid` the grid of ``trace`` computed elsewhere (the live wrapper
+    extends its buffer's grid chunk by chunk instead of resampling the whole buffer)."""
+    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
+    for arr in (sig.t, sig.x, sig.valid):
+        arr.setflags(write=False)
+    _CACHE[(id(trace), channel, float(rate_hz), float(max_gap_s))] = (trace, trace.t, values, trace.valid, sig)
+    while len(_CACHE) > _CACHE_SIZE:
+        _CACHE.popitem(last=False)
+
+
 def start_baseline(sig: GridSignal, window_s: float) -> float:
     """Median of the channel over the first ``window_s`` seconds (the still start)."""
     head = sig.x[sig.t < sig.t[0] + window_s]

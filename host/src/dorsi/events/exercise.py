@@ -136,6 +136,18 @@ class ExerciseEventDetector:
         return max([d.lookback_s for d in (rep, hold) if d is not None], default=0.0)
 
     @property
+    def main_filters(self) -> tuple[float, float, list[tuple[float, int]]]:
+        """``(grid_hz, max_gap_s, [(window_s, deriv), ...])``: how the rep and hold detectors grid
+        and filter the main channel (see :func:`dorsi.events.grid.filtered`)."""
+        rep, hold, _, _ = self._detectors()
+        used = [d for d in (rep, hold) if d is not None]
+        filters = {(d.smooth_s, 0) for d in used} | {(d.speed_window_s, 1) for d in used}
+        if hold is not None:
+            filters.add((0.2, 1))  # the hold detector's boundary speed
+        max_gap = used[0].max_gap_s if used else 0.5
+        return self.grid_hz, max_gap, sorted(filters)
+
+    @property
     def single_polarity(self) -> bool:
         """Reps go one way only (a rep's onset search then stops at the previous rep's end)."""
         rep = self._detectors()[0]

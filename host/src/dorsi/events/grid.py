@@ -116,6 +116,12 @@ def odd_window(seconds: float, rate_hz: float, minimum: int = 5) -> int:
     return n if n % 2 else n + 1
 
 
+def filter_spec(window_s: float, rate_hz: float, deriv: int) -> tuple[int, int, float]:
+    """``(window, polyorder, delta)`` of :func:`smooth` (``deriv=0``) or :func:`derivative` (``deriv=1``)."""
+    polyorder = 3 if deriv == 0 else 2
+    return odd_window(window_s, rate_hz, polyorder + 2), polyorder, (1.0 if deriv == 0 else 1.0 / rate_hz)
+
+
 def smooth(x: np.ndarray, rate_hz: float, window_s: float, polyorder: int = 3) -> np.ndarray:
     """Savitzky-Golay smoothing (local: each output uses only its window)."""
     n = odd_window(window_s, rate_hz, polyorder + 2)
@@ -154,6 +160,14 @@ def filtered(sig: GridSignal, window_s: float, deriv: int = 0) -> np.ndarray:
     while len(_FILTERED) > _FILTERED_SIZE:
         _FILTERED.popitem(last=False)
     return out
+
+
+def remember_filtered(sig: GridSignal, window_s: float, deriv: int, out: np.ndarray) -> None:
+    """Hand :func:`filtered` a result computed elsewhere (the live wrapper's incremental grid)."""
+    out.setflags(write=False)
+    _FILTERED[(id(sig.x), float(window_s), int(deriv))] = (sig.x, out)
+    while len(_FILTERED) > _FILTERED_SIZE:
+        _FILTERED.popitem(last=False)
 
 
 @lru_cache(maxsize=64)

@@ -17,8 +17,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.channel import channel_values
+from dorsi.events.channel import channel_values, remember_grid
 from dorsi.events.exercise import ExerciseEventDetector
+from dorsi.events.grid import remember_filtered
+from dorsi.events.grid_stream import GridStream
 from dorsi.events.results import HeelLift, Hold, Rep
 
 _KINDS = ("reps_", "holds_", "heel_lifts_")
@@ -91,6 +93,7 @@ class StreamingEventDetector:
         self._last_start = {kind: -np.inf for kind in _KINDS}
         self._support_s: float | None = None
         self._hold_memo: dict = {}
+        self._grid: GridStream | None = None
         self._running: tuple[float, float, float] | None = None  # (hold start, elapsed, at data time)
         self._last_value: float | None = None
 
@@ -101,6 +104,8 @@ class StreamingEventDetector:
         if self._buffer is not None and chunk.t[0] <= self._buffer.t[-1]:
             raise ValueError("chunks must arrive in time order without overlap")
         self._buffer = chunk if self._buffer is None else _concat([self._buffer, chunk])
+        if self._grid is not None:
+            self._grid.extend(chunk.t, channel_values(chunk, self._channel), chunk.valid)
         if self._t0 is None:
             self._t0 = float(chunk.t[0])
         t_last = float(self._buffer.t[-1])
@@ -113,11 +118,16 @@ class StreamingEventDetector:
             self._support_s = det.support_s
             self._lookback_s, self._margin_s = det.lookback_s, det.margin_s
             self._single_polarity, self._channel = det.single_polarity, det.channel
+            rate_hz, max_gap_s, filters = det.main_filters
+            self._grid = GridStream(rate_hz, max_gap_s, filters)
+            buf = self._buffer
+            self._grid.extend(buf.t, channel_values(buf, self._channel), buf.valid)
         if self._still_in_hold(chunk):
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
             self.buffer_s_ = float(t_last - self._buffer.t[0])
             return StreamUpdate(open_hold=self.open_hold_)
+        self._share_grid()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
                              hold_memo=self._hold_memo)
         self.runs_ += 1
@@ -133,6 +143,16 @@ class StreamingEventDetector:
             self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
+
+    def _share_grid(self) -> None:
+        """Give the detectors the buffer's grid and filters, kept up to date chunk by chunk."""
+        grid = self._grid
+        if grid is None or len(grid) < 2:
+            return
+        sig = grid.signal()
+        remember_grid(self._buffer, self._channel, grid.rate_hz, grid.max_gap_s, sig)
+        for window_s, deriv in grid.filters:
+            remember_filtered(sig, window_s, deriv, grid.output(window_s, deriv))
 
     def _pending_besides_open_hold(self) -> bool:
         """Events found but not yet reported, other than the hold still running."""
@@ -237,6 +257,8 @@ class StreamingEventDetector:
             return
         i = int(np.searchsorted(buf.t, valid_t[j]))
         self._hold_memo = {k: v for k, v in self._hold_memo.items() if k[2] >= valid_t[j]}
+        if self._grid is not None:
+            self._grid.drop_before(float(valid_t[j]))
         self._buffer = AngleTrace(buf.t[i:], buf.angle_deg[i:], buf.frontal_deg[i:], buf.heel_lift[i:],
                                   buf.knee_swing_deg[i:], buf.valid[i:], buf.source, buf.baseline_deg,
                                   buf.meta)
