@@ -8,12 +8,14 @@ only the first and the last settled stretch of the excursion are used.
 
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 from scipy.signal import find_peaks
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
-from dorsi.events.grid import filtered
+from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import move_in_end, move_out_start
 from dorsi.events.results import Hold
 from dorsi.events.runs import excursion_times, first_long_run, runs, runs_containing
@@ -157,7 +159,8 @@ class HoldDetector:
         self.holds_ = holds
         return self
 
-    def _part_hold(self, sig, y: np.ndarray, settled: np.ndarray, velocity, a: int, e: int,
+    def _part_hold(self, sig: GridSignal, y: np.ndarray, settled: np.ndarray,
+                   velocity: Callable[[], np.ndarray], a: int, e: int,
                    n_settle: int) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data)."""
@@ -208,7 +211,7 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
     return [(p, q) for p, q in out if q > p]
 
 
-def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity, a: int, e: int,
+def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndarray], a: int, e: int,
                     t0: float, t1: float, valid: np.ndarray | None = None) -> tuple[float, float]:
     """Hold start/end from the minimum-jerk shape of the moves in and out.
 
