@@ -95,9 +95,12 @@ def test_streaming_equals_batch_on_simulated_eccentric_drops() -> None:
     ("seated_df_hold", True, 100.0, 11, 25.0),  # holds across foot-sensor gaps
     ("band_lunge", False, 52.0, 12, 20.0),      # reps with short rests and heel lifts
     ("nerve_floss", False, 100.0, 11, 30.0),    # reps both ways (was 78 s: the whole exercise)
+    # slow circles: a trough is known once the next peak is; the peak test compares each circle
+    # with the typical one, so the buffer keeps the whole set (no bound)
+    ("ankle_circles", True, 100.0, 12, None),
 ])
 def test_streaming_equals_batch_on_estimated_traces_with_a_bounded_buffer(
-        exercise: str, foot: bool, rate: float, seed: int, max_buffer_s: float) -> None:
+        exercise: str, foot: bool, rate: float, seed: int, max_buffer_s: float | None) -> None:
     from dorsi.angle import AngleEstimator
     from dorsi.sim import SimOptions, simulate
 
@@ -114,7 +117,8 @@ def test_streaming_equals_batch_on_estimated_traces_with_a_bounded_buffer(
     assert (stream.reps_, stream.holds_, stream.heel_lifts_) == (batch.reps_, batch.holds_, batch.heel_lifts_)
     assert len(batch.reps_) + len(batch.holds_) >= 20
     # the buffer is cut between events, so each update re-reads seconds, not the whole exercise
-    assert longest < max_buffer_s < float(trace.t[-1] - trace.t[0]) / 2
+    if max_buffer_s is not None:
+        assert longest < max_buffer_s < float(trace.t[-1] - trace.t[0]) / 2
 
 
 def test_the_live_hold_timer_stops_when_the_move_out_begins() -> None:

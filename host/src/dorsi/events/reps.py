@@ -204,12 +204,23 @@ class RepDetector:
             typical = float(np.median(y[peaks])) - 0.5 * float(np.median(prom))
             bridged = _bridged_base(peaks, props, sig.valid)
             peaks = peaks[(y[peaks] >= typical) & ((prom >= 0.6 * float(np.median(prom))) | bridged)]
-            troughs = [p + int(np.argmin(y[p:q])) for p, q in zip(peaks[:-1], peaks[1:])]
-            first_lo = max(0, peaks[0] - reach)
-            last_hi = min(len(y), peaks[-1] + reach)
-            lefts = [first_lo + int(np.argmin(y[first_lo:peaks[0] + 1]))] + troughs
-            rights = troughs + [peaks[-1] + int(np.argmin(y[peaks[-1]:last_hi]))]
-            self.excursions_ += [(float(sig.t[lefts[0]]), float(sig.t[rights[-1]]))]
+            # consecutive circles share the trough between their peaks; across a pause (peaks more
+            # than a circle apart), as before the first and after the last circle, a circle starts
+            # or ends at the lowest point within max_onset_s of its peak
+            circle = int(round(2 * self.max_cycle_width_s * sig.rate_hz))
+            lefts, rights = [], []
+            for i, p in enumerate(peaks.tolist()):
+                prev = int(peaks[i - 1]) if i else p - circle - 1
+                nxt = int(peaks[i + 1]) if i + 1 < len(peaks) else p + circle + 1
+                lo = max(0, prev if p - prev <= circle else p - reach)
+                hi = min(len(y), nxt if nxt - p <= circle else p + reach)
+                lefts.append(lo + int(np.argmin(y[lo:p + 1])))
+                rights.append(p + int(np.argmin(y[p:hi])))
+            # the last circle's trough is only known once the next peak is seen: until the data
+            # runs a circle and a half (three times the widest half-width) past the last peak, the
+            # run counts as open (the next peak is only a peak once the descent after it is seen)
+            still_open = len(y) - 1 - peaks[-1] < 3 * self.max_cycle_width_s * sig.rate_hz
+            self.excursions_ += [(float(sig.t[lefts[0]]), float(sig.t[len(y) - 1 if still_open else rights[-1]]))]
             for p, lft, rgt in zip(peaks.tolist(), lefts, rights):
                 reps.append(Rep(start_s=float(sig.t[lft]), end_s=float(sig.t[rgt]), peak_s=float(sig.t[p]),
                                 peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_))
