@@ -164,3 +164,18 @@ def test_a_still_hold_does_not_rerun_the_detector_on_every_chunk() -> None:
     start = batch.holds_[0].start_s
     during = [(now, hold) for now, hold in timers if start + 2.0 < now < start + 28.0]
     assert during and all(abs(hold[0] - start) < 0.1 and abs((now - start) - hold[1]) < 0.5 for now, hold in during)
+
+
+def test_quiet_rest_does_not_rerun_the_detector_and_reps_still_come_on_time() -> None:
+    rng = np.random.default_rng(4)
+    t = np.arange(0, 60, 0.01)
+    x = 4.0 + sum(ramp_hold(t, s, 0.8, 0.2, 0.8, 25.0) for s in (30.0, 40.0, 50.0))
+    x += 0.3 * np.sin(2 * np.pi * 0.2 * t) + rng.normal(0, 0.1, len(t))  # standing sway
+    trace = make_trace(t, x, baseline=4.0)
+    spec = default_routine()["band_lunge"]
+    batch = ExerciseEventDetector(spec).detect(trace)
+    stream, latencies = _run_stream(spec, trace, [11])
+    chunks = -(-len(trace) // 11)
+    assert stream.reps_ == batch.reps_ and len(batch.reps_) == 3
+    assert stream.runs_ < 0.4 * chunks  # half a minute of standing still barely runs it
+    assert max(latencies) <= 0.4

@@ -148,6 +148,17 @@ class ExerciseEventDetector:
         return self.grid_hz, max_gap, sorted(filters)
 
     @property
+    def quiet_band_deg(self) -> float | None:
+        """While the main channel stays within this of its baseline nothing can start (1 deg
+        inside the lowest release level); None when that is not so (cyclic reps)."""
+        rep, hold, _, _ = self._detectors()
+        if rep is not None and rep.cycle_prominence_deg is not None:
+            return None
+        releases = [d.release_deg for d in (rep, hold) if d is not None]
+        band = min(releases) - 1.0 if releases else 0.0
+        return band if band > 0 else None
+
+    @property
     def single_polarity(self) -> bool:
         """Reps go one way only (a rep's onset search then stops at the previous rep's end)."""
         rep = self._detectors()[0]

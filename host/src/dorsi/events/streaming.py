@@ -58,8 +58,10 @@ class StreamingEventDetector:
         While a hold runs and nothing else is pending, a chunk whose angle
         stays within ``still_deg`` (the previous sample included) and brings no
         heel flag cannot end the hold: the detector is not re-run for it (the
-        timer just runs on), but at least every ``recheck_s`` of data. Skipping
-        only delays work; the events reported are the same.
+        timer just runs on), but at least every ``recheck_s`` of data. Likewise
+        at rest, while nothing is under way and the angle stays within the
+        detector's quiet band of the baseline. Skipping only delays work; the
+        events reported are the same.
 
     Attributes
     ----------
@@ -94,6 +96,7 @@ class StreamingEventDetector:
         self._support_s: float | None = None
         self._hold_memo: dict = {}
         self._grid: GridStream | None = None
+        self._resting_since: float | None = None
         self._running: tuple[float, float, float] | None = None  # (hold start, elapsed, at data time)
         self._last_value: float | None = None
 
@@ -118,6 +121,7 @@ class StreamingEventDetector:
             self._support_s = det.support_s
             self._lookback_s, self._margin_s = det.lookback_s, det.margin_s
             self._single_polarity, self._channel = det.single_polarity, det.channel
+            self._quiet_band = det.quiet_band_deg
             rate_hz, max_gap_s, filters = det.main_filters
             self._grid = GridStream(rate_hz, max_gap_s, filters)
             buf = self._buffer
@@ -127,6 +131,9 @@ class StreamingEventDetector:
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
             self.buffer_s_ = float(t_last - self._buffer.t[0])
             return StreamUpdate(open_hold=self.open_hold_)
+        if self._still_at_rest(chunk):
+            self.buffer_s_ = float(t_last - self._buffer.t[0])
+            return StreamUpdate()
         self._share_grid()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
                              hold_memo=self._hold_memo)
@@ -137,8 +144,12 @@ class StreamingEventDetector:
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
-        still_hold = self.open_hold_ is not None and not self._pending_besides_open_hold()
+        pending = self._pending_besides_open_hold()
+        still_hold = self.open_hold_ is not None and not pending
         self._running = (*self.open_hold_, float(valid_t[-1])) if still_hold else None
+        at_rest = (self.open_hold_ is None and not pending and self._quiet_band is not None
+                   and all(e < horizon for _, e in self.detector.active_))
+        self._resting_since = float(valid_t[-1]) if at_rest else None
         if t_last - float(self._buffer.t[0]) > self.keep_s + 1.0:  # else nothing could be cut
             self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
@@ -173,6 +184,17 @@ class StreamingEventDetector:
             return False
         lo, hi = min(float(values.min()), previous), max(float(values.max()), previous)
         return hi - lo < self.still_deg
+
+    def _still_at_rest(self, chunk: AngleTrace) -> bool:
+        """Nothing is under way or pending, and this chunk stays within the quiet band of the
+        baseline: nothing can start, so the detector need not run (at least every ``recheck_s``)."""
+        if self._resting_since is None or chunk.heel_lift.any():
+            return False
+        valid = chunk.valid
+        if not valid.any() or float(chunk.t[valid][-1]) - self._resting_since >= self.recheck_s:
+            return False
+        values = channel_values(chunk, self._channel)[valid]
+        return bool(np.all(np.abs(values - self._baselines["main"]) < self._quiet_band))
 
     def finish(self) -> StreamUpdate:
         """End of stream: emit everything still pending."""
