@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,8 +281,10 @@ def _read_header(path: Path) -> tuple[dict, list[str], int]:
 
 def _load_columns(path: Path, n_before: int, usecols: list[int], names: list[str]) -> np.ndarray:
     try:
-        data = np.genfromtxt(path, delimiter=",", skip_header=n_before, usecols=usecols, dtype=np.float64,
-                             encoding="utf-8-sig", invalid_raise=True, ndmin=2)
+        with warnings.catch_warnings():  # no data rows at all: reported below, in our words
+            warnings.filterwarnings("ignore", message=".*[Ee]mpty input", category=UserWarning)
+            data = np.genfromtxt(path, delimiter=",", skip_header=n_before, usecols=usecols, dtype=np.float64,
+                                 encoding="utf-8-sig", invalid_raise=True, ndmin=2)
     except ValueError as exc:
         raise SourceError(f"{path}: malformed data row ({' '.join(str(exc).split())[:120]})") from None
     if data.size == 0 or data.shape[0] < 2:
