@@ -6,7 +6,7 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid
-from dorsi.events.grid import derivative
+from dorsi.events.grid import filtered
 from dorsi.events.runs import close_gaps, drop_short
 
 
@@ -48,7 +48,7 @@ class ActivityDetector:
     def detect(self, trace: AngleTrace) -> "ActivityDetector":
         """Measure the active time of ``trace``; returns ``self``."""
         sig = channel_grid(trace, self.channel, self.grid_hz, self.max_gap_s)
-        moving = np.abs(derivative(sig.x, sig.rate_hz, self.speed_window_s)) > self.speed_deg_s
+        moving = np.abs(filtered(sig, self.speed_window_s, deriv=1)) > self.speed_deg_s  # shared with the hold detector
         moving = close_gaps(moving, int(round(self.bridge_s * sig.rate_hz)))
         moving = drop_short(moving, int(round(self.min_active_s * sig.rate_hz)))
         self.mask_ = moving
