@@ -101,3 +101,56 @@ def test_a_circle_whose_trough_falls_in_a_gap_is_still_counted() -> None:
     assert len(reps) == 20
     peaks = np.array([r.peak_s for r in reps])
     assert np.all(np.abs(peaks - (np.floor(peaks) + 0.5)) < 0.1)
+
+
+def _circles(rate: float, period: float = 1.6, pause_level: float = -28.0):
+    """10 circles one way (peaks at 1.0 + period/2 + k period), a 4 s pause, 10 the other way."""
+    t = np.arange(0.0, 45.0, 1.0 / rate)
+    first = (t >= 1.0) & (t < 1.0 + 10 * period)
+    second_start = 1.0 + 10 * period + 4.0
+    second = (t >= second_start) & (t < second_start + 10 * period)
+    phase = np.where(second, t - second_start, t - 1.0)
+    x = np.where(first | second, -10.0 - 18.0 * np.cos(2 * np.pi * phase / period), pause_level)
+    x = x + np.random.default_rng(3).normal(0, 0.2, len(t))
+    peaks = np.concatenate([1.0 + period / 2 + period * np.arange(10),
+                            second_start + period / 2 + period * np.arange(10)])
+    return t, x, peaks
+
+
+@pytest.mark.parametrize("rate", [25.0, 100.0])
+def test_a_circle_whose_peak_falls_in_a_gap_is_counted_from_the_rhythm(rate) -> None:
+    t, x, peaks = _circles(rate)
+    det = RepDetector(cycle_prominence_deg=8.0, polarity="positive")
+    # a 1.1 s dropout around the 4th peak, another around the 15th, slightly off centre
+    hidden = [peaks[3], peaks[14]]
+    keep = ~(((t > hidden[0] - 0.6) & (t < hidden[0] + 0.5)) | ((t > hidden[1] - 0.4) & (t < hidden[1] + 0.7)))
+    reps = det.detect(make_trace(t, x, keep=keep, baseline=-28.0)).reps_
+    assert len(reps) == 20
+    found = np.array([r.peak_s for r in reps])
+    # the second gap is lopsided: its higher edge is a peak in the data (seen, at the edge)
+    assert np.all(np.abs(found - peaks) < 0.45)
+    inferred = [r for r in reps if r.inferred]
+    assert len(inferred) >= 1 and inferred[0].peak_s == pytest.approx(hidden[0], abs=0.25)
+    # read on the bridge over the gap: a lower bound of the true 8 deg peak
+    assert all(r.peak_angle_deg < 8.0 for r in inferred)
+    assert all(r.start_s < r.peak_s < r.end_s for r in inferred)
+
+
+def test_no_circle_is_made_up_in_a_pause_or_where_only_a_trough_was_lost() -> None:
+    t, x, peaks = _circles(50.0)
+    det = RepDetector(cycle_prominence_deg=8.0, polarity="positive")
+    pause_mid = 0.5 * (peaks[9] + peaks[10])
+    troughs = peaks[[5, 16]] + 0.8  # troughs lie half a period after the peaks
+    keep = ~(((t > pause_mid - 0.5) & (t < pause_mid + 0.5))
+             | ((t > troughs[0] - 0.4) & (t < troughs[0] + 0.4)) | ((t > troughs[1] - 0.5) & (t < troughs[1] + 0.3)))
+    reps = det.detect(make_trace(t, x, keep=keep, baseline=-28.0)).reps_
+    assert len(reps) == 20
+    assert not any(r.inferred for r in reps)
+    # a pause no longer than two circles, with a gap in it at rest level: still no circle there
+    t2 = np.arange(0.0, 30.0, 0.02)
+    circling = (t2 >= 1.0) & ((t2 < 9.0) | (t2 >= 12.2)) & (t2 < 28.0)
+    x2 = np.where(circling, -10.0 - 18.0 * np.cos(2 * np.pi * (t2 - 1.0) / 1.6), -28.0)
+    keep2 = ~((t2 > 10.2) & (t2 < 11.0))
+    reps2 = det.detect(make_trace(t2, x2, keep=keep2, baseline=-28.0)).reps_
+    assert not any(r.inferred for r in reps2)
+    assert len(reps2) == 15

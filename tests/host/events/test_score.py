@@ -44,3 +44,12 @@ def test_nothing_done_scores_zero_and_overall_is_the_mean() -> None:
     assert QualityScorer().score(default_routine()["soleus_stretch"], [], []).quality_.score == 0
     assert overall_quality([100, 50, 0]).score == 50
     assert overall_quality([]).score == 0
+
+
+def test_a_rep_counted_from_the_rhythm_counts_for_completion_not_range() -> None:
+    spec = default_routine()["band_lunge"]
+    seen = [_rep() for _ in range(29)]
+    hidden = Rep(0.0, 1.0, 0.5, 6.0, 4.0, inferred=True)  # peak read on a gap's bridge: a lower bound
+    q = QualityScorer().score(spec, seen + [hidden], []).quality_
+    assert q.components["completion"] == 1.0
+    assert q.components["range"] == 1.0

@@ -121,6 +121,24 @@ def test_streaming_equals_batch_on_estimated_traces_with_a_bounded_buffer(
         assert longest < max_buffer_s < float(trace.t[-1] - trace.t[0]) / 2
 
 
+def test_circles_hidden_in_gaps_are_restored_live_as_in_batch() -> None:
+    from dorsi.angle import AngleEstimator
+    from dorsi.sim import SimOptions, simulate
+
+    # 2 % burst loss at 52 Hz hides two circle peaks of this session
+    session = simulate("ankle_circles", seed=26, options=SimOptions(rate_hz=52.0, foot_sensor=True, packet_loss=0.02))
+    trace = AngleEstimator().estimate(session.shin, session.foot).trace_
+    spec = default_routine()["ankle_circles"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    stream, _ = _run_stream(spec, trace, [11, 5, 17])
+    assert stream.reps_ == batch.reps_
+    assert len(batch.reps_) == len(session.truth.reps) == 40
+    inferred = [r for r in batch.reps_ if r.inferred]
+    assert len(inferred) == 2
+    truth_peaks = np.array([r.peak_s for r in session.truth.reps])
+    assert all(np.min(np.abs(truth_peaks - r.peak_s)) < 0.3 for r in inferred)
+
+
 def test_the_live_hold_timer_stops_when_the_move_out_begins() -> None:
     # a 29 s hold against a 30 s target: the position is left over 1.5 s, and during that move
     # the timer must not run on past the target ("target met" while already moving out)

@@ -118,7 +118,8 @@ def _print_summary(result) -> None:
         table.add_column("angle deg", justify="right")
         table.add_column("notes")
         for i, r in enumerate(ex.reps, 1):
-            notes = ", ".join(n for n, on in (("heel lift", r.heel_lift), ("foot rolls in", r.foot_roll_in)) if on)
+            notes = ", ".join(n for n, on in (("heel lift", r.heel_lift), ("foot rolls in", r.foot_roll_in),
+                                              ("peak lost in a data gap, counted from the rhythm", r.inferred)) if on)
             if r.lowering_s is not None:
                 notes = ", ".join(filter(None, [notes, f"lowering {r.lowering_s:.1f} s"]))
             table.add_row(f"rep {i}", f"{r.start_s:.2f}", f"{r.end_s:.2f}", f"{r.peak_angle_deg:.1f}", notes)

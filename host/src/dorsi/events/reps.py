@@ -203,7 +203,10 @@ class RepDetector:
             prom = props["prominences"]
             typical = float(np.median(y[peaks])) - 0.5 * float(np.median(prom))
             bridged = _bridged_base(peaks, props, sig.valid)
-            peaks = peaks[(y[peaks] >= typical) & ((prom >= 0.6 * float(np.median(prom))) | bridged)]
+            keep = (y[peaks] >= typical) & ((prom >= 0.6 * float(np.median(prom))) | bridged)
+            peaks = peaks[keep]
+            # a circle whose peak fell into a data gap is counted from the rhythm either side
+            peaks, hidden = _hidden_cycles(peaks, y, sig.valid, prom[keep], self.max_cycle_width_s * sig.rate_hz)
             # consecutive circles share the trough between their peaks; across a pause (peaks more
             # than a circle apart), as before the first and after the last circle, a circle starts
             # or ends at the lowest point within max_onset_s of its peak
@@ -219,11 +222,12 @@ class RepDetector:
             # the last circle's trough is only known once the next peak is seen: until the data
             # runs a circle and a half (three times the widest half-width) past the last peak, the
             # run counts as open (the next peak is only a peak once the descent after it is seen)
-            still_open = len(y) - 1 - peaks[-1] < 3 * self.max_cycle_width_s * sig.rate_hz
+            # (received data only: a gap may hide the next peak, which the rhythm then restores)
+            still_open = np.count_nonzero(sig.valid[peaks[-1] + 1:]) < 3 * self.max_cycle_width_s * sig.rate_hz
             self.excursions_ += [(float(sig.t[lefts[0]]), float(sig.t[len(y) - 1 if still_open else rights[-1]]))]
-            for p, lft, rgt in zip(peaks.tolist(), lefts, rights):
+            for p, lft, rgt, inferred in zip(peaks.tolist(), lefts, rights, hidden.tolist()):
                 reps.append(Rep(start_s=float(sig.t[lft]), end_s=float(sig.t[rgt]), peak_s=float(sig.t[p]),
-                                peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_))
+                                peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_, inferred=inferred))
         return sorted(reps, key=lambda r: r.start_s)
 
     def _segments(self, y: np.ndarray, skip_to: int = 0) -> list[tuple[int, int, bool, bool]]:
@@ -316,6 +320,68 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
     half = np.where(left_gap, right - peaks, peaks - left)
     widths[one_side] = 2.0 * half[one_side]
     return widths
+
+
+_MAX_HIDDEN = 2  # cycles one gap may hide: a longer dropout may hide a pause as well
+
+
+def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominences: np.ndarray,
+                   max_width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Add the cycles whose peaks a data gap hid, from the rhythm of the cycles around them.
+
+    Two observed peaks ``k`` periods apart (within 0.4 of a period), with lost
+    samples between them, stand for ``k - 1`` evenly spaced cycles in between
+    (at most ``_MAX_HIDDEN``) when every missing peak lies within a quarter
+    period of a lost sample and the data at the edges of those lost samples
+    reaches above the troughs by 15 % of the swing (a pause at rest with a gap
+    in it stays at trough level). Period, peak level and swing are read on the
+    runs of peaks (spaced at most ``2 * max_width``) that end at the first peak
+    and start at the second: live, a run is complete before it is reported, so
+    live and batch agree. Returns the peaks (sorted) and which are inferred.
+    """
+    hidden = np.zeros(len(peaks), dtype=bool)
+    if valid.all() or len(peaks) < 3:
+        return peaks, hidden
+    n = len(y)
+    bad = np.concatenate([[0], np.cumsum(~valid)])
+    steps = np.diff(peaks)
+    gapped = bad[peaks[1:]] - bad[peaks[:-1]] > 0
+    pause = np.flatnonzero(steps > 2 * max_width)
+    found: list[int] = []
+    for i in np.flatnonzero(gapped).tolist():
+        before, after = pause[pause < i], pause[pause > i]
+        lo = int(before[-1]) + 1 if len(before) else 0
+        hi = int(after[0]) if len(after) else len(steps)
+        near = np.arange(lo, hi)
+        clean = steps[near][~gapped[near] & (steps[near] <= 2 * max_width)]
+        if len(clean) < 2:
+            continue
+        period = float(np.median(clean))
+        k = int(round(steps[i] / period))
+        if not 2 <= k <= _MAX_HIDDEN + 1 or abs(steps[i] - k * period) > 0.4 * period:
+            continue
+        floor = float(np.median(y[peaks[lo:hi + 1]])) - 0.85 * float(np.median(prominences[lo:hi + 1]))
+        reach = max(1, int(round(0.25 * period)))
+        missing = peaks[i] + np.round(np.arange(1, k) * steps[i] / k).astype(int)
+        unseen = True
+        for c in missing.tolist():
+            a = max(c - reach, 0)
+            lost = np.flatnonzero(~valid[a:c + reach + 1])
+            if len(lost) == 0:
+                unseen = False
+                break
+            u, v = a + int(lost[0]), a + int(lost[-1])  # first and last lost sample near c
+            edges = [y[u - 1]] if u else []
+            edges += [y[v + 1]] if v + 1 < n else []
+            unseen &= max(edges, default=-np.inf) >= floor
+        if unseen:
+            found += missing.tolist()
+    if not found:
+        return peaks, hidden
+    allp = np.concatenate([peaks, np.asarray(found, dtype=peaks.dtype)])
+    flags = np.concatenate([hidden, np.ones(len(found), dtype=bool)])
+    order = np.argsort(allp, kind="stable")
+    return allp[order], flags[order]
 
 
 def _bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:

@@ -40,6 +40,10 @@ class Rep:
     gap_s : float
         Longest stretch without samples inside the rep (lost packets); a long
         gap near the peak makes ``peak_angle_deg`` a lower bound.
+    inferred : bool
+        Counted from the rhythm of the reps either side (ankle circles): its
+        peak fell into a data gap, so its times are estimates and
+        ``peak_angle_deg`` (read on the bridge over the gap) a lower bound.
     """
 
     start_s: float
@@ -53,6 +57,7 @@ class Rep:
     lowering_s: float | None = None
     knee_to_wall_cm: float | None = None
     gap_s: float = 0.0
+    inferred: bool = False
 
     @property
     def excursion_deg(self) -> float:

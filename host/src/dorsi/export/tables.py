@@ -28,6 +28,7 @@ EVENT_COLUMNS: dict[str, pa.DataType] = {
     "foot_roll_in": pa.bool_(),
     "lowering_s": pa.float64(),
     "knee_to_wall_cm": pa.float64(),
+    "inferred": pa.bool_(),
     "samples_lost": pa.int64(),
 }
 
@@ -69,7 +70,7 @@ def event_rows(analysis: dict) -> list[dict]:
                              angle_deg=r["peak_angle_deg"],
                              baseline_deg=r.get("baseline_deg"), heel_lift=r.get("heel_lift"),
                              foot_roll_in=r.get("foot_roll_in"), lowering_s=r.get("lowering_s"),
-                             knee_to_wall_cm=r.get("knee_to_wall_cm")))
+                             knee_to_wall_cm=r.get("knee_to_wall_cm"), inferred=r.get("inferred")))
         for i, h in enumerate(ex.get("holds", []), 1):
             rows.append(_row(exercise=name, kind="hold", index=i, start_s=h["start_s"], end_s=h["end_s"],
                              duration_s=h["duration_s"], angle_deg=h["mean_angle_deg"], target_s=h.get("target_s"),

@@ -79,7 +79,7 @@ def session_figures(analysis: dict, routine: Routine | None = None) -> dict:
         trials_cm = tuple(ktw.trials_cm[i] for i in keep if ktw.trials_cm[i] is not None)
     names = WEIGHT_BEARING + (WITH_FOOT_SENSOR if analysis.get("source") == "ankle" else ())
     angles = [r["peak_angle_deg"] for ex in analysis.get("exercises", []) if ex["exercise"] in names
-              for r in ex.get("reps", []) if not r.get("heel_lift")]
+              for r in ex.get("reps", []) if not r.get("heel_lift") and not r.get("inferred")]
     angles += [h["mean_angle_deg"] for ex in analysis.get("exercises", []) if ex["exercise"] in names
                for h in ex.get("holds", []) if not h.get("heel_lift")]
     return {

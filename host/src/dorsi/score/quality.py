@@ -120,8 +120,9 @@ class QualityScorer:
             return _share([r.knee_to_wall_cm >= spec.min_knee_to_wall_cm for r in reps])
         if spec.min_range_deg is None:
             return None
-        if spec.has_reps and reps:
-            return _share([abs(r.excursion_deg) >= spec.min_range_deg for r in reps])
+        seen = [r for r in reps if not r.inferred]  # an inferred rep's peak was not received
+        if spec.has_reps and seen:
+            return _share([abs(r.excursion_deg) >= spec.min_range_deg for r in seen])
         if spec.kind == "holds" and holds:
             return _share([abs(h.mean_angle_deg - baseline_deg) >= spec.min_range_deg for h in holds])
         return None

@@ -137,7 +137,8 @@ class RoutineGuide:
         target = st.hold_target_s
         st.hold_met_now = bool(target and st.hold_elapsed_s is not None and st.hold_elapsed_s >= target)
         for rep in tick.reps:
-            st.last_event = f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg" + (" (heel lifted)" if rep.heel_lift else "")
+            st.last_event = (f"Rep {st.reps}: counted from your rhythm (signal lost)" if rep.inferred else
+                             f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg" + (" (heel lifted)" if rep.heel_lift else ""))
         for hold in tick.holds:
             st.last_event = f"Hold {st.holds_done}: {hold.duration_s:.1f} s" + (" - target met!" if hold.met else "")
 

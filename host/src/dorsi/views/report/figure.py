@@ -147,7 +147,10 @@ class SessionFigure:
             px = np.array([r["peak_s"] for r in reps]) - t0
             py = np.array([r["peak_angle_deg"] for r in reps])
             lift = np.array([bool(r.get("heel_lift")) for r in reps])
-            ax.plot(px[~lift], py[~lift], "o", color=COLORS["rep"], ms=4)
+            inferred = np.array([bool(r.get("inferred")) for r in reps])
+            seen = ~lift & ~inferred
+            ax.plot(px[seen], py[seen], "o", color=COLORS["rep"], ms=4)
+            ax.plot(px[inferred], py[inferred], "o", mfc="none", color=COLORS["rep"], ms=4)  # peak in a gap
             ax.plot(px[lift], py[lift], "x", color=COLORS["rep_lift"], ms=6, mew=2)
         if ex["exercise"] == "knee_to_wall":
             aim_deg = (self.calibration or KneeToWallCalibration()).angle_for_cm(self.ktw_aim_cm)

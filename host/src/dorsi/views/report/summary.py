@@ -101,8 +101,9 @@ def summarise_exercise(ex: dict, routine: Routine | None = None) -> ExerciseSumm
     holds_target = None
     if target.get("hold_s") is not None:
         holds_target = int(target.get("sets") or target.get("reps") or 1)
-    if reps:
-        peak = max(float(r["peak_angle_deg"]) for r in reps)
+    seen = [r for r in reps if not r.get("inferred")]  # an inferred rep's peak was not received
+    if seen:
+        peak = max(float(r["peak_angle_deg"]) for r in seen)
     elif holds:
         peak = max(float(h["mean_angle_deg"]) for h in holds)
     else:
