@@ -129,7 +129,7 @@ class AngleEstimator:
         self._heel_model_ok = bool(np.dot(lever, c.shin.frame.up) > 0.05
                                    and abs(self._rest_sag) < np.radians(30))
         self._foot = None
-        self._foot_lift = None
+        self._foot_lift = FootPitchHeelLift()  # used with a foot sensor only; fresh per calibration
         self._foot_t = np.zeros(0)
         self._foot_pitch = np.zeros(0)
         self._pending: list[dict] = []
@@ -139,7 +139,6 @@ class AngleEstimator:
             foot_lever = self._fit_lever_arm(foot, c.foot, sagittal_only=False, max_norm_m=0.3)
             self._foot = SegmentTilt(c.foot, foot_lever, self._foot_rate, self.time_constant_s, self.orientation,
                                      reanchor=True)
-            self._foot_lift = FootPitchHeelLift()
         return self
 
     def update(self, shin: SampleBatch, foot: SampleBatch | None = None) -> AngleTrace:

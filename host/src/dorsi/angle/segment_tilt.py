@@ -127,6 +127,7 @@ class SegmentTilt:
                 self._fusion = self._fusion or FusionOrientation()
                 up = self._fusion.update(batch).up_
             else:
+                assert batch.quat is not None  # checked above, before any state changed
                 up = up_in_sensor(batch.quat)
             # the AHRS's first moments (converging from its initial guess) are bridged
             up = self._startup.update(up, batch.acc, omega)

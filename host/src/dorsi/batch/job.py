@@ -76,8 +76,9 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
         rows.append(_row(**common, exercise=s.exercise, start_s=s.start_s, end_s=s.end_s,
                          reps_target=s.reps_target, reps_done=s.reps_done, heel_free_reps=s.heel_free_reps,
                          holds_target=s.holds_target, holds_met=s.holds_met, peak_angle_deg=s.peak_angle_deg,
-                         lowering_mean_s=s.lowering_mean_s, knee_to_wall_deg=ktw.best_deg if is_ktw else None,
-                         knee_to_wall_cm=ktw.best_cm if is_ktw else None, score=s.score))
+                         lowering_mean_s=s.lowering_mean_s,
+                         knee_to_wall_deg=ktw.best_deg if is_ktw and ktw is not None else None,
+                         knee_to_wall_cm=ktw.best_cm if is_ktw and ktw is not None else None, score=s.score))
     return rows
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from functools import partial
 from pathlib import Path
@@ -60,7 +61,7 @@ class BatchRunner:
         self.options = options or JobOptions()
         self.console = console
 
-    def run(self, paths: list[str | Path]) -> "BatchRunner":
+    def run(self, paths: Sequence[str | Path]) -> "BatchRunner":
         """Analyse ``paths``; results in :attr:`table_`."""
         files = [str(Path(p)) for p in paths]
         job = partial(analyse_file, options=self.options)

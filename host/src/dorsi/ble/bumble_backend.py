@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from typing import Any, ClassVar, NamedTuple, TypeVar, cast
 
 from bleak.args import SizedBuffer
 from bleak.backends.characteristic import BleakGATTCharacteristic
@@ -86,15 +86,15 @@ def advertisement_data(advertisement: Advertisement, rssi: int) -> Advertisement
     name = data.get(AdvertisingData.COMPLETE_LOCAL_NAME) or data.get(AdvertisingData.SHORTENED_LOCAL_NAME)
     uuids: list[str] = []
     for type_id in _UUID_LIST_TYPES:
-        for entry in data.get_all(type_id):
-            uuids.extend(bleak_uuid(u) for u in entry)  # type: ignore[union-attr]
+        for entry in data.get_all(type_id):  # lists of bumble UUIDs (bumble types these loosely)
+            uuids.extend(bleak_uuid(u) for u in cast(Any, entry))
     uuids = list(dict.fromkeys(uuids))  # bumble may merge repeated reports of one advertiser
     manufacturer: dict[int, bytes] = {}
-    for company, payload in data.get_all(AdvertisingData.MANUFACTURER_SPECIFIC_DATA):  # type: ignore[misc]
+    for company, payload in cast(Any, data.get_all(AdvertisingData.MANUFACTURER_SPECIFIC_DATA)):
         manufacturer[int(company)] = bytes(payload)
     service_data: dict[str, bytes] = {}
     for type_id in _SERVICE_DATA_TYPES:
-        for service_uuid, payload in data.get_all(type_id):  # type: ignore[misc]
+        for service_uuid, payload in cast(Any, data.get_all(type_id)):
             service_data[bleak_uuid(service_uuid)] = bytes(payload)
     tx_power = data.get(AdvertisingData.TX_POWER_LEVEL)
     return AdvertisementData(

@@ -126,7 +126,7 @@ async def _coach(cfg, args: argparse.Namespace) -> int:
     server = CoachServer(None, "127.0.0.1" if args.host == "localhost" else args.host, args.port)
     port = server.bind()
     token = None if local else new_token()
-    server.app = create_app(hub, AccessPolicy.local(port) if local else AccessPolicy.network(token))
+    server.app = create_app(hub, AccessPolicy.local(port) if token is None else AccessPolicy.network(token))
     await server.start()
     if local:
         url = f"http://127.0.0.1:{port}/"

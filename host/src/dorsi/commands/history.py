@@ -62,9 +62,10 @@ def run_list(args: argparse.Namespace) -> int:
         console.print(f"No sessions yet in {home_dir(args.home)}. Add one with 'dorsi history add FILE'.")
         return 0
     table = Table(title=f"{len(sessions)} session(s)")
-    for col, just in (("id", "left"), ("date (UTC)", "left"), ("side", "left"), ("routine", "right"),
-                      ("score", "right"), ("knee-to-wall", "right")):
-        table.add_column(col, justify=just)
+    for col in ("id", "date (UTC)", "side"):
+        table.add_column(col, justify="left")
+    for col in ("routine", "score", "knee-to-wall"):
+        table.add_column(col, justify="right")
     for s in sessions:
         cal = cals.get(s.side)
         cm = s.ktw_cm_with(cal)

@@ -12,6 +12,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from dorsi.ble.pairing import PairingResult
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-async def _pair(args: argparse.Namespace, console):  # type: ignore[no-untyped-def]
+async def _pair(args: argparse.Namespace, console: Console) -> PairingResult | None:
     if not args.emulate:
         return await _find_and_pair(args, console, None, None)
 
@@ -71,7 +77,8 @@ async def _pair(args: argparse.Namespace, console):  # type: ignore[no-untyped-d
         return await _find_and_pair(args, console, backends.scanner, backends.client)
 
 
-async def _find_and_pair(args, console, scanner_backend, client_backend):  # type: ignore[no-untyped-def]
+async def _find_and_pair(args: argparse.Namespace, console: Console, scanner_backend: Any,
+                         client_backend: Any) -> PairingResult | None:
     from dorsi.ble.discovery import scan_sensors
     from dorsi.ble.pairing import pair_sensor
 

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from dorsi.ble.discovery import SensorInfo
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     return 0 if sensors else 1
 
 
-async def _scan(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+async def _scan(args: argparse.Namespace) -> list[SensorInfo]:
     from dorsi.ble.discovery import read_battery, scan_sensors
 
     timeout = args.timeout if args.timeout is not None else (0.5 if args.emulate else 3.0)
@@ -61,12 +67,14 @@ async def _scan(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         return sensors
 
 
-def _table(sensors):  # type: ignore[no-untyped-def]
+def _table(sensors: list[SensorInfo]) -> Table:
     from rich.table import Table
 
     table = Table(title=f"dorsi sensors ({len(sensors)} found)")
-    for column, justify in (("name", "left"), ("role", "left"), ("address", "left"), ("RSSI dBm", "right"), ("battery %", "right")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for column in ("name", "role", "address"):
+        table.add_column(column, justify="left")
+    for column in ("RSSI dBm", "battery %"):
+        table.add_column(column, justify="right")
     for s in sensors:
         battery = "?" if s.battery is None else str(s.battery)
         table.add_row(s.name or "?", s.role or "?", s.address, str(s.rssi), battery)

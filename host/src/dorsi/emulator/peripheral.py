@@ -22,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 from bumble import att, gatt, hci
 from bumble.core import UUID, AdvertisingData
@@ -324,7 +324,7 @@ class EmulatedPeripheral:
             if characteristic.handle < a.handle <= characteristic.end_group_handle
             and a.type == gatt.GATT_CLIENT_CHARACTERISTIC_CONFIGURATION_DESCRIPTOR
         )
-        inner = cccd.value
+        inner = cast(Any, cccd.value)
 
         async def write(bearer: object, value: bytes) -> None:
             await self._authorize(bearer, True)

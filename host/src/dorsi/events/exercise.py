@@ -29,7 +29,7 @@ def _overlaps(starts: np.ndarray, ends: np.ndarray, lifts: list[HeelLift]) -> np
         return np.zeros(len(starts), dtype=bool)
     ls = np.array([h.start_s for h in lifts])
     le = np.array([h.end_s for h in lifts])
-    return ((ls[None, :] <= ends[:, None]) & (le[None, :] >= starts[:, None])).any(axis=1)
+    return np.asarray(((ls[None, :] <= ends[:, None]) & (le[None, :] >= starts[:, None])).any(axis=1))
 
 
 def _longest_gaps(trace: AngleTrace, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:

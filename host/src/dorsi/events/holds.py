@@ -134,7 +134,7 @@ class HoldDetector:
         settled = (np.abs(v) < self.settle_speed_deg_s) & sig.valid
         n_settle = max(1, int(round(self.min_settle_s * sig.rate_hz)))
         holds: list[Hold] = []
-        self.open_hold_ = None
+        self.open_hold_: tuple[float, float] | None = None
         self.excursions_: list[tuple[float, float]] = []
         for sign in signs:
             y = sign * (xs - self.baseline_deg_)
@@ -168,7 +168,8 @@ class HoldDetector:
         if first is None:
             return None
         i0 = a + first
-        i1 = a + int(first_long_run(settled[a:e], n_settle, from_end=True))
+        last = first_long_run(settled[a:e], n_settle, from_end=True)
+        i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
             t0, t1 = _profile_bounds(sig.t, y, velocity, a, e, t0, t1, sig.valid)

@@ -269,24 +269,25 @@ class RepDetector:
             start = a
         else:
             lo = max(prev_end, a - reach, 0)
-            start = None
+            found: int | None = None
             t_reach = move_in_end(t, y, vs, lo, peak + 1, float(y[peak]))
             if t_reach is not None:
                 j = min(max(int(np.searchsorted(t, t_reach)), lo), peak)
                 amp = float(y[max(lo, j - near // 5):min(peak, j + near) + 1].max())
                 t_start = move_in_start(t, y, vs, lo, peak + 1, amp)
                 if t_start is not None:
-                    start = min(max(int(np.searchsorted(t, t_start)), lo), a)
-            if start is None:
+                    found = min(max(int(np.searchsorted(t, t_start)), lo), a)
+            if found is None:
                 before = np.flatnonzero(vs[lo:a] <= self.onset_speed_deg_s)
-                start = lo + int(before[-1]) if len(before) else lo
+                found = lo + int(before[-1]) if len(before) else lo
+            start = found
         if cut_right:
             end = e
         elif e >= n:
             end = n - 1
         else:
             hi = min(n, e + reach)
-            end = None
+            found = None
             core_end = min(n, e + 1)  # the fall crosses half height inside the core
             t_leave = move_out_start(t, y, vs, peak, core_end, float(y[peak]))
             if t_leave is not None:
@@ -294,10 +295,11 @@ class RepDetector:
                 amp = float(y[max(peak, j - near):min(core_end, j + near // 5) + 1].max())
                 t_end = move_out_end(t, y, vs, max(peak, j - near), core_end, amp)
                 if t_end is not None:
-                    end = min(max(int(np.searchsorted(t, t_end)), e - 1), hi - 1)
-            if end is None:
+                    found = min(max(int(np.searchsorted(t, t_end)), e - 1), hi - 1)
+            if found is None:
                 after = np.flatnonzero(vs[e:hi] >= -self.onset_speed_deg_s)
-                end = e + int(after[0]) if len(after) else hi - 1
+                found = e + int(after[0]) if len(after) else hi - 1
+            end = found
         return start, end
 
 

@@ -13,6 +13,7 @@ event, and the buffer stays a few seconds long however long the exercise.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -99,6 +100,17 @@ class StreamingEventDetector:
         self._resting_since: float | None = None
         self._running: tuple[float, float, float] | None = None  # (hold start, elapsed, at data time)
         self._last_value: float | None = None
+        # fixed by the detector's parameters, asked once the first data is in
+        self._lookback_s = self._margin_s = 0.0
+        self._single_polarity = True
+        self._channel = "angle"
+        self._quiet_band: float | None = None
+
+    @property
+    def _buf(self) -> AngleTrace:
+        if self._buffer is None:
+            raise RuntimeError("no data yet")
+        return self._buffer
 
     def update(self, chunk: AngleTrace) -> StreamUpdate:
         """Add a chunk (time-ordered, after the previous one); return newly final events."""
@@ -126,7 +138,7 @@ class StreamingEventDetector:
             self._grid = GridStream(rate_hz, max_gap_s, filters)
             buf = self._buffer
             self._grid.extend(buf.t, channel_values(buf, self._channel), buf.valid)
-        if self._still_in_hold(chunk):
+        if self._still_in_hold(chunk) and self._running is not None:
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
             self.buffer_s_ = float(t_last - self._buffer.t[0])
@@ -146,7 +158,9 @@ class StreamingEventDetector:
         self.open_hold_ = update.open_hold = self.detector.open_hold_
         pending = self._pending_besides_open_hold()
         still_hold = self.open_hold_ is not None and not pending
-        self._running = (*self.open_hold_, float(valid_t[-1])) if still_hold else None
+        self._running = None
+        if still_hold and self.open_hold_ is not None:
+            self._running = (self.open_hold_[0], self.open_hold_[1], float(valid_t[-1]))
         at_rest = (self.open_hold_ is None and not pending and self._quiet_band is not None
                    and all(e < horizon for _, e in self.detector.active_))
         self._resting_since = float(valid_t[-1]) if at_rest else None
@@ -161,7 +175,7 @@ class StreamingEventDetector:
         if grid is None or len(grid) < 2:
             return
         sig = grid.signal()
-        remember_grid(self._buffer, self._channel, grid.rate_hz, grid.max_gap_s, sig)
+        remember_grid(self._buf, self._channel, grid.rate_hz, grid.max_gap_s, sig)
         for window_s, deriv in grid.filters:
             remember_filtered(sig, window_s, deriv, grid.output(window_s, deriv))
 
@@ -188,7 +202,8 @@ class StreamingEventDetector:
     def _still_at_rest(self, chunk: AngleTrace) -> bool:
         """Nothing is under way or pending, and this chunk stays within the quiet band of the
         baseline: nothing can start, so the detector need not run (at least every ``recheck_s``)."""
-        if self._resting_since is None or chunk.heel_lift.any():
+        if self._resting_since is None or self._baselines is None or self._quiet_band is None \
+                or chunk.heel_lift.any():
             return False
         valid = chunk.valid
         if not valid.any() or float(chunk.t[valid][-1]) - self._resting_since >= self.recheck_s:
@@ -233,9 +248,10 @@ class StreamingEventDetector:
         det = self.detector
         new = {kind: [ev for ev in getattr(det, kind) if ev.start_s > self._last_start[kind] and final(ev)]
                for kind in _KINDS}
-        reps, holds = det.annotate(self._buffer, new["reps_"], new["holds_"])
+        reps, holds = det.annotate(self._buf, new["reps_"], new["holds_"])
         update = StreamUpdate(reps, holds, new["heel_lifts_"])
-        for kind, out in zip(_KINDS, (update.reps, update.holds, update.heel_lifts)):
+        emitted: tuple[list[Any], ...] = (update.reps, update.holds, update.heel_lifts)
+        for kind, out in zip(_KINDS, emitted):
             if out:
                 self._last_start[kind] = out[-1].start_s
                 getattr(self, kind).extend(out)
@@ -254,7 +270,7 @@ class StreamingEventDetector:
         """
         det = self.detector
         look, margin = self._lookback_s, self._margin_s
-        first = float(self._buffer.t[0])
+        first = float(self._buf.t[0])
         reported_reps = [r for r in self.reps_[-4:] if r.end_s >= first]
         reported_holds = [h for h in self.holds_[-4:] if h.end_s >= first]
         ends = np.array(sorted(r.end_s for r in (*self.reps_[-4:], *det.reps_)))
@@ -264,7 +280,8 @@ class StreamingEventDetector:
             k = int(np.searchsorted(ends, s, side="right"))
             start = s - look if k == 0 or not self._single_polarity else max(s - look, ends[k - 1] - margin)
             zones.append((start, e + margin))
-        zones += [(h.start_s - margin, h.end_s + margin) for h in (*det.heel_lifts_, *det.holds_, *reported_holds)]
+        spans: list[Any] = [*det.heel_lifts_, *det.holds_, *reported_holds]
+        zones += [(h.start_s - margin, h.end_s + margin) for h in spans]
         zones += [(r.start_s - margin, r.end_s - margin) for r in (*det.reps_, *reported_reps)]
         b = t_last - self.keep_s
         for lo, hi in sorted(zones, key=lambda z: z[1], reverse=True):
@@ -272,7 +289,7 @@ class StreamingEventDetector:
                 b = lo
         # start on a valid sample: the grid bridges a gap from the sample before it, so a start
         # inside a gap would change the bridge (and the filtered values after it)
-        buf = self._buffer
+        buf = self._buf
         valid_t = buf.t[buf.valid]
         j = int(np.searchsorted(valid_t, b, side="right")) - 1
         if j < 0 or valid_t[j] <= buf.t[0] or any(lo < valid_t[j] < hi for lo, hi in zones):

@@ -10,6 +10,7 @@ taken as it is and only the angle trace is recomputed for the plots.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -209,7 +210,7 @@ def check_analysis(doc: object, origin: str = "analysis") -> None:
                 raise SessionInputError(f"{origin}: exercise entry without {key!r}")
 
 
-def load_session(path: str | Path, *, kind: str = "auto", samples: str | Path | None = None,
+def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | Path | None = None,
                  exercise: str | None = None, axes: str | None = None, routine=None) -> Session:
     """Load and analyse one session.
 

@@ -189,6 +189,8 @@ class ProgressAnalyzer:
         """The change of ``metric`` on ``side`` from week ``a`` to week ``b``, judged against the MDC."""
         mdc = self._mdc(side, metric)
         before, after = a.value(side, metric), b.value(side, metric)
+        if before is None or after is None:
+            raise ValueError(f"no {metric} for {side} in one of the weeks compared")
         return Change(side, metric, a.start, b.start, before, after, mdc.mdc_, mdc.source_,
                       mdc.verdict(after - before))
 

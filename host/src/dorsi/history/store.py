@@ -228,12 +228,12 @@ class History:
         candidates = [s for s in self.sessions() if s.ktw_deg is not None]
         if session_id is not None:
             record = self.get(session_id)
-            if record.ktw_deg is None:
-                raise HistoryError(f"session {session_id} has no valid knee-to-wall trial")
         elif candidates:
             record = candidates[-1]
         else:
             raise HistoryError("no session with a knee-to-wall test to calibrate against")
+        if record.ktw_deg is None:
+            raise HistoryError(f"session {session_id} has no valid knee-to-wall trial")
         profile = json.loads(self._db.execute("SELECT profile FROM sessions WHERE id = ?",
                                               (record.id,)).fetchone()[0])
         lengths = {k: profile[k] for k in ("shank_length_m", "foot_length_m") if profile.get(k)}

@@ -36,6 +36,8 @@ def main() -> int:
     for mtu in (23, 185, 247):
         notes = encode_stream(batch, mtu=mtu)
         out = StreamDecoder(errors="raise").feed(notes)
+        if out is None:
+            raise RuntimeError(f"MTU {mtu}: nothing decoded")
         table.add_row(str(mtu), str(len(notes)), f"{sum(map(len, notes)) / len(batch):.1f}",
                       str(len(out)), f"{np.abs(out.acc - batch.acc).max():.4f}")
     console.print(table)

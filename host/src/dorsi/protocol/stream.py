@@ -128,7 +128,8 @@ class StreamDecoder:
             kept.append(o)
         return (decode_packets(good) if good else None), kept
 
-    def feed(self, notifications: Iterable[bytes], host_times: Sequence[float] | None = None) -> SampleBatch | None:
+    def feed(self, notifications: Iterable[bytes],
+             host_times: Sequence[float] | np.ndarray | None = None) -> SampleBatch | None:
         """Decode notifications (in arrival order); ``None`` if no new samples.
 
         With ``host_times`` (receive time of each notification), the pairs

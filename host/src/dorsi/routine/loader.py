@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +85,14 @@ def parse_routine(data: dict, origin: str = "<routine>") -> Routine:
     return Routine(name=str(data.get("name", "routine")), exercises=tuple(specs))
 
 
-def load_routine(path: str | Path | None = None) -> Routine:
+def load_routine(path: str | Path | Traversable | None = None) -> Routine:
     """Load a routine TOML file, or the default physiotherapist routine when ``path`` is None."""
     if path is None:
         text = resources.files("dorsi").joinpath("data/routine.toml").read_text(encoding="utf-8")
         origin = "default routine"
     else:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = (Path(path) if isinstance(path, str) else path).read_text(encoding="utf-8")
         except OSError as exc:
             raise RoutineError(f"{path}: cannot read routine: {exc.strerror}") from None
         origin = str(path)

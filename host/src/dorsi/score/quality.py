@@ -92,11 +92,10 @@ class QualityScorer:
             c["heel_down"] = _share([not e.heel_lift for e in events])
         c["range"] = self._range(spec, reps, holds, baseline_deg)
         if events and spec.kind != "duration":
-            control = [not e.foot_roll_in for e in events]
-            parts = [_share(control)]
-            if spec.min_lowering_s is not None and reps:
-                parts.append(_share([r.lowering_s is not None and r.lowering_s >= spec.min_lowering_s
-                                     for r in reps]))
+            parts = [float(np.mean([not e.foot_roll_in for e in events]))]
+            slow = spec.min_lowering_s
+            if slow is not None and reps:
+                parts.append(float(np.mean([r.lowering_s is not None and r.lowering_s >= slow for r in reps])))
             c["control"] = float(np.mean(parts))
         used = {k: v for k, v in c.items() if v is not None}
         total_w = sum(self.weights[k] for k in used)
@@ -107,17 +106,18 @@ class QualityScorer:
     @staticmethod
     def _completion(spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], work_s: float) -> float:
         t = spec.target
-        if spec.kind == "duration":
+        if spec.kind == "duration" and t.duration_s is not None:
             return min(1.0, work_s / t.duration_s[0])
         if spec.has_reps:
-            return min(1.0, len(reps) / t.total_reps)
+            return min(1.0, len(reps) / (t.total_reps or 1))
         return min(1.0, len(holds) / (t.total_holds or 1))
 
     @staticmethod
     def _range(spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], baseline_deg: float) -> float | None:
-        if spec.id == "knee_to_wall" and spec.min_knee_to_wall_cm is not None and reps \
-                and all(r.knee_to_wall_cm is not None for r in reps):
-            return _share([r.knee_to_wall_cm >= spec.min_knee_to_wall_cm for r in reps])
+        aim_cm = spec.min_knee_to_wall_cm
+        cms = [r.knee_to_wall_cm for r in reps if r.knee_to_wall_cm is not None]
+        if spec.id == "knee_to_wall" and aim_cm is not None and reps and len(cms) == len(reps):
+            return _share([cm >= aim_cm for cm in cms])
         if spec.min_range_deg is None:
             return None
         seen = [r for r in reps if not r.inferred]  # an inferred rep's peak was not received

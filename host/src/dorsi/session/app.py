@@ -18,7 +18,7 @@ from rich.console import Console
 from ..private_files import private_dir, write_private
 from ..routine import Routine
 from .keyboard import Keyboard
-from .runner import SessionResult, run_session
+from .runner import SessionResult, View, run_session
 
 
 @dataclass
@@ -74,7 +74,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 link_options.update(setup.link_options)
                 on_start = setup.patient.perform
                 time_scale = cfg.speed
-            shown = []
+            shown: list[View] = []
             if cfg.show:
                 shown.append(stack.enter_context(TerminalView(console)))
             shown.extend(views or [])
@@ -106,6 +106,8 @@ def analyse_recording(path: Path, routine: Routine) -> dict:
     from ..sources.recording_source import load_recording
 
     session = load_recording(path)
+    if session.shin is None:
+        raise ValueError(f"{path}: the recording holds no shin samples to analyse")
     analysis = analyze(session.shin, session.foot, segments=session.segments, routine=routine,
                        profile=session.profile)
     return analysis.to_json()

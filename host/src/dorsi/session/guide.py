@@ -14,6 +14,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..angle.trace import AngleTrace
 from ..routine import ExerciseSpec, Routine
 from .processor import LiveProcessor, Tick
 from .state import SessionState
@@ -94,7 +95,7 @@ class RoutineGuide:
         if self._pending is not None and self.processor.still_for() >= self.still_s:
             self._start(self._pending, now)
         if tick.trace is not None and len(tick.trace):
-            self._show_angle(tick, now)
+            self._show_angle(tick.trace, now)
         self._count(tick, now)
         if st.phase == "exercise":
             st.exercise_elapsed_s = now - self._t_exercise
@@ -102,8 +103,8 @@ class RoutineGuide:
                 self._advance(now)
         return st
 
-    def _show_angle(self, tick: Tick, now: float) -> None:
-        st, tr = self.state, tick.trace
+    def _show_angle(self, tr: AngleTrace, now: float) -> None:
+        st = self.state
         valid = tr.valid
         if valid.any():
             st.angle_deg = float(tr.angle_deg[valid][-1])

@@ -17,7 +17,7 @@ class Keyboard:
 
     def __init__(self) -> None:
         self.interactive = sys.stdin.isatty()
-        self._saved = None
+        self._saved: list | None = None  # terminal attributes to restore
 
     def __enter__(self) -> "Keyboard":
         if self.interactive:

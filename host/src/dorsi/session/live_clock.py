@@ -45,7 +45,7 @@ class LiveClock:
         while self._minima and self._minima[0][0] < host_s - self.window_s:
             self._minima.popleft()
         envelope = min(d for _, d in self._minima)
-        if self.offset_ is None or envelope >= self.offset_:
+        if self.offset_ is None or self._last_host is None or envelope >= self.offset_:
             self.offset_ = envelope
         else:
             elapsed = max(0.0, host_s - self._last_host)

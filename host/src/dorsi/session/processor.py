@@ -218,7 +218,7 @@ class LiveProcessor:
         tick = Tick(trace=trace)
         if trace is None or len(trace) == 0:
             return tick
-        if self._events is not None:
+        if self._events is not None and self.exercise is not None:
             chunk = trace.slice_time(self.exercise.start_s, np.inf)
             if len(chunk):
                 update = self._events.update(chunk)

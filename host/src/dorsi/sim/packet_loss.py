@@ -59,16 +59,14 @@ class BurstLoss:
             starts_bad -= int(rng.integers(0, max(1, good[0])))
             ends_bad = starts_bad + bad
             delta = np.zeros(n_packets + 1, dtype=np.int64)
-            s = np.clip(starts_bad, 0, n_packets)
-            e = np.clip(ends_bad, 0, n_packets)
-            np.add.at(delta, s, 1)
-            np.add.at(delta, e, -1)
+            np.add.at(delta, np.clip(starts_bad, 0, n_packets), 1)
+            np.add.at(delta, np.clip(ends_bad, 0, n_packets), -1)
             lost = np.cumsum(delta[:-1]) > 0
         self.packet_lost_ = lost
         self.keep_ = ~np.repeat(lost, self.samples_per_packet)[:n_samples]
         edges = np.diff(np.concatenate(([0], lost.astype(np.int8), [0])))
         first = np.flatnonzero(edges == 1)
         last = np.flatnonzero(edges == -1)
-        s = self.samples_per_packet
-        self.bursts_ = [(int(a * s), int(min(b * s, n_samples))) for a, b in zip(first, last)]
+        size = self.samples_per_packet
+        self.bursts_ = [(int(a) * size, min(int(b) * size, n_samples)) for a, b in zip(first, last)]
         return self

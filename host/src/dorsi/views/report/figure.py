@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.artist import Artist  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
@@ -116,7 +117,7 @@ class SessionFigure:
         ax.set_ylabel("angle (deg)")
         ax.set_xlim(lo - t0, hi - t0)
         ax.grid(True, alpha=0.3)
-        handles = [plt.Line2D([], [], color=COLORS["trace"], label="ankle angle")]
+        handles: list[Artist] = [plt.Line2D([], [], color=COLORS["trace"], label="ankle angle")]
         if in_swing.any():
             handles.append(plt.Line2D([], [], color=COLORS["swing"], label="knee swing (seated)"))
         handles += [

@@ -62,13 +62,17 @@ class CoachServer:
                 sock.close()
                 raise OSError(f"cannot serve on {self.host}:{self.port}: {exc.strerror or exc}") from exc
             self._sock = sock
-            self.port_ = sock.getsockname()[1]
+            self.port_ = int(sock.getsockname()[1])
+        if self.port_ is None:
+            raise RuntimeError("not bound")
         return self.port_
 
     async def start(self) -> "CoachServer":
         """Bind (if not yet) and start serving; returns once the server accepts connections."""
         self.bind()
         sock, self._sock = self._sock, None
+        if sock is None:
+            raise RuntimeError("the coach server is already started")
         config = uvicorn.Config(self.app, log_level="warning", lifespan="off", ws="websockets-sansio",
                                 ws_ping_interval=5.0, ws_ping_timeout=10.0, timeout_graceful_shutdown=2)
         self._server = _InLoopServer(config)
