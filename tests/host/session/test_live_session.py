@@ -111,3 +111,33 @@ def test_two_sensors_through_a_link_drop_lose_nothing(tmp_path):
     assert {s.role: s.reconnects for s in result.state.sensors} == {"shin": 1, "foot": 1}
     # with a foot sensor the live angle is the true ankle angle
     assert len({e.spec.id: e for e in result.exercises}["band_lunge"].reps) == 4
+
+
+def test_the_replay_command_shows_the_live_result(dropped_session, capsys, tmp_path):
+    import json
+
+    from dorsi.cli import main
+
+    path, result, _ = dropped_session
+    assert main(["replay", str(path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["schema"] == "dorsi.replay.v1"
+    assert out["exercises"] == [e.to_json() for e in result.exercises]
+    assert main(["replay", str(path)]) == 0
+    table = capsys.readouterr().out
+    assert "Replay of session.dorsi" in table and "band_lunge" in table and "soleus_stretch" in table
+    # a recording cut short (a crash mid-write) replays up to the cut; a file that is no
+    # recording is refused in one line
+    data = path.read_bytes()
+    cut = tmp_path / "cut.dorsi"
+    cut.write_bytes(data[: len(data) * 2 // 3])
+    assert main(["replay", str(cut), "--json"]) == 0
+    partial = json.loads(capsys.readouterr().out)["exercises"]
+    assert 0 < len(partial) <= len(result.exercises)
+    assert partial[0]["exercise"] == result.exercises[0].spec.id
+    junk = tmp_path / "junk.dorsi"
+    junk.write_bytes(b"not a recording at all" * 10)
+    assert main(["replay", str(junk)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("dorsi replay:") and "\n" not in err
+    assert main(["replay", str(path), "--speed", "0"]) == 2
