@@ -77,6 +77,24 @@ def test_cli_json_on_a_csv_directory(lunge_dir: Path, capsys) -> None:
     assert len(doc["exercises"][0]["reps"]) == len(truth["reps"])
 
 
+def test_cli_table_lists_every_rep_and_the_knee_to_wall_uses_the_given_lengths(lunge_dir: Path, capsys,
+                                                                               monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    assert main(["analyze", str(lunge_dir), "--exercise", "band_lunge"]) == 0
+    out = capsys.readouterr().out
+    truth = json.loads((lunge_dir / "truth.json").read_text())
+    assert "band_lunge" in out and "quality" in out
+    assert f"rep {len(truth['reps'])} " in out and f"rep {len(truth['reps']) + 1} " not in out
+    # the same reps as a knee-to-wall test: a longer shank puts the knee further forward
+    cms = []
+    for shank in ("0.38", "0.46"):
+        assert main(["analyze", str(lunge_dir), "--exercise", "knee_to_wall", "--shank-length", shank,
+                     "--json"]) == 0
+        reps = json.loads(capsys.readouterr().out)["exercises"][0]["reps"]
+        cms.append(max(r["knee_to_wall_cm"] for r in reps))
+    assert cms[1] > cms[0] > 0
+
+
 def test_cli_classifies_a_csv_without_exercise(lunge_dir: Path, capsys) -> None:
     assert main(["analyze", str(lunge_dir / "shin.csv"), "--format", "csv", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
