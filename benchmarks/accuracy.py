@@ -78,10 +78,13 @@ class Result:
     heel_tp_true: int = 0
     heel_true: int = 0
     count_exact_by: dict = field(default_factory=dict)
+    direction_right: int = 0
+    direction_total: int = 0
 
     def merge(self, other: "Result") -> None:
         for name in ("sessions", "count_exact", "count_exact_obs", "unobservable", "holds_in_gaps", "tp", "n_det", "n_true", "peaks_in_gaps", "met_right",
-                     "met_total", "heel_tp_det", "heel_det", "heel_tp_true", "heel_true"):
+                     "met_total", "heel_tp_det", "heel_det", "heel_tp_true", "heel_true", "direction_right",
+                     "direction_total"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.peak_err += other.peak_err
         self.peak_abs_err += other.peak_abs_err
@@ -109,6 +112,9 @@ class Result:
                 "peak_abs_err_max_deg": stat(self.peak_abs_err, np.max),
                 "peaks_in_gaps": self.peaks_in_gaps,
             })
+            if self.direction_total:
+                out["circle_direction_accuracy"] = round(self.direction_right / self.direction_total, 3)
+                out["circles_matched"] = self.direction_total
         if has_holds:
             out.update({
                 "hold_err_median_s": stat(self.hold_err, np.median),
@@ -249,6 +255,10 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
             continue
         pairs = match_reps(peaks, truth.reps)
         res.tp, res.n_det, res.n_true = len(pairs), len(peaks), len(truth.reps)
+        if res is ours:  # ankle circles: the way each went (the plain baseline cannot tell)
+            known = [(i, j) for i, j in pairs if truth.reps[j].direction is not None]
+            res.direction_total = len(known)
+            res.direction_right = sum(ex.reps[i].direction == truth.reps[j].direction for i, j in known)
         exact = int(len(peaks) == len(truth.reps))
         res.count_exact = exact
         res.unobservable = n_lost
@@ -359,6 +369,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{cell('peak_err_median_deg'):>11s} {cell('peak_err_max_deg'):>11s} "
               f"{cell('hold_err_median_s'):>11s} {cell('hold_err_max_s'):>11s} {cell('hold_met_accuracy'):>11s} "
               f"{heel:>10s}")
+    for label in summary:
+        acc = summary[label]["dorsi"].get("circle_direction_accuracy")
+        if acc is not None:
+            print(f"{label}: circle direction (outward / inward) right on {acc:.3f} of "
+                  f"{summary[label]['dorsi']['circles_matched']} matched circles")
     print("rep count exact-match by condition (dorsi):")
     for label in summary:
         by = summary[label]["count_exact_by_condition"]

@@ -18,9 +18,7 @@ def _chunks(trace: AngleTrace, sizes: list[int]):
     i, k = 0, 0
     while i < len(trace):
         n = sizes[k % len(sizes)]
-        sl = slice(i, i + n)
-        yield AngleTrace(trace.t[sl], trace.angle_deg[sl], trace.frontal_deg[sl], trace.heel_lift[sl],
-                         trace.knee_swing_deg[sl], trace.valid[sl], trace.source, trace.baseline_deg)
+        yield trace.slice(i, i + n)
         i += n
         k += 1
 

@@ -132,6 +132,7 @@ class AngleEstimator:
         self._foot_lift = FootPitchHeelLift()  # used with a foot sensor only; fresh per calibration
         self._foot_t = np.zeros(0)
         self._foot_pitch = np.zeros(0)
+        self._foot_roll = np.zeros(0)
         self._pending: list[dict] = []
         if c.foot is not None and foot is not None:
             self._foot_rate = _rate(foot)
@@ -160,23 +161,26 @@ class AngleEstimator:
             keep = ~tilt.settling_  # a foot AHRS still starting up gives no pitch
             self._foot_t = np.concatenate([self._foot_t, foot.t[keep]])
             self._foot_pitch = np.concatenate([self._foot_pitch, -np.degrees(tilt.sagittal_[keep])])
+            # frontal + tips the dorsum toward -lat (the body's right): inversion of a left foot
+            inversion = -self.calibration_.side_sign * np.degrees(tilt.frontal_[keep])
+            self._foot_roll = np.concatenate([self._foot_roll, inversion])
         self._pending.append(part)
         pending = _join(self._pending)
         last = self._foot_t[-1] if len(self._foot_t) else -np.inf
         n_out = int(np.searchsorted(pending["t"], last, side="right"))
         out = {k: v[:n_out] for k, v in pending.items()}
         self._pending = [{k: v[n_out:] for k, v in pending.items()}]
-        return self._emit(out, self._foot_pitch_on(out["t"]))
+        return self._emit(out, self._foot_on(out["t"]))
 
     def finish(self) -> AngleTrace:
         """Release the shin samples still waiting for foot data (end of a stream)."""
         if not hasattr(self, "_shin"):
             raise RuntimeError("call calibrate() (or estimate()) before finish()")
         if self._foot is None or not self._pending:
-            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0, bool)))
+            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), np.zeros(0, bool)))
         out = _join(self._pending)
         self._pending = []
-        return self._emit(out, self._foot_pitch_on(out["t"]))
+        return self._emit(out, self._foot_on(out["t"]))
 
     def _shin_stage(self, shin: SampleBatch) -> dict:
         """Everything that needs the shin alone (causal, state carried)."""
@@ -195,12 +199,13 @@ class AngleEstimator:
         return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
                 "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_)}
 
-    def _emit(self, part: dict, foot: tuple[np.ndarray, np.ndarray] | None) -> AngleTrace:
+    def _emit(self, part: dict, foot: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> AngleTrace:
         cal = self.calibration_
         incl = part["incl"]
         valid = part["valid"]
+        roll = None
         if foot is not None:
-            pitch, foot_ok = foot
+            pitch, roll, foot_ok = foot
             angle = incl + pitch
             weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
             heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
@@ -215,6 +220,7 @@ class AngleEstimator:
             meta={"inclination_deg": incl, "ankle_rise_m": part["rise"],
                   "shank_length_m": self.shank_length_m, "foot_length_m": self.foot_length_m,
                   "side": cal.side},
+            foot_roll_deg=roll,
         )
         self.trace_ = trace
         return trace
@@ -252,20 +258,21 @@ class AngleEstimator:
         self._fit = fit
         return lever
 
-    def _foot_pitch_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Foot pitch (deg, + toes up) interpolated onto shin times, and where it is valid."""
-        ft, fp = self._foot_t, self._foot_pitch
+    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Foot pitch (deg, + toes up) and roll (deg, + inversion) interpolated onto shin times,
+        and where they are valid."""
+        ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
-            return np.zeros(len(t)), np.zeros(len(t), dtype=bool)
-        pitch = np.interp(t, ft, fp)
+            return np.zeros(len(t)), np.zeros(len(t)), np.zeros(len(t), dtype=bool)
+        pitch, roll = np.interp(t, ft, fp), np.interp(t, ft, fr)
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         span = ft[np.minimum(i, len(ft) - 1)] - ft[i - 1]
         period = 1.0 / self._foot_rate
         ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1] + FOOT_GAP_PERIODS * period)
         if len(t):  # keep only the foot samples later shin samples can still need
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
-            self._foot_t, self._foot_pitch = ft[keep:], fp[keep:]
-        return pitch, ok
+            self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
+        return pitch, roll, ok
 
 
 def _join(parts: list[dict]) -> dict:
@@ -279,14 +286,11 @@ def _join(parts: list[dict]) -> dict:
 
 
 def _concat_traces(traces: list[AngleTrace]) -> AngleTrace:
-    """Join consecutive traces of one stream."""
-    first = traces[0]
-    cat = {name: np.concatenate([getattr(tr, name) for tr in traces])
-           for name in ("t", "angle_deg", "frontal_deg", "heel_lift", "knee_swing_deg", "valid")}
-    meta = dict(first.meta)
+    """Join consecutive traces of one stream (with the per-sample arrays in ``meta``)."""
+    joined = AngleTrace.concatenate(traces)
     for key in ("inclination_deg", "ankle_rise_m"):
-        meta[key] = np.concatenate([tr.meta[key] for tr in traces])
-    return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=meta)
+        joined.meta[key] = np.concatenate([tr.meta[key] for tr in traces])
+    return joined
 
 
 def _rate(batch: SampleBatch) -> float:

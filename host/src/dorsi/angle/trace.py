@@ -39,6 +39,10 @@ class AngleTrace:
         ``"inclination"`` (shin only) or ``"ankle"`` (shin + foot).
     baseline_deg : float
         The standing (or resting) angle found during calibration.
+    foot_roll_deg : (N,) float64 or None
+        With a foot sensor: the foot's frontal-plane rotation, positive =
+        inversion (sole turning inward), negative = eversion; ``None`` without.
+        Ankle circles take their direction from it.
     """
 
     t: np.ndarray
@@ -50,15 +54,32 @@ class AngleTrace:
     source: str = "inclination"
     baseline_deg: float = 0.0
     meta: dict = field(default_factory=dict)
+    foot_roll_deg: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.t)
 
-    def slice_time(self, start_s: float, end_s: float) -> "AngleTrace":
-        """The part of the trace with ``start_s <= t < end_s``."""
-        i0, i1 = np.searchsorted(self.t, [start_s, end_s])
+    def slice(self, i0: int, i1: int) -> "AngleTrace":
+        """Samples ``i0`` to ``i1 - 1`` (every channel)."""
         return AngleTrace(
             self.t[i0:i1], self.angle_deg[i0:i1], self.frontal_deg[i0:i1],
             self.heel_lift[i0:i1], self.knee_swing_deg[i0:i1], self.valid[i0:i1],
             self.source, self.baseline_deg, dict(self.meta),
+            None if self.foot_roll_deg is None else self.foot_roll_deg[i0:i1],
         )
+
+    def slice_time(self, start_s: float, end_s: float) -> "AngleTrace":
+        """The part of the trace with ``start_s <= t < end_s``."""
+        i0, i1 = np.searchsorted(self.t, [start_s, end_s])
+        return self.slice(int(i0), int(i1))
+
+    @staticmethod
+    def concatenate(traces: list["AngleTrace"]) -> "AngleTrace":
+        """Consecutive traces of one stream joined (source, baseline and meta of the first)."""
+        first = traces[0]
+        cat = {name: np.concatenate([getattr(tr, name) for tr in traces])
+               for name in ("t", "angle_deg", "frontal_deg", "heel_lift", "knee_swing_deg", "valid")}
+        rolls = [tr.foot_roll_deg for tr in traces if tr.foot_roll_deg is not None]
+        roll = np.concatenate(rolls) if len(rolls) == len(traces) else None
+        return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=dict(first.meta),
+                          foot_roll_deg=roll)

@@ -122,6 +122,8 @@ def _print_summary(result) -> None:
                                               ("peak lost in a data gap, counted from the rhythm", r.inferred)) if on)
             if r.lowering_s is not None:
                 notes = ", ".join(filter(None, [notes, f"lowering {r.lowering_s:.1f} s"]))
+            if r.direction is not None:
+                notes = ", ".join(filter(None, [f"{r.direction} circle", notes]))
             table.add_row(f"rep {i}", f"{r.start_s:.2f}", f"{r.end_s:.2f}", f"{r.peak_angle_deg:.1f}", notes)
         for i, h in enumerate(ex.holds, 1):
             met = "met" if h.met else "short"

@@ -14,6 +14,7 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, start_baseline
+from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.form import FrontalTiltFlagger
 from dorsi.events.heel_lifts import HeelLiftDetector
 from dorsi.events.holds import HoldDetector
@@ -242,6 +243,10 @@ class ExerciseEventDetector:
         gaps = _longest_gaps(trace, starts, ends)
         flagger.detect(trace, list(zip(starts, ends)), frontal_base)
         hold_ends = np.array([h.end_s for h in holds])
+        rep_detector = self._detectors()[0]
+        cyclic = rep_detector is not None and rep_detector.cycle_prominence_deg is not None
+        directions = (CircleDirection().detect(trace, starts, ends).directions_ if cyclic
+                      else [None] * len(reps))
         out = []
         for i, rep in enumerate(reps):
             lowering = None
@@ -252,7 +257,7 @@ class ExerciseEventDetector:
             ktw = _knee_to_wall(rep.peak_angle_deg, self.profile or {}) if self.spec.id == "knee_to_wall" else None
             out.append(replace(rep, heel_lift=bool(heel[i]), frontal_tilt_deg=float(flagger.tilt_deg_[i]),
                                foot_roll_in=bool(flagger.flags_[i]), lowering_s=lowering, knee_to_wall_cm=ktw,
-                               gap_s=float(gaps[i])))
+                               gap_s=float(gaps[i]), direction=directions[i]))
         return out
 
     def _annotate_holds(self, trace: AngleTrace, holds: list[Hold], flagger: FrontalTiltFlagger,

@@ -44,6 +44,9 @@ class Rep:
         Counted from the rhythm of the reps either side (ankle circles): its
         peak fell into a data gap, so its times are estimates and
         ``peak_angle_deg`` (read on the bridge over the gap) a lower bound.
+    direction : {"outward", "inward"} or None
+        Ankle circles with the foot sensor: the way the circle went (see
+        ``dorsi.events.circle_direction``); None for other reps or when unknown.
     """
 
     start_s: float
@@ -58,6 +61,7 @@ class Rep:
     knee_to_wall_cm: float | None = None
     gap_s: float = 0.0
     inferred: bool = False
+    direction: str | None = None
 
     @property
     def excursion_deg(self) -> float:

@@ -37,13 +37,6 @@ class StreamUpdate:
     open_hold: tuple[float, float] | None = None
 
 
-def _concat(traces: list[AngleTrace]) -> AngleTrace:
-    first = traces[0]
-    cat = lambda name: np.concatenate([getattr(tr, name) for tr in traces])  # noqa: E731
-    return AngleTrace(cat("t"), cat("angle_deg"), cat("frontal_deg"), cat("heel_lift"),
-                      cat("knee_swing_deg"), cat("valid"), first.source, first.baseline_deg, dict(first.meta))
-
-
 class StreamingEventDetector:
     """Feed an :class:`ExerciseEventDetector` chunk by chunk.
 
@@ -118,7 +111,7 @@ class StreamingEventDetector:
             return StreamUpdate(open_hold=self.open_hold_)
         if self._buffer is not None and chunk.t[0] <= self._buffer.t[-1]:
             raise ValueError("chunks must arrive in time order without overlap")
-        self._buffer = chunk if self._buffer is None else _concat([self._buffer, chunk])
+        self._buffer = chunk if self._buffer is None else AngleTrace.concatenate([self._buffer, chunk])
         if self._grid is not None:
             self._grid.extend(chunk.t, channel_values(chunk, self._channel), chunk.valid)
         if self._t0 is None:
@@ -298,6 +291,4 @@ class StreamingEventDetector:
         self._hold_memo = {k: v for k, v in self._hold_memo.items() if k[2] >= valid_t[j]}
         if self._grid is not None:
             self._grid.drop_before(float(valid_t[j]))
-        self._buffer = AngleTrace(buf.t[i:], buf.angle_deg[i:], buf.frontal_deg[i:], buf.heel_lift[i:],
-                                  buf.knee_swing_deg[i:], buf.valid[i:], buf.source, buf.baseline_deg,
-                                  buf.meta)
+        self._buffer = buf.slice(i, len(buf))

@@ -29,6 +29,7 @@ EVENT_COLUMNS: dict[str, pa.DataType] = {
     "lowering_s": pa.float64(),
     "knee_to_wall_cm": pa.float64(),
     "inferred": pa.bool_(),
+    "direction": pa.string(),
     "samples_lost": pa.int64(),
 }
 
@@ -47,12 +48,15 @@ def samples_table(batch: SampleBatch) -> pa.Table:
 
 
 def trace_table(trace: AngleTrace) -> pa.Table:
-    """The ankle-angle trace (one row per sample)."""
-    return pa.table({
+    """The ankle-angle trace (one row per sample); ``foot_roll_deg`` with a foot sensor only."""
+    cols = {
         "time_s": trace.t, "angle_deg": trace.angle_deg, "frontal_deg": trace.frontal_deg,
         "heel_lift": trace.heel_lift.astype(bool), "knee_swing_deg": trace.knee_swing_deg,
         "valid": trace.valid.astype(bool),
-    })
+    }
+    if trace.foot_roll_deg is not None:
+        cols["foot_roll_deg"] = trace.foot_roll_deg
+    return pa.table(cols)
 
 
 def _row(**values) -> dict:
@@ -70,7 +74,8 @@ def event_rows(analysis: dict) -> list[dict]:
                              angle_deg=r["peak_angle_deg"],
                              baseline_deg=r.get("baseline_deg"), heel_lift=r.get("heel_lift"),
                              foot_roll_in=r.get("foot_roll_in"), lowering_s=r.get("lowering_s"),
-                             knee_to_wall_cm=r.get("knee_to_wall_cm"), inferred=r.get("inferred")))
+                             knee_to_wall_cm=r.get("knee_to_wall_cm"), inferred=r.get("inferred"),
+                             direction=r.get("direction")))
         for i, h in enumerate(ex.get("holds", []), 1):
             rows.append(_row(exercise=name, kind="hold", index=i, start_s=h["start_s"], end_s=h["end_s"],
                              duration_s=h["duration_s"], angle_deg=h["mean_angle_deg"], target_s=h.get("target_s"),

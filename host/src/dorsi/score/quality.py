@@ -3,7 +3,8 @@
 Each exercise gets up to five components in [0, 1]:
 
 * ``completion``: reps / target reps, holds / target holds, or time under
-  work / minimum time (capped at 1);
+  work / minimum time (capped at 1); ankle circles whose direction is known
+  count each way against ``reps`` (20 each way: 40 one way is half done);
 * ``holds_met``: share of holds reaching the target duration;
 * ``heel_down``: share of reps and holds without a heel lift (exercises that
   require the heel down);
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dorsi.events.circle_direction import INWARD, OUTWARD
 from dorsi.events.results import Hold, Rep
 from dorsi.routine.model import ExerciseSpec
 
@@ -108,6 +110,9 @@ class QualityScorer:
         t = spec.target
         if spec.kind == "duration" and t.duration_s is not None:
             return min(1.0, work_s / t.duration_s[0])
+        ways = [r.direction for r in reps if r.direction is not None]
+        if spec.has_reps and ways and t.reps:
+            return float(np.mean([min(1.0, ways.count(way) / t.reps) for way in (OUTWARD, INWARD)]))
         if spec.has_reps:
             return min(1.0, len(reps) / (t.total_reps or 1))
         return min(1.0, len(holds) / (t.total_holds or 1))

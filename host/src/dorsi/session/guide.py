@@ -140,6 +140,10 @@ class RoutineGuide:
         for rep in tick.reps:
             st.last_event = (f"Rep {st.reps}: counted from your rhythm (signal lost)" if rep.inferred else
                              f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg" + (" (heel lifted)" if rep.heel_lift else ""))
+            if rep.direction is not None:  # ankle circles: 20 each way
+                ways = sum(1 for r in ex.reps if r.direction == rep.direction and r.start_s <= rep.start_s)
+                st.last_event = f"Circle {ways} {rep.direction}" + (" (signal lost, counted from your rhythm)"
+                                                                    if rep.inferred else "")
         for hold in tick.holds:
             st.last_event = f"Hold {st.holds_done}: {hold.duration_s:.1f} s" + (" - target met!" if hold.met else "")
 

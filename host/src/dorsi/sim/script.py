@@ -43,6 +43,7 @@ class RepEvent:
     lowering_s: float | None = None
     knee_to_wall: bool = False
     exercise: str = ""
+    direction: str | None = None  # ankle circles: "outward" (up, out, down, in) or "inward"
 
     def __post_init__(self) -> None:
         if self.peak_signal not in PEAK_SIGNALS:

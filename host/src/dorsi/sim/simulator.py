@@ -139,6 +139,7 @@ class Simulator:
                 peak_angle_deg=float(ankle[k]), peak_inclination_deg=float(incl[k]),
                 heel_lift=r.heel_lift, lowering_s=None if r.lowering_s is None else float(r.lowering_s),
                 distance_cm=float(distance[k]) if r.knee_to_wall else None, exercise=r.exercise,
+                direction=r.direction,
             ))
         holds = []
         for h in script.holds:

@@ -17,7 +17,8 @@ class RepTruth:
     ``peak_angle_deg`` is the true ankle angle at ``peak_s`` and
     ``peak_inclination_deg`` the tibial inclination there; ``lowering_s`` is the
     duration of the slow lowering (eccentric drops only); ``distance_cm`` the
-    toe-to-wall distance at which the knee touches the wall (knee-to-wall only).
+    toe-to-wall distance at which the knee touches the wall (knee-to-wall only);
+    ``direction`` the way an ankle circle went ("outward": up, out, down, in).
     """
 
     start_s: float
@@ -29,6 +30,7 @@ class RepTruth:
     lowering_s: float | None = None
     distance_cm: float | None = None
     exercise: str = ""
+    direction: str | None = None
 
 
 @dataclass(frozen=True)

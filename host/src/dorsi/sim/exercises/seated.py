@@ -77,7 +77,9 @@ def ankle_circles(script: Script, rng: np.random.Generator, opts: SimOptions, re
             script.at(roll_t, t + q - roll_t, foot_roll=direction * r)
             script.at(t + q, 2 * q, foot_roll=-direction * r)
             roll_t = t + 3 * q
-            script.reps.append(RepEvent(t, t + 4 * q, "ankle", exercise="ankle_circles"))
+            # down, in (roll +), up, out for +1: up, out, down, in is an outward circle
+            script.reps.append(RepEvent(t, t + 4 * q, "ankle", exercise="ankle_circles",
+                                        direction="outward" if direction > 0 else "inward"))
             t += 4 * q
         script.at(roll_t, t - roll_t, foot_roll=0.0)
         script.t = t
