@@ -20,7 +20,8 @@ def rep(draw):
     start = draw(times)
     return {"start_s": start, "end_s": start + 2.0, "peak_s": start + 1.0, "peak_angle_deg": draw(angle),
             "baseline_deg": 2.0, "heel_lift": draw(st.booleans()), "lowering_s": draw(opt_pos),
-            "knee_to_wall_cm": draw(st.none() | st.floats(-5, 20).map(lambda x: round(x, 1)))}
+            "knee_to_wall_cm": draw(st.none() | st.floats(-5, 20).map(lambda x: round(x, 1))),
+            "inferred": draw(st.booleans()), "direction": draw(st.sampled_from([None, "outward", "inward"]))}
 
 
 @st.composite
@@ -71,7 +72,9 @@ def test_cells_equal_the_json(exercises):
         assert cells[f"exercises.{i}.heel_free_reps"] == sum(not r["heel_lift"] for r in ex["reps"])
         assert cells[f"exercises.{i}.holds_met"] == sum(h["met"] is True for h in ex["holds"])
         assert cells[f"exercises.{i}.score"] == ex["quality"]["score"]
-        peaks = [r["peak_angle_deg"] for r in ex["reps"]] or [h["mean_angle_deg"] for h in ex["holds"]]
+        # a rep restored from the rhythm (peak lost in a gap) carries only a lower bound: not a peak
+        peaks = ([r["peak_angle_deg"] for r in ex["reps"] if not r["inferred"]]
+                 or [h["mean_angle_deg"] for h in ex["holds"]])
         assert cells[f"exercises.{i}.peak_angle_deg"] == (max(peaks) if peaks else None)
         for name, value in ex["quality"]["components"].items():
             if value is not None:
@@ -91,3 +94,16 @@ def test_knee_to_wall_best_is_the_best_heel_down_trial(trials):
             assert cm == r["knee_to_wall_cm"]
     cells = _cells(html.knee_to_wall_section(result))
     assert cells["ktw.best_deg"] == result.best_deg and cells["ktw.best_cm"] == result.best_cm
+
+
+def test_circles_show_each_way_and_one_way_only_is_short():
+    def circles(ways):
+        reps = [{"start_s": 2.0 * k, "end_s": 2.0 * k + 1.5, "peak_s": 2.0 * k + 0.7, "peak_angle_deg": 8.0,
+                 "baseline_deg": -10.0, "heel_lift": False, "direction": way} for k, way in enumerate(ways)]
+        return {"exercise": "ankle_circles", "start_s": 0.0, "end_s": 90.0, "target": {"reps": 20, "sets": 2},
+                "reps": reps, "holds": [], "heel_lifts": [], "quality": {"score": 80, "components": {}}}
+
+    both = html.exercise_row(0, summarise_exercise(circles(["outward"] * 20 + ["inward"] * 20)))
+    assert "40 / 40 (20 outward, 20 inward)" in both and 'class="short"' not in both
+    one_way = html.exercise_row(0, summarise_exercise(circles(["outward"] * 40)))
+    assert "40 / 40 (40 outward, 0 inward)" in one_way and 'class="short"' in one_way

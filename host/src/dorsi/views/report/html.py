@@ -86,6 +86,12 @@ def _achieved(done: int, target: int | None) -> str:
 def exercise_row(i: int, s: ExerciseSummary) -> str:
     k = f"exercises.{i}"
     reps_cls = "" if s.reps_target is None else ("ok" if s.reps_done >= s.reps_target else "short")
+    reps_text = _achieved(s.reps_done, s.reps_target) if s.reps_target is not None or s.reps_done else "\u2013"
+    if s.circles_each_way is not None:
+        out, inward = s.circles_each_way
+        reps_text += f" ({out} outward, {inward} inward)"
+        if s.reps_target is not None and min(out, inward) < s.reps_target // 2:
+            reps_cls = "short"  # 20 each way: all of them one way is half done
     holds_cls = "" if s.holds_target is None else ("ok" if s.holds_met >= s.holds_target else "short")
     if s.lowering_mean_s is not None:
         lowering = f"mean {s.lowering_mean_s:.1f} s, min {s.lowering_min_s:.1f} s"
@@ -98,8 +104,7 @@ def exercise_row(i: int, s: ExerciseSummary) -> str:
     h = EXERCISE_HEADERS
     cells = [
         cell(h[0], s.title, f"{k}.exercise", s.exercise),
-        cell(h[1], _achieved(s.reps_done, s.reps_target) if s.reps_target is not None or s.reps_done else "\u2013",
-             f"{k}.reps_done", s.reps_done, reps_cls),
+        cell(h[1], reps_text, f"{k}.reps_done", s.reps_done, reps_cls),
         cell(h[2], f"{s.heel_free_reps} / {s.reps_done}" if s.reps_done else "\u2013", f"{k}.heel_free_reps",
              s.heel_free_reps),
         cell(h[3], _achieved(s.holds_met, s.holds_target) if s.holds_target is not None or s.holds_done else "\u2013",

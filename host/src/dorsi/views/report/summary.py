@@ -50,6 +50,7 @@ class ExerciseSummary:
     score: int
     components: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    circles_each_way: tuple[int, int] | None = None  # ankle circles: (outward, inward) when known
 
 
 @dataclass(frozen=True)
@@ -127,7 +128,15 @@ def summarise_exercise(ex: dict, routine: Routine | None = None) -> ExerciseSumm
         active_s=ex.get("active_s"), heel_lifts=len(ex.get("heel_lifts", [])),
         form_flags=int(ex.get("form_flags") or 0), score=int(quality.get("score", 0)),
         components=dict(quality.get("components") or {}), notes=tuple(ex.get("notes") or ()),
+        circles_each_way=_each_way(reps),
     )
+
+
+def _each_way(reps: list[dict]) -> tuple[int, int] | None:
+    ways = [r.get("direction") for r in reps]
+    if not any(ways):
+        return None
+    return ways.count("outward"), ways.count("inward")
 
 
 def knee_to_wall_result(analysis: dict, calibration: KneeToWallCalibration | None = None,
