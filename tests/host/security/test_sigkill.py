@@ -2,9 +2,9 @@
 
 Twenty trials (the lead's ``test_recording_file.py`` has five): seventeen with a
 fast synthetic writer (a child process appending real stream packets through
-``RecordingWriter`` and reporting every record it has handed to the writer on
-a pipe, so the test knows exactly what the process had accepted before it
-died) and three with the real ``dorsi session --emulate --speed 8``.
+``RecordingWriter`` and reporting each record on a pipe just before it hands it
+to the writer, so the test knows every record the process could have written
+before it died) and three with the real ``dorsi session --emulate --speed 8``.
 
 Loss bound: the writer flushes to the OS when ``flush_interval_s`` (0.5 s)
 has passed since its last flush, so records accepted after the last flush
@@ -51,12 +51,14 @@ with RecordingWriter(path, {"software": "sigkill child", "devices": [{"slot": 0,
     k, next_t = 0, time.monotonic()
     while True:
         t = time.monotonic()
+        # reported first: a kill between the two leaves a record reported and not written (the
+        # loss bound counts it), never one written and not reported (markers flush at once)
+        print(k, repr(t), flush=True)
         w.notification(0, t, packets[k % len(packets)])
         if k % 20 == 0:
             w.tick(t)
         if k % 97 == 0:
             w.marker("progress", k=k, t=t)
-        print(k, repr(t), flush=True)  # accepted by the writer
         k += 1
         next_t += period
         time.sleep(max(0.0, next_t - time.monotonic()))
