@@ -154,3 +154,21 @@ def test_no_circle_is_made_up_in_a_pause_or_where_only_a_trough_was_lost() -> No
     reps2 = det.detect(make_trace(t2, x2, keep=keep2, baseline=-28.0)).reps_
     assert not any(r.inferred for r in reps2)
     assert len(reps2) == 15
+
+
+def test_sway_inside_an_eccentric_drop_hold_does_not_split_the_rep() -> None:
+    from dorsi.events import ExerciseEventDetector
+    from dorsi.routine import default_routine
+
+    # shin sensor alone: each drop is a 2.6 deg backward tilt held 5 s; in the second hold the
+    # shank sways back by 1.7 deg for a moment, a dip deep enough to split a plain rep
+    t = np.arange(0, 40, 0.01)
+    x = np.zeros(len(t))
+    for s in (3.0, 15.0, 27.0):
+        x -= ramp_hold(t, s, 1.0, 5.0, 2.5, 2.6)
+    x += 1.7 * np.exp(-0.5 * ((t - 18.5) / 0.4) ** 2)
+    x += np.random.default_rng(2).normal(0, 0.05, len(t))
+    det = ExerciseEventDetector(default_routine()["eccentric_drop"], source="inclination").detect(make_trace(t, x))
+    assert len(det.holds_) == 3
+    assert [(round(r.start_s), round(r.end_s)) for r in det.reps_] == [(3, 11), (15, 23), (27, 35)]
+    assert all(r.lowering_s is not None and 1.5 < r.lowering_s < 3.5 for r in det.reps_)

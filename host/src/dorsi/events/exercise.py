@@ -24,6 +24,21 @@ from dorsi.events.settings import settings_for
 from dorsi.routine.model import ExerciseSpec
 
 
+def _join_split_in_a_hold(reps: list[Rep], holds: list[Hold], sign: float, margin_s: float = 0.3) -> list[Rep]:
+    """One rep of a rep-and-hold exercise (eccentric drops) holds once at end range: two reps
+    that meet well inside one hold are one rep that sway split at a dip."""
+    out: list[Rep] = []
+    for rep in reps:
+        if out and rep.start_s - out[-1].end_s <= 0.05 and any(
+                h.start_s + margin_s < out[-1].end_s and rep.start_s < h.end_s - margin_s for h in holds):
+            first = out[-1]
+            peak = max((first, rep), key=lambda r: sign * (r.peak_angle_deg - r.baseline_deg))
+            out[-1] = replace(first, end_s=rep.end_s, peak_s=peak.peak_s, peak_angle_deg=peak.peak_angle_deg)
+        else:
+            out.append(rep)
+    return out
+
+
 def _overlaps(starts: np.ndarray, ends: np.ndarray, lifts: list[HeelLift]) -> np.ndarray:
     """For each interval, whether any heel lift overlaps it."""
     if not lifts or len(starts) == 0:
@@ -214,6 +229,8 @@ class ExerciseEventDetector:
         holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s,
                                             hold_memo).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
+        if self.spec.kind == "rep_holds" and rep_det is not None:
+            reps = _join_split_in_a_hold(reps, holds, -1.0 if rep_det.polarity == "negative" else 1.0)
         self._found_holds = holds
         self.reps_, self.holds_ = self.annotate(trace, reps, holds) if annotate else (reps, holds)
         active = [(r.start_s, r.end_s) for r in self.reps_] + [(h.start_s, h.end_s) for h in self.holds_]
