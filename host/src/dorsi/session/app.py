@@ -139,9 +139,11 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
         reps = len(ex.get("reps", []))
         holds = ex.get("holds", [])
         total_reps = (target.get("reps") or 0) * (target.get("sets") or 1) if target.get("reps") else None
+        ways = [r.get("direction") for r in ex.get("reps", [])]
+        each_way = f" ({ways.count('outward')} out, {ways.count('inward')} in)" if any(ways) else ""
         table.add_row(
             ex["exercise"],
-            f"{reps}" + (f" / {total_reps}" if total_reps else ""),
+            f"{reps}" + (f" / {total_reps}" if total_reps else "") + each_way,
             f"{sum(1 for h in holds if h.get('met'))} / {len(holds)}" if holds else "-",
             str(len(ex.get("heel_lifts", []))),
             str(ex.get("quality", {}).get("score", "-")),
