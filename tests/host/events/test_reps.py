@@ -172,3 +172,26 @@ def test_sway_inside_an_eccentric_drop_hold_does_not_split_the_rep() -> None:
     assert len(det.holds_) == 3
     assert [(round(r.start_s), round(r.end_s)) for r in det.reps_] == [(3, 11), (15, 23), (27, 35)]
     assert all(r.lowering_s is not None and 1.5 < r.lowering_s < 3.5 for r in det.reps_)
+
+
+def test_a_circle_after_a_pause_whose_peak_ends_a_gap_is_counted() -> None:
+    # five circles, a 2 s pause at mid-height (foot held level), five more; the link drops from the
+    # end of the pause until after the sixth peak, and again for a moment on its way down: the
+    # bridge from the pause level makes the peak look as wide as a pause (its half-prominence
+    # level is below the pause), and the second gap must not stop the width being read after it
+    rate, period = 50.0, 1.6
+    t = np.arange(0.0, 22.0, 1.0 / rate)
+    x = np.full(len(t), -28.0)
+    runs = [(1.0, 1.0 + 5 * period), (1.0 + 5 * period + 2.0, 1.0 + 10 * period + 2.0)]
+    for a, b in runs:
+        m = (t >= a) & (t < b)
+        x[m] = -10.0 - 18.0 * np.cos(2 * np.pi * (t[m] - a) / period)
+    pause = (t >= runs[0][1]) & (t < runs[1][0])
+    x[pause] = -10.0  # held level
+    x = x + np.random.default_rng(4).normal(0, 0.2, len(t))
+    sixth = runs[1][0] + period / 2
+    keep = ~(((t > runs[1][0] - 0.3) & (t < sixth + 0.3)) | ((t > sixth + 0.45) & (t < sixth + 0.51)))
+    reps = RepDetector(cycle_prominence_deg=8.0, polarity="positive").detect(
+        make_trace(t, x, keep=keep, baseline=-28.0)).reps_
+    assert len(reps) == 10
+    assert min(abs(r.peak_s - sixth) for r in reps) < 0.35

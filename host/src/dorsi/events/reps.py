@@ -308,7 +308,9 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
 
     A trough lost in a gap is bridged by a straight line, which widens the
     neighbouring peak as if it were a pause; such a peak's width is twice its
-    half-width on the side without the gap.
+    half-width on the side without the gap (or, with lost samples on both
+    sides, on the side where they are under a quarter of the half-width while
+    on the other they are more).
     """
     widths = np.array(props["widths"], dtype=float)
     if valid.all() or len(peaks) == 0:
@@ -317,10 +319,14 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
     left, right = props["left_ips"], props["right_ips"]
     lo, hi = np.floor(left).astype(int), np.minimum(np.ceil(right).astype(int) + 1, len(valid))
     left_gap = bad[peaks] - bad[lo] > 0
-    right_gap = bad[hi] - bad[peaks] > 0
-    one_side = left_gap ^ right_gap
-    half = np.where(left_gap, right - peaks, peaks - left)
-    widths[one_side] = 2.0 * half[one_side]
+    right_gap = bad[hi] - bad[peaks + 1] > 0  # (the peak itself may be the last bridged point)
+    left_frac = (bad[peaks] - bad[lo]) / np.maximum(peaks - lo, 1)
+    right_frac = (bad[hi] - bad[peaks + 1]) / np.maximum(hi - peaks - 1, 1)
+    both = left_gap & right_gap
+    read_right = (left_gap & ~right_gap) | (both & (left_frac > 0.25) & (right_frac <= 0.25))
+    read_left = (right_gap & ~left_gap) | (both & (right_frac > 0.25) & (left_frac <= 0.25))
+    widths[read_right] = 2.0 * (right - peaks)[read_right]
+    widths[read_left] = 2.0 * (peaks - left)[read_left]
     return widths
 
 
