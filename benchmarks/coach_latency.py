@@ -76,12 +76,19 @@ def watch_heel_lifts(setup, onsets_wall: list[float], loop: asyncio.AbstractEven
 
 
 def alert_latencies(onsets_wall: list[float], renders, heel: dict[int, bool], window_s: float = 3.0):
-    """Per simulated lift: first render showing the alert after its onset (ms); NaN if none within the window."""
+    """Per simulated lift: first render showing the alert after its onset (ms); NaN if none within the window.
+
+    Lifts that began after the last state the page rendered (the session was cut at ``--seconds``
+    while the patient went on) are left out: nothing after the end could show them.
+    """
     shown = sorted(r.render_wall_ms for r in renders if heel.get(r.seq))
     shown_arr = np.asarray(shown)
+    last = max((r.render_wall_ms for r in renders), default=-np.inf)
     out = []
     for onset in onsets_wall:
         t = 1000.0 * onset
+        if t > last:
+            continue
         i = np.searchsorted(shown_arr, t)
         out.append(shown_arr[i] - t if i < shown_arr.size and shown_arr[i] - t < 1000.0 * window_s else np.nan)
     return np.asarray(out)
