@@ -77,3 +77,13 @@ def test_cli_batch_writes_parquet(clinic, tmp_path, capsys):
 def test_job_options_reach_the_analysis(clinic):
     rows = analyse_file(str(clinic / "p1" / "shin.csv"), JobOptions(exercise="knee_to_wall"))
     assert [r["exercise"] for r in rows] == ["knee_to_wall"] and rows[0]["knee_to_wall_deg"] is not None
+
+
+def test_circles_each_way_in_the_table(tmp_path):
+    s = simulate("ankle_circles", seed=31, options=SimOptions(rate_hz=52, foot_sensor=True))
+    s.to_csv(tmp_path / "c", traces=False)
+    rows = analyse_file(str(tmp_path / "c" / "shin.csv"), JobOptions(exercise="ankle_circles"))
+    assert [(r["exercise"], r["reps_done"], r["circles_outward"], r["circles_inward"]) for r in rows] == [
+        ("ankle_circles", 40, 20, 20)]
+    lunges = analyse_file(str(tmp_path / "c" / "shin.csv"), JobOptions(exercise="band_lunge"))
+    assert lunges[0]["circles_outward"] is None and lunges[0]["circles_inward"] is None

@@ -27,6 +27,8 @@ COLUMNS: dict[str, pa.DataType] = {
     "end_s": pa.float64(),
     "reps_target": pa.int32(),
     "reps_done": pa.int32(),
+    "circles_outward": pa.int32(),
+    "circles_inward": pa.int32(),
     "heel_free_reps": pa.int32(),
     "holds_target": pa.int32(),
     "holds_met": pa.int32(),
@@ -75,6 +77,8 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
         is_ktw = ktw is not None and s.exercise == "knee_to_wall"
         rows.append(_row(**common, exercise=s.exercise, start_s=s.start_s, end_s=s.end_s,
                          reps_target=s.reps_target, reps_done=s.reps_done, heel_free_reps=s.heel_free_reps,
+                         circles_outward=s.circles_each_way[0] if s.circles_each_way else None,
+                         circles_inward=s.circles_each_way[1] if s.circles_each_way else None,
                          holds_target=s.holds_target, holds_met=s.holds_met, peak_angle_deg=s.peak_angle_deg,
                          lowering_mean_s=s.lowering_mean_s,
                          knee_to_wall_deg=ktw.best_deg if is_ktw and ktw is not None else None,
