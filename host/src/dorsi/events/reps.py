@@ -350,7 +350,6 @@ def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominen
     hidden = np.zeros(len(peaks), dtype=bool)
     if valid.all() or len(peaks) < 3:
         return peaks, hidden
-    n = len(y)
     bad = np.concatenate([[0], np.cumsum(~valid)])
     steps = np.diff(peaks)
     gapped = bad[peaks[1:]] - bad[peaks[:-1]] > 0
@@ -370,26 +369,27 @@ def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominen
             continue
         floor = float(np.median(y[peaks[lo:hi + 1]])) - 0.85 * float(np.median(prominences[lo:hi + 1]))
         reach = max(1, int(round(0.25 * period)))
-        missing = peaks[i] + np.round(np.arange(1, k) * steps[i] / k).astype(int)
-        unseen = True
-        for c in missing.tolist():
-            a = max(c - reach, 0)
-            lost = np.flatnonzero(~valid[a:c + reach + 1])
-            if len(lost) == 0:
-                unseen = False
-                break
-            u, v = a + int(lost[0]), a + int(lost[-1])  # first and last lost sample near c
-            edges = [y[u - 1]] if u else []
-            edges += [y[v + 1]] if v + 1 < n else []
-            unseen &= max(edges, default=-np.inf) >= floor
-        if unseen:
-            found += missing.tolist()
+        missing = (peaks[i] + np.round(np.arange(1, k) * steps[i] / k).astype(int)).tolist()
+        if all(_hidden_at(c, y, valid, reach, floor) for c in missing):
+            found += missing
     if not found:
         return peaks, hidden
     allp = np.concatenate([peaks, np.asarray(found, dtype=peaks.dtype)])
     flags = np.concatenate([hidden, np.ones(len(found), dtype=bool)])
     order = np.argsort(allp, kind="stable")
     return allp[order], flags[order]
+
+
+def _hidden_at(c: int, y: np.ndarray, valid: np.ndarray, reach: int, floor: float) -> bool:
+    """A peak at ``c`` can have passed unseen: samples within ``reach`` of it were lost, and the
+    data at the edges of those lost samples stands above ``floor``."""
+    a = max(c - reach, 0)
+    lost = np.flatnonzero(~valid[a:c + reach + 1])
+    if len(lost) == 0:
+        return False
+    u, v = a + int(lost[0]), a + int(lost[-1])  # first and last lost sample near c
+    edges = ([float(y[u - 1])] if u else []) + ([float(y[v + 1])] if v + 1 < len(y) else [])
+    return max(edges, default=-np.inf) >= floor
 
 
 def _bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
