@@ -241,7 +241,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     mid = (k_up + k_dn) // 2
     lo_in, hi_in = a, min(mid, k_up + near)
     lo_out, hi_out = max(mid, k_dn - near), min(e + 1, len(y))
-    level = float(np.median(y[k_up:k_dn + 1]))
+    level = lambda: float(np.median(y[k_up:k_dn + 1]))  # noqa: E731  (the fallback: rarely needed)
     start, end = t0, t1
     # The held level is read where the move in first comes (nearly) to a stop, and where the
     # move out last was that slow: later motion inside the hold (rocking, settling deeper, sway) does not
@@ -267,7 +267,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
 
 
 def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forward: bool,
-                      fallback: float, reach: int, fraction: float = 0.5) -> float:
+                      fallback: Callable[[], float], reach: int, fraction: float = 0.5) -> float:
     """Excursion where the move in first comes to a (near) stop after its peak speed.
 
     The stop is the first local minimum of the speed below ``fraction`` of the
@@ -277,15 +277,15 @@ def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forwa
     same, backwards in time from the move out at ``k_dn``.
     """
     if k_dn <= k_up + 2:
-        return fallback
+        return fallback()
     speed = vs[k_up:k_dn + 1] if forward else -vs[k_up:k_dn + 1][::-1]
     peak = int(np.argmax(speed[: max(1, min(reach, len(speed) // 2))]))  # the move's own peak speed
     sp = speed[peak:]
     if len(sp) < 3 or sp[0] <= 0:
-        return fallback
+        return fallback()
     minima, _ = find_peaks(-sp, prominence=0.2 * sp[0])  # noise wiggles are not stops
     hits = minima[sp[minima] < fraction * sp[0]]
     if len(hits) == 0:
-        return fallback
+        return fallback()
     k = peak + int(hits[0])
     return float(y[k_up + k] if forward else y[k_dn - k])
