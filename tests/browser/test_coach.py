@@ -208,3 +208,19 @@ def test_alerts_and_targets_say_it_in_words(browser, threaded):
     wait.until(lambda b: not b.find_element("id", "hold-met").is_displayed())
     assert not browser.find_element("id", "alert-heel").is_displayed()
     assert browser.find_element("id", "hold").text == "2.0"
+
+
+def test_circles_each_way_and_which_way_next(browser, threaded):
+    _viewport(browser, PHONE)
+    circles = dict(exercise="ankle_circles", title="Ankle circles", reps_target=40, circles_target=20)
+    threaded.push(_state(reps=12, circles_outward=12, circles_inward=0, **circles))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "reps-ways").is_displayed())
+    assert browser.find_element("id", "reps-ways").text == "outward 12 / 20 · inward 0 / 20"
+    threaded.push(_state(reps=20, circles_outward=20, circles_inward=0, **circles))
+    wait.until(lambda b: "now circle inward" in b.find_element("id", "reps-ways").text)
+    assert "outward 20 / 20 ✔" in browser.find_element("id", "reps-ways").text
+    _no_horizontal_scroll(browser)
+    threaded.push(_state(reps=3))  # band lunges: no directions, no line
+    wait.until(lambda b: not b.find_element("id", "reps-ways").is_displayed())

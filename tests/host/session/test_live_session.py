@@ -141,3 +141,34 @@ def test_the_replay_command_shows_the_live_result(dropped_session, capsys, tmp_p
     err = capsys.readouterr().err.strip()
     assert err.startswith("dorsi replay:") and "\n" not in err
     assert main(["replay", str(path), "--speed", "0"]) == 2
+
+
+def test_circles_each_way_live_with_the_foot_sensor(tmp_path):
+    from dorsi.session.guide import RoutineGuide
+
+    seen: list[tuple[int | None, int | None, int | None]] = []
+    original = RoutineGuide._count
+
+    def count(self, tick, now):  # what the views were shown after every tick
+        original(self, tick, now)
+        seen.append((self.state.circles_outward, self.state.circles_inward, self.state.circles_target))
+
+    RoutineGuide._count = count
+    try:
+        async def run():
+            routine = load_routine(Path(__file__).with_name("circles_routine.toml"))
+            async with emulated_sensors(foot_sensor=True, speed=SPEED, seed=5) as setup:
+                return await run_session(routine, tmp_path / "circles.dorsi", roles=setup.patient.roles,
+                                         auto_advance=True, link_options=setup.link_options,
+                                         on_exercise_start=setup.patient.perform, time_scale=SPEED,
+                                         max_exercise_s=90.0)
+
+        result = asyncio.run(run())
+    finally:
+        RoutineGuide._count = original
+    (circles,) = result.exercises
+    assert [r.direction for r in circles.reps] == ["outward"] * 3 + ["inward"] * 3
+    assert seen[-1] == (3, 3, 3)
+    # counted as they happen (a run of circles is final only once it has ended): one way done
+    # before the other began, so the page could say which way to go
+    assert (1, 0, 3) in seen and (3, 0, 3) in seen and (3, 1, 3) in seen

@@ -37,3 +37,14 @@ def test_reps_against_target_and_calibration_message():
                         reps=12, reps_target=30, angle_deg=31.0)
     text = _text(reps)
     assert "12 / 30" in text and "31.0°" in text
+
+
+def test_circles_each_way_say_which_way_to_go_next():
+    base = dict(phase="exercise", exercise="ankle_circles", title="Ankle circles", kind="reps", exercise_index=4,
+                exercise_count=9, reps_target=40, circles_target=20)
+    text = _text(SessionState(reps=7, circles_outward=7, circles_inward=0, **base))
+    assert "outward 7 / 20  inward 0 / 20" in text and "now circle" not in text
+    text = _text(SessionState(reps=21, circles_outward=20, circles_inward=1, **base))
+    assert "outward 20 / 20 ✔" in text and "now circle inward" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "Circles" not in _text(SessionState(reps=3, **{**base, "exercise": "band_lunge"}))

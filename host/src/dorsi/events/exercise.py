@@ -175,6 +175,12 @@ class ExerciseEventDetector:
         return band if band > 0 else None
 
     @property
+    def cyclic(self) -> bool:
+        """Reps are cycles (ankle circles): one per prominent peak, trough to trough."""
+        rep = self._detectors()[0]
+        return rep is not None and rep.cycle_prominence_deg is not None
+
+    @property
     def single_polarity(self) -> bool:
         """Reps go one way only (a rep's onset search then stops at the previous rep's end)."""
         rep = self._detectors()[0]
@@ -260,9 +266,7 @@ class ExerciseEventDetector:
         gaps = _longest_gaps(trace, starts, ends)
         flagger.detect(trace, list(zip(starts, ends)), frontal_base)
         hold_ends = np.array([h.end_s for h in holds])
-        rep_detector = self._detectors()[0]
-        cyclic = rep_detector is not None and rep_detector.cycle_prominence_deg is not None
-        directions = (CircleDirection().detect(trace, starts, ends).directions_ if cyclic
+        directions = (CircleDirection().detect(trace, starts, ends).directions_ if self.cyclic
                       else [None] * len(reps))
         out = []
         for i, rep in enumerate(reps):

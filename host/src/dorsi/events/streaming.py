@@ -12,13 +12,14 @@ event, and the buffer stays a few seconds long however long the exercise.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_values, remember_grid
+from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.grid import remember_filtered
 from dorsi.events.grid_stream import GridStream
@@ -35,6 +36,7 @@ class StreamUpdate:
     holds: list[Hold] = field(default_factory=list)
     heel_lifts: list[HeelLift] = field(default_factory=list)
     open_hold: tuple[float, float] | None = None
+    pending_reps: list[Rep] = field(default_factory=list)
 
 
 class StreamingEventDetector:
@@ -63,6 +65,10 @@ class StreamingEventDetector:
         Every event emitted so far, in emission order.
     open_hold_ : tuple (start_s, elapsed_s) or None
         The running hold timer after the last update.
+    pending_reps_ : list of Rep
+        Ankle circles found but not final yet (a run of circles is reported
+        once it has ended), with their direction: what a live counter shows
+        meanwhile. Empty for other exercises (a rep in progress is not shown).
     buffer_s_ : float
         Seconds of trace held after the last update (what each update re-reads).
     runs_ : int
@@ -81,6 +87,8 @@ class StreamingEventDetector:
         self.holds_: list[Hold] = []
         self.heel_lifts_: list[HeelLift] = []
         self.open_hold_: tuple[float, float] | None = None
+        self.pending_reps_: list[Rep] = []
+        self._pending_ways: dict[tuple[float, float], str | None] = {}
         self.buffer_s_ = 0.0
         self.runs_ = 0
         self._buffer: AngleTrace | None = None
@@ -135,10 +143,10 @@ class StreamingEventDetector:
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
             self.buffer_s_ = float(t_last - self._buffer.t[0])
-            return StreamUpdate(open_hold=self.open_hold_)
+            return StreamUpdate(open_hold=self.open_hold_, pending_reps=self.pending_reps_)
         if self._still_at_rest(chunk):
             self.buffer_s_ = float(t_last - self._buffer.t[0])
-            return StreamUpdate()
+            return StreamUpdate(pending_reps=self.pending_reps_)
         self._share_grid()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
                              hold_memo=self._hold_memo)
@@ -149,6 +157,7 @@ class StreamingEventDetector:
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
+        update.pending_reps = self.pending_reps_ = self._pending_circles()
         pending = self._pending_besides_open_hold()
         still_hold = self.open_hold_ is not None and not pending
         self._running = None
@@ -214,7 +223,21 @@ class StreamingEventDetector:
                              hold_memo=self._hold_memo)
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
+        self.pending_reps_ = []
         return update
+
+    def _pending_circles(self) -> list[Rep]:
+        """Circles found but not reported yet, with their direction (worked out once each)."""
+        det = self.detector
+        if not det.cyclic:
+            return []
+        pending = [r for r in det.reps_ if r.start_s > self._last_start["reps_"]]
+        new = [r for r in pending if (r.start_s, r.end_s) not in self._pending_ways]
+        if new:
+            ways = CircleDirection().detect(self._buf, np.array([r.start_s for r in new]),
+                                            np.array([r.end_s for r in new])).directions_
+            self._pending_ways.update({(r.start_s, r.end_s): w for r, w in zip(new, ways)})
+        return [replace(r, direction=self._pending_ways[(r.start_s, r.end_s)]) for r in pending]
 
     def _reported_ends(self) -> tuple[float | dict | None, float | None]:
         """Ends of the last rep (each way, for reps both ways) and hold emitted: the detector

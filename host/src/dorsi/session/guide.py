@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..angle.trace import AngleTrace
+from ..events.results import Rep
 from ..routine import ExerciseSpec, Routine
 from .processor import LiveProcessor, Tick
 from .state import SessionState
@@ -56,6 +57,7 @@ class RoutineGuide:
         self._t_start: float | None = None
         self._t_exercise = 0.0
         self._target_reached_at: float | None = None
+        self._pending_circles: list[Rep] = []
         self._heel_until = -np.inf
         self._paused_phase = ""
         self.done = False
@@ -126,7 +128,14 @@ class RoutineGuide:
         ex = self.processor.exercise
         if ex is None:
             return
-        st.reps = len(ex.reps)
+        if tick.pending_reps is not None:  # circles count as soon as seen, final or not
+            self._pending_circles = tick.pending_reps
+        seen = list(ex.reps) + self._pending_circles
+        before, st.reps = st.reps, len(seen)
+        ways = [r.direction for r in seen if r.direction is not None]
+        if ways:  # ankle circles with the foot sensor: the routine asks for so many each way
+            st.circles_outward, st.circles_inward = ways.count("outward"), ways.count("inward")
+            st.circles_target = ex.spec.target.reps
         st.holds_done = len(ex.holds)
         st.holds_met = sum(1 for h in ex.holds if h.met)
         st.heel_lifts = len(ex.heel_lifts)
@@ -137,13 +146,18 @@ class RoutineGuide:
             st.hold_elapsed_s = float(tick.holds[-1].duration_s)
         target = st.hold_target_s
         st.hold_met_now = bool(target and st.hold_elapsed_s is not None and st.hold_elapsed_s >= target)
-        for rep in tick.reps:
-            st.last_event = (f"Rep {st.reps}: counted from your rhythm (signal lost)" if rep.inferred else
-                             f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg" + (" (heel lifted)" if rep.heel_lift else ""))
-            if rep.direction is not None:  # ankle circles: 20 each way
-                ways = sum(1 for r in ex.reps if r.direction == rep.direction and r.start_s <= rep.start_s)
-                st.last_event = f"Circle {ways} {rep.direction}" + (" (signal lost, counted from your rhythm)"
-                                                                    if rep.inferred else "")
+        if self.processor.cyclic:  # circles: the newest one seen, once the count goes up
+            if st.reps > before:
+                newest = max(seen, key=lambda r: r.peak_s)
+                way = newest.direction
+                n = sum(1 for r in seen if r.direction == way) if way else st.reps
+                st.last_event = (f"Circle {n}" + (f" {way}" if way else "")
+                                 + (" (signal lost, counted from your rhythm)" if newest.inferred else ""))
+        else:
+            for rep in tick.reps:
+                st.last_event = (f"Rep {st.reps}: counted from your rhythm (signal lost)" if rep.inferred else
+                                 f"Rep {st.reps}: {rep.peak_angle_deg:.0f} deg"
+                                 + (" (heel lifted)" if rep.heel_lift else ""))
         for hold in tick.holds:
             st.last_event = f"Hold {st.holds_done}: {hold.duration_s:.1f} s" + (" - target met!" if hold.met else "")
 
@@ -194,6 +208,8 @@ class RoutineGuide:
         st.exercise, st.title, st.kind, st.cues = spec.id, spec.title, spec.kind, list(spec.cues)
         st.reps, st.holds_done, st.holds_met, st.heel_lifts = 0, 0, 0, 0
         st.reps_target = spec.target.total_reps
+        st.circles_outward = st.circles_inward = st.circles_target = None
+        self._pending_circles = []
         st.hold_target_s = spec.target.hold_s
         st.holds_target = spec.target.total_holds
         st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None

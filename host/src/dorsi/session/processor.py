@@ -59,6 +59,7 @@ class Tick:
     holds: list[Hold] = field(default_factory=list)
     heel_lifts: list[HeelLift] = field(default_factory=list)
     open_hold: tuple[float, float] | None = None
+    pending_reps: list[Rep] | None = None  # ankle circles seen but not final yet (None: not updated)
 
 
 class _Sensor:
@@ -173,6 +174,11 @@ class LiveProcessor:
         self.sensors[slot].add(host_time, payload, epoch)
 
     # -- exercises ---------------------------------------------------------
+    @property
+    def cyclic(self) -> bool:
+        """The current exercise counts cycles (ankle circles)."""
+        return self._events is not None and self._events.detector.cyclic
+
     def start_exercise(self, spec: ExerciseSpec, t: float) -> None:
         if self.exercise is not None:
             self.end_exercise(t)
@@ -224,6 +230,7 @@ class LiveProcessor:
                 update = self._events.update(chunk)
                 tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
                 tick.open_hold = update.open_hold
+                tick.pending_reps = update.pending_reps
                 self._collect(update)
         return tick
 

@@ -39,6 +39,10 @@ class SessionState:
     best_deg: float | None = None
     reps: int = 0
     reps_target: int | None = None
+    # ankle circles with the foot sensor: circles each way and the target per way (20)
+    circles_outward: int | None = None
+    circles_inward: int | None = None
+    circles_target: int | None = None
     hold_elapsed_s: float | None = None
     hold_target_s: float | None = None
     holds_done: int = 0

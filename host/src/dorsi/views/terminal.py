@@ -42,6 +42,8 @@ def render(state: SessionState) -> Panel:
         if state.reps_target is not None:
             rows.add_row("Reps", Text(f"{state.reps} / {state.reps_target}",
                                       style="bold green" if state.reps >= state.reps_target else "bold"))
+        if state.circles_outward is not None and state.circles_inward is not None:
+            rows.add_row("Circles", Text(_each_way(state), style="bold"))
         if state.hold_target_s:
             elapsed = state.hold_elapsed_s or 0.0
             met = state.hold_met_now
@@ -102,3 +104,17 @@ class TerminalView:
             self.console.bell()
         self._was_met, self._was_heel = state.hold_met_now, state.heel_lift
         self._live.update(render(state), refresh=True)
+
+
+def _each_way(state: SessionState) -> str:
+    """``outward 20 / 20 ✔  inward 3 / 20`` and, once one way is done, which way to go now."""
+    out, inward, target = state.circles_outward or 0, state.circles_inward or 0, state.circles_target
+    if not target:
+        return f"outward {out}  inward {inward}"
+    text = "  ".join(f"{name} {n} / {target}" + (" ✔" if n >= target else "")
+                     for name, n in (("outward", out), ("inward", inward)))
+    if out >= target and inward < target:
+        text += "  → now circle inward"
+    elif inward >= target and out < target:
+        text += "  → now circle outward"
+    return text

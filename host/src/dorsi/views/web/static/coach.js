@@ -230,6 +230,17 @@
       $("reps-card").classList.toggle("done", done);
       $("reps-done").hidden = !done;
     }
+    // ankle circles with the foot sensor: so many each way, and which way to go now
+    const ways = showReps && s.circles_outward !== null && s.circles_outward !== undefined;
+    $("reps-ways").hidden = !ways;
+    if (ways) {
+      const t = s.circles_target;
+      const part = (name, n) => `${name} ${n}` + (t ? ` / ${t}` + (n >= t ? " ✔" : "") : "");
+      let text = `${part("outward", s.circles_outward)} · ${part("inward", s.circles_inward)}`;
+      if (t && s.circles_outward >= t && s.circles_inward < t) text += " → now circle inward";
+      else if (t && s.circles_inward >= t && s.circles_outward < t) text += " → now circle outward";
+      setText("reps-ways", text);
+    }
     const showHold = active && !!s.hold_target_s;
     $("hold-card").hidden = !showHold;
     let met = false;
