@@ -101,3 +101,24 @@ def test_cli_export(ktw, tmp_path, capsys):
                                                     "analysis.json"))
     assert main(["export", str(tmp_path / "nope.csv"), "--csv"]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path):
+    from dorsi.sim import SimOptions, simulate
+
+    simulate("ankle_circles", seed=8, options=SimOptions(rate_hz=52, foot_sensor=True)).to_csv(
+        tmp_path / "in", traces=False)
+    session = load_session(tmp_path / "in" / "shin.csv", exercise="ankle_circles")
+    files = {f.name: f for f in SessionExporter("parquet").export(session, tmp_path / "out").files_}
+    trace = pq.read_table(next(f for n, f in files.items() if n.endswith(".trace.parquet")))
+    assert "foot_roll_deg" in trace.column_names
+    roll = trace.column("foot_roll_deg").to_numpy()
+    assert np.ptp(roll) > 10.0  # circles roll the foot in and out
+    events = pq.read_table(next(f for n, f in files.items() if n.endswith(".events.parquet"))).to_pylist()
+    ways = [e["direction"] for e in events if e["kind"] == "rep"]
+    assert ways == ["outward"] * 20 + ["inward"] * 20
+    # shin only: no roll column
+    simulate("band_lunge", seed=8, options=SimOptions(rate_hz=52)).to_csv(tmp_path / "lunge", traces=False)
+    lunges = load_session(tmp_path / "lunge" / "shin.csv", exercise="band_lunge")
+    out = SessionExporter("csv").export(lunges, tmp_path / "lunge_out").files_
+    assert "foot_roll_deg" not in pa_csv.read_csv(next(f for f in out if f.name.endswith(".trace.csv"))).column_names
