@@ -17,11 +17,19 @@ only bobs up and down; below ``min_roundness`` the direction is unknown.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 
 OUTWARD, INWARD = "outward", "inward"
+
+
+def count_each_way(directions: Iterable[str | None]) -> tuple[int, int] | None:
+    """``(outward, inward)`` circles, or None when no direction is known (no foot sensor, not circles)."""
+    ways = [d for d in directions if d is not None]
+    return (ways.count(OUTWARD), ways.count(INWARD)) if ways else None
 
 
 class CircleDirection:

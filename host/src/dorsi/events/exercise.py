@@ -168,7 +168,7 @@ class ExerciseEventDetector:
         """While the main channel stays within this of its baseline nothing can start (1 deg
         inside the lowest release level); None when that is not so (cyclic reps)."""
         rep, hold, _, _ = self._detectors()
-        if rep is not None and rep.cycle_prominence_deg is not None:
+        if self.cyclic:
             return None
         releases = [d.release_deg for d in (rep, hold) if d is not None]
         band = min(releases) - 1.0 if releases else 0.0

@@ -232,11 +232,14 @@ class StreamingEventDetector:
         if not det.cyclic:
             return []
         pending = [r for r in det.reps_ if r.start_s > self._last_start["reps_"]]
-        new = [r for r in pending if (r.start_s, r.end_s) not in self._pending_ways]
+        known = self._pending_ways
+        new = [r for r in pending if (r.start_s, r.end_s) not in known]
         if new:
             ways = CircleDirection().detect(self._buf, np.array([r.start_s for r in new]),
                                             np.array([r.end_s for r in new])).directions_
-            self._pending_ways.update({(r.start_s, r.end_s): w for r, w in zip(new, ways)})
+            known.update({(r.start_s, r.end_s): w for r, w in zip(new, ways)})
+        # keep only the circles still pending (a circle's end moves until the next peak is seen)
+        self._pending_ways = {(r.start_s, r.end_s): known[(r.start_s, r.end_s)] for r in pending}
         return [replace(r, direction=self._pending_ways[(r.start_s, r.end_s)]) for r in pending]
 
     def _reported_ends(self) -> tuple[float | dict | None, float | None]:

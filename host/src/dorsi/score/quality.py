@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dorsi.events.circle_direction import INWARD, OUTWARD
+from dorsi.events.circle_direction import count_each_way
 from dorsi.events.results import Hold, Rep
 from dorsi.routine.model import ExerciseSpec
 
@@ -110,9 +110,9 @@ class QualityScorer:
         t = spec.target
         if spec.kind == "duration" and t.duration_s is not None:
             return min(1.0, work_s / t.duration_s[0])
-        ways = [r.direction for r in reps if r.direction is not None]
+        ways = count_each_way(r.direction for r in reps)
         if spec.has_reps and ways and t.reps:
-            return float(np.mean([min(1.0, ways.count(way) / t.reps) for way in (OUTWARD, INWARD)]))
+            return float(np.mean([min(1.0, n / t.reps) for n in ways]))
         if spec.has_reps:
             return min(1.0, len(reps) / (t.total_reps or 1))
         return min(1.0, len(holds) / (t.total_holds or 1))

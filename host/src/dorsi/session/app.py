@@ -15,6 +15,7 @@ from typing import Callable
 
 from rich.console import Console
 
+from ..events.circle_direction import count_each_way
 from ..private_files import private_dir, write_private
 from ..routine import Routine
 from .keyboard import Keyboard
@@ -139,8 +140,8 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
         reps = len(ex.get("reps", []))
         holds = ex.get("holds", [])
         total_reps = (target.get("reps") or 0) * (target.get("sets") or 1) if target.get("reps") else None
-        ways = [r.get("direction") for r in ex.get("reps", [])]
-        each_way = f" ({ways.count('outward')} out, {ways.count('inward')} in)" if any(ways) else ""
+        ways = count_each_way(r.get("direction") for r in ex.get("reps", []))
+        each_way = f" ({ways[0]} out, {ways[1]} in)" if ways else ""
         table.add_row(
             ex["exercise"],
             f"{reps}" + (f" / {total_reps}" if total_reps else "") + each_way,

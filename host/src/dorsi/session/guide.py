@@ -15,6 +15,7 @@ from typing import Callable
 import numpy as np
 
 from ..angle.trace import AngleTrace
+from ..events.circle_direction import count_each_way
 from ..events.results import Rep
 from ..routine import ExerciseSpec, Routine
 from .processor import LiveProcessor, Tick
@@ -132,9 +133,9 @@ class RoutineGuide:
             self._pending_circles = tick.pending_reps
         seen = list(ex.reps) + self._pending_circles
         before, st.reps = st.reps, len(seen)
-        ways = [r.direction for r in seen if r.direction is not None]
+        ways = count_each_way(r.direction for r in seen)
         if ways:  # ankle circles with the foot sensor: the routine asks for so many each way
-            st.circles_outward, st.circles_inward = ways.count("outward"), ways.count("inward")
+            st.circles_outward, st.circles_inward = ways
             st.circles_target = ex.spec.target.reps
         st.holds_done = len(ex.holds)
         st.holds_met = sum(1 for h in ex.holds if h.met)

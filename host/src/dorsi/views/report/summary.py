@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dorsi.events.circle_direction import count_each_way
 from dorsi.history.calibration import KneeToWallCalibration, model_cm
 from dorsi.routine import Routine
 from dorsi.routine.loader import default_routine
@@ -128,15 +129,9 @@ def summarise_exercise(ex: dict, routine: Routine | None = None) -> ExerciseSumm
         active_s=ex.get("active_s"), heel_lifts=len(ex.get("heel_lifts", [])),
         form_flags=int(ex.get("form_flags") or 0), score=int(quality.get("score", 0)),
         components=dict(quality.get("components") or {}), notes=tuple(ex.get("notes") or ()),
-        circles_each_way=_each_way(reps),
+        circles_each_way=count_each_way(r.get("direction") for r in reps),
     )
 
-
-def _each_way(reps: list[dict]) -> tuple[int, int] | None:
-    ways = [r.get("direction") for r in reps]
-    if not any(ways):
-        return None
-    return ways.count("outward"), ways.count("inward")
 
 
 def knee_to_wall_result(analysis: dict, calibration: KneeToWallCalibration | None = None,
