@@ -195,3 +195,21 @@ def test_quiet_rest_does_not_rerun_the_detector_and_reps_still_come_on_time() ->
     assert stream.reps_ == batch.reps_ and len(batch.reps_) == 3
     assert stream.runs_ < 0.4 * chunks  # half a minute of standing still barely runs it
     assert max(latencies) <= 0.4
+
+
+def test_an_eccentric_drops_still_hold_skips_the_detector_though_its_rep_is_under_way() -> None:
+    # lift the forefoot, hold 5 s, lower over 3 s: the rep spans the hold, so the rep is still
+    # open while the hold runs; a still hold still need not re-run the detector every chunk
+    rng = np.random.default_rng(6)
+    t = np.arange(0, 70, 0.01)
+    x = 2.0 + sum(ramp_hold(t, s, 0.8, 5.0, 3.0, 18.0) for s in (5, 17, 29, 41, 53))
+    x += 0.4 * np.sin(2 * np.pi * 0.3 * t) * (x > 12) + rng.normal(0, 0.08, len(t))
+    trace = make_trace(t, x, source="ankle", baseline=2.0)  # with the foot sensor: the ankle angle
+    spec = default_routine()["eccentric_drop"]
+    batch = ExerciseEventDetector(spec, source="ankle").detect(trace)
+    stream, latencies = _run_stream(spec, trace, [11])
+    chunks = -(-len(trace) // 11)
+    assert len(batch.reps_) == 5 and len(batch.holds_) == 5
+    assert stream.reps_ == batch.reps_ and stream.holds_ == batch.holds_
+    assert stream.runs_ < 0.35 * chunks  # 25 s of the 70 are still holds inside a rep (0.48 if they ran it)
+    assert max(latencies) <= 1.5

@@ -19,7 +19,6 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 # chunks at least this long are not copied to join them to the previous chunk's last two
@@ -321,10 +320,9 @@ class AnkleRiseHeelLift:
         self._angle_hist = joined[-(self.window - 1):] if self.window > 1 else np.zeros(0)
         if len(x) == 0:
             return np.zeros(0)
-        size = self.window
-        if len(x) <= 64 and len(joined) >= size - 1 + len(x):  # a notification with a full history
-            windows = sliding_window_view(joined, size)[-len(x):]
-            return windows.max(axis=1) - windows.min(axis=1)
+        size, n = self.window, len(x)
+        if n <= size and len(joined) >= size - 1 + n:  # a notification with a full history
+            return _trailing_range(joined[len(joined) - n - size + 1:], size, n)
         hi = maximum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
         lo = minimum_filter1d(joined, size, origin=(size - 1) // 2, mode="nearest")
         return (hi - lo)[len(joined) - len(x):]
@@ -467,3 +465,21 @@ class AnkleRiseHeelLift:
 def _cross_matrix(r: np.ndarray) -> np.ndarray:
     """``[r]x`` transposed for rows: ``v @ _cross_matrix(r) == np.cross(v, r)``."""
     return np.array([[0.0, -r[2], r[1]], [r[2], 0.0, -r[0]], [-r[1], r[0], 0.0]])
+
+
+def _trailing_range(x: np.ndarray, size: int, n: int) -> np.ndarray:
+    """Max - min over each of the ``n`` windows ``x[j:j + size]`` (``len(x) == size - 1 + n``, ``n <= size``).
+
+    All windows share ``x[n - 1:size]``; window ``j`` adds ``x[j:n - 1]`` on the
+    left and ``x[size:size + j]`` on the right: a suffix and a prefix running
+    extreme, a few calls instead of ``n`` windows of ``size`` (exact: extremes
+    do not round).
+    """
+    out = []
+    for ext, acc in ((np.maximum, np.maximum.accumulate), (np.minimum, np.minimum.accumulate)):
+        res = np.full(n, ext.reduce(x[n - 1:size]))
+        if n > 1:
+            ext(res[:-1], acc(x[n - 2::-1])[::-1], out=res[:-1])
+            ext(res[1:], acc(x[size:]), out=res[1:])
+        out.append(res)
+    return out[0] - out[1]

@@ -171,7 +171,9 @@ class SegmentTilt:
             alpha[0] = 0.0
         # after a gap the backward difference spans the gap: use the forward one
         # (a gap starts a BLE notification, so the next sample is in the same chunk)
-        gaps = np.flatnonzero(steps > 1)
+        gaps = (steps > 1).nonzero()[0]
+        if not len(gaps):
+            return alpha
         fwd_ok = gaps + 1 < n
         fwd_ok[fwd_ok] &= steps[gaps[fwd_ok] + 1] == 1
         alpha[gaps] = 0.0
@@ -189,8 +191,9 @@ class SegmentTilt:
         """
         n = len(steps)
         mask = np.zeros(n, dtype=bool)
-        mask[: min(self._anchor_left, n)] = True
-        starts = np.flatnonzero(steps > MAX_BRIDGED_STEPS)
+        if self._anchor_left:
+            mask[: min(self._anchor_left, n)] = True
+        starts = (steps > MAX_BRIDGED_STEPS).nonzero()[0]
         for i in starts:
             mask[i: i + REANCHOR_SAMPLES] = True
         if len(starts):

@@ -8,6 +8,7 @@ as the batch run, which is what makes streaming and batch results identical.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,8 +47,8 @@ class GridSignal:
 
 def grid_times(t_first: float, t_last: float, rate_hz: float) -> np.ndarray:
     """Grid instants ``k / rate_hz`` inside ``[t_first, t_last]``."""
-    k0 = int(np.ceil(t_first * rate_hz - 1e-6))
-    k1 = int(np.floor(t_last * rate_hz + 1e-6))
+    k0 = math.ceil(t_first * rate_hz - 1e-6)
+    k1 = math.floor(t_last * rate_hz + 1e-6)
     return np.arange(k0, k1 + 1, dtype=np.float64) / rate_hz
 
 
@@ -83,12 +84,12 @@ def to_grid(t: np.ndarray, x: np.ndarray, valid: np.ndarray, rate_hz: float = 10
         tv, xv = t[valid], x[valid]
     if len(tv) < 2:
         raise ValueError("need at least two valid samples")
-    steps = np.diff(tv)
+    steps = tv[1:] - tv[:-1]
     if not (steps > 0).all():
         raise ValueError("sample times must be strictly increasing")
     tg = grid_times(tv[0], tv[-1], rate_hz)
     xg = np.interp(tg, tv, xv)
-    long = np.flatnonzero(steps > max_gap_s)
+    long = (steps > max_gap_s).nonzero()[0]
     if len(long) == 0:  # no stretch longer than max_gap_s: every grid point is bridged briefly
         ok = np.ones(len(tg), dtype=bool)
     else:

@@ -46,8 +46,8 @@ class HeelLiftDetector:
 
     def detect(self, trace: AngleTrace) -> "HeelLiftDetector":
         """Find heel-lift intervals; returns ``self``."""
-        if not np.any(trace.heel_lift):  # no lift flagged at all (the usual case): nothing to clean
-            valid = np.flatnonzero(trace.valid)
+        if not trace.heel_lift.any():  # no lift flagged at all (the usual case): nothing to clean
+            valid = trace.valid.nonzero()[0]
             if len(trace) < 2 or len(valid) < 2:
                 raise ValueError("the trace has fewer than two valid samples")
             self.t_ = grid_times(float(trace.t[valid[0]]), float(trace.t[valid[-1]]), self.grid_hz)

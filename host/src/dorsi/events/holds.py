@@ -225,7 +225,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     side keeps the fallback.
     """
     seg = y[a:e]
-    top = float(np.percentile(seg, 99))
+    top = _percentile(seg, 99.0)
     up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
     down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
     moved_out = len(up) > 0 and len(down) > 0 and down[-1] > up[0]
@@ -289,3 +289,18 @@ def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forwa
         return fallback()
     k = peak + int(hits[0])
     return float(y[k_up + k] if forward else y[k_dn - k])
+
+
+def _percentile(x: np.ndarray, q: float) -> float:
+    """``np.percentile(x, q)`` (its default "linear" method, same rounding), for a non-empty 1-D array.
+
+    The live path runs this on every detection of a running hold; numpy's
+    general version spends ~30 us in dispatch around a ~3 us partition.
+    """
+    v = (len(x) - 1) * (q / 100.0)
+    lo = int(v)
+    hi = min(lo + 1, len(x) - 1)
+    part = np.partition(x, (lo, hi))
+    a, b = float(part[lo]), float(part[hi])
+    g, d = v - lo, b - a
+    return b - d * (1.0 - g) if g >= 0.5 else a + d * g

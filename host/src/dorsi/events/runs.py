@@ -12,7 +12,10 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n == 0 or not m.any():
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
     # run boundaries; the runs between them alternate in value, starting with m[0]
-    bounds = np.concatenate(([0], np.flatnonzero(m[1:] != m[:-1]) + 1, [n]))
+    change = (m[1:] != m[:-1]).nonzero()[0]
+    bounds = np.empty(len(change) + 2, dtype=np.intp)
+    bounds[0], bounds[-1] = 0, n
+    np.add(change, 1, out=bounds[1:-1])
     first = 0 if m[0] else 1
     return bounds[first:-1:2], bounds[first + 1::2]
 
@@ -60,7 +63,7 @@ def first_long_run(mask: np.ndarray, min_len: int, from_end: bool = False) -> in
     For ``from_end`` the returned index is the *last* sample of the last long run.
     """
     starts, ends = runs(mask)
-    long = np.flatnonzero(ends - starts >= min_len)
+    long = (ends - starts >= min_len).nonzero()[0]
     if len(long) == 0:
         return None
     if from_end:

@@ -182,10 +182,23 @@ class StreamingEventDetector:
             remember_filtered(sig, window_s, deriv, grid.output(window_s, deriv))
 
     def _pending_besides_open_hold(self) -> bool:
-        """Events found but not yet reported, other than the hold still running."""
+        """Events found but not yet reported, other than the hold still running and the rep
+        under way around it (an eccentric drop's rep spans its hold: while the hold keeps still,
+        that rep cannot end either)."""
         det, running = self.detector, self.open_hold_[0] if self.open_hold_ else None
-        return any(ev.start_s > self._last_start[kind] and not (kind == "holds_" and ev.start_s == running)
-                   for kind in _KINDS for ev in getattr(det, kind))
+        grid = self._grid
+        # an open rep ends at the last grid point (its return is not in the data yet)
+        open_end = float(grid.signal().t[-1]) if running is not None and grid is not None and len(grid) else np.inf
+        for kind in _KINDS:
+            for ev in getattr(det, kind):
+                if ev.start_s <= self._last_start[kind]:
+                    continue
+                if kind == "holds_" and ev.start_s == running:
+                    continue
+                if kind == "reps_" and running is not None and ev.start_s <= running and ev.end_s >= open_end:
+                    continue
+                return True
+        return False
 
     def _still_in_hold(self, chunk: AngleTrace) -> bool:
         """A hold runs, nothing else is pending, and this chunk keeps still (see ``still_deg``).

@@ -81,7 +81,7 @@ class AxisAngleFilter:
             prev_rate = self._last_rate
         rates = np.concatenate([prev_rate[None, :], rate])
         increments = 0.5 * (rates[1:] + rates[:-1]) * dt[:, None]
-        if reanchor is not None and np.any(reanchor):
+        if reanchor is not None and reanchor.any():
             reference = np.asarray(reference, dtype=float)
             prev = reference[:1] if self._last_ref is None else self._last_ref[None, :]
             ref_step = np.diff(np.concatenate([prev, reference]), axis=0)
@@ -149,6 +149,6 @@ def _first_order(drive: np.ndarray, a: float, prev: np.ndarray) -> np.ndarray:
 def _unwrap(angles: np.ndarray, previous: np.ndarray | None) -> np.ndarray:
     """Remove 2 pi jumps along axis 0, continuing from ``previous`` (cheap when there are none)."""
     joined = angles if previous is None else np.concatenate([previous[None, :], angles])
-    if len(joined) > 1 and np.any(np.abs(np.diff(joined, axis=0)) > np.pi):
+    if len(joined) > 1 and (np.abs(joined[1:] - joined[:-1]) > np.pi).any():
         joined = np.unwrap(joined, axis=0)
     return joined if previous is None else joined[1:]
