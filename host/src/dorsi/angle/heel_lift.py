@@ -21,6 +21,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from dorsi.angle.lever_arm import cross_matrix
+
 # chunks at least this long are not copied to join them to the previous chunk's last two
 # samples (only those two and the chunk's first two are joined); shorter ones (live BLE
 # notifications) are joined whole: one call instead of two is cheaper there
@@ -184,7 +186,7 @@ class AnkleRiseHeelLift:
             raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
         self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
-        self._r_cross = _cross_matrix(self.lever_arm_m)
+        self._r_cross = cross_matrix(self.lever_arm_m)
         self.g = g
         self.window = max(3, int(round(window_s * rate_hz)))
         self.rest_band_deg = rest_band_deg
@@ -276,7 +278,7 @@ class AnkleRiseHeelLift:
         self._onset_acc = a[-(w + r):]
         if n == 0:
             return np.zeros(0)
-        c = np.concatenate([[0.0], np.cumsum(a)])
+        c = _cumsum0(a)
         if len(a) == n + w + r:  # both windows full for every sample: plain slices, same sums
             ref = (c[r + 1:r + 1 + n] - c[1:1 + n]) / r
             return (c[w + r + 1:] - c[r + 1:r + 1 + n] - w * ref) / self.rate_hz
@@ -442,8 +444,7 @@ class AnkleRiseHeelLift:
             return np.zeros(0)
         h = 1.0 / self.rate_hz
         idx = np.arange(m, dtype=float)
-        c0 = np.concatenate([[0.0], np.cumsum(a)])
-        c1 = np.concatenate([[0.0], np.cumsum(a * idx)])
+        c0, c1 = _cumsum0(a), _cumsum0(a * idx)
         size, k = self.window, len(hist)
         if k == size - 1:  # a full window behind every new sample: slices, and a constant
             # idx * cnt - s_idx == size (size - 1) / 2 (exact in floating point, integers)
@@ -462,11 +463,6 @@ class AnkleRiseHeelLift:
         return rise[len(hist):]
 
 
-def _cross_matrix(r: np.ndarray) -> np.ndarray:
-    """``[r]x`` transposed for rows: ``v @ _cross_matrix(r) == np.cross(v, r)``."""
-    return np.array([[0.0, -r[2], r[1]], [r[2], 0.0, -r[0]], [-r[1], r[0], 0.0]])
-
-
 def _trailing_range(x: np.ndarray, size: int, n: int) -> np.ndarray:
     """Max - min over each of the ``n`` windows ``x[j:j + size]`` (``len(x) == size - 1 + n``, ``n <= size``).
 
@@ -483,3 +479,11 @@ def _trailing_range(x: np.ndarray, size: int, n: int) -> np.ndarray:
             ext(res[1:], acc(x[size:]), out=res[1:])
         out.append(res)
     return out[0] - out[1]
+
+
+def _cumsum0(a: np.ndarray) -> np.ndarray:
+    """``[0, a0, a0 + a1, ...]`` (``len(a) + 1`` values), the running sum written in place."""
+    out = np.empty(len(a) + 1)
+    out[0] = 0.0
+    np.cumsum(a, out=out[1:])
+    return out

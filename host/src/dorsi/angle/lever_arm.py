@@ -34,14 +34,22 @@ def cross(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
-def pivot_acceleration(omega: np.ndarray, alpha: np.ndarray, r: np.ndarray) -> np.ndarray:
+def cross_matrix(r: np.ndarray) -> np.ndarray:
+    """``[r]x`` transposed for rows: ``v @ cross_matrix(r) == np.cross(v, r)``."""
+    return np.array([[0.0, -r[2], r[1]], [r[2], 0.0, -r[0]], [-r[1], r[0], 0.0]])
+
+
+def pivot_acceleration(omega: np.ndarray, alpha: np.ndarray, r: np.ndarray,
+                       rx: np.ndarray | None = None) -> np.ndarray:
     """``alpha x r + omega x (omega x r)`` for (N, 3) rates and a fixed (3,) lever arm.
 
     With ``r`` fixed, ``alpha x r`` is the matrix product ``alpha [r]x`` (rows)
-    and ``omega x (omega x r) = omega (omega . r) - r |omega|^2``.
+    and ``omega x (omega x r) = omega (omega . r) - r |omega|^2``. ``rx`` is
+    ``cross_matrix(r)`` when the caller keeps it.
     """
     r = np.asarray(r, dtype=float)
-    rx = np.array([[0.0, -r[2], r[1]], [r[2], 0.0, -r[0]], [-r[1], r[0], 0.0]])
+    if rx is None:
+        rx = cross_matrix(r)
     w_dot_r = omega @ r
     w_sq = np.einsum("ij,ij->i", omega, omega)
     return alpha @ rx + omega * w_dot_r[:, None] - w_sq[:, None] * r

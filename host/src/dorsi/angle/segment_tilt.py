@@ -26,7 +26,7 @@ import numpy as np
 
 from dorsi.angle.calibration import SensorCalibration
 from dorsi.angle.frames import plane_angles
-from dorsi.angle.lever_arm import angular_acceleration, pivot_acceleration
+from dorsi.angle.lever_arm import angular_acceleration, cross_matrix, pivot_acceleration
 from dorsi.orientation.axis_filter import AxisAngleFilter
 from dorsi.orientation.fusion import FusionOrientation
 from dorsi.orientation.quaternion import up_in_sensor
@@ -84,6 +84,9 @@ class SegmentTilt:
             raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
         self.calibration = calibration
         self.lever_arm_m = None if lever_arm_m is None else np.asarray(lever_arm_m, dtype=float)
+        self._lever_x = None if self.lever_arm_m is None else cross_matrix(self.lever_arm_m)
+        m = calibration.frame.matrix
+        self._to_frame, self._rate_axes = m.T, m[[2, 1]].T  # earth-up components; (lat, fwd) rates
         self.rate_hz = rate_hz
         self.time_constant_s = time_constant_s
         self.orientation = orientation
@@ -134,8 +137,9 @@ class SegmentTilt:
             self.settling_ = self._startup.unusable_
             sag, fro = plane_angles(up @ m.T)
         else:
-            reference = np.column_stack(plane_angles(free @ m.T))
-            self._filter.filter(reference, omega @ m[[2, 1]].T, dt, 1.0 / self.rate_hz,
+            reference = np.empty((n, 2))
+            reference[:, 0], reference[:, 1] = plane_angles(free @ self._to_frame)
+            self._filter.filter(reference, omega @ self._rate_axes, dt, 1.0 / self.rate_hz,
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
             up = _up_from_angles(sag, fro) @ m
@@ -158,7 +162,8 @@ class SegmentTilt:
             acc, omega, steps, dt, last_omega = self._pending
             free = acc
             if self.lever_arm_m is not None:
-                free = acc - pivot_acceleration(omega, self._alpha(omega, steps, dt, last_omega), self.lever_arm_m)
+                free = acc - pivot_acceleration(omega, self._alpha(omega, steps, dt, last_omega), self.lever_arm_m,
+                                                self._lever_x)
             self._free = free
         return self._free
 
@@ -206,4 +211,8 @@ class SegmentTilt:
 def _up_from_angles(sag: np.ndarray, fro: np.ndarray) -> np.ndarray:
     """Frame components of earth up for ``R = Ry(sag) Rx(fro)``."""
     c = np.cos(sag)
-    return np.column_stack([np.cos(fro) * c, -np.sin(sag), np.sin(fro) * c])
+    out = np.empty((len(sag), 3))
+    out[:, 0] = np.cos(fro) * c
+    out[:, 1] = -np.sin(sag)
+    out[:, 2] = np.sin(fro) * c
+    return out
