@@ -156,6 +156,31 @@ def test_no_circle_is_made_up_in_a_pause_or_where_only_a_trough_was_lost() -> No
     assert len(reps2) == 15
 
 
+def test_a_gap_over_the_turn_between_the_two_directions_makes_up_no_circle() -> None:
+    # 10 circles outward, the foot back at rest half-way up for 2.5 s, 10 inward; the link drops
+    # from the middle of that pause to the bottom of the first inward circle. The rhythm alone
+    # would fit a circle into the gap, and the rest looks like a low peak whose far side is lost
+    from dataclasses import replace
+
+    rate, period = 25.0, 1.6
+    t = np.arange(0.0, 40.0, 1.0 / rate)
+    first = (t >= 1.0) & (t < 1.0 + 10 * period)
+    second_start = 1.0 + 10 * period + 2.5
+    second = (t >= second_start) & (t < second_start + 10 * period)
+    phase = 2 * np.pi * np.where(second, t - second_start, t - 1.0) / period
+    circling = first | second
+    angle = np.where(circling, -10.0 - 18.0 * np.cos(phase), np.where(t < 1.0, -28.0, -7.0))
+    angle = np.where(t >= second_start + 10 * period, -28.0, angle)
+    roll = np.where(first, 12.0 * np.sin(phase), np.where(second, -12.0 * np.sin(phase), 0.0))
+    noise = np.random.default_rng(5).normal(0, 0.2, (2, len(t)))
+    keep = ~((t > second_start - 1.2) & (t < second_start + 0.05))
+    trace = make_trace(t, angle + noise[0], keep=keep, source="ankle", baseline=-28.0)
+    trace = replace(trace, foot_roll_deg=(roll + noise[1])[keep])
+    reps = RepDetector(cycle_prominence_deg=8.0, polarity="positive").detect(trace).reps_
+    assert len(reps) == 20
+    assert not any(r.inferred for r in reps)
+
+
 def test_sway_inside_an_eccentric_drop_hold_does_not_split_the_rep() -> None:
     from dorsi.events import ExerciseEventDetector
     from dorsi.routine import default_routine

@@ -7,11 +7,14 @@ streaming wrapper reproduces the batch result exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.signal import find_peaks
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
+from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
@@ -155,7 +158,7 @@ class RepDetector:
         min_len = self.min_duration_s * sig.rate_hz
         self.excursions_: list[tuple[float, float]] = []
         if self.cycle_prominence_deg is not None:
-            self.reps_ = self._cycles(sig, xs)
+            self.reps_ = self._cycles(sig, xs, trace)
             return self
         for sign in polarity_signs(self.polarity):
             y = sign * (xs - self.baseline_deg_)
@@ -183,7 +186,7 @@ class RepDetector:
         self.reps_ = reps
         return self
 
-    def _cycles(self, sig, xs: np.ndarray) -> list[Rep]:
+    def _cycles(self, sig, xs: np.ndarray, trace: AngleTrace) -> list[Rep]:
         """One rep per prominent peak, from trough to trough."""
         reps: list[Rep] = []
         self.open_ = False
@@ -202,11 +205,14 @@ class RepDetector:
             # peak next to it is a lower bound, so it is not held against the typical one)
             prom = props["prominences"]
             typical = float(np.median(y[peaks])) - 0.5 * float(np.median(prom))
-            bridged = _bridged_base(peaks, props, sig.valid)
+            bridged = _bridged_base(peaks, props, sig.valid, y)
             keep = (y[peaks] >= typical) & ((prom >= 0.6 * float(np.median(prom))) | bridged)
             peaks = peaks[keep]
             # a circle whose peak fell into a data gap is counted from the rhythm either side
-            peaks, hidden = _hidden_cycles(peaks, y, sig.valid, prom[keep], self.max_cycle_width_s * sig.rate_hz)
+            # (not across a change of direction: the gap then hides the pause for turning)
+            turn = _direction_change(trace, sig.t, peaks)
+            peaks, hidden = _hidden_cycles(peaks, y, sig.valid, prom[keep], self.max_cycle_width_s * sig.rate_hz,
+                                           turn)
             # consecutive circles share the trough between their peaks; across a pause (peaks more
             # than a circle apart), as before the first and after the last circle, a circle starts
             # or ends at the lowest point within max_onset_s of its peak
@@ -310,7 +316,10 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
     neighbouring peak as if it were a pause; such a peak's width is twice its
     half-width on the side without the gap (or, with lost samples on both
     sides, on the side where they are under a quarter of the half-width while
-    on the other they are more).
+    on the other they are more). The observed samples between the peak and the
+    gap all stand above half prominence, so that side's half-width is at least
+    their extent: a pause at rest whose far side was lost (a flat stretch, then
+    the gap) stays as wide as the stretch shows.
     """
     widths = np.array(props["widths"], dtype=float)
     if valid.all() or len(peaks) == 0:
@@ -325,8 +334,13 @@ def _cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarr
     both = left_gap & right_gap
     read_right = (left_gap & ~right_gap) | (both & (left_frac > 0.25) & (right_frac <= 0.25))
     read_left = (right_gap & ~left_gap) | (both & (right_frac > 0.25) & (left_frac <= 0.25))
-    widths[read_right] = 2.0 * (right - peaks)[read_right]
-    widths[read_left] = 2.0 * (peaks - left)[read_left]
+    idx = np.arange(len(valid))
+    last_bad = np.maximum.accumulate(np.where(valid, -1, idx))  # latest lost sample at or before i
+    next_bad = np.minimum.accumulate(np.where(valid, len(valid), idx)[::-1])[::-1]  # first at or after i
+    seen_left = peaks - last_bad[peaks]  # observed extent up to the gap, each side
+    seen_right = next_bad[np.minimum(peaks + 1, len(valid) - 1)] - peaks
+    widths[read_right] = 2.0 * np.maximum(right - peaks, seen_left)[read_right]
+    widths[read_left] = 2.0 * np.maximum(peaks - left, seen_right)[read_left]
     return widths
 
 
@@ -334,7 +348,7 @@ _MAX_HIDDEN = 2  # cycles one gap may hide: a longer dropout may hide a pause as
 
 
 def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominences: np.ndarray,
-                   max_width: float) -> tuple[np.ndarray, np.ndarray]:
+                   max_width: float, turn: Callable[[int, int], bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Add the cycles whose peaks a data gap hid, from the rhythm of the cycles around them.
 
     Two observed peaks ``k`` periods apart (within 0.4 of a period), with lost
@@ -345,7 +359,10 @@ def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominen
     in it stays at trough level). Period, peak level and swing are read on the
     runs of peaks (spaced at most ``2 * max_width``) that end at the first peak
     and start at the second: live, a run is complete before it is reported, so
-    live and batch agree. Returns the peaks (sorted) and which are inferred.
+    live and batch agree. ``turn(j, k)`` tells whether the cycle from peak ``j``
+    to ``j + 1`` and the one from ``k`` to ``k + 1`` went different ways (then
+    the gap between them hides a turn, not cycles). Returns the peaks (sorted)
+    and which are inferred.
     """
     hidden = np.zeros(len(peaks), dtype=bool)
     if valid.all() or len(peaks) < 3:
@@ -366,6 +383,10 @@ def _hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominen
         period = float(np.median(clean))
         k = int(round(steps[i] / period))
         if not 2 <= k <= _MAX_HIDDEN + 1 or abs(steps[i] - k * period) > 0.4 * period:
+            continue
+        whole = [j for j in near.tolist() if not gapped[j]]  # cycles seen whole, nearest each side
+        left, right = [j for j in whole if j < i], [j for j in whole if j > i]
+        if turn is not None and left and right and turn(left[-1], right[0]):
             continue
         floor = float(np.median(y[peaks[lo:hi + 1]])) - 0.85 * float(np.median(prominences[lo:hi + 1]))
         reach = max(1, int(round(0.25 * period)))
@@ -392,13 +413,17 @@ def _hidden_at(c: int, y: np.ndarray, valid: np.ndarray, reach: int, floor: floa
     return max(edges, default=-np.inf) >= floor
 
 
-def _bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
-    """Peaks with bridged (lost) samples between them and a prominence base."""
+def _bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Peaks whose prominence a data gap may understate: lost samples lie between the peak and
+    the base that sets its prominence (the higher of the two, or each when they are level; a
+    gap on the other side can only hide a deeper trough there, which does not change it)."""
     if valid.all() or len(peaks) == 0:
         return np.zeros(len(peaks), dtype=bool)
     bad = np.concatenate([[0], np.cumsum(~valid)])
     left, right = props["left_bases"], props["right_bases"]
-    return (bad[peaks] - bad[left] > 0) | (bad[right + 1] - bad[peaks] > 0)
+    left_gap, right_gap = bad[peaks] - bad[left] > 0, bad[right + 1] - bad[peaks] > 0
+    left_binds, right_binds = y[left] >= y[right], y[right] >= y[left]
+    return (left_gap | ~left_binds) & (right_gap | ~right_binds)
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
@@ -421,3 +446,15 @@ def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float
         kept.append(p)
     # recompute valleys between the surviving peaks (a merge may have moved a peak)
     return [q + int(np.argmin(seg[q:p])) for q, p in zip(kept[:-1], kept[1:])]
+
+
+def _direction_change(trace: AngleTrace, t: np.ndarray, peaks: np.ndarray) -> Callable[[int, int], bool]:
+    """``turn(j, k)``: the peak-to-peak cycles ``j`` and ``k`` went different ways (with a foot
+    sensor; without one the direction is unknown and this is always False)."""
+    def turn(j: int, k: int) -> bool:
+        if trace.foot_roll_deg is None:
+            return False
+        starts, ends = t[peaks[[j, k]]], t[peaks[[j + 1, k + 1]]]
+        a, b = CircleDirection().detect(trace, starts, ends).directions_
+        return a is not None and b is not None and a != b
+    return turn
