@@ -137,6 +137,24 @@ def test_circles_hidden_in_gaps_are_restored_live_as_in_batch() -> None:
     assert all(np.min(np.abs(truth_peaks - r.peak_s)) < 0.3 for r in inferred)
 
 
+@pytest.mark.parametrize("seed, rate, loss", [
+    (24, 52.0, 0.05),   # the set's first circle only counts against the typical one of many
+    (27, 100.0, 0.05),  # (live once cut it from the buffer before the others came)
+    (31, 25.0, 0.02),   # lost samples inside the baseline window
+])
+def test_circles_under_heavy_loss_are_the_same_live_as_in_batch(seed: int, rate: float, loss: float) -> None:
+    from dorsi.angle import AngleEstimator
+    from dorsi.sim import SimOptions, simulate
+
+    session = simulate("ankle_circles", seed=seed, options=SimOptions(rate_hz=rate, foot_sensor=True, packet_loss=loss))
+    trace = AngleEstimator().estimate(session.shin, session.foot).trace_
+    spec = default_routine()["ankle_circles"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    stream, _ = _run_stream(spec, trace, [11, 5, 17])
+    assert stream.reps_ == batch.reps_
+    assert len(batch.reps_) >= 37
+
+
 def test_the_live_hold_timer_stops_when_the_move_out_begins() -> None:
     # a 29 s hold against a 30 s target: the position is left over 1.5 s, and during that move
     # the timer must not run on past the target ("target met" while already moving out)
@@ -213,3 +231,20 @@ def test_an_eccentric_drops_still_hold_skips_the_detector_though_its_rep_is_unde
     assert stream.reps_ == batch.reps_ and stream.holds_ == batch.holds_
     assert stream.runs_ < 0.35 * chunks  # 25 s of the 70 are still holds inside a rep (0.48 if they ran it)
     assert max(latencies) <= 1.5
+
+
+def test_baselines_wait_for_valid_data_past_their_window() -> None:
+    # samples flagged invalid early on (the foot sensor's data missing): the batch baseline is the
+    # median over the first 2 s of the grid, which bridges them; live must not take it before
+    # valid data has come past that window, or every rep carries a different baseline
+    from dataclasses import replace
+
+    t = np.arange(0, 40, 0.01)
+    x = 3.0 + 2.0 * (t > 2.0) + sum(ramp_hold(t, s, 0.8, 0.3, 0.8, 25.0) for s in (8, 14, 20, 26))
+    trace = make_trace(t, x, source="ankle")
+    trace = replace(trace, valid=~((t > 0.8) & (t < 3.4)))
+    spec = default_routine()["band_lunge"]
+    batch = ExerciseEventDetector(spec, source="ankle").detect(trace)
+    stream, _ = _run_stream(spec, trace, [11])
+    assert len(batch.reps_) == 4
+    assert stream.reps_ == batch.reps_

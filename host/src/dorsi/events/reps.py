@@ -199,6 +199,9 @@ class RepDetector:
             peaks, props = peaks[narrow], {k: v[narrow] for k, v in props.items()}
             if len(peaks) == 0:
                 continue
+            # which candidates count depends on the typical circle, which later circles still
+            # change: live, the data around every candidate is kept until its run has closed
+            first, last = int(peaks[0]), int(peaks[-1])
             # a pause between the two directions can look like a low, shallow peak: a cycle's
             # peak is not far below the typical one and nearly as prominent
             # (a trough lost in a data gap is bridged above its true depth: the prominence of a
@@ -229,8 +232,10 @@ class RepDetector:
             # runs a circle and a half (three times the widest half-width) past the last peak, the
             # run counts as open (the next peak is only a peak once the descent after it is seen)
             # (received data only: a gap may hide the next peak, which the rhythm then restores)
-            still_open = np.count_nonzero(sig.valid[peaks[-1] + 1:]) < 3 * self.max_cycle_width_s * sig.rate_hz
-            self.excursions_ += [(float(sig.t[lefts[0]]), float(sig.t[len(y) - 1 if still_open else rights[-1]]))]
+            still_open = np.count_nonzero(sig.valid[last + 1:]) < 3 * self.max_cycle_width_s * sig.rate_hz
+            run_start = min([max(0, first - reach)] + lefts[:1])
+            run_end = len(y) - 1 if still_open else max([min(len(y) - 1, last + reach)] + rights[-1:])
+            self.excursions_ += [(float(sig.t[run_start]), float(sig.t[run_end]))]
             for p, lft, rgt, inferred in zip(peaks.tolist(), lefts, rights, hidden.tolist()):
                 reps.append(Rep(start_s=float(sig.t[lft]), end_s=float(sig.t[rgt]), peak_s=float(sig.t[p]),
                                 peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_, inferred=inferred))

@@ -126,7 +126,11 @@ class StreamingEventDetector:
             self._t0 = float(chunk.t[0])
         t_last = float(self._buffer.t[-1])
         if self._baselines is None:
-            if t_last < self._t0 + self.baseline_window_s + 1.0 or np.count_nonzero(self._buffer.valid) < 2:
+            # the baselines are medians over the first seconds of the grid, which ends at the last
+            # valid sample: wait until valid data runs past that window (lost samples there
+            # would otherwise cut it short)
+            valid = self._buffer.valid
+            if np.count_nonzero(valid) < 2 or self._buffer.t[valid][-1] < self._t0 + self.baseline_window_s + 1.0:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
         if self._support_s is None:  # fixed by the detector's parameters: asked once
