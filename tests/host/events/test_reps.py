@@ -220,3 +220,20 @@ def test_a_circle_after_a_pause_whose_peak_ends_a_gap_is_counted() -> None:
         make_trace(t, x, keep=keep, baseline=-28.0)).reps_
     assert len(reps) == 10
     assert min(abs(r.peak_s - sixth) for r in reps) < 0.35
+
+
+def test_a_heel_lift_dip_in_the_ankle_angle_does_not_split_a_lunge() -> None:
+    # with the foot sensor the ankle angle drops as the heel rises (the foot pitches toes-down)
+    # while the knee keeps going: one lunge with a deep dip inside it, flagged heel-up
+    from dataclasses import replace
+
+    t = np.arange(0.0, 20.0, 0.01)
+    x = 2.0 + ramp_hold(t, 3.0, 1.0, 2.0, 1.0, 28.0) + ramp_hold(t, 12.0, 1.0, 0.5, 1.0, 25.0)
+    lift = (t > 4.3) & (t < 5.7)
+    x = x - 20.0 * np.sin(np.pi * np.clip((t - 4.3) / 1.4, 0.0, 1.0)) * lift  # the dip
+    trace = replace(make_trace(t, x, source="ankle", baseline=2.0), heel_lift=lift)
+    reps = RepDetector(threshold_deg=5.0, release_deg=2.0).detect(trace).reps_
+    assert len(reps) == 2
+    assert reps[0].start_s < 4.0 < 6.0 < reps[0].end_s
+    # the same dip without a heel-lift flag is a return between two reps
+    assert len(RepDetector(threshold_deg=5.0, release_deg=2.0).detect(replace(trace, heel_lift=np.zeros_like(lift))).reps_) == 3

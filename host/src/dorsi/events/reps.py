@@ -11,7 +11,7 @@ import numpy as np
 from scipy.signal import find_peaks
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
+from dorsi.events.channel import HEEL_LIFT, channel_grid, polarity_signs, start_baseline
 from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hidden_cycles
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
@@ -158,6 +158,7 @@ class RepDetector:
         if self.cycle_prominence_deg is not None:
             self.reps_ = self._cycles(sig, xs, trace)
             return self
+        lifted = self._heel_up(trace, len(sig))
         for sign in polarity_signs(self.polarity):
             y = sign * (xs - self.baseline_deg_)
             self.excursions_ += excursion_times(sig.t, y > self.release_deg)
@@ -167,7 +168,7 @@ class RepDetector:
             if reported is not None:
                 prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
-            for a, e, cut_left, cut_right in self._segments(y, done):
+            for a, e, cut_left, cut_right in self._segments(y, done, lifted):
                 if e <= done:
                     continue
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
@@ -239,12 +240,22 @@ class RepDetector:
                                 peak_angle_deg=float(xs[p]), baseline_deg=self.baseline_deg_, inferred=inferred))
         return sorted(reps, key=lambda r: r.start_s)
 
-    def _segments(self, y: np.ndarray, skip_to: int = 0) -> list[tuple[int, int, bool, bool]]:
+    def _heel_up(self, trace: AngleTrace, n: int) -> np.ndarray | None:
+        """Grid points where the trace flags the heel up (None when it never does)."""
+        if not trace.heel_lift.any():
+            return None
+        sig = channel_grid(trace, HEEL_LIFT, self.grid_hz, self.max_gap_s)
+        return sig.x > 0.5 if len(sig) == n else None
+
+    def _segments(self, y: np.ndarray, skip_to: int = 0,
+                  lifted: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
         """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys.
 
         Each item is ``(a, e, cut_left, cut_right)``; a cut side is a valley
         between two reps (no return to the baseline) rather than a release.
-        Runs ending by ``skip_to`` are left out.
+        Runs ending by ``skip_to`` are left out. No valley splits a rep while
+        the heel is up (``lifted``): with the foot sensor the ankle angle drops
+        as the heel rises though the knee keeps going, a dip inside one lunge.
         """
         starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
         if skip_to:
@@ -255,7 +266,10 @@ class RepDetector:
         for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per movement
             seg = y[a:e]
             peaks, _ = find_peaks(seg, prominence=prominence, height=self.threshold_deg)
-            cuts = [a] + [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)] + [e]
+            valleys = [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)]
+            if lifted is not None:
+                valleys = [v for v in valleys if not lifted[v]]
+            cuts = [a] + valleys + [e]
             last = len(cuts) - 2
             for i in range(len(cuts) - 1):
                 out.append((cuts[i], cuts[i + 1], i > 0, i < last))
