@@ -98,3 +98,34 @@ def test_a_move_in_lost_in_a_gap_starts_the_hold_where_data_resumes() -> None:
     (hold,) = HoldDetector(target_s=5.0).detect(make_trace(t, x, keep=keep)).holds_
     assert 4.8 <= hold.start_s <= 5.6
     assert hold.end_s == pytest.approx(11.0, abs=0.3)
+
+
+def test_a_hold_whose_end_follows_a_long_gap_ends_at_the_move_out() -> None:
+    # a seated hold at 25 deg; the foot sensor's data is lost for 3 s, and the move out begins
+    # 0.25 s after it is back: the position was held through the gap, so the hold runs to the
+    # move out, not to the start of the gap
+    from dataclasses import replace
+
+    rng = np.random.default_rng(3)
+    t = np.arange(0.0, 30.0, 0.01)
+    x = 2.0 + ramp_hold(t, 4.0, 0.6, 11.0, 0.6, 23.0) + rng.normal(0, 0.05, len(t))
+    lost = (t > 12.4) & (t < 15.4)  # the move out starts at 15.6
+    trace = replace(make_trace(t, x, source="ankle", baseline=2.0), valid=~lost)
+    (hold,) = HoldDetector(baseline_deg=2.0).detect(trace).holds_
+    assert hold.start_s == pytest.approx(4.6, abs=0.3)
+    assert hold.end_s == pytest.approx(15.6, abs=0.3)
+
+
+def test_a_slow_lowering_with_lost_samples_near_its_middle_still_ends_the_hold() -> None:
+    # an eccentric drop seen with the foot sensor: 12 deg held 5 s, lowered over 4 s; 0.7 s are
+    # lost shortly before the lowering's half-way point. The shape of the rest of the move still
+    # places the end of the hold (the speed fallback waits until the gap: 1 s late)
+    from dataclasses import replace
+
+    rng = np.random.default_rng(4)
+    t = np.arange(0.0, 20.0, 0.01)
+    x = 2.0 + ramp_hold(t, 3.0, 0.8, 5.0, 4.0, 12.0) + rng.normal(0, 0.05, len(t))
+    lost = (t > 9.8) & (t < 10.5)  # the lowering runs 8.8-12.8, half-way at 10.8
+    trace = replace(make_trace(t, x, source="ankle", baseline=2.0), valid=~lost)
+    (hold,) = HoldDetector(baseline_deg=2.0).detect(trace).holds_
+    assert hold.end_s == pytest.approx(8.8, abs=0.35)

@@ -16,7 +16,7 @@ from scipy.signal import find_peaks
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import GridSignal, filtered
-from dorsi.events.profile import move_in_end, move_out_start
+from dorsi.events.profile import move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import excursion_times, first_long_run, runs, runs_containing
 
@@ -142,7 +142,7 @@ class HoldDetector:
             starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
             parts = [p for a, e in zip(starts.tolist(), ends.tolist()) if e > done
-                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s)
+                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
             for a, e in parts:  # one iteration per excursion (or its part between data gaps)
@@ -164,11 +164,12 @@ class HoldDetector:
                    n_settle: int) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data)."""
-        first = first_long_run(settled[a:e], n_settle)
+        held = _held_through_gaps(settled[a:e], sig.valid[a:e], y[a:e], 2.0 * self.settle_speed_deg_s)
+        first = first_long_run(held, n_settle)
         if first is None:
             return None
         i0 = a + first
-        last = first_long_run(settled[a:e], n_settle, from_end=True)
+        last = first_long_run(held, n_settle, from_end=True)
         i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
@@ -186,8 +187,32 @@ class HoldDetector:
                     target_s=self.target_s, met=None if self.target_s is None else bool(duration >= self.target_s))
 
 
+def _held_through_gaps(settled: np.ndarray, valid: np.ndarray, y: np.ndarray, min_level_deg: float) -> np.ndarray:
+    """``settled`` with the gaps inside the part counted as held.
+
+    A part keeps a gap inside it only when the position was held at one level
+    on both sides (:func:`_split_at_gaps`), so the settled stretches either side
+    are one: a short settled stretch between a gap and the move out still ends
+    the hold where it ends. Not where the position itself is within
+    ``min_level_deg`` of rest (an eccentric drop seen by the shin, 2-5 deg:
+    "the same level" then cannot tell holding from slowly coming back), nor
+    for gaps at the part's edges.
+    """
+    if valid.all():
+        return settled
+    g0, g1 = runs(~valid)
+    inner = (g0 > 0) & (g1 < len(valid))
+    inner[inner] &= np.abs(y[g0[inner] - 1]) >= min_level_deg
+    if not inner.any():
+        return settled
+    held = settled.copy()
+    for s, f in zip(g0[inner].tolist(), g1[inner].tolist()):
+        held[s:f] = True
+    return held
+
+
 def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
-                   tolerance_deg: float) -> list[tuple[int, int]]:
+                   tolerance_deg: float, rate_hz: float = 100.0) -> list[tuple[int, int]]:
     """The excursion ``[a, e)`` cut at data gaps that may hide a move out and back in.
 
     A gap bridged by the grid (``valid`` False) keeps the excursion whole only
@@ -204,7 +229,8 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
         before, after = s - 1, f
         if before < a or after >= e:
             continue  # a gap at the excursion's edge: nothing to cut
-        if settled[before] and settled[after] and abs(float(y[after] - y[before])) < tolerance_deg:
+        held_after = settled[after] or _still_after(y, valid, after, rate_hz, tolerance_deg)
+        if settled[before] and held_after and abs(float(y[after] - y[before])) < tolerance_deg:
             continue
         out.append((lo, s))
         lo = f
@@ -249,18 +275,25 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     amp_in = _first_stop_level(y, vs, k_up, k_dn, forward=True, fallback=level, reach=near)
     rate_near = int(round(0.5 * rate_hz))
 
-    def observed(k: int) -> bool:
-        return valid is None or bool(valid[max(0, k - rate_near):k + rate_near + 1].all())
+    def observed(k: int, move: tuple[float, float]) -> bool:
+        if valid is None:
+            return True
+        near_k = valid[max(0, k - rate_near):k + rate_near + 1]
+        # a slow move (over 2 s: an eccentric lowering takes 2-4 s) is still seen when lost samples
+        # cover under 30 % of the second around its half-way crossing: the bridge over them is a
+        # short straight piece of a long smooth move (no data further on is read, so live and
+        # batch agree once the excursion has closed)
+        return bool(near_k.all()) or (move[1] > 2.0 and float(near_k.mean()) >= 0.7)
 
-    reach = move_in_end(t, y, vs, lo_in, hi_in, amp_in) if observed(k_up) else None
-    if reach is not None:
-        start = reach
+    move_in = move_in_timing(t, y, vs, lo_in, hi_in, amp_in)
+    if move_in is not None and observed(k_up, move_in):
+        start = move_in[0] + 0.5 * move_in[1]
     if running:
         return start, t1
     amp_out = _first_stop_level(y, vs, k_up, k_dn, forward=False, fallback=level, reach=near)
-    leave = move_out_start(t, y, vs, lo_out, hi_out, amp_out) if observed(k_dn) else None
-    if leave is not None:
-        end = leave
+    move_out = move_out_timing(t, y, vs, lo_out, hi_out, amp_out)
+    if move_out is not None and observed(k_dn, move_out):
+        end = move_out[0] - 0.5 * move_out[1]
     if end <= start:
         return t0, t1
     return start, end
@@ -304,3 +337,20 @@ def _percentile(x: np.ndarray, q: float) -> float:
     a, b = float(part[lo]), float(part[hi])
     g, d = v - lo, b - a
     return b - d * (1.0 - g) if g >= 0.5 else a + d * g
+
+
+STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
+
+
+def _still_after(y: np.ndarray, valid: np.ndarray, after: int, rate_hz: float, speed_deg_s: float) -> bool:
+    """The first ``STILL_AFTER_S`` of data after a gap keep still (slower than ``speed_deg_s``).
+
+    Read on those samples alone: the smoothed speed there also reaches into the
+    bridge over the gap and into what follows, so a move out just after the
+    gap would make a held position look unsettled.
+    """
+    k = max(2, int(round(STILL_AFTER_S * rate_hz)))
+    seg = y[after:after + k + 1]
+    if len(seg) < k + 1 or not valid[after:after + k + 1].all():
+        return False
+    return float(seg.max() - seg.min()) < speed_deg_s * STILL_AFTER_S

@@ -73,6 +73,20 @@ def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: f
     return crossing_time(t, y, k50, 0.5 * amp), duration
 
 
+def move_in_timing(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int,
+                   amp: float) -> tuple[float, float] | None:
+    """``(t50, T)`` of the move up to ``amp`` crossing ``amp/2`` first in ``[lo, hi)``
+    (:func:`move_in_end` is ``t50 + T/2``)."""
+    return _move(t, y, vs, lo, hi, amp, rising=True, last=False)
+
+
+def move_out_timing(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int,
+                    amp: float) -> tuple[float, float] | None:
+    """``(t50, T)`` of the move down from ``amp`` crossing ``amp/2`` last in ``[lo, hi)``
+    (:func:`move_out_start` is ``t50 - T/2``)."""
+    return _move(t, y, vs, lo, hi, amp, rising=False, last=True)
+
+
 def move_in_start(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
     """Start of the move up to ``amp`` that crosses ``amp/2`` last in ``[lo, hi)``.
 
