@@ -129,3 +129,18 @@ def test_a_slow_lowering_with_lost_samples_near_its_middle_still_ends_the_hold()
     trace = replace(make_trace(t, x, source="ankle", baseline=2.0), valid=~lost)
     (hold,) = HoldDetector(baseline_deg=2.0).detect(trace).holds_
     assert hold.end_s == pytest.approx(8.8, abs=0.35)
+
+
+def test_a_short_gap_while_rocking_in_a_traction_hold_does_not_split_it() -> None:
+    # band traction: 30 s at 12 deg with the knee rocking 2.5 deg either way; 0.6 s lost mid-hold
+    # while rocking (not still on either side): too short to leave the position and come back
+    from dataclasses import replace
+
+    t = np.arange(0.0, 45.0, 0.01)
+    x = 3.0 + ramp_hold(t, 5.0, 1.0, 30.0, 1.0, 12.0)
+    x += 2.5 * np.sin(2 * np.pi * 0.7 * t) * ((t > 7.0) & (t < 35.0))
+    lost = (t > 20.0) & (t < 20.6)
+    trace = replace(make_trace(t, x, source="ankle", baseline=3.0), valid=~lost)
+    holds = HoldDetector(baseline_deg=3.0).detect(trace).holds_
+    assert len(holds) == 1
+    assert holds[0].duration_s == pytest.approx(30.0, abs=1.0)

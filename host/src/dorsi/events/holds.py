@@ -164,7 +164,7 @@ class HoldDetector:
                    n_settle: int) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data)."""
-        held = _held_through_gaps(settled[a:e], sig.valid[a:e], y[a:e], 2.0 * self.settle_speed_deg_s)
+        held = _held_through_gaps(settled[a:e], sig.valid[a:e], y[a:e], self.settle_speed_deg_s, sig.rate_hz)
         first = first_long_run(held, n_settle)
         if first is None:
             return None
@@ -187,27 +187,30 @@ class HoldDetector:
                     target_s=self.target_s, met=None if self.target_s is None else bool(duration >= self.target_s))
 
 
-def _held_through_gaps(settled: np.ndarray, valid: np.ndarray, y: np.ndarray, min_level_deg: float) -> np.ndarray:
-    """``settled`` with the gaps inside the part counted as held.
+def _held_through_gaps(settled: np.ndarray, valid: np.ndarray, y: np.ndarray, tolerance_deg: float,
+                       rate_hz: float) -> np.ndarray:
+    """``settled`` with the gaps inside the part where the position was held counted as held.
 
-    A part keeps a gap inside it only when the position was held at one level
-    on both sides (:func:`_split_at_gaps`), so the settled stretches either side
-    are one: a short settled stretch between a gap and the move out still ends
-    the hold where it ends. Not where the position itself is within
-    ``min_level_deg`` of rest (an eccentric drop seen by the shin, 2-5 deg:
+    A gap with the position held still at one level on both sides (as
+    :func:`_split_at_gaps` judges it) joins the settled stretches either side:
+    a short settled stretch between a gap and the move out still ends the hold
+    where it ends. Not gaps kept only for being short (the position may have
+    begun to move in them), nor where the position itself is within twice
+    ``tolerance_deg`` of rest (an eccentric drop seen by the shin, 2-5 deg:
     "the same level" then cannot tell holding from slowly coming back), nor
-    for gaps at the part's edges.
+    gaps at the part's edges.
     """
     if valid.all():
         return settled
+    held = settled
     g0, g1 = runs(~valid)
-    inner = (g0 > 0) & (g1 < len(valid))
-    inner[inner] &= np.abs(y[g0[inner] - 1]) >= min_level_deg
-    if not inner.any():
-        return settled
-    held = settled.copy()
-    for s, f in zip(g0[inner].tolist(), g1[inner].tolist()):
-        held[s:f] = True
+    for s, f in zip(g0.tolist(), g1.tolist()):
+        if s == 0 or f >= len(valid) or abs(float(y[s - 1])) < 2.0 * tolerance_deg:
+            continue
+        after_ok = settled[f] or _still_after(y, valid, f, rate_hz, tolerance_deg)
+        if settled[s - 1] and after_ok and abs(float(y[f] - y[s - 1])) < tolerance_deg:
+            held = held.copy() if held is settled else held
+            held[s:f] = True
     return held
 
 
@@ -219,7 +222,10 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
     when the position was held on both sides of it at the same level (a
     dropout in the middle of a long stretch); otherwise (moving on either
     side, or a different level after it) one hold may have ended and the next
-    begun unseen, so the parts before and after are judged separately.
+    begun unseen, so the parts before and after are judged separately. A gap
+    shorter than ``SHORT_GAP_S`` with the same level on both sides never cuts:
+    a move out and back in takes longer (this keeps a rocking traction hold
+    whole across a dropout).
     """
     if valid[a:e].all():
         return [(a, e)]
@@ -229,8 +235,11 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
         before, after = s - 1, f
         if before < a or after >= e:
             continue  # a gap at the excursion's edge: nothing to cut
+        same_level = abs(float(y[after] - y[before])) < tolerance_deg
+        if same_level and (after - before) / rate_hz < SHORT_GAP_S:
+            continue  # too short to hide a move out and back in (rocking or sway around it or not)
         held_after = settled[after] or _still_after(y, valid, after, rate_hz, tolerance_deg)
-        if settled[before] and held_after and abs(float(y[after] - y[before])) < tolerance_deg:
+        if settled[before] and held_after and same_level:
             continue
         out.append((lo, s))
         lo = f
@@ -340,6 +349,7 @@ def _percentile(x: np.ndarray, q: float) -> float:
 
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
+SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
 
 
 def _still_after(y: np.ndarray, valid: np.ndarray, after: int, rate_hz: float, speed_deg_s: float) -> bool:
