@@ -35,8 +35,8 @@ from scipy.signal import butter, filtfilt, find_peaks
 RATES = (25.0, 52.0, 100.0, 200.0)
 LOSSES = (0.0, 0.02)
 # (row label, exercise, foot sensor): the shin sensor alone cannot see seated
-# dorsiflexion holds or ankle circles, so those rows carry the foot sensor; lunges and
-# knee-to-wall run both ways (heel lifts from the shin's kinematics, or from the foot's pitch).
+# dorsiflexion holds or ankle circles, so those rows carry the foot sensor; the other
+# exercises run both ways (shin alone, and with the foot sensor as a patient who has one wears it).
 ROWS = (
     ("band_lunge", "band_lunge", False),
     ("knee_to_wall", "knee_to_wall", False),
@@ -50,9 +50,14 @@ ROWS = (
     ("nerve_floss", "nerve_floss", False),
     ("calf_release", "calf_release", False),
     ("achilles_release", "achilles_release", False),
-    # last, so the rows above keep their seeds: heel lifts from the foot's pitch
+    # last, so the rows above keep their seeds: the rest of the routine with the foot sensor too
+    # (heel lifts from the foot's pitch; the true ankle angle for stretches and flossing)
     ("band_lunge+foot", "band_lunge", True),
     ("knee_to_wall+foot", "knee_to_wall", True),
+    ("soleus_stretch+foot", "soleus_stretch", True),
+    ("gastroc_stretch+foot", "gastroc_stretch", True),
+    ("traction+foot", "traction", True),
+    ("nerve_floss+foot", "nerve_floss", True),
 )
 HEEL_MIN_RATE_HZ = 52.0  # heel-lift precision/recall are measured at the 52/100/200 Hz
 GAP_S = 0.1  # a true peak inside a longer data gap is not observable
