@@ -144,3 +144,16 @@ def test_a_short_gap_while_rocking_in_a_traction_hold_does_not_split_it() -> Non
     holds = HoldDetector(baseline_deg=3.0).detect(trace).holds_
     assert len(holds) == 1
     assert holds[0].duration_s == pytest.approx(30.0, abs=1.0)
+
+
+def test_rocking_that_dips_below_the_release_level_does_not_split_a_low_hold() -> None:
+    # a traction hold only 5.5 deg above rest with the knee rocking 4 deg: each rock back dips
+    # under the 2.5 deg release level for a moment; that is sway, not leaving the position
+    t = np.arange(0.0, 45.0, 0.01)
+    x = 3.0 + ramp_hold(t, 5.0, 1.0, 30.0, 1.0, 5.5)
+    x += 4.0 * np.sin(2 * np.pi * 0.5 * t) * ((t > 7.0) & (t < 35.0))
+    holds = HoldDetector(baseline_deg=3.0).detect(make_trace(t, x, baseline=3.0)).holds_
+    assert len(holds) == 1
+    assert holds[0].duration_s == pytest.approx(30.0, abs=1.0)
+    # with the dips treated as releases the hold breaks up
+    assert len(HoldDetector(baseline_deg=3.0, max_dip_s=0.0).detect(make_trace(t, x, baseline=3.0)).holds_) > 1

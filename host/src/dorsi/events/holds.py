@@ -18,7 +18,7 @@ from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import move_in_timing, move_out_timing
 from dorsi.events.results import Hold
-from dorsi.events.runs import excursion_times, first_long_run, runs, runs_containing
+from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
 
 
 class HoldDetector:
@@ -46,6 +46,10 @@ class HoldDetector:
         Shorter holds are dropped.
     baseline_deg, baseline_window_s, grid_hz, max_gap_s
         As in :class:`dorsi.events.RepDetector`.
+    max_dip_s : float
+        A dip below ``release_deg`` shorter than this between two stretches in
+        position is sway (a traction hold rocking near the release level), not
+        a release: the stretches are one.
     boundary : {"profile", "speed"}
         How the start and end are placed. ``"speed"``: the first / last settled
         sample. ``"profile"`` (default): from the shape of the movement into and
@@ -73,7 +77,8 @@ class HoldDetector:
                  channel: str = "angle", target_s: float | None = None, settle_speed_deg_s: float = 5.0,
                  speed_window_s: float = 0.5, min_settle_s: float = 0.3, min_hold_s: float = 1.0,
                  smooth_s: float = 0.15, baseline_deg: float | None = None, baseline_window_s: float = 2.0,
-                 grid_hz: float = 100.0, max_gap_s: float = 0.5, boundary: str = "profile") -> None:
+                 grid_hz: float = 100.0, max_gap_s: float = 0.5, boundary: str = "profile",
+                 max_dip_s: float = 0.6) -> None:
         if boundary not in ("profile", "speed"):
             raise ValueError(f"boundary must be 'profile' or 'speed', got {boundary!r}")
         self.boundary = boundary
@@ -91,11 +96,13 @@ class HoldDetector:
         self.baseline_window_s = baseline_window_s
         self.grid_hz = grid_hz
         self.max_gap_s = max_gap_s
+        self.max_dip_s = max_dip_s
 
     @property
     def support_s(self) -> float:
-        """Data needed after a hold's end before it is final (streaming latency)."""
-        return 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + 3.0 / self.grid_hz
+        """Data needed after a hold's end before it is final (streaming latency; a dip below the
+        release level is only known to be a release once it has lasted ``max_dip_s``)."""
+        return 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + self.max_dip_s + 3.0 / self.grid_hz
 
     @property
     def lookback_s(self) -> float:
@@ -138,8 +145,9 @@ class HoldDetector:
         self.excursions_: list[tuple[float, float]] = []
         for sign in signs:
             y = sign * (xs - self.baseline_deg_)
-            self.excursions_ += excursion_times(sig.t, y > self.release_deg)
-            starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
+            inside = close_gaps(y > self.release_deg, int(round(self.max_dip_s * sig.rate_hz)))
+            self.excursions_ += excursion_times(sig.t, inside)
+            starts, ends = runs_containing(inside, y > self.threshold_deg)
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
             parts = [p for a, e in zip(starts.tolist(), ends.tolist()) if e > done
                      for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)

@@ -36,7 +36,8 @@ _HOLDS = {
     "soleus_stretch": dict(threshold_deg=5.0, release_deg=2.5),
     "traction": dict(threshold_deg=5.0, release_deg=2.5),
     "seated_df_hold": dict(threshold_deg=5.0, release_deg=2.5),
-    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0),
+    # a drop's hold ends in its lowering, the next begins after a short rest: no dip is sway
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0),
 }
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
