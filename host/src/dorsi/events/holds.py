@@ -20,6 +20,9 @@ from dorsi.events.profile import move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
 
+STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
+SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
+
 
 class HoldDetector:
     """Detect static holds away from the resting baseline.
@@ -354,10 +357,6 @@ def _percentile(x: np.ndarray, q: float) -> float:
     a, b = float(part[lo]), float(part[hi])
     g, d = v - lo, b - a
     return b - d * (1.0 - g) if g >= 0.5 else a + d * g
-
-
-STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
-SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
 
 
 def _still_after(y: np.ndarray, valid: np.ndarray, after: int, rate_hz: float, speed_deg_s: float) -> bool:
