@@ -135,7 +135,7 @@ class SegmentTilt:
             # the AHRS's first moments (converging from its initial guess) are bridged
             up = self._startup.update(up, batch.acc, omega)
             self.settling_ = self._startup.unusable_
-            sag, fro = plane_angles(up @ m.T)
+            sag, fro = plane_angles(up @ self._to_frame)
         else:
             reference = np.empty((n, 2))
             reference[:, 0], reference[:, 1] = plane_angles(free @ self._to_frame)

@@ -72,6 +72,11 @@ class GridStream:
         for key in self.filters:
             self._out[key] = self._refilter(key, self._out[key][i:], len(self._t), at_start=True)
 
+    @property
+    def end_s(self) -> float:
+        """Time of the last grid point (``nan`` while the grid is empty)."""
+        return float(self._t[-1]) if len(self._t) else float("nan")
+
     def signal(self) -> GridSignal:
         """The grid as :func:`~dorsi.events.grid.to_grid` gives it for the whole buffer."""
         return GridSignal(self._t, self._x, self._ok, self.rate_hz)

@@ -175,7 +175,7 @@ class HoldDetector:
                    n_settle: int) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data)."""
-        held = _held_through_gaps(settled[a:e], sig.valid[a:e], y[a:e], self.settle_speed_deg_s, sig.rate_hz)
+        held = _held_through_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
         first = first_long_run(held, n_settle)
         if first is None:
             return None
@@ -198,12 +198,12 @@ class HoldDetector:
                     target_s=self.target_s, met=None if self.target_s is None else bool(duration >= self.target_s))
 
 
-def _held_through_gaps(settled: np.ndarray, valid: np.ndarray, y: np.ndarray, tolerance_deg: float,
-                       rate_hz: float) -> np.ndarray:
-    """``settled`` with the gaps inside the part where the position was held counted as held.
+def _held_through_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
+                       tolerance_deg: float, rate_hz: float) -> np.ndarray:
+    """``settled[a:e]`` with the gaps inside the part where the position was held counted as held.
 
-    A gap with the position held still at one level on both sides (as
-    :func:`_split_at_gaps` judges it) joins the settled stretches either side:
+    A gap with the position held still at one level on both sides
+    (:func:`_held_still_across`) joins the settled stretches either side:
     a short settled stretch between a gap and the move out still ends the hold
     where it ends. Not gaps kept only for being short (the position may have
     begun to move in them), nor where the position itself is within twice
@@ -211,18 +211,26 @@ def _held_through_gaps(settled: np.ndarray, valid: np.ndarray, y: np.ndarray, to
     "the same level" then cannot tell holding from slowly coming back), nor
     gaps at the part's edges.
     """
-    if valid.all():
-        return settled
-    held = settled
-    g0, g1 = runs(~valid)
-    for s, f in zip(g0.tolist(), g1.tolist()):
-        if s == 0 or f >= len(valid) or abs(float(y[s - 1])) < 2.0 * tolerance_deg:
-            continue
-        after_ok = settled[f] or _still_after(y, valid, f, rate_hz, tolerance_deg)
-        if settled[s - 1] and after_ok and abs(float(y[f] - y[s - 1])) < tolerance_deg:
-            held = held.copy() if held is settled else held
-            held[s:f] = True
+    held = settled[a:e]
+    if valid[a:e].all():
+        return held
+    g0, g1 = runs(~valid[a:e])
+    gaps = [(s, f) for s, f in zip((g0 + a).tolist(), (g1 + a).tolist())
+            if s > a and f < e and abs(float(y[s - 1])) >= 2.0 * tolerance_deg
+            and _held_still_across(s - 1, f, y, settled, valid, tolerance_deg, rate_hz)]
+    if gaps:
+        held = held.copy()  # (a view of settled until then)
+        for s, f in gaps:
+            held[s - a:f - a] = True
     return held
+
+
+def _held_still_across(before: int, after: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
+                       tolerance_deg: float, rate_hz: float) -> bool:
+    """The position was held still at one level on both sides of the gap between ``before`` and
+    ``after`` (stillness after it read on its first data, :func:`_still_after`)."""
+    return bool(settled[before] and abs(float(y[after] - y[before])) < tolerance_deg
+                and (settled[after] or _still_after(y, valid, after, rate_hz, tolerance_deg)))
 
 
 def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
@@ -246,11 +254,9 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
         before, after = s - 1, f
         if before < a or after >= e:
             continue  # a gap at the excursion's edge: nothing to cut
-        same_level = abs(float(y[after] - y[before])) < tolerance_deg
-        if same_level and (after - before) / rate_hz < SHORT_GAP_S:
+        if abs(float(y[after] - y[before])) < tolerance_deg and (after - before) / rate_hz < SHORT_GAP_S:
             continue  # too short to hide a move out and back in (rocking or sway around it or not)
-        held_after = settled[after] or _still_after(y, valid, after, rate_hz, tolerance_deg)
-        if settled[before] and held_after and same_level:
+        if _held_still_across(before, after, y, settled, valid, tolerance_deg, rate_hz):
             continue
         out.append((lo, s))
         lo = f

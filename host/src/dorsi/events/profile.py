@@ -99,13 +99,13 @@ def move_in_start(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int
 
 def move_in_end(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
     """End of the move up to ``amp`` (reaching the position), crossing ``amp/2`` first in ``[lo, hi)``."""
-    m = _move(t, y, vs, lo, hi, amp, rising=True, last=False)
+    m = move_in_timing(t, y, vs, lo, hi, amp)
     return None if m is None else m[0] + 0.5 * m[1]
 
 
 def move_out_start(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float) -> float | None:
     """Start of the move down from ``amp`` (leaving the position), crossing ``amp/2`` last in ``[lo, hi)``."""
-    m = _move(t, y, vs, lo, hi, amp, rising=False, last=True)
+    m = move_out_timing(t, y, vs, lo, hi, amp)
     return None if m is None else m[0] - 0.5 * m[1]
 
 

@@ -190,9 +190,8 @@ class StreamingEventDetector:
         under way around it (an eccentric drop's rep spans its hold: while the hold keeps still,
         that rep cannot end either)."""
         det, running = self.detector, self.open_hold_[0] if self.open_hold_ else None
-        grid = self._grid
         # an open rep ends at the last grid point (its return is not in the data yet)
-        open_end = float(grid.signal().t[-1]) if running is not None and grid is not None and len(grid) else np.inf
+        open_end = self._grid.end_s if running is not None and self._grid is not None and len(self._grid) else np.inf
         for kind in _KINDS:
             for ev in getattr(det, kind):
                 if ev.start_s <= self._last_start[kind]:
