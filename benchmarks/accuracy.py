@@ -227,8 +227,10 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     settings = settings_for(spec, trace.source)
     sign = -1.0 if settings.polarity == "negative" else 1.0
     signal = truth.ankle_angle_deg if trace.source == "ankle" else truth.tibial_inclination_deg
-    # data gaps of every sensor the trace uses (the ankle angle needs both)
-    sensors = [s.shin] + ([s.foot] if trace.source == "ankle" and s.foot is not None else [])
+    # data gaps of every sensor the detection reads (the ankle angle needs both; the knee swing
+    # of seated flossing is the shin's alone)
+    reads_foot = trace.source == "ankle" and s.foot is not None and spec.signal != "knee_swing"
+    sensors = [s.shin] + ([s.foot] if reads_foot else [])
     gap_starts = np.concatenate([b.t[:-1][np.diff(b.t) > GAP_S] for b in sensors])
     gap_ends = np.concatenate([b.t[1:][np.diff(b.t) > GAP_S] for b in sensors])
     key = f"{int(rate)}Hz/{'loss' if loss else 'clean'}"

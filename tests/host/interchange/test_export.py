@@ -111,7 +111,8 @@ def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path)
     session = load_session(tmp_path / "in" / "shin.csv", exercise="ankle_circles")
     files = {f.name: f for f in SessionExporter("parquet").export(session, tmp_path / "out").files_}
     trace = pq.read_table(next(f for n, f in files.items() if n.endswith(".trace.parquet")))
-    assert "foot_roll_deg" in trace.column_names
+    assert "foot_roll_deg" in trace.column_names and "shin_valid" in trace.column_names
+    assert trace.column("shin_valid").to_numpy().all()
     roll = trace.column("foot_roll_deg").to_numpy()
     assert np.ptp(roll) > 10.0  # circles roll the foot in and out
     events = pq.read_table(next(f for n, f in files.items() if n.endswith(".events.parquet"))).to_pylist()
@@ -121,4 +122,5 @@ def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path)
     simulate("band_lunge", seed=8, options=SimOptions(rate_hz=52)).to_csv(tmp_path / "lunge", traces=False)
     lunges = load_session(tmp_path / "lunge" / "shin.csv", exercise="band_lunge")
     out = SessionExporter("csv").export(lunges, tmp_path / "lunge_out").files_
-    assert "foot_roll_deg" not in pa_csv.read_csv(next(f for f in out if f.name.endswith(".trace.csv"))).column_names
+    columns = pa_csv.read_csv(next(f for f in out if f.name.endswith(".trace.csv"))).column_names
+    assert "foot_roll_deg" not in columns and "shin_valid" not in columns

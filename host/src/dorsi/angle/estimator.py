@@ -28,6 +28,15 @@ BATCH_CHUNK = 1 << 15
 WEIGHT_BEARING_LEAN_DEG = 8.0
 #: Largest foot-sample spacing (in nominal periods) bridged when aligning to the shin.
 FOOT_GAP_PERIODS = 4.0
+#: A foot-sensor dropout up to this long (s) with the foot planted on both sides of it keeps the
+#: ankle angle from the shin (the foot taken as still planted). Shorter than any movement of the
+#: foot alone that starts and ends planted (a forefoot lift held ~5 s, a seated hold ~10 s); a
+#: movement hidden in a longer dropout would be lost either way.
+FOOT_BRIDGE_MAX_S = 5.0
+#: Planted: foot pitch within this of flat (deg; a heel lift starts at 0.8 toes-down) ...
+PLANTED_PITCH_DEG = 1.0
+#: ... and the foot turning slower than this (rad/s, about 10 deg/s).
+PLANTED_RATE_RAD_S = 0.17
 
 
 class AngleEstimator:
@@ -133,6 +142,7 @@ class AngleEstimator:
         self._foot_t = np.zeros(0)
         self._foot_pitch = np.zeros(0)
         self._foot_roll = np.zeros(0)
+        self._foot_planted = np.zeros(0, dtype=bool)
         self._pending: list[dict] = []
         if c.foot is not None and foot is not None:
             self._foot_rate = _rate(foot)
@@ -159,11 +169,15 @@ class AngleEstimator:
         if foot is not None and len(foot):
             tilt = self._foot.update(foot)
             keep = ~tilt.settling_  # a foot AHRS still starting up gives no pitch
-            self._foot_t = np.concatenate([self._foot_t, foot.t[keep]])
-            self._foot_pitch = np.concatenate([self._foot_pitch, -np.degrees(tilt.sagittal_[keep])])
+            pitch = -np.degrees(tilt.sagittal_[keep])
             # frontal + tips the dorsum toward -lat (the body's right): inversion of a left foot
             inversion = -self.calibration_.side_sign * np.degrees(tilt.frontal_[keep])
+            planted = (np.abs(pitch) < PLANTED_PITCH_DEG) & (np.linalg.norm(tilt.omega_[keep], axis=1)
+                                                             < PLANTED_RATE_RAD_S)
+            self._foot_t = np.concatenate([self._foot_t, foot.t[keep]])
+            self._foot_pitch = np.concatenate([self._foot_pitch, pitch])
             self._foot_roll = np.concatenate([self._foot_roll, inversion])
+            self._foot_planted = np.concatenate([self._foot_planted, planted])
         self._pending.append(part)
         pending = _join(self._pending)
         last = self._foot_t[-1] if len(self._foot_t) else -np.inf
@@ -177,7 +191,8 @@ class AngleEstimator:
         if not hasattr(self, "_shin"):
             raise RuntimeError("call calibrate() (or estimate()) before finish()")
         if self._foot is None or not self._pending:
-            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), np.zeros(0, bool)))
+            none = np.zeros(0, bool)
+            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), none, none))
         out = _join(self._pending)
         self._pending = []
         return self._emit(out, self._foot_on(out["t"]))
@@ -199,17 +214,17 @@ class AngleEstimator:
         return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
                 "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_)}
 
-    def _emit(self, part: dict, foot: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> AngleTrace:
+    def _emit(self, part: dict, foot: tuple[np.ndarray, ...] | None) -> AngleTrace:
         cal = self.calibration_
         incl = part["incl"]
-        valid = part["valid"]
+        valid = shin_valid = part["valid"]
         roll = None
         if foot is not None:
-            pitch, roll, foot_ok = foot
+            pitch, roll, foot_ok, bridged = foot
             angle = incl + pitch
             weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
             heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
-            valid = valid & foot_ok
+            valid = valid & (foot_ok | bridged)
             source = "ankle"
         else:
             angle, heel, source = incl, part["rise_lift"], "inclination"
@@ -220,7 +235,7 @@ class AngleEstimator:
             meta={"inclination_deg": incl, "ankle_rise_m": part["rise"],
                   "shank_length_m": self.shank_length_m, "foot_length_m": self.foot_length_m,
                   "side": cal.side},
-            foot_roll_deg=roll,
+            foot_roll_deg=roll, shin_valid=None if foot is None else shin_valid,
         )
         self.trace_ = trace
         return trace
@@ -258,21 +273,32 @@ class AngleEstimator:
         self._fit = fit
         return lever
 
-    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Foot pitch (deg, + toes up) and roll (deg, + inversion) interpolated onto shin times,
-        and where they are valid."""
+        where they are valid, and where a foot dropout is bridged as planted.
+
+        Bridged: inside a dropout of at most ``FOOT_BRIDGE_MAX_S`` whose last foot
+        sample before and first after are both planted (near flat, not turning):
+        the pitch is then the straight line between them (about flat).
+        """
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
-            return np.zeros(len(t)), np.zeros(len(t)), np.zeros(len(t), dtype=bool)
+            none = np.zeros(len(t), dtype=bool)
+            return np.zeros(len(t)), np.zeros(len(t)), none, none
         pitch, roll = np.interp(t, ft, fp), np.interp(t, ft, fr)
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
-        span = ft[np.minimum(i, len(ft) - 1)] - ft[i - 1]
+        after = np.minimum(i, len(ft) - 1)
+        span = ft[after] - ft[i - 1]
         period = 1.0 / self._foot_rate
         ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1] + FOOT_GAP_PERIODS * period)
+        planted = self._foot_planted
+        bridged = (~ok & (span <= FOOT_BRIDGE_MAX_S) & (t >= ft[0]) & (t <= ft[-1])
+                   & planted[i - 1] & planted[after])
         if len(t):  # keep only the foot samples later shin samples can still need
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
             self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
-        return pitch, roll, ok
+            self._foot_planted = planted[keep:]
+        return pitch, roll, ok, bridged
 
 
 def _join(parts: list[dict]) -> dict:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+#: Channels computed from the shin sensor alone (see :meth:`AngleTrace.channel_valid`).
+SHIN_CHANNELS = ("knee_swing", "frontal")
+
 
 @dataclass
 class AngleTrace:
@@ -43,6 +46,11 @@ class AngleTrace:
         With a foot sensor: the foot's frontal-plane rotation, positive =
         inversion (sole turning inward), negative = eversion; ``None`` without.
         Ankle circles take their direction from it.
+    shin_valid : (N,) bool or None
+        With a foot sensor: where the shin sensor's own channels
+        (``knee_swing_deg``, ``frontal_deg``, the inclination) are usable, which
+        a dropout of the foot sensor alone does not touch; ``None``: the same
+        as ``valid``. Read it through :meth:`channel_valid`.
     """
 
     t: np.ndarray
@@ -55,6 +63,7 @@ class AngleTrace:
     baseline_deg: float = 0.0
     meta: dict = field(default_factory=dict)
     foot_roll_deg: np.ndarray | None = None
+    shin_valid: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.t)
@@ -66,7 +75,15 @@ class AngleTrace:
             self.heel_lift[i0:i1], self.knee_swing_deg[i0:i1], self.valid[i0:i1],
             self.source, self.baseline_deg, dict(self.meta),
             None if self.foot_roll_deg is None else self.foot_roll_deg[i0:i1],
+            None if self.shin_valid is None else self.shin_valid[i0:i1],
         )
+
+    def channel_valid(self, channel: str) -> np.ndarray:
+        """Where ``channel`` is usable: the shin's own channels (``knee_swing``, ``frontal``)
+        need the shin sensor only; everything else (the ankle angle, heel lifts) every sensor."""
+        if channel in SHIN_CHANNELS and self.shin_valid is not None:
+            return self.shin_valid
+        return self.valid
 
     def slice_time(self, start_s: float, end_s: float) -> "AngleTrace":
         """The part of the trace with ``start_s <= t < end_s``."""
@@ -81,5 +98,7 @@ class AngleTrace:
                for name in ("t", "angle_deg", "frontal_deg", "heel_lift", "knee_swing_deg", "valid")}
         rolls = [tr.foot_roll_deg for tr in traces if tr.foot_roll_deg is not None]
         roll = np.concatenate(rolls) if len(rolls) == len(traces) else None
+        shin = ([tr.valid if tr.shin_valid is None else tr.shin_valid for tr in traces]
+                if any(tr.shin_valid is not None for tr in traces) else None)
         return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=dict(first.meta),
-                          foot_roll_deg=roll)
+                          foot_roll_deg=roll, shin_valid=None if shin is None else np.concatenate(shin))

@@ -29,7 +29,8 @@ def channel_values(trace: AngleTrace, channel: str) -> np.ndarray:
 
 
 def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float) -> GridSignal:
-    """``channel`` of ``trace`` resampled onto the absolute grid.
+    """``channel`` of ``trace`` resampled onto the absolute grid (valid where the channel is:
+    :meth:`AngleTrace.channel_valid`).
 
     The rep, hold, form and baseline steps of one detection all ask for the
     same few channels of the same trace: the last few results are kept (keyed
@@ -43,17 +44,18 @@ def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: flo
         If the trace has fewer than two valid samples.
     """
     values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
+    valid = trace.channel_valid(channel)
     key = (id(trace), channel, float(rate_hz), float(max_gap_s))
     hit = _CACHE.get(key)
-    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is trace.valid:
+    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is valid:
         _CACHE.move_to_end(key)
         return hit[4]
-    if len(trace) < 2 or int(np.count_nonzero(trace.valid)) < 2:
+    if len(trace) < 2 or int(np.count_nonzero(valid)) < 2:
         raise ValueError("the trace has fewer than two valid samples")
-    sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), trace.valid, rate_hz, max_gap_s)
+    sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), valid, rate_hz, max_gap_s)
     for arr in (sig.t, sig.x, sig.valid):
         arr.setflags(write=False)
-    _CACHE[key] = (trace, trace.t, values, trace.valid, sig)
+    _CACHE[key] = (trace, trace.t, values, valid, sig)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return sig
@@ -65,7 +67,8 @@ def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: fl
     values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
     for arr in (sig.t, sig.x, sig.valid):
         arr.setflags(write=False)
-    _CACHE[(id(trace), channel, float(rate_hz), float(max_gap_s))] = (trace, trace.t, values, trace.valid, sig)
+    _CACHE[(id(trace), channel, float(rate_hz), float(max_gap_s))] = (trace, trace.t, values,
+                                                                      trace.channel_valid(channel), sig)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
 

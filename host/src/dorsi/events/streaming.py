@@ -121,7 +121,7 @@ class StreamingEventDetector:
             raise ValueError("chunks must arrive in time order without overlap")
         self._buffer = chunk if self._buffer is None else AngleTrace.concatenate([self._buffer, chunk])
         if self._grid is not None:
-            self._grid.extend(chunk.t, channel_values(chunk, self._channel), chunk.valid)
+            self._grid.extend(chunk.t, channel_values(chunk, self._channel), chunk.channel_valid(self._channel))
         if self._t0 is None:
             self._t0 = float(chunk.t[0])
         t_last = float(self._buffer.t[-1])
@@ -129,7 +129,7 @@ class StreamingEventDetector:
             # the baselines are medians over the first seconds of the grid, which ends at the last
             # valid sample: wait until valid data runs past that window (lost samples there
             # would otherwise cut it short)
-            valid = self._buffer.valid
+            valid = self._buffer.channel_valid(self.detector.channel)
             if np.count_nonzero(valid) < 2 or self._buffer.t[valid][-1] < self._t0 + self.baseline_window_s + 1.0:
                 return StreamUpdate()
             self._baselines = self.detector.detect(self._buffer).baselines_
@@ -142,10 +142,10 @@ class StreamingEventDetector:
             rate_hz, max_gap_s, filters = det.main_filters
             self._grid = GridStream(rate_hz, max_gap_s, filters)
             buf = self._buffer
-            self._grid.extend(buf.t, channel_values(buf, self._channel), buf.valid)
+            self._grid.extend(buf.t, channel_values(buf, self._channel), buf.channel_valid(self._channel))
         if self._still_in_hold(chunk) and self._running is not None:
             start, elapsed, at = self._running
-            self.open_hold_ = (start, elapsed + float(chunk.t[chunk.valid][-1]) - at)
+            self.open_hold_ = (start, elapsed + float(chunk.t[chunk.channel_valid(self._channel)][-1]) - at)
             self.buffer_s_ = float(t_last - self._buffer.t[0])
             return StreamUpdate(open_hold=self.open_hold_, pending_reps=self.pending_reps_)
         if self._still_at_rest(chunk):
@@ -156,8 +156,9 @@ class StreamingEventDetector:
                              hold_memo=self._hold_memo)
         self.runs_ += 1
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
-        # sensor's gap) do not count, or a hold would look ended where the data merely stops
-        valid_t = self._buffer.t[self._buffer.valid]
+        # sensor's gap, for the ankle angle) do not count, or a hold would look ended where the
+        # data merely stops
+        valid_t = self._buffer.t[self._buffer.channel_valid(self._channel)]
         horizon = float(valid_t[-1]) - self._support_s
         update = self._emit(lambda ev: self._is_final(ev, horizon))
         self.open_hold_ = update.open_hold = self.detector.open_hold_
@@ -208,11 +209,12 @@ class StreamingEventDetector:
 
         Also records the chunk's last value, the reference for the next chunk.
         """
-        values = channel_values(chunk, self._channel)[chunk.valid]
+        valid = chunk.channel_valid(self._channel)
+        values = channel_values(chunk, self._channel)[valid]
         previous, self._last_value = self._last_value, (float(values[-1]) if len(values) else self._last_value)
         if self._running is None or previous is None or not len(values) or chunk.heel_lift.any():
             return False
-        if float(chunk.t[chunk.valid][-1]) - self._running[2] >= self.recheck_s:
+        if float(chunk.t[valid][-1]) - self._running[2] >= self.recheck_s:
             return False
         lo, hi = min(float(values.min()), previous), max(float(values.max()), previous)
         return hi - lo < self.still_deg
@@ -223,7 +225,7 @@ class StreamingEventDetector:
         if self._resting_since is None or self._baselines is None or self._quiet_band is None \
                 or chunk.heel_lift.any():
             return False
-        valid = chunk.valid
+        valid = chunk.channel_valid(self._channel)
         if not valid.any() or float(chunk.t[valid][-1]) - self._resting_since >= self.recheck_s:
             return False
         values = channel_values(chunk, self._channel)[valid]
@@ -323,7 +325,8 @@ class StreamingEventDetector:
             if lo < b < hi:
                 b = lo
         # start on a valid sample: the grid bridges a gap from the sample before it, so a start
-        # inside a gap would change the bridge (and the filtered values after it)
+        # inside a gap would change the bridge (and the filtered values after it); valid for
+        # every channel (``valid`` implies ``shin_valid``), as the other channels are regridded
         buf = self._buf
         valid_t = buf.t[buf.valid]
         j = int(np.searchsorted(valid_t, b, side="right")) - 1

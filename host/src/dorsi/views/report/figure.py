@@ -90,7 +90,7 @@ class SessionFigure:
             if ex["end_s"] < lo or ex["start_s"] > hi:
                 continue
             self._segment(ax, ex, t0, lo, hi, several=start_s is None)
-        swing = np.where(part.valid, part.knee_swing_deg, np.nan)
+        swing = np.where(part.channel_valid("knee_swing"), part.knee_swing_deg, np.nan)
         if dt.size:
             swing = np.insert(swing, jump, np.nan)
         in_swing = np.zeros(len(x), dtype=bool)

@@ -1,0 +1,125 @@
+"""A dropout of the foot sensor alone: what the shin still gives, and what stays unknown."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dorsi.angle import AngleEstimator, AngleTrace
+from dorsi.angle.estimator import FOOT_BRIDGE_MAX_S
+from dorsi.events import ExerciseEventDetector
+from dorsi.routine import default_routine
+from dorsi.samples import SampleBatch
+
+from .conftest import session, truth_on
+
+
+def _cut(batch: SampleBatch, start_s: float, end_s: float) -> SampleBatch:
+    """``batch`` with its samples in ``[start_s, end_s)`` lost."""
+    keep = (batch.t < start_s) | (batch.t >= end_s)
+    idx = np.flatnonzero(keep)
+    parts = [batch.slice(int(a), int(b) + 1) for a, b in _runs(idx)]
+    return SampleBatch.concatenate(parts)
+
+
+def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], [idx[-1]]])
+    return list(zip(starts.tolist(), ends.tolist()))
+
+
+def _inside(trace: AngleTrace, a: float, b: float) -> np.ndarray:
+    return (trace.t >= a) & (trace.t < b)
+
+
+def _lunge_with_foot_dropout(length_s: float):
+    """A band-lunge session whose foot sensor drops out around one heel-down rep."""
+    s = session("band_lunge", 3, foot_sensor=True, rate_hz=100.0)
+    rep = next(r for r in s.truth.reps[3:] if not r.heel_lift and r.end_s - r.start_s < length_s - 0.4)
+    mid = 0.5 * (rep.start_s + rep.end_s)
+    return s, rep, mid - 0.5 * length_s, mid + 0.5 * length_s
+
+
+def test_a_short_dropout_with_the_foot_planted_keeps_the_ankle_angle_from_the_shin() -> None:
+    s, rep, a, b = _lunge_with_foot_dropout(2.5)
+    foot = _cut(s.foot, a, b)
+    full = AngleEstimator().estimate(s.shin, s.foot).trace_
+    tr = AngleEstimator().estimate(s.shin, foot).trace_
+    gap = _inside(tr, a, b)
+    assert tr.valid[gap].all() and tr.shin_valid[gap].all()
+    # the foot taken as still planted: the rep the shin saw reads as it did with the foot's data
+    err = tr.angle_deg[gap] - truth_on(tr, s, "ankle_angle_deg")[gap]
+    ref = full.angle_deg[gap] - truth_on(full, s, "ankle_angle_deg")[gap]
+    assert np.max(np.abs(err - ref)) < 0.5
+    spec = default_routine()["band_lunge"]
+    n_full = len(ExerciseEventDetector(spec, source="ankle").detect(full).reps_)
+    n_cut = len(ExerciseEventDetector(spec, source="ankle").detect(tr).reps_)
+    assert n_cut == n_full == len(s.truth.reps)
+
+
+def test_a_long_foot_dropout_is_not_bridged() -> None:
+    s, rep, a, b = _lunge_with_foot_dropout(FOOT_BRIDGE_MAX_S + 1.0)
+    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, a, b)).trace_
+    gap = _inside(tr, a + 0.1, b)
+    assert not tr.valid[gap].any()
+    assert tr.shin_valid[gap].all()  # the shin's own channels go on
+
+
+def test_a_dropout_while_the_foot_moves_is_not_bridged() -> None:
+    s = session("ankle_circles", 4, foot_sensor=True, rate_hz=100.0)
+    mid = s.truth.reps[5].peak_s
+    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, mid - 0.6, mid + 0.6)).trace_
+    gap = _inside(tr, mid - 0.5, mid + 0.6)
+    assert not tr.valid[gap].any()
+
+
+def test_a_foot_dropout_loses_no_knee_swing_rep() -> None:
+    s = session("nerve_floss", 8, foot_sensor=True, rate_hz=52.0)
+    spec = default_routine()["nerve_floss"]
+    rep = s.truth.reps[4]
+    # longer than any bridge, so the ankle angle is lost there: the knee swing is the shin's alone
+    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, rep.start_s - 1.0, rep.end_s + 3.0)).trace_
+    assert not tr.valid[_inside(tr, rep.start_s, rep.end_s)].any()
+    assert tr.channel_valid("knee_swing")[_inside(tr, rep.start_s, rep.end_s)].all()
+    reps = ExerciseEventDetector(spec, source="ankle").detect(tr).reps_
+    assert len(reps) == len(s.truth.reps)
+    assert any(r.start_s - 0.5 < r.peak_s < r.end_s + 0.5 and rep.start_s <= r.peak_s <= rep.end_s for r in reps)
+
+
+@pytest.mark.parametrize("size", [11, 40])
+def test_streaming_equals_batch_across_a_bridged_dropout(size: int) -> None:
+    s, rep, a, b = _lunge_with_foot_dropout(2.5)
+    foot = _cut(s.foot, a, b)
+    batch = AngleEstimator().estimate(s.shin, foot).trace_
+    live = AngleEstimator()
+    live.calibrate(s.shin, foot)
+    parts, j = [], 0
+    for i in range(0, len(s.shin), size):
+        sh = s.shin.slice(i, i + size)
+        k = int(np.searchsorted(foot.t, sh.t[-1], side="right"))
+        parts.append(live.update(sh, foot.slice(j, k) if k > j else None))
+        j = k
+    parts.append(live.finish())
+    assert np.any(~np.isin(batch.t, foot.t) & batch.valid)  # something was bridged
+    for name in ("t", "angle_deg", "knee_swing_deg"):
+        np.testing.assert_allclose(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name),
+                                   atol=1e-9)
+    for name in ("heel_lift", "valid", "shin_valid"):
+        np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name))
+
+
+def test_trace_slices_and_joins_keep_the_shin_validity() -> None:
+    t = np.arange(6, dtype=float)
+    z = np.zeros(6)
+    valid = np.array([1, 1, 0, 0, 1, 1], bool)
+    shin = np.ones(6, bool)
+    tr = AngleTrace(t, z, z, np.zeros(6, bool), z, valid, shin_valid=shin)
+    assert tr.channel_valid("angle") is valid and tr.channel_valid("knee_swing") is shin
+    joined = AngleTrace.concatenate([tr.slice(0, 3), tr.slice(3, 6)])
+    np.testing.assert_array_equal(joined.shin_valid, shin)
+    np.testing.assert_array_equal(joined.channel_valid("frontal"), shin)
+    shin_only = AngleTrace(t, z, z, np.zeros(6, bool), z, valid)
+    assert shin_only.channel_valid("knee_swing") is valid
+    mixed = AngleTrace.concatenate([shin_only.slice(0, 3), tr.slice(3, 6)])
+    np.testing.assert_array_equal(mixed.shin_valid, [1, 1, 0, 1, 1, 1])
