@@ -123,3 +123,56 @@ def test_trace_slices_and_joins_keep_the_shin_validity() -> None:
     assert shin_only.channel_valid("knee_swing") is valid
     mixed = AngleTrace.concatenate([shin_only.slice(0, 3), tr.slice(3, 6)])
     np.testing.assert_array_equal(mixed.shin_valid, [1, 1, 0, 1, 1, 1])
+
+
+def _live(s_shin: SampleBatch, foot: SampleBatch, size: int, foot_lag_s: float = 0.0):
+    """Feed shin chunks of ``size`` samples; the foot's samples arrive ``foot_lag_s`` late (in data
+    time). Returns the live parts and, per call, how far the output lags the shin input (s)."""
+    live = AngleEstimator()
+    live.calibrate(s_shin, foot)
+    parts, lags, j, released = [], [], 0, -np.inf
+    for i in range(0, len(s_shin), size):
+        sh = s_shin.slice(i, i + size)
+        k = int(np.searchsorted(foot.t, sh.t[-1] - foot_lag_s, side="right"))
+        parts.append(live.update(sh, foot.slice(j, k) if k > j else None))
+        j = k
+        if len(parts[-1]):
+            released = float(parts[-1].t[-1])
+        lags.append(float(sh.t[-1]) - released)
+    if j < len(foot):  # the foot's last samples, after the shin's
+        parts.append(live.update(s_shin.slice(0, 0), foot.slice(j, len(foot))))
+    parts.append(live.finish())
+    return parts, np.asarray(lags)
+
+
+def _assert_same(parts, batch: AngleTrace) -> None:
+    for name in ("t", "angle_deg", "knee_swing_deg", "frontal_deg"):
+        np.testing.assert_allclose(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name),
+                                   atol=1e-9)
+    for name in ("heel_lift", "valid", "shin_valid"):
+        np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name))
+
+
+@pytest.mark.parametrize("outage", [(40.0, 70.0), (40.0, np.inf)])
+def test_a_silent_foot_sensor_does_not_stall_the_live_trace(outage: tuple[float, float]) -> None:
+    from dorsi.angle.estimator import FOOT_WAIT_S
+
+    s = session("band_lunge", 5, foot_sensor=True, rate_hz=52.0)
+    foot = _cut(s.foot, *outage)
+    batch = AngleEstimator().estimate(s.shin, foot).trace_
+    parts, lags = _live(s.shin, foot, 11)
+    _assert_same(parts, batch)
+    # the shin goes on within the wait, the ankle angle is invalid while the foot is silent
+    assert lags.max() < FOOT_WAIT_S + 0.5
+    silent = _inside(batch, outage[0] + 0.1, outage[1])
+    assert not batch.valid[silent].any() and batch.shin_valid[silent].all()
+    if np.isfinite(outage[1]):
+        assert batch.valid[_inside(batch, outage[1] + 0.5, outage[1] + 5.0)].all()
+
+
+def test_foot_data_arriving_a_little_late_changes_nothing() -> None:
+    s = session("knee_to_wall", 6, foot_sensor=True, rate_hz=100.0, packet_loss=0.02)
+    batch = AngleEstimator().estimate(s.shin, s.foot).trace_
+    parts, lags = _live(s.shin, s.foot, 11, foot_lag_s=2.0)
+    _assert_same(parts, batch)
+    assert lags.max() > 1.9  # the live trace waited for the foot

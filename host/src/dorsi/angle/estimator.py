@@ -33,6 +33,11 @@ FOOT_GAP_PERIODS = 4.0
 #: foot alone that starts and ends planted (a forefoot lift held ~5 s, a seated hold ~10 s); a
 #: movement hidden in a longer dropout would be lost either way.
 FOOT_BRIDGE_MAX_S = 5.0
+#: Live, shin samples wait at most this long (s, in data time: the shin this far ahead) for the
+#: foot's data, then go on without it (a foot sensor out of range or flat does not stall the
+#: session). A dropout that long is past any bridge (plus a second for the foot link's lag),
+#: so live and batch agree.
+FOOT_WAIT_S = FOOT_BRIDGE_MAX_S + 1.0
 #: Planted: foot pitch within this of flat (deg; a heel lift starts at 0.8 toes-down) ...
 PLANTED_PITCH_DEG = 1.0
 #: ... and the foot turning slower than this (rad/s, about 10 deg/s).
@@ -158,8 +163,10 @@ class AngleEstimator:
         Shin-only: the trace of exactly this chunk. With a foot sensor, shin
         samples are released once foot data at or after their time has
         arrived (the foot pitch is interpolated between foot samples, as in
-        the batch path), so a chunk's trace may end a little earlier and the
-        rest comes with the next call or with ``finish``.
+        the batch path), or once the shin's data runs ``FOOT_WAIT_S`` past
+        them (the foot sensor silent: its angle is then invalid there, its
+        own channels not); so a chunk's trace may end a little earlier and
+        the rest comes with the next call or with ``finish``.
         """
         if not hasattr(self, "_shin"):
             raise RuntimeError("call calibrate() (or estimate()) before update()")
@@ -182,6 +189,9 @@ class AngleEstimator:
         pending = _join(self._pending)
         last = self._foot_t[-1] if len(self._foot_t) else -np.inf
         n_out = int(np.searchsorted(pending["t"], last, side="right"))
+        if len(pending["t"]):
+            waited = int(np.searchsorted(pending["t"], pending["t"][-1] - FOOT_WAIT_S, side="right"))
+            n_out = max(n_out, waited)
         out = {k: v[:n_out] for k, v in pending.items()}
         self._pending = [{k: v[n_out:] for k, v in pending.items()}]
         return self._emit(out, self._foot_on(out["t"]))
@@ -279,21 +289,28 @@ class AngleEstimator:
 
         Bridged: inside a dropout of at most ``FOOT_BRIDGE_MAX_S`` whose last foot
         sample before and first after are both planted (near flat, not turning):
-        the pitch is then the straight line between them (about flat).
+        the pitch is then the straight line between them (about flat). Elsewhere
+        in a dropout, and after the last foot sample, pitch and roll hold their
+        last values (not valid; from the data before only, so a sample released
+        before the dropout ends reads as it does in one batch call).
         """
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
             none = np.zeros(len(t), dtype=bool)
             return np.zeros(len(t)), np.zeros(len(t)), none, none
-        pitch, roll = np.interp(t, ft, fp), np.interp(t, ft, fr)
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         after = np.minimum(i, len(ft) - 1)
         span = ft[after] - ft[i - 1]
         period = 1.0 / self._foot_rate
-        ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1] + FOOT_GAP_PERIODS * period)
+        ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1])
         planted = self._foot_planted
         bridged = (~ok & (span <= FOOT_BRIDGE_MAX_S) & (t >= ft[0]) & (t <= ft[-1])
                    & planted[i - 1] & planted[after])
+        pitch, roll = np.interp(t, ft, fp), np.interp(t, ft, fr)
+        held = ~(ok | bridged)
+        if held.any():
+            before = np.maximum(np.searchsorted(ft, t[held], side="right") - 1, 0)
+            pitch[held], roll[held] = fp[before], fr[before]
         if len(t):  # keep only the foot samples later shin samples can still need
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
             self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
