@@ -48,9 +48,9 @@ def _overlaps(starts: np.ndarray, ends: np.ndarray, lifts: list[HeelLift]) -> np
     return np.asarray(((ls[None, :] <= ends[:, None]) & (le[None, :] >= starts[:, None])).any(axis=1))
 
 
-def _longest_gaps(trace: AngleTrace, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Longest interval between consecutive valid samples overlapping each interval."""
-    tv = trace.t[trace.valid]
+def _longest_gaps(trace: AngleTrace, channel: str, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Longest interval between consecutive samples valid in ``channel`` overlapping each interval."""
+    tv = trace.t[trace.channel_valid(channel)]
     if len(tv) < 2:
         return np.zeros(len(starts))
     dt = np.diff(tv)
@@ -263,7 +263,7 @@ class ExerciseEventDetector:
         starts = np.array([r.start_s for r in reps])
         ends = np.array([r.end_s for r in reps])
         heel = _overlaps(starts, ends, self.heel_lifts_)
-        gaps = _longest_gaps(trace, starts, ends)
+        gaps = _longest_gaps(trace, self.channel, starts, ends)
         flagger.detect(trace, list(zip(starts, ends)), frontal_base)
         hold_ends = np.array([h.end_s for h in holds])
         directions = (CircleDirection().detect(trace, starts, ends).directions_ if self.cyclic
