@@ -58,12 +58,16 @@ def test_a_short_dropout_with_the_foot_planted_keeps_the_ankle_angle_from_the_sh
     assert n_cut == n_full == len(s.truth.reps)
 
 
-def test_a_long_foot_dropout_is_not_bridged() -> None:
+def test_a_long_foot_dropout_goes_on_as_with_the_shin_alone() -> None:
     s, rep, a, b = _lunge_with_foot_dropout(FOOT_BRIDGE_MAX_S + 1.0)
     tr = AngleEstimator().estimate(s.shin, _cut(s.foot, a, b)).trace_
-    gap = _inside(tr, a + 0.1, b)
-    assert not tr.valid[gap].any()
-    assert tr.shin_valid[gap].all()  # the shin's own channels go on
+    gap = _inside(tr, a, b)
+    # planted as it began: the ankle angle is the shin's inclination plus the last (flat) pitch
+    assert tr.valid[gap].all() and tr.shin_valid[gap].all()
+    pitch = tr.angle_deg[gap] - tr.meta["inclination_deg"][gap]
+    assert np.ptp(pitch) < 1e-9 and abs(pitch[0]) < 1.0
+    spec = default_routine()["band_lunge"]
+    assert len(ExerciseEventDetector(spec, source="ankle").detect(tr).reps_) == len(s.truth.reps)
 
 
 def test_a_dropout_while_the_foot_moves_is_not_bridged() -> None:
@@ -78,9 +82,11 @@ def test_a_foot_dropout_loses_no_knee_swing_rep() -> None:
     s = session("nerve_floss", 8, foot_sensor=True, rate_hz=52.0)
     spec = default_routine()["nerve_floss"]
     rep = s.truth.reps[4]
-    # longer than any bridge, so the ankle angle is lost there: the knee swing is the shin's alone
-    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, rep.start_s - 1.0, rep.end_s + 3.0)).trace_
-    assert not tr.valid[_inside(tr, rep.start_s, rep.end_s)].any()
+    # from the middle of the toes' pull (not planted: the ankle angle is lost there) on; the knee
+    # swing is the shin's alone
+    a = rep.start_s + 0.3 * (rep.end_s - rep.start_s)
+    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, a, rep.end_s + 3.0)).trace_
+    assert not tr.valid[_inside(tr, a + 0.1, rep.end_s)].any()
     assert tr.channel_valid("knee_swing")[_inside(tr, rep.start_s, rep.end_s)].all()
     reps = ExerciseEventDetector(spec, source="ankle").detect(tr).reps_
     assert len(reps) == len(s.truth.reps)
@@ -154,21 +160,31 @@ def _assert_same(parts, batch: AngleTrace) -> None:
         np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name))
 
 
-@pytest.mark.parametrize("outage", [(40.0, 70.0), (40.0, np.inf)])
-def test_a_silent_foot_sensor_does_not_stall_the_live_trace(outage: tuple[float, float]) -> None:
+@pytest.mark.parametrize("exercise", ["band_lunge", "eccentric_drop"])
+@pytest.mark.parametrize("lasting", [30.0, np.inf])
+def test_a_silent_foot_sensor_does_not_stall_the_live_trace(exercise: str, lasting: float) -> None:
     from dorsi.angle.estimator import FOOT_WAIT_S
 
-    s = session("band_lunge", 5, foot_sensor=True, rate_hz=52.0)
-    foot = _cut(s.foot, *outage)
+    s = session(exercise, 5, foot_sensor=True, rate_hz=52.0)
+    if exercise == "band_lunge":  # falls silent at rest between two lunges: the foot planted
+        start = 0.5 * (s.truth.reps[4].end_s + s.truth.reps[5].start_s)
+    else:  # ... in the middle of a drop's hold: the forefoot up
+        start = s.truth.holds[3].start_s + 1.0
+    foot = _cut(s.foot, start, start + lasting)
     batch = AngleEstimator().estimate(s.shin, foot).trace_
     parts, lags = _live(s.shin, foot, 11)
     _assert_same(parts, batch)
-    # the shin goes on within the wait, the ankle angle is invalid while the foot is silent
-    assert lags.max() < FOOT_WAIT_S + 0.5
-    silent = _inside(batch, outage[0] + 0.1, outage[1])
-    assert not batch.valid[silent].any() and batch.shin_valid[silent].all()
-    if np.isfinite(outage[1]):
-        assert batch.valid[_inside(batch, outage[1] + 0.5, outage[1] + 5.0)].all()
+    assert lags.max() < FOOT_WAIT_S + 0.5  # the shin goes on within the wait
+    silent = _inside(batch, start + 0.1, start + lasting)
+    assert batch.shin_valid[silent].all()
+    if exercise == "band_lunge":  # ... and counts on as with the shin alone
+        assert batch.valid[silent].all()
+        spec = default_routine()["band_lunge"]
+        assert len(ExerciseEventDetector(spec, source="ankle").detect(batch).reps_) == len(s.truth.reps)
+    else:  # the forefoot's moves are not seen: no ankle angle until the foot is back
+        assert not batch.valid[silent].any()
+    if np.isfinite(lasting):
+        assert batch.valid[_inside(batch, start + lasting + 0.5, start + lasting + 5.0)].all()
 
 
 def test_foot_data_arriving_a_little_late_changes_nothing() -> None:

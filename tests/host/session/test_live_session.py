@@ -172,3 +172,30 @@ def test_circles_each_way_live_with_the_foot_sensor(tmp_path):
     # counted as they happen (a run of circles is final only once it has ended): one way done
     # before the other began, so the page could say which way to go
     assert (1, 0, 3) in seen and (3, 0, 3) in seen and (3, 1, 3) in seen
+
+
+def test_a_foot_sensor_that_goes_flat_does_not_stop_the_session(tmp_path):
+    """The foot sensor powers off as the first exercise starts (its battery flat): the session
+    waits a few seconds for it, then counts on as with the shin alone."""
+    async def run():
+        routine = load_routine(ROUTINE)
+        async with emulated_sensors(foot_sensor=True, speed=SPEED, seed=11) as setup:
+            foot = setup.peripherals[setup.patient.roles.index("foot")]
+            dead: list[asyncio.Task] = []
+
+            def start(spec):
+                setup.patient.perform(spec)
+                if not dead:  # the patient stands still first: the foot is planted as it goes
+                    dead.append(asyncio.get_running_loop().create_task(foot.close()))
+
+            result = await run_session(routine, tmp_path / "flat.dorsi", roles=setup.patient.roles,
+                                       auto_advance=True, link_options=setup.link_options,
+                                       on_exercise_start=start, time_scale=SPEED, max_exercise_s=90.0)
+            await asyncio.gather(*dead)
+            return result
+
+    result = asyncio.run(run())
+    by_id = {e.spec.id: e for e in result.exercises}
+    assert result.state.phase == "finished"
+    assert len(by_id["band_lunge"].reps) == 4
+    assert len(by_id["soleus_stretch"].holds) == 1

@@ -28,15 +28,17 @@ BATCH_CHUNK = 1 << 15
 WEIGHT_BEARING_LEAN_DEG = 8.0
 #: Largest foot-sample spacing (in nominal periods) bridged when aligning to the shin.
 FOOT_GAP_PERIODS = 4.0
-#: A foot-sensor dropout up to this long (s) with the foot planted on both sides of it keeps the
-#: ankle angle from the shin (the foot taken as still planted). Shorter than any movement of the
-#: foot alone that starts and ends planted (a forefoot lift held ~5 s, a seated hold ~10 s); a
-#: movement hidden in a longer dropout would be lost either way.
+#: A foot-sensor dropout up to this long (s) keeps the ankle angle from the shin (the foot taken
+#: as still planted) when the foot was planted on both sides of it. Shorter than any movement of
+#: the foot alone that starts and ends planted (a forefoot lift held ~5 s, a seated hold ~10 s).
+#: A longer dropout (a foot sensor out of range, or flat) is bridged when the foot was planted as
+#: it began, whatever follows: the session goes on as with the shin alone; a movement of the foot
+#: alone hidden in it is lost either way.
 FOOT_BRIDGE_MAX_S = 5.0
 #: Live, shin samples wait at most this long (s, in data time: the shin this far ahead) for the
-#: foot's data, then go on without it (a foot sensor out of range or flat does not stall the
-#: session). A dropout that long is past any bridge (plus a second for the foot link's lag),
-#: so live and batch agree.
+#: foot's data, then go on without it (a silent foot sensor does not stall the session). A
+#: dropout that long is past the two-sided bridge (plus a second for the foot link's lag), so
+#: live and batch agree.
 FOOT_WAIT_S = FOOT_BRIDGE_MAX_S + 1.0
 #: Planted: foot pitch within this of flat (deg; a heel lift starts at 0.8 toes-down) ...
 PLANTED_PITCH_DEG = 1.0
@@ -287,12 +289,15 @@ class AngleEstimator:
         """Foot pitch (deg, + toes up) and roll (deg, + inversion) interpolated onto shin times,
         where they are valid, and where a foot dropout is bridged as planted.
 
-        Bridged: inside a dropout of at most ``FOOT_BRIDGE_MAX_S`` whose last foot
-        sample before and first after are both planted (near flat, not turning):
-        the pitch is then the straight line between them (about flat). Elsewhere
-        in a dropout, and after the last foot sample, pitch and roll hold their
-        last values (not valid; from the data before only, so a sample released
-        before the dropout ends reads as it does in one batch call).
+        Bridged (the foot taken as still planted): inside a dropout of at most
+        ``FOOT_BRIDGE_MAX_S`` whose last foot sample before and first after are
+        both planted (near flat, not turning), the pitch is the straight line
+        between them (about flat); in a longer dropout, or after the last foot
+        sample, where the last sample before it was planted, the pitch holds
+        that sample's. Elsewhere in a dropout pitch and roll also hold their last
+        values (not valid). Past ``FOOT_BRIDGE_MAX_S`` only the data before is
+        read, so a sample released before the dropout ends (``FOOT_WAIT_S``)
+        reads as it does in one batch call.
         """
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
@@ -300,14 +305,16 @@ class AngleEstimator:
             return np.zeros(len(t)), np.zeros(len(t)), none, none
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         after = np.minimum(i, len(ft) - 1)
-        span = ft[after] - ft[i - 1]
+        beyond = t > ft[-1]  # no foot sample after it yet (or ever)
+        span = np.where(beyond, np.inf, ft[after] - ft[i - 1])
         period = 1.0 / self._foot_rate
-        ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period) & (t <= ft[-1])
+        ok = (span <= FOOT_GAP_PERIODS * period) & (t >= ft[0] - period)
         planted = self._foot_planted
-        bridged = (~ok & (span <= FOOT_BRIDGE_MAX_S) & (t >= ft[0]) & (t <= ft[-1])
-                   & planted[i - 1] & planted[after])
+        prev = np.where(beyond, len(ft) - 1, i - 1)
+        short = span <= FOOT_BRIDGE_MAX_S
+        bridged = ~ok & (t >= ft[0]) & planted[prev] & (~short | planted[after])
         pitch, roll = np.interp(t, ft, fp), np.interp(t, ft, fr)
-        held = ~(ok | bridged)
+        held = ~(ok | (bridged & short))
         if held.any():
             before = np.maximum(np.searchsorted(ft, t[held], side="right") - 1, 0)
             pitch[held], roll[held] = fp[before], fr[before]
