@@ -1,4 +1,4 @@
-"""The recorder killed with SIGKILL at random moments: every file opens and loses at most the last second.
+"""The recorder killed with SIGKILL at random moments: every file opens and loses at most the last flush interval.
 
 Twenty trials (the lead's ``test_recording_file.py`` has five): seventeen with a
 fast synthetic writer (a child process appending real stream packets through
@@ -10,8 +10,12 @@ Loss bound: the writer flushes to the OS when ``flush_interval_s`` (0.5 s)
 has passed since its last flush, so records accepted after the last flush
 are less than 0.5 s of the writer's clock old; whatever reached the OS
 survives the kill. The test measures the loss on the writer's own clock
-(host times stamped in the records), so a loaded machine cannot fake a pass
-or a failure.
+(host times stamped in the records). The child stamps a record, reports it,
+appends it and sleeps, in that order, so a record's append happens between
+its stamp and the next one's: if the machine stalls the child (a loaded CI
+runner), the stall shows as a longer step between two stamps, and the bound
+is 0.5 s plus the two steps that can hold one (after the last record on disk,
+and before the one in flight at the kill). A calm run keeps within 1 s.
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ pytestmark = pytest.mark.timeout(180)
 SEED = 20261126
 SYNTHETIC_TRIALS = 17
 SESSION_TRIALS = 3
-LOSS_BOUND_S = 1.0
+FLUSH_INTERVAL_S = 0.5  # RecordingWriter's default
 
 CHILD = r"""
 import sys, time
@@ -127,7 +131,12 @@ def test_synthetic_writer_killed_at_random_moments(tmp_path: Path) -> None:
             assert written <= len(accepted) < n_packets
             if written < len(accepted):  # lost: the records accepted after the last one on disk
                 lost_s = accepted[-1] - (written_t if written else accepted[0])
-                assert lost_s <= LOSS_BOUND_S, f"{path.name}: {len(accepted) - written} records, {lost_s:.3f} s lost"
+                # the child's own stalls: after the last record on disk, and before the last one
+                stalls = (accepted[written] - accepted[written - 1] if written else 0.0) + (
+                    accepted[-1] - accepted[-2] if len(accepted) > 1 else 0.0)
+                bound = FLUSH_INTERVAL_S + stalls + 1e-3
+                assert lost_s <= bound, (f"{path.name}: {len(accepted) - written} records, {lost_s:.3f} s lost "
+                                         f"(bound {bound:.3f} s)")
             else:
                 lost_s = 0.0
             losses.append((len(accepted) - written, lost_s))
