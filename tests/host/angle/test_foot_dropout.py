@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dorsi.angle import AngleEstimator, AngleTrace
 from dorsi.angle.estimator import FOOT_BRIDGE_MAX_S
@@ -193,3 +195,45 @@ def test_foot_data_arriving_a_little_late_changes_nothing() -> None:
     parts, lags = _live(s.shin, s.foot, 11, foot_lag_s=2.0)
     _assert_same(parts, batch)
     assert lags.max() > 1.9  # the live trace waited for the foot
+
+
+def test_heel_lifts_while_the_foot_is_silent_come_from_the_shin() -> None:
+    found = total = false = 0
+    for seed in (3, 5, 8):
+        s = session("band_lunge", seed, foot_sensor=True, rate_hz=100.0)
+        reps = s.truth.reps
+        k = next(i for i in range(3, len(reps) - 1) if reps[i + 1].heel_lift)
+        start = 0.5 * (reps[k].end_s + reps[k + 1].start_s)  # at rest: the foot planted
+        tr = AngleEstimator().estimate(s.shin, _cut(s.foot, start, np.inf)).trace_
+        flags = tr.heel_lift & (tr.t > start)
+        edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
+        det = [(tr.t[a], tr.t[b - 1]) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))]
+        truth = [iv for iv in s.truth.heel_lifts if iv[0] > start]
+        found += sum(any(a < te and b > ts for a, b in det) for ts, te in truth)
+        false += sum(not any(a < te and b > ts for ts, te in truth) for a, b in det)
+        total += len(truth)
+    assert total >= 6 and found == total and false == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60),
+       st.lists(st.integers(1, 60), min_size=1, max_size=6))
+def test_shin_heel_flags_while_the_foot_is_silent_do_not_depend_on_chunking(samples, cuts) -> None:
+    from dorsi.angle.estimator import _ShinHeelWhileFootSilent
+
+    rise = np.array([r for r, _ in samples])
+    alone = np.array([a for _, a in samples])
+    whole = _ShinHeelWhileFootSilent().update(rise, alone)
+    det, bounds = _ShinHeelWhileFootSilent(), sorted({0, len(rise), *[c % len(rise) for c in cuts]})
+    parts = [det.update(rise[a:b], alone[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]
+    np.testing.assert_array_equal(np.concatenate(parts), whole)
+    assert not (whole & ~(rise & alone)).any()
+
+
+def test_a_shin_heel_flag_already_up_as_the_foot_falls_silent_is_left_out() -> None:
+    from dorsi.angle.estimator import _ShinHeelWhileFootSilent
+
+    # the foot was planted as it fell silent: a shin flag up then is the tail of a lift it saw end
+    rise = np.array([1, 1, 1, 0, 1, 1, 0], bool)
+    alone = np.array([0, 1, 1, 1, 1, 1, 1], bool)
+    np.testing.assert_array_equal(_ShinHeelWhileFootSilent().update(rise, alone), [0, 0, 0, 0, 1, 1, 0])

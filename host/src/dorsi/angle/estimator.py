@@ -150,6 +150,7 @@ class AngleEstimator:
         self._foot_pitch = np.zeros(0)
         self._foot_roll = np.zeros(0)
         self._foot_planted = np.zeros(0, dtype=bool)
+        self._alone = _ShinHeelWhileFootSilent()
         self._pending: list[dict] = []
         if c.foot is not None and foot is not None:
             self._foot_rate = _rate(foot)
@@ -204,7 +205,7 @@ class AngleEstimator:
             raise RuntimeError("call calibrate() (or estimate()) before finish()")
         if self._foot is None or not self._pending:
             none = np.zeros(0, bool)
-            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), none, none))
+            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), none, none, none))
         out = _join(self._pending)
         self._pending = []
         return self._emit(out, self._foot_on(out["t"]))
@@ -232,10 +233,11 @@ class AngleEstimator:
         valid = shin_valid = part["valid"]
         roll = None
         if foot is not None:
-            pitch, roll, foot_ok, bridged = foot
+            pitch, roll, foot_ok, bridged, alone = foot
             angle = incl + pitch
             weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
             heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
+            heel = heel | self._alone.update(part["rise_lift"], alone)
             valid = valid & (foot_ok | bridged)
             source = "ankle"
         else:
@@ -285,9 +287,10 @@ class AngleEstimator:
         self._fit = fit
         return lever
 
-    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, ...]:
         """Foot pitch (deg, + toes up) and roll (deg, + inversion) interpolated onto shin times,
-        where they are valid, and where a foot dropout is bridged as planted.
+        where they are valid, where a foot dropout is bridged as planted, and where that bridge
+        reads only the data before it (the foot silent past ``FOOT_BRIDGE_MAX_S``: the shin alone).
 
         Bridged (the foot taken as still planted): inside a dropout of at most
         ``FOOT_BRIDGE_MAX_S`` whose last foot sample before and first after are
@@ -302,7 +305,7 @@ class AngleEstimator:
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
             none = np.zeros(len(t), dtype=bool)
-            return np.zeros(len(t)), np.zeros(len(t)), none, none
+            return np.zeros(len(t)), np.zeros(len(t)), none, none, none
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         after = np.minimum(i, len(ft) - 1)
         beyond = t > ft[-1]  # no foot sample after it yet (or ever)
@@ -322,7 +325,34 @@ class AngleEstimator:
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
             self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
             self._foot_planted = planted[keep:]
-        return pitch, roll, ok, bridged
+        return pitch, roll, ok, bridged, bridged & ~short
+
+
+class _ShinHeelWhileFootSilent:
+    """Heel lifts from the shin's kinematics (``AnkleRiseHeelLift``) while the foot sensor is
+    silent past the short bridge: the session goes on as with the shin alone.
+
+    The foot was planted as it fell silent, so a shin flag already up there is the tail of a
+    lift the foot saw end (the shin's detector lets go later): that run is left out. State is
+    carried between chunks, so live and batch agree.
+    """
+
+    def __init__(self) -> None:
+        self._alone = self._rise = self._stale = False
+
+    def update(self, rise: np.ndarray, alone: np.ndarray) -> np.ndarray:
+        if len(rise) == 0:
+            return np.zeros(0, dtype=bool)
+        if not (alone.any() or self._alone):
+            self._alone, self._rise, self._stale = False, bool(rise[-1]), False
+            return np.zeros(len(rise), dtype=bool)
+        prev_rise = np.concatenate([[self._rise], rise[:-1]])
+        prev_alone = np.concatenate([[self._alone], alone[:-1]])
+        run = np.cumsum(rise & ~prev_rise)  # 0: a run carried in from the last chunk
+        stale_runs = np.unique(run[alone & ~prev_alone & rise])
+        stale = rise & (np.isin(run, stale_runs) | ((run == 0) & self._stale))
+        self._alone, self._rise, self._stale = bool(alone[-1]), bool(rise[-1]), bool(stale[-1])
+        return rise & alone & ~stale
 
 
 def _join(parts: list[dict]) -> dict:
