@@ -100,6 +100,8 @@ class AnkleRiseHeelLift:
     heel rise or lowering starts and ends at rest, and a constant
     accelerometer error cancels exactly. A rise above ``on_m`` starts a lift;
     a lowering below ``-off_m``, or the shank back near its rest angle, ends it.
+    The rise alone switches a lift on only while the shank hardly turns (see
+    ``rise_max_deg_s``).
     While the window slides past a rise (or a lowering) its start is no longer
     at rest and the integral swings the other way, so after each switch the
     opposite switch is ignored for one window length; so is everything for
@@ -138,6 +140,15 @@ class AnkleRiseHeelLift:
         The rise must beat the threshold by this much per degree the shank
         turned within the window (model errors build up during a rep's swing;
         heels come up at end range, where the shank hardly turns).
+    rise_max_deg_s : float
+        The rise switches a lift on only while the shank turns slower than this
+        either way. The window's zero-velocity ends read a rise ``d`` as
+        ``d - (v0 + v1) W / 2`` with ``v0``, ``v1`` the ankle's velocity at the
+        window's start and end, so the model's velocity error while the shank
+        swings (tilt and lever-arm errors times the swing's accelerations) reads
+        as centimetres of rise; a heel comes up at end range, where the shank
+        hardly turns (simulated lifts switched on by their rise: -2 to 7 deg/s;
+        the false ones during fast lunges: 47-180 deg/s either way).
     onset_window_s, onset_ref_s : float
         Fast onset: the ankle's vertical velocity is the vertical acceleration
         integrated over the last ``onset_window_s``, less that window times
@@ -178,6 +189,7 @@ class AnkleRiseHeelLift:
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
                  lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003,
+                 rise_max_deg_s: float = 30.0,
                  onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.010,
                  onset_swing_m: float = 0.02, onset_back_deg: float = 0.5, onset_back_deg_s: float = 5.0,
                  onset_max_deg_s: float = 30.0,
@@ -193,6 +205,7 @@ class AnkleRiseHeelLift:
         self.lean_back_deg = lean_back_deg
         self.forward_deg = forward_deg
         self.swing_m_per_deg = swing_m_per_deg
+        self.rise_max_deg_s = rise_max_deg_s
         self.on_m = on_m
         self.off_m = off_m
         self.onset_m_per_s = onset_m_per_s
@@ -260,6 +273,9 @@ class AnkleRiseHeelLift:
             rise = np.concatenate([np.zeros(pad), rise])
         self.rise_m_ = rise
         self.velocity_m_s_ = self._onset_velocity(vert, n)
+        # the shank's sagittal rate (backward difference, as the onset's; before _onset keeps this chunk)
+        prev = self._onset_incl[-1:] if len(self._onset_incl) else incl_from_rest_deg[:1]
+        turning = np.abs(np.diff(np.concatenate([prev, incl_from_rest_deg]))) * self.rate_hz > self.rise_max_deg_s
         onset = self._onset(self.velocity_m_s_, incl_from_rest_deg)
         # no lift near the rest pose, nor with the shank leaning back (a seated knee extension)
         at_rest = (np.abs(incl_from_rest_deg) < self.rest_band_deg) | (incl_from_rest_deg < -self.lean_back_deg)
@@ -267,7 +283,7 @@ class AnkleRiseHeelLift:
         # the model's residual errors grow with the swing of the shank inside the window;
         # a heel comes up at end range, where the shank hardly turns: raise the bar with the swing
         rise_margin = rise - self.swing_m_per_deg * self._window_range(incl_from_rest_deg)
-        return self._switch(rise_margin, at_rest, ~contiguous, forward, onset & forward)
+        return self._switch(rise_margin, at_rest, ~contiguous, forward, onset & forward, turning)
 
     def _onset_velocity(self, vert: np.ndarray, n: int) -> np.ndarray:
         """Upward ankle velocity over the onset window, bias from the window before (causal)."""
@@ -330,7 +346,7 @@ class AnkleRiseHeelLift:
         return (hi - lo)[len(joined) - len(x):]
 
     def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray,
-                onset: np.ndarray) -> np.ndarray:
+                onset: np.ndarray, turning: np.ndarray) -> np.ndarray:
         """State per sample from onset/rise/lowering events with a one-window refractory period.
 
         An onset switches on at once, unconfirmed: a rise confirms it (and
@@ -388,6 +404,8 @@ class AnkleRiseHeelLift:
                 if state:  # the rise confirms the onset
                     pending = -1
                     blocked = g + self.window
+                    continue
+                if turning[i]:  # the swing's model error, not a heel: see rise_max_deg_s
                     continue
                 state = True
             elif onset[i] and not state:
