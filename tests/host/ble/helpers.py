@@ -51,6 +51,22 @@ async def until(predicate: Callable[[], bool], timeout: float = 15.0, period: fl
         await asyncio.sleep(period)
 
 
+async def settled(count: Callable[[], int], quiet_s: float = 0.15, timeout: float = 15.0) -> int:
+    """Wait until ``count()`` has not changed for ``quiet_s`` (what was in flight has landed, however
+    loaded the machine); return it. Fail the test after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last = count()
+    while True:
+        await asyncio.sleep(quiet_s)
+        now = count()
+        if now == last:
+            return now
+        if loop.time() > deadline:
+            raise AssertionError(f"still changing after {timeout} s")
+        last = now
+
+
 class Collector:
     """Collects SensorLink events per role (use as ``on_event``)."""
 

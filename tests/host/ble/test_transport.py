@@ -12,7 +12,7 @@ from dorsi.ble.transport import SensorLink, SensorNotFoundError
 from dorsi.protocol import Command, Result, StreamDecoder
 from dorsi.samples import SampleBatch
 
-from .helpers import Collector, Rig, emulated, run, until
+from .helpers import Collector, Rig, emulated, run, settled, until
 
 
 def _link(rig: Rig, roles: tuple[str, ...], collector: Collector, **options: object) -> SensorLink:
@@ -245,8 +245,7 @@ def test_stop_holds_the_stream_and_start_sends_what_was_sampled_meanwhile() -> N
             async with _link(rig, ("shin",), got, stall_timeout_s=0.2) as link:
                 await until(lambda: got.delivered_through("shin", 60))
                 stopped = await link.command("shin", Command.STOP)
-                await asyncio.sleep(0.1)  # packets already in flight land
-                n_stopped = len(got.seqs("shin"))
+                n_stopped = await settled(lambda: len(got.seqs("shin")))  # packets in flight land
                 await asyncio.sleep(0.5)  # longer than the stall timeout: a stop is not a stall
                 n_later = len(got.seqs("shin"))
                 started = await link.command("shin", Command.START)

@@ -1,4 +1,4 @@
-"""The recorder killed with SIGKILL at random moments: every file opens and loses at most the last flush interval.
+"""The recorder killed with SIGKILL at random moments: every file opens; it loses at most its last flush interval.
 
 Twenty trials (the lead's ``test_recording_file.py`` has five): seventeen with a
 fast synthetic writer (a child process appending real stream packets through
@@ -15,7 +15,7 @@ appends it and sleeps, in that order, so a record's append happens between
 its stamp and the next one's: if the machine stalls the child (a loaded CI
 runner), the stall shows as a longer step between two stamps, and the bound
 is 0.5 s plus the two steps that can hold one (after the last record on disk,
-and before the one in flight at the kill). A calm run keeps within 1 s.
+and before the one in flight at the kill): about 0.6 s on a calm machine.
 """
 
 from __future__ import annotations
