@@ -14,7 +14,8 @@ WIDTHS = {"phone": (390, 844, True), "desktop": (1280, 900, False)}
 
 @pytest.fixture(scope="module")
 def report_file(tmp_path_factory):
-    from dorsi.export.session import Session, gaps_of
+    from dorsi.export.session import Session
+    from dorsi.pipeline.gaps import lost_sample_runs
     from dorsi.pipeline import analyze_trace, estimate_trace
     from dorsi.views.report import SessionReport
 
@@ -23,7 +24,7 @@ def report_file(tmp_path_factory):
     out = tmp_path_factory.mktemp("report")
     trace = estimate_trace(s.shin, s.foot, s.profile)
     analysis = analyze_trace(trace, s.truth.segments, profile=s.profile, sample_rate_hz=s.shin.rate_hz,
-                             gaps=gaps_of(s.shin)).to_json()
+                             gaps=lost_sample_runs(s.shin)).to_json()
     session = Session(out / "session.csv", "csv", s.shin, s.foot, trace, analysis, dict(s.profile))
     return SessionReport().build(session).write(out / "report.html")
 

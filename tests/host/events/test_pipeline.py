@@ -11,6 +11,7 @@ import pytest
 
 from dorsi.cli import main
 from dorsi.pipeline import analyze, analyze_trace
+from dorsi.samples import SampleBatch
 from dorsi.sim import SimOptions, simulate
 from sim_traces import truth_trace
 from synth import lunge_session
@@ -163,3 +164,17 @@ def test_cli_recording_markers_give_the_segments(tmp_path: Path, capsys) -> None
     assert len(lunge["reps"]) == len(session.truth.reps_of("band_lunge"))
     assert len(stretch["holds"]) == len(session.truth.holds_of("soleus_stretch"))
     assert stretch["start_s"] == pytest.approx(session.truth.segments[1].start_s, abs=0.1)
+
+
+def test_the_foot_sensors_losses_are_listed_and_a_long_silence_is_explained() -> None:
+    s = simulate("band_lunge", seed=14, options=SimOptions(rate_hz=52.0, foot_sensor=True, packet_loss=0.02))
+    i30, i50 = np.searchsorted(s.foot.t, [30.0, 50.0])  # the foot silent for 20 s (out of range)
+    foot = SampleBatch.concatenate([s.foot.slice(0, int(i30)), s.foot.slice(int(i50), len(s.foot))])
+    doc = analyze(s.shin, foot, exercise="band_lunge").to_json()
+    jsonschema.validate(doc, SCHEMA)
+    assert any(g["start_s"] < 30.0 < 50.0 <= g["end_s"] + 0.1 for g in doc["foot_gaps"])
+    assert any("foot sensor silent" in n and "(20.0 s)" in n for n in doc["notes"])
+    assert len(doc["exercises"][0]["reps"]) == len(s.truth.reps)  # counted on through it (planted)
+    # without the foot sensor: no foot_gaps key, no such note
+    shin_only = analyze(s.shin, exercise="band_lunge").to_json()
+    assert "foot_gaps" not in shin_only and not any("foot sensor" in n for n in shin_only["notes"])

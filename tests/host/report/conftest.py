@@ -20,11 +20,12 @@ def sim_dir(tmp_path_factory):
 @pytest.fixture(scope="session")
 def session(sim_dir):
     """The simulated routine loaded through the real analysis path, with the simulator's segments."""
-    from dorsi.export.session import Session, gaps_of
+    from dorsi.export.session import Session
+    from dorsi.pipeline.gaps import lost_sample_runs
     from dorsi.pipeline import analyze_trace, estimate_trace
 
     out, s = sim_dir
     trace = estimate_trace(s.shin, s.foot, s.profile)
     analysis = analyze_trace(trace, s.truth.segments, profile=s.profile, sample_rate_hz=s.shin.rate_hz,
-                             gaps=gaps_of(s.shin)).to_json()
+                             gaps=lost_sample_runs(s.shin)).to_json()
     return Session(out / "shin.csv", "csv", s.shin, s.foot, trace, analysis, dict(s.profile))

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
+from dorsi.pipeline.gaps import data_losses
 from dorsi.samples import SampleBatch
 
 SCHEMA = "dorsi.analysis.v1"
@@ -70,16 +71,6 @@ class Session:
     def side(self) -> str | None:
         side = self.profile.get("side")
         return side if side in ("left", "right") else None
-
-
-def gaps_of(shin: SampleBatch) -> list[dict]:
-    """Lost-sample runs of a batch in the analysis JSON's ``gaps`` shape."""
-    idx = shin.gaps()
-    if len(idx) == 0:
-        return []
-    lost = shin.seq[idx] - shin.seq[idx - 1] - 1
-    return [{"start_s": round(float(shin.t[i - 1]), 3), "end_s": round(float(shin.t[i]), 3), "samples_lost": int(n)}
-            for i, n in zip(idx, lost) if n > 0]
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -258,7 +249,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         trace = estimate_trace(data.shin, data.foot, data.profile or None)
         if analysis is None:
             result = analyze_trace(trace, data.segments, exercise, routine, data.profile or None,
-                                   sample_rate_hz=data.shin.rate_hz, gaps=gaps_of(data.shin))
+                                   sample_rate_hz=data.shin.rate_hz, **data_losses(data.shin, data.foot))
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:
         raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None

@@ -59,10 +59,11 @@ class Analysis:
     quality: Quality
     gaps: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    foot_gaps: list[dict] | None = None  # with a foot sensor: its lost-sample runs
 
     def to_json(self) -> dict:
         """The ``dorsi.analysis.v1`` JSON object."""
-        return {
+        out = {
             "schema": SCHEMA_ID,
             "sample_rate_hz": round(self.sample_rate_hz, 3),
             "duration_s": round(self.duration_s, 3),
@@ -73,6 +74,9 @@ class Analysis:
             "gaps": self.gaps,
             "notes": list(self.notes),
         }
+        if self.foot_gaps is not None:
+            out["foot_gaps"] = self.foot_gaps
+        return out
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), separators=(",", ":"))

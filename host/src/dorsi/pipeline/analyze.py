@@ -14,6 +14,7 @@ from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
+from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
 from dorsi.routine.exercises import check_exercise
 from dorsi.routine.loader import default_routine
@@ -36,15 +37,6 @@ def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: 
 
     kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
     return AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
-
-
-def _gaps(shin: SampleBatch) -> list[dict]:
-    idx = shin.gaps()
-    if len(idx) == 0:
-        return []
-    lost = (shin.seq[idx] - shin.seq[idx - 1] - 1).astype(int)
-    return [{"start_s": round(float(shin.t[i - 1]), 3), "end_s": round(float(shin.t[i]), 3), "samples_lost": int(n)}
-            for i, n in zip(idx, lost)]
 
 
 def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile: dict | None = None) -> ExerciseAnalysis:
@@ -71,7 +63,8 @@ def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile:
 
 def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise: str | None = None,
                   routine: Routine | None = None, profile: dict | None = None,
-                  sample_rate_hz: float | None = None, gaps: list[dict] | None = None) -> Analysis:
+                  sample_rate_hz: float | None = None, gaps: list[dict] | None = None,
+                  foot_gaps: list[dict] | None = None, notes: list[str] | None = None) -> Analysis:
     """Analyse an angle trace (everything after angle estimation).
 
     Parameters
@@ -87,12 +80,17 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         Targets and cues (default: the packaged routine).
     profile : dict, optional
         Body profile (``shank_length_m``, ``foot_length_m``, ...).
+    sample_rate_hz : float, optional
+        The input's rate (default: from the trace's median step).
+    gaps, foot_gaps, notes : optional
+        The sensors' lost-sample runs and notes on them
+        (:func:`dorsi.pipeline.gaps.data_losses`), passed through to the result.
     """
     routine = routine or default_routine()
     if len(trace) < 2:
         raise ValueError("the input holds fewer than two samples")
     t0, t1 = float(trace.t[0]), float(trace.t[-1])
-    notes: list[str] = []
+    notes = list(notes or [])
     if segments is None:
         if exercise is None:
             clf = ExerciseClassifier().fit_predict(trace)
@@ -111,7 +109,8 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / np.median(np.diff(trace.t)))
     return Analysis(
         sample_rate_hz=rate, duration_s=t1 - t0, source=trace.source, exercises=results,
-        quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], notes=notes,
+        quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], foot_gaps=foot_gaps,
+        notes=notes,
     )
 
 
@@ -141,4 +140,4 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
         raise ValueError("the input holds fewer than two samples")
     trace = estimate_trace(shin, foot, profile, orientation)
     return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz,
-                         gaps=_gaps(shin))
+                         **data_losses(shin, foot))
