@@ -35,8 +35,10 @@ from dorsi.samples import SampleBatch
 
 
 ORIENTATIONS = ("auto", "gyro", "device", "fusion")
-#: Gaps up to this many sample steps are bridged by the gyroscope; longer ones re-anchor.
+#: Gaps up to this many sample steps are bridged by the gyroscope; longer ones re-anchor ...
 MAX_BRIDGED_STEPS = 3
+#: ... and so are gaps up to this long (s) at any rate.
+MAX_BRIDGED_S = 0.1
 #: Re-anchoring after a long gap carries the reference's error over the gap (its change is the
 #: increment there) unless the filter and the reference differed by more than this just before
 #: it: then the filter restarts from the references after the gap (``AxisAngleFilter``). The
@@ -192,10 +194,9 @@ class SegmentTilt:
         alpha[g_ok] = (omega[g_ok + 1] - omega[g_ok]) * self.rate_hz
         return alpha
 
-    @staticmethod
-    def _reanchor_mask(steps: np.ndarray) -> np.ndarray:
+    def _reanchor_mask(self, steps: np.ndarray) -> np.ndarray:
         """Samples after a long gap: the filter re-anchors there on the reference."""
-        return steps > MAX_BRIDGED_STEPS
+        return steps > max(MAX_BRIDGED_STEPS, MAX_BRIDGED_S * self.rate_hz)
 
 
 def _up_from_angles(sag: np.ndarray, fro: np.ndarray) -> np.ndarray:
