@@ -149,6 +149,10 @@ class AnkleRiseHeelLift:
         as centimetres of rise; a heel comes up at end range, where the shank
         hardly turns (simulated lifts switched on by their rise: -2 to 7 deg/s;
         the false ones during fast lunges: 47-180 deg/s either way).
+    rise_back_deg_s : float
+        ... nor while the shank turns back faster than this: coming back from
+        a deep stretch at 20-40 deg/s the rise crossed its threshold; a heel
+        comes up while the knee goes forward or holds, not while it returns.
     onset_window_s, onset_ref_s : float
         Fast onset: the ankle's vertical velocity is the vertical acceleration
         integrated over the last ``onset_window_s``, less that window times
@@ -189,7 +193,7 @@ class AnkleRiseHeelLift:
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
                  lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003,
-                 rise_max_deg_s: float = 30.0,
+                 rise_max_deg_s: float = 30.0, rise_back_deg_s: float = 10.0,
                  onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.010,
                  onset_swing_m: float = 0.02, onset_back_deg: float = 0.5, onset_back_deg_s: float = 5.0,
                  onset_max_deg_s: float = 30.0,
@@ -206,6 +210,7 @@ class AnkleRiseHeelLift:
         self.forward_deg = forward_deg
         self.swing_m_per_deg = swing_m_per_deg
         self.rise_max_deg_s = rise_max_deg_s
+        self.rise_back_deg_s = rise_back_deg_s
         self.on_m = on_m
         self.off_m = off_m
         self.onset_m_per_s = onset_m_per_s
@@ -275,7 +280,8 @@ class AnkleRiseHeelLift:
         self.velocity_m_s_ = self._onset_velocity(vert, n)
         # the shank's sagittal rate (backward difference, as the onset's; before _onset keeps this chunk)
         prev = self._onset_incl[-1:] if len(self._onset_incl) else incl_from_rest_deg[:1]
-        turning = np.abs(np.diff(np.concatenate([prev, incl_from_rest_deg]))) * self.rate_hz > self.rise_max_deg_s
+        rate = np.diff(np.concatenate([prev, incl_from_rest_deg])) * self.rate_hz
+        turning = (np.abs(rate) > self.rise_max_deg_s) | (rate < -self.rise_back_deg_s)
         onset = self._onset(self.velocity_m_s_, incl_from_rest_deg)
         # no lift near the rest pose, nor with the shank leaning back (a seated knee extension)
         at_rest = (np.abs(incl_from_rest_deg) < self.rest_band_deg) | (incl_from_rest_deg < -self.lean_back_deg)
