@@ -5,12 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.angle import AngleEstimator, AngleTrace
+from dorsi.samples import SampleBatch
 from dorsi.sim import SimOptions, simulate
 
 
 def session(exercise: str, seed: int, **options):
     """A simulated session (seeds below 1000 are for tests and tuning)."""
     return simulate(exercise, seed=seed, options=SimOptions(**options))
+
+
+def lose(batch: SampleBatch, start_s: float, end_s: float) -> SampleBatch:
+    """``batch`` with its samples in ``[start_s, end_s)`` lost (a dropout)."""
+    i0, i1 = np.searchsorted(batch.t, [start_s, end_s])
+    return SampleBatch.concatenate([batch.slice(0, int(i0)), batch.slice(int(i1), len(batch))])
 
 
 def estimate(s, foot: bool = False, **params) -> AngleEstimator:

@@ -13,22 +13,7 @@ from dorsi.events import ExerciseEventDetector
 from dorsi.routine import default_routine
 from dorsi.samples import SampleBatch
 
-from .conftest import session, truth_on
-
-
-def _cut(batch: SampleBatch, start_s: float, end_s: float) -> SampleBatch:
-    """``batch`` with its samples in ``[start_s, end_s)`` lost."""
-    keep = (batch.t < start_s) | (batch.t >= end_s)
-    idx = np.flatnonzero(keep)
-    parts = [batch.slice(int(a), int(b) + 1) for a, b in _runs(idx)]
-    return SampleBatch.concatenate(parts)
-
-
-def _runs(idx: np.ndarray) -> list[tuple[int, int]]:
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
-    ends = np.concatenate([idx[breaks], [idx[-1]]])
-    return list(zip(starts.tolist(), ends.tolist()))
+from .conftest import lose, session, truth_on
 
 
 def _inside(trace: AngleTrace, a: float, b: float) -> np.ndarray:
@@ -45,7 +30,7 @@ def _lunge_with_foot_dropout(length_s: float):
 
 def test_a_short_dropout_with_the_foot_planted_keeps_the_ankle_angle_from_the_shin() -> None:
     s, rep, a, b = _lunge_with_foot_dropout(2.5)
-    foot = _cut(s.foot, a, b)
+    foot = lose(s.foot, a, b)
     full = AngleEstimator().estimate(s.shin, s.foot).trace_
     tr = AngleEstimator().estimate(s.shin, foot).trace_
     gap = _inside(tr, a, b)
@@ -62,7 +47,7 @@ def test_a_short_dropout_with_the_foot_planted_keeps_the_ankle_angle_from_the_sh
 
 def test_a_long_foot_dropout_goes_on_as_with_the_shin_alone() -> None:
     s, rep, a, b = _lunge_with_foot_dropout(FOOT_BRIDGE_MAX_S + 1.0)
-    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, a, b)).trace_
+    tr = AngleEstimator().estimate(s.shin, lose(s.foot, a, b)).trace_
     gap = _inside(tr, a, b)
     # planted as it began: the ankle angle is the shin's inclination plus the last (flat) pitch
     assert tr.valid[gap].all() and tr.shin_valid[gap].all()
@@ -75,7 +60,7 @@ def test_a_long_foot_dropout_goes_on_as_with_the_shin_alone() -> None:
 def test_a_dropout_while_the_foot_moves_is_not_bridged() -> None:
     s = session("ankle_circles", 4, foot_sensor=True, rate_hz=100.0)
     mid = s.truth.reps[5].peak_s
-    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, mid - 0.6, mid + 0.6)).trace_
+    tr = AngleEstimator().estimate(s.shin, lose(s.foot, mid - 0.6, mid + 0.6)).trace_
     gap = _inside(tr, mid - 0.5, mid + 0.6)
     assert not tr.valid[gap].any()
 
@@ -87,7 +72,7 @@ def test_a_foot_dropout_loses_no_knee_swing_rep() -> None:
     # from the middle of the toes' pull (not planted: the ankle angle is lost there) on; the knee
     # swing is the shin's alone
     a = rep.start_s + 0.3 * (rep.end_s - rep.start_s)
-    tr = AngleEstimator().estimate(s.shin, _cut(s.foot, a, rep.end_s + 3.0)).trace_
+    tr = AngleEstimator().estimate(s.shin, lose(s.foot, a, rep.end_s + 3.0)).trace_
     assert not tr.valid[_inside(tr, a + 0.1, rep.end_s)].any()
     assert tr.channel_valid("knee_swing")[_inside(tr, rep.start_s, rep.end_s)].all()
     reps = ExerciseEventDetector(spec, source="ankle").detect(tr).reps_
@@ -99,7 +84,7 @@ def test_a_foot_dropout_loses_no_knee_swing_rep() -> None:
 @pytest.mark.parametrize("size", [11, 40])
 def test_streaming_equals_batch_across_a_bridged_dropout(size: int) -> None:
     s, rep, a, b = _lunge_with_foot_dropout(2.5)
-    foot = _cut(s.foot, a, b)
+    foot = lose(s.foot, a, b)
     batch = AngleEstimator().estimate(s.shin, foot).trace_
     live = AngleEstimator()
     live.calibrate(s.shin, foot)
@@ -172,7 +157,7 @@ def test_a_silent_foot_sensor_does_not_stall_the_live_trace(exercise: str, lasti
         start = 0.5 * (s.truth.reps[4].end_s + s.truth.reps[5].start_s)
     else:  # ... in the middle of a drop's hold: the forefoot up
         start = s.truth.holds[3].start_s + 1.0
-    foot = _cut(s.foot, start, start + lasting)
+    foot = lose(s.foot, start, start + lasting)
     batch = AngleEstimator().estimate(s.shin, foot).trace_
     parts, lags = _live(s.shin, foot, 11)
     _assert_same(parts, batch)
@@ -204,7 +189,7 @@ def test_heel_lifts_while_the_foot_is_silent_come_from_the_shin() -> None:
         reps = s.truth.reps
         k = next(i for i in range(3, len(reps) - 1) if reps[i + 1].heel_lift)
         start = 0.5 * (reps[k].end_s + reps[k + 1].start_s)  # at rest: the foot planted
-        tr = AngleEstimator().estimate(s.shin, _cut(s.foot, start, np.inf)).trace_
+        tr = AngleEstimator().estimate(s.shin, lose(s.foot, start, np.inf)).trace_
         flags = tr.heel_lift & (tr.t > start)
         edges = np.diff(np.concatenate([[0], flags.astype(int), [0]]))
         det = [(tr.t[a], tr.t[b - 1]) for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))]

@@ -8,6 +8,8 @@ between chunks, so both give the same values.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from dorsi.angle.calibration import Calibration, SensorCalibration, SensorToSegmentCalibrator
@@ -204,8 +206,7 @@ class AngleEstimator:
         if not hasattr(self, "_shin"):
             raise RuntimeError("call calibrate() (or estimate()) before finish()")
         if self._foot is None or not self._pending:
-            none = np.zeros(0, bool)
-            return self._emit(_join([]), None if self._foot is None else (np.zeros(0), np.zeros(0), none, none, none))
+            return self._emit(_join([]), None if self._foot is None else self._foot_on(np.zeros(0)))
         out = _join(self._pending)
         self._pending = []
         return self._emit(out, self._foot_on(out["t"]))
@@ -227,7 +228,7 @@ class AngleEstimator:
         return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
                 "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_)}
 
-    def _emit(self, part: dict, foot: tuple[np.ndarray, ...] | None) -> AngleTrace:
+    def _emit(self, part: dict, foot: "_FootOnShin | None") -> AngleTrace:
         cal = self.calibration_
         incl = part["incl"]
         valid = shin_valid = part["valid"]
@@ -287,7 +288,7 @@ class AngleEstimator:
         self._fit = fit
         return lever
 
-    def _foot_on(self, t: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _foot_on(self, t: np.ndarray) -> "_FootOnShin":
         """Foot pitch (deg, + toes up) and roll (deg, + inversion) interpolated onto shin times,
         where they are valid, where a foot dropout is bridged as planted, and where that bridge
         reads only the data before it (the foot silent past ``FOOT_BRIDGE_MAX_S``: the shin alone).
@@ -305,7 +306,7 @@ class AngleEstimator:
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
         if len(ft) == 0:
             none = np.zeros(len(t), dtype=bool)
-            return np.zeros(len(t)), np.zeros(len(t)), none, none, none
+            return _FootOnShin(np.zeros(len(t)), np.zeros(len(t)), none, none, none)
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         after = np.minimum(i, len(ft) - 1)
         beyond = t > ft[-1]  # no foot sample after it yet (or ever)
@@ -325,7 +326,17 @@ class AngleEstimator:
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
             self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
             self._foot_planted = planted[keep:]
-        return pitch, roll, ok, bridged, bridged & ~short
+        return _FootOnShin(pitch, roll, ok, bridged, bridged & ~short)
+
+
+class _FootOnShin(NamedTuple):
+    """The foot sensor's data on the shin's sample times (:meth:`AngleEstimator._foot_on`)."""
+
+    pitch: np.ndarray     # deg, + toes up
+    roll: np.ndarray      # deg, + inversion
+    observed: np.ndarray  # foot data around the sample
+    bridged: np.ndarray   # a dropout taken as planted
+    alone: np.ndarray     # ... past the short bridge: the shin alone
 
 
 class _ShinHeelWhileFootSilent:
