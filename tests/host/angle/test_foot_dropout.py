@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dorsi.angle import AngleEstimator, AngleTrace
@@ -99,7 +99,7 @@ def test_streaming_equals_batch_across_a_bridged_dropout(size: int) -> None:
     for name in ("t", "angle_deg", "knee_swing_deg"):
         np.testing.assert_allclose(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name),
                                    atol=1e-9)
-    for name in ("heel_lift", "valid", "shin_valid"):
+    for name in ("heel_lift", "valid", "shin_valid", "foot_lost"):
         np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name))
 
 
@@ -143,14 +143,14 @@ def _assert_same(parts, batch: AngleTrace) -> None:
     for name in ("t", "angle_deg", "knee_swing_deg", "frontal_deg"):
         np.testing.assert_allclose(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name),
                                    atol=1e-9)
-    for name in ("heel_lift", "valid", "shin_valid"):
+    for name in ("heel_lift", "valid", "shin_valid", "foot_lost"):
         np.testing.assert_array_equal(np.concatenate([getattr(p, name) for p in parts]), getattr(batch, name))
 
 
 @pytest.mark.parametrize("exercise", ["band_lunge", "eccentric_drop"])
 @pytest.mark.parametrize("lasting", [30.0, np.inf])
 def test_a_silent_foot_sensor_does_not_stall_the_live_trace(exercise: str, lasting: float) -> None:
-    from dorsi.angle.estimator import FOOT_WAIT_S
+    from dorsi.angle.estimator import FOOT_LAG_S, FOOT_WAIT_S
 
     s = session(exercise, 5, foot_sensor=True, rate_hz=52.0)
     if exercise == "band_lunge":  # falls silent at rest between two lunges: the foot planted
@@ -162,6 +162,10 @@ def test_a_silent_foot_sensor_does_not_stall_the_live_trace(exercise: str, lasti
     parts, lags = _live(s.shin, foot, 11)
     _assert_same(parts, batch)
     assert lags.max() < FOOT_WAIT_S + 0.5  # the shin goes on within the wait
+    # ... and once the foot has been silent that long, with only the foot link's lag
+    ends = s.shin.t[np.minimum(np.arange(10, len(s.shin) + 10, 11), len(s.shin) - 1)]
+    silent_long = (ends > start + FOOT_WAIT_S + 0.5) & (ends < start + lasting)
+    assert silent_long.sum() > 100 and lags[silent_long].max() < FOOT_LAG_S + 0.25
     silent = _inside(batch, start + 0.1, start + lasting)
     assert batch.shin_valid[silent].all()
     if exercise == "band_lunge":  # ... and counts on as with the shin alone
@@ -203,6 +207,8 @@ def test_heel_lifts_while_the_foot_is_silent_come_from_the_shin() -> None:
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(st.booleans(), st.booleans()), min_size=1, max_size=60),
        st.lists(st.integers(1, 60), min_size=1, max_size=6))
+# the foot back, then silent again while the same shin flag is up: stale from there, not before
+@example([(False, False), (False, True), (True, True), (True, False), (True, True)], [13])
 def test_shin_heel_flags_while_the_foot_is_silent_do_not_depend_on_chunking(samples, cuts) -> None:
     from dorsi.angle.estimator import _ShinHeelWhileFootSilent
 

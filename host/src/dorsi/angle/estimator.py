@@ -42,6 +42,9 @@ FOOT_BRIDGE_MAX_S = 5.0
 #: dropout that long is past the two-sided bridge (plus a second for the foot link's lag), so
 #: live and batch agree.
 FOOT_WAIT_S = FOOT_BRIDGE_MAX_S + 1.0
+#: Once the foot has been silent that long, the dropout is past the two-sided bridge whenever it
+#: ends, so a shin sample waits only for foot data the foot link may still deliver late: this (s).
+FOOT_LAG_S = FOOT_WAIT_S - FOOT_BRIDGE_MAX_S
 #: Planted: foot pitch within this of flat (deg; a heel lift starts at 0.8 toes-down) ...
 PLANTED_PITCH_DEG = 1.0
 #: ... and the foot turning slower than this (rad/s, about 10 deg/s).
@@ -170,8 +173,9 @@ class AngleEstimator:
         arrived (the foot pitch is interpolated between foot samples, as in
         the batch path), or once the shin's data runs ``FOOT_WAIT_S`` past
         them (the foot sensor silent: its angle is then invalid there, its
-        own channels not); so a chunk's trace may end a little earlier and
-        the rest comes with the next call or with ``finish``.
+        own channels not), and only ``FOOT_LAG_S`` once the foot has been
+        silent for ``FOOT_WAIT_S``; so a chunk's trace may end a little
+        earlier and the rest comes with the next call or with ``finish``.
         """
         if not hasattr(self, "_shin"):
             raise RuntimeError("call calibrate() (or estimate()) before update()")
@@ -195,8 +199,11 @@ class AngleEstimator:
         last = self._foot_t[-1] if len(self._foot_t) else -np.inf
         n_out = int(np.searchsorted(pending["t"], last, side="right"))
         if len(pending["t"]):
-            waited = int(np.searchsorted(pending["t"], pending["t"][-1] - FOOT_WAIT_S, side="right"))
-            n_out = max(n_out, waited)
+            latest = pending["t"][-1]
+            # the foot silent this long: every later sample is in a long dropout, decided by the
+            # data before it, once foot data in flight (up to FOOT_LAG_S late) cannot change that
+            wait = FOOT_LAG_S if np.isfinite(last) and latest - last >= FOOT_WAIT_S else FOOT_WAIT_S
+            n_out = max(n_out, int(np.searchsorted(pending["t"], latest - wait, side="right")))
         out = {k: v[:n_out] for k, v in pending.items()}
         self._pending = [{k: v[n_out:] for k, v in pending.items()}]
         return self._emit(out, self._foot_on(out["t"]))
@@ -232,9 +239,9 @@ class AngleEstimator:
         cal = self.calibration_
         incl = part["incl"]
         valid = shin_valid = part["valid"]
-        roll = None
+        roll = lost = None
         if foot is not None:
-            pitch, roll, foot_ok, bridged, alone = foot
+            pitch, roll, foot_ok, bridged, alone, lost = foot
             angle = incl + pitch
             weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
             heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
@@ -243,14 +250,17 @@ class AngleEstimator:
             source = "ankle"
         else:
             angle, heel, source = incl, part["rise_lift"], "inclination"
+        t, swing = part["t"].copy(), -(incl - np.degrees(self._rest_sag))
+        meta = {"inclination_deg": incl, "ankle_rise_m": part["rise"], "shank_length_m": self.shank_length_m,
+                "foot_length_m": self.foot_length_m, "side": cal.side}
+        shin_only = None
+        if foot is not None:  # the same samples as the shin alone gives them (the shin-only branch above)
+            shin_only = AngleTrace(t, incl, part["frontal"], part["rise_lift"], swing, shin_valid, "inclination",
+                                   cal.baseline_deg, meta)
         trace = AngleTrace(
-            t=part["t"].copy(), angle_deg=angle, frontal_deg=part["frontal"], heel_lift=heel,
-            knee_swing_deg=-(incl - np.degrees(self._rest_sag)), valid=valid, source=source,
-            baseline_deg=cal.baseline_deg,
-            meta={"inclination_deg": incl, "ankle_rise_m": part["rise"],
-                  "shank_length_m": self.shank_length_m, "foot_length_m": self.foot_length_m,
-                  "side": cal.side},
-            foot_roll_deg=roll, shin_valid=None if foot is None else shin_valid,
+            t=t, angle_deg=angle, frontal_deg=part["frontal"], heel_lift=heel, knee_swing_deg=swing, valid=valid,
+            source=source, baseline_deg=cal.baseline_deg, meta=meta, foot_roll_deg=roll,
+            shin_valid=None if foot is None else shin_valid, foot_lost=lost, shin_only=shin_only,
         )
         self.trace_ = trace
         return trace
@@ -304,9 +314,9 @@ class AngleEstimator:
         reads as it does in one batch call.
         """
         ft, fp, fr = self._foot_t, self._foot_pitch, self._foot_roll
-        if len(ft) == 0:
+        if len(ft) == 0:  # nothing from the foot since calibration
             none = np.zeros(len(t), dtype=bool)
-            return _FootOnShin(np.zeros(len(t)), np.zeros(len(t)), none, none, none)
+            return _FootOnShin(np.zeros(len(t)), np.zeros(len(t)), none, none, none, ~none)
         i = np.clip(np.searchsorted(ft, t), 1, max(len(ft) - 1, 1))
         after = np.minimum(i, len(ft) - 1)
         beyond = t > ft[-1]  # no foot sample after it yet (or ever)
@@ -326,7 +336,7 @@ class AngleEstimator:
             keep = max(0, int(np.searchsorted(ft, t[-1], side="right")) - 1)
             self._foot_t, self._foot_pitch, self._foot_roll = ft[keep:], fp[keep:], fr[keep:]
             self._foot_planted = planted[keep:]
-        return _FootOnShin(pitch, roll, ok, bridged, bridged & ~short)
+        return _FootOnShin(pitch, roll, ok, bridged, bridged & ~short, ~(ok | bridged | short))
 
 
 class _FootOnShin(NamedTuple):
@@ -337,6 +347,7 @@ class _FootOnShin(NamedTuple):
     observed: np.ndarray  # foot data around the sample
     bridged: np.ndarray   # a dropout taken as planted
     alone: np.ndarray     # ... past the short bridge: the shin alone
+    lost: np.ndarray      # silent past the short bridge, not bridged: the ankle angle unknown
 
 
 class _ShinHeelWhileFootSilent:
@@ -359,9 +370,13 @@ class _ShinHeelWhileFootSilent:
             return np.zeros(len(rise), dtype=bool)
         prev_rise = np.concatenate([[self._rise], rise[:-1]])
         prev_alone = np.concatenate([[self._alone], alone[:-1]])
-        run = np.cumsum(rise & ~prev_rise)  # 0: a run carried in from the last chunk
-        stale_runs = np.unique(run[alone & ~prev_alone & rise])
-        stale = rise & (np.isin(run, stale_runs) | ((run == 0) & self._stale))
+        start = rise & ~prev_rise
+        run = np.cumsum(start)  # 0: a run carried in from the last chunk
+        # a run goes stale where the foot falls silent during it, and stays so to its end (not
+        # before: the flags up to there are already out, live)
+        onsets = np.cumsum(rise & alone & ~prev_alone)
+        before = np.concatenate([[0], (onsets - (rise & alone & ~prev_alone))[start]])[run]
+        stale = rise & ((onsets > before) | ((run == 0) & self._stale))
         self._alone, self._rise, self._stale = bool(alone[-1]), bool(rise[-1]), bool(stale[-1])
         return rise & alone & ~stale
 
@@ -381,6 +396,8 @@ def _concat_traces(traces: list[AngleTrace]) -> AngleTrace:
     joined = AngleTrace.concatenate(traces)
     for key in ("inclination_deg", "ankle_rise_m"):
         joined.meta[key] = np.concatenate([tr.meta[key] for tr in traces])
+    if joined.shin_only is not None:
+        joined.shin_only.meta = joined.meta
     return joined
 
 

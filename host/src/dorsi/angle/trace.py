@@ -51,6 +51,15 @@ class AngleTrace:
         (``knee_swing_deg``, ``frontal_deg``, the inclination) are usable, which
         a dropout of the foot sensor alone does not touch; ``None``: the same
         as ``valid``. Read it through :meth:`channel_valid`.
+    foot_lost : (N,) bool or None
+        With a foot sensor: where it has been silent past the short bridge and
+        nothing stands in for it (it fell silent with the foot off the ground),
+        so the ankle angle is unknown for as long as it stays silent.
+    shin_only : AngleTrace or None
+        With a foot sensor: the same samples as the shin sensor alone gives
+        them (tibial inclination, heel lifts from the shin's kinematics, the
+        shin's validity; ``source`` ``"inclination"``), for exercises analysed
+        without the foot (see ``dorsi.events.foot_fallback``).
     """
 
     t: np.ndarray
@@ -64,6 +73,8 @@ class AngleTrace:
     meta: dict = field(default_factory=dict)
     foot_roll_deg: np.ndarray | None = None
     shin_valid: np.ndarray | None = None
+    foot_lost: np.ndarray | None = None
+    shin_only: "AngleTrace | None" = None
 
     def __len__(self) -> int:
         return len(self.t)
@@ -76,6 +87,8 @@ class AngleTrace:
             self.source, self.baseline_deg, dict(self.meta),
             None if self.foot_roll_deg is None else self.foot_roll_deg[i0:i1],
             None if self.shin_valid is None else self.shin_valid[i0:i1],
+            None if self.foot_lost is None else self.foot_lost[i0:i1],
+            None if self.shin_only is None else self.shin_only.slice(i0, i1),
         )
 
     def channel_valid(self, channel: str) -> np.ndarray:
@@ -100,5 +113,9 @@ class AngleTrace:
         roll = np.concatenate(rolls) if len(rolls) == len(traces) else None
         shin = ([tr.valid if tr.shin_valid is None else tr.shin_valid for tr in traces]
                 if any(tr.shin_valid is not None for tr in traces) else None)
+        lost = [tr.foot_lost for tr in traces if tr.foot_lost is not None]
+        views = [tr.shin_only for tr in traces if tr.shin_only is not None]
         return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=dict(first.meta),
-                          foot_roll_deg=roll, shin_valid=None if shin is None else np.concatenate(shin))
+                          foot_roll_deg=roll, shin_valid=None if shin is None else np.concatenate(shin),
+                          foot_lost=np.concatenate(lost) if len(lost) == len(traces) else None,
+                          shin_only=AngleTrace.concatenate(views) if len(views) == len(traces) else None)

@@ -233,8 +233,8 @@ class StreamingEventDetector:
 
     def finish(self) -> StreamUpdate:
         """End of stream: emit everything still pending."""
-        if self._buffer is None or len(self._buffer) < 2:
-            return StreamUpdate()
+        if self._buffer is None or np.count_nonzero(self._buffer.channel_valid(self._channel)) < 2:
+            return StreamUpdate()  # nothing usable came (as the batch analysis skips such a segment)
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,

@@ -13,6 +13,7 @@ from dorsi.angle.trace import AngleTrace
 from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
+from dorsi.events.foot_fallback import FootFallback
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
@@ -102,9 +103,15 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     results = []
     for seg in segs:
         part = trace.slice_time(seg.start_s, seg.end_s)
+        fallback = FootFallback(routine[seg.exercise].needs_foot_sensor)
+        part = fallback.update(part) or part
         if len(part) < 2 or np.count_nonzero(part.valid) < 2:
-            notes.append(f"segment {seg.exercise} {seg.start_s:.1f}-{seg.end_s:.1f} s has no usable samples")
+            lost = part.foot_lost is not None and part.foot_lost[part.channel_valid("knee_swing")].any()
+            notes.append(f"segment {seg.exercise} {seg.start_s:.1f}-{seg.end_s:.1f} s has no usable samples"
+                         + (" (the foot sensor was silent, and this exercise needs it)" if lost else ""))
             continue
+        if fallback.shin_alone_:
+            notes.append(fallback.note(seg.exercise, seg.start_s, seg.end_s))
         results.append(analyze_segment(part, seg.exercise, routine, profile))
     rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / np.median(np.diff(trace.t)))
     return Analysis(

@@ -36,7 +36,8 @@ def foot_silence_notes(shin: SampleBatch, foot: SampleBatch | None) -> list[str]
         spans.append((float(foot.t[-1]), float(shin.t[-1])))
     return [f"foot sensor silent {a:.1f}-{b:.1f} s ({b - a:.1f} s): the ankle angle there is the shin's "
             "with the foot taken as planted where it was planted as it fell silent (as with the shin "
-            "alone), and missing where it was not; seated holds, circles and eccentric drops need it"
+            "alone), and missing where it was not, except in exercises begun in the silence, which are "
+            "analysed from the shin alone; seated holds and circles need the foot sensor"
             for a, b in spans]
 
 

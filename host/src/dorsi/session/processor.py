@@ -20,6 +20,7 @@ import numpy as np
 from ..angle import AngleEstimator
 from ..angle.trace import AngleTrace
 from ..events.exercise import ExerciseEventDetector
+from ..events.foot_fallback import FootFallback
 from ..events.results import HeelLift, Hold, Rep
 from ..events.streaming import StreamingEventDetector
 from ..protocol import StreamDecoder
@@ -164,6 +165,7 @@ class LiveProcessor:
         self._foot_hold: list[SampleBatch] = []
         self.exercise: ExerciseResult | None = None
         self._events: StreamingEventDetector | None = None
+        self._fallback = FootFallback(False)
         self.finished: list[ExerciseResult] = []
         self.moving_threshold_rad_s = 0.35
         self.last_motion_s: float | None = None  # time of the newest shin sample above the threshold
@@ -183,8 +185,8 @@ class LiveProcessor:
         if self.exercise is not None:
             self.end_exercise(t)
         self.exercise = ExerciseResult(spec, t, t)
-        source = "ankle" if self._has_foot else "inclination"
-        self._events = StreamingEventDetector(ExerciseEventDetector(spec, source=source, profile=self.profile))
+        self._fallback = FootFallback(spec.needs_foot_sensor)
+        self._events = None  # made at the segment's first shin sample, for the view chosen there
 
     def end_exercise(self, t: float) -> ExerciseResult | None:
         ex = self.exercise
@@ -224,10 +226,16 @@ class LiveProcessor:
         tick = Tick(trace=trace)
         if trace is None or len(trace) == 0:
             return tick
-        if self._events is not None and self.exercise is not None:
+        if self.exercise is not None:
             chunk = trace.slice_time(self.exercise.start_s, np.inf)
-            if len(chunk):
-                update = self._events.update(chunk)
+            view = self._fallback.update(chunk) if len(chunk) else None
+            if self._fallback.shin_alone_ and trace.shin_only is not None:
+                tick.trace = trace.shin_only  # what the exercise is judged on, shown as such
+            if view is not None and len(view):
+                if self._events is None:
+                    self._events = StreamingEventDetector(ExerciseEventDetector(
+                        self.exercise.spec, source=view.source, profile=self.profile))
+                update = self._events.update(view)
                 tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
                 tick.open_hold = update.open_hold
                 tick.pending_reps = update.pending_reps

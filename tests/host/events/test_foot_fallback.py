@@ -1,0 +1,109 @@
+"""A foot sensor lost off the ground: the exercises after it go on as with the shin alone,
+in the batch analysis and in the live session alike."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from dorsi.pipeline import analyze
+from dorsi.routine import Routine, Target, default_routine
+from dorsi.session.processor import LiveProcessor
+from dorsi.sim import SimOptions, simulate_routine
+
+EXERCISES = ("ankle_circles", "band_lunge", "seated_df_hold", "nerve_floss")
+
+
+def _routine() -> Routine:
+    base = default_routine()
+    small = {"ankle_circles": Target(reps=4, sets=2), "band_lunge": Target(reps=5),
+             "seated_df_hold": Target(hold_s=4.0, sets=2), "nerve_floss": Target(reps=4)}
+    return Routine("foot lost", tuple(replace(base[e], target=small[e]) for e in EXERCISES))
+
+
+@pytest.fixture(scope="module")
+def lost_mid_circles():
+    """A session whose foot sensor falls silent for good halfway through the ankle circles."""
+    routine = _routine()
+    s = simulate_routine(seed=31, options=SimOptions(rate_hz=52.0, foot_sensor=True, quaternions=True),
+                         routine=routine)
+    segs = [(g.exercise, g.start_s, g.end_s) for g in s.truth.segments]
+    circles = segs[0]
+    cut = 0.5 * (circles[1] + circles[2])
+    return s, routine, segs, cut
+
+
+def _counts(exercises) -> dict:
+    return {e.exercise if hasattr(e, "exercise") else e.spec.id: (len(e.reps), len(e.holds)) for e in exercises}
+
+
+def test_exercises_begun_with_the_foot_lost_are_analysed_from_the_shin_alone(lost_mid_circles) -> None:
+    s, routine, segs, cut = lost_mid_circles
+    foot = s.foot.slice(0, int(np.searchsorted(s.foot.t, cut)))
+    lost = analyze(s.shin, foot, segments=segs, routine=routine)
+    shin = analyze(s.shin, None, segments=segs, routine=routine)
+    by_id = {e.exercise: e for e in lost.exercises}
+    # the shin alone sees lunges and flossing: the same events as a session without a foot sensor
+    for ex in ("band_lunge", "nerve_floss"):
+        ours, ref = by_id[ex], next(e for e in shin.exercises if e.exercise == ex)
+        assert ours.source == "inclination"
+        assert [r.peak_s for r in ours.reps] == [r.peak_s for r in ref.reps]
+        assert len(ours.reps) == sum(1 for r in s.truth.reps if r.exercise == ex)
+    assert any("band_lunge" in n and "shin alone" in n for n in lost.notes)
+    # seated holds need the foot sensor: skipped, and the note says why
+    assert "seated_df_hold" not in by_id
+    assert any("seated_df_hold" in n and "needs it" in n for n in lost.notes)
+    # the circles seen before the loss are still counted on the foot's angle
+    assert by_id["ankle_circles"].source == "ankle" and len(by_id["ankle_circles"].reps) >= 3
+
+
+def test_a_foot_sensor_that_never_goes_silent_changes_nothing(lost_mid_circles) -> None:
+    s, routine, segs, _ = lost_mid_circles
+    full = analyze(s.shin, s.foot, segments=segs, routine=routine)
+    assert all(e.source == "ankle" for e in full.exercises)
+    assert not any("shin alone" in n for n in full.notes)
+    assert len(full.exercises) == len(EXERCISES)
+
+
+def _live(s, routine: Routine, segs, cut: float) -> list:
+    """The session's notifications through ``LiveProcessor`` in arrival order, ticked every 0.1 s."""
+    proc = LiveProcessor({0: "shin", 1: "foot"}, {"side": s.profile["side"]})
+    arrivals = []
+    for slot, role in ((0, "shin"), (1, "foot")):
+        batch = s.shin if role == "shin" else s.foot
+        per = s.options.samples_per_packet
+        for k, payload in enumerate(s.packets(role)):
+            t_last = float(batch.t[min((k + 1) * per, len(batch)) - 1])
+            if role == "foot" and t_last >= cut:
+                break
+            arrivals.append((t_last + 0.015, slot, payload))
+    arrivals.sort(key=lambda a: a[0])
+    marks = sorted([(a, "start", ex) for ex, a, _ in segs] + [(b, "end", ex) for ex, _, b in segs])
+    next_tick, m = 0.1, 0
+    for host_t, slot, payload in arrivals:
+        while host_t >= next_tick:
+            proc.process()
+            while m < len(marks) and marks[m][0] <= next_tick:
+                t, kind, ex = marks[m]
+                proc.start_exercise(routine[ex], t) if kind == "start" else proc.end_exercise(t)
+                m += 1
+            next_tick += 0.1
+        proc.notification(slot, host_t, payload)
+    proc.process()
+    if proc.exercise is not None:
+        proc.end_exercise(proc.latest_s)
+    return proc.finished
+
+
+def test_the_live_session_falls_back_as_the_batch_analysis_does(lost_mid_circles) -> None:
+    s, routine, segs, cut = lost_mid_circles
+    live = {e.spec.id: e for e in _live(s, routine, segs, cut)}
+    foot = s.foot.slice(0, int(np.searchsorted(s.foot.t, cut)))
+    batch = {e.exercise: e for e in analyze(s.shin, foot, segments=segs, routine=routine).exercises}
+    for ex in ("band_lunge", "nerve_floss"):
+        assert len(live[ex].reps) == len(batch[ex].reps) == sum(1 for r in s.truth.reps if r.exercise == ex)
+        # the same reps, within the live clock's mapping of device time to host time
+        assert np.allclose([r.peak_s for r in live[ex].reps], [r.peak_s for r in batch[ex].reps], atol=0.1)
+    assert live["seated_df_hold"].holds == []
