@@ -157,3 +157,22 @@ def test_rocking_that_dips_below_the_release_level_does_not_split_a_low_hold() -
     assert holds[0].duration_s == pytest.approx(30.0, abs=1.0)
     # with the dips treated as releases the hold breaks up
     assert len(HoldDetector(baseline_deg=3.0, max_dip_s=0.0).detect(make_trace(t, x, baseline=3.0)).holds_) > 1
+
+
+def test_a_hold_whose_move_in_is_not_seen_still_ends_where_its_move_out_begins() -> None:
+    """At 25 Hz a drop's fast lift can carry the excursion's first sample past half the held
+    level: the move in then gives no shape, but the move out still does, and sets the end (it
+    used to fall back to the settled-speed rule, 1.1 s late on the slow lowering)."""
+    from dorsi.angle import AngleEstimator
+    from dorsi.pipeline import analyze_trace
+    from dorsi.sim import SimOptions, simulate
+
+    seed = 563
+    strap = float(np.random.default_rng(seed).uniform(-30, 30))
+    s = simulate("eccentric_drop", seed=seed, options=SimOptions(
+        rate_hz=25.0, side="left", strap_rotation_deg=strap, foot_sensor=True, packet_loss=0.02))
+    trace = AngleEstimator().estimate(s.shin, s.foot).trace_
+    holds = analyze_trace(trace, exercise="eccentric_drop", sample_rate_hz=25.0).exercises[0].holds
+    true = s.truth.holds[9]
+    ours = min(holds, key=lambda h: abs(h.start_s - true.start_s))
+    assert abs(ours.start_s - true.start_s) < 0.3 and abs(ours.end_s - true.end_s) < 0.3

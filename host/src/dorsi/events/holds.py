@@ -280,14 +280,20 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     top = _percentile(seg, 99.0)
     up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
     down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
-    moved_out = len(up) > 0 and len(down) > 0 and down[-1] > up[0]
-    running = e == len(y) and len(up) > 0  # in position at the end of the data
+    # each boundary from its own move: a run that begins already past half-way (a fast move in at
+    # a low rate, the run's threshold crossed late) still ends where its move out says, and vice versa
+    moved_in = len(up) > 0
+    moved_out = len(down) > 0 and (not moved_in or down[-1] > up[0])
+    running = e == len(y) and moved_in  # in position at the end of the data
     if not (moved_out or running):
         return t0, t1
     vs = velocity()
     # a hold still running at the end of the data only needs its start (the caller ends it at
     # the last settled moment): from the move in, as it will be once the move out comes
-    k_up, k_dn = a + int(up[0]), (a + int(down[-1]) if moved_out else e - 1)
+    # (no move in seen: the hold's first settled sample stands in for it, so the search for the move
+    # out's stop stays inside the hold)
+    k_up = a + int(up[0]) if moved_in else min(max(a, int(np.searchsorted(t, t0))), e - 1)
+    k_dn = a + int(down[-1]) if moved_out else e - 1
     rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))
     mid = (k_up + k_dn) // 2
@@ -298,7 +304,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     # The held level is read where the move in first comes (nearly) to a stop, and where the
     # move out last was that slow: later motion inside the hold (rocking, settling deeper, sway) does not
     # count as part of the move.
-    amp_in = _first_stop_level(y, vs, k_up, k_dn, forward=True, fallback=level, reach=near)
+    amp_in = _first_stop_level(y, vs, k_up, k_dn, forward=True, fallback=level, reach=near) if moved_in else 0.0
     rate_near = int(round(0.5 * rate_hz))
 
     def observed(k: int, move: tuple[float, float]) -> bool:
@@ -311,7 +317,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
         # batch agree once the excursion has closed)
         return bool(near_k.all()) or (move[1] > 2.0 and float(near_k.mean()) >= 0.7)
 
-    move_in = move_in_timing(t, y, vs, lo_in, hi_in, amp_in)
+    move_in = move_in_timing(t, y, vs, lo_in, hi_in, amp_in) if moved_in else None
     if move_in is not None and observed(k_up, move_in):
         start = move_in[0] + 0.5 * move_in[1]
     if running:
