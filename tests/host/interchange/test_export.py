@@ -113,6 +113,7 @@ def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path)
     trace = pq.read_table(next(f for n, f in files.items() if n.endswith(".trace.parquet")))
     assert "foot_roll_deg" in trace.column_names and "shin_valid" in trace.column_names
     assert trace.column("shin_valid").to_numpy().all()
+    assert "foot_lost" in trace.column_names and not trace.column("foot_lost").to_numpy().any()
     roll = trace.column("foot_roll_deg").to_numpy()
     assert np.ptp(roll) > 10.0  # circles roll the foot in and out
     events = pq.read_table(next(f for n, f in files.items() if n.endswith(".events.parquet"))).to_pylist()
@@ -123,4 +124,4 @@ def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path)
     lunges = load_session(tmp_path / "lunge" / "shin.csv", exercise="band_lunge")
     out = SessionExporter("csv").export(lunges, tmp_path / "lunge_out").files_
     columns = pa_csv.read_csv(next(f for f in out if f.name.endswith(".trace.csv"))).column_names
-    assert "foot_roll_deg" not in columns and "shin_valid" not in columns
+    assert "foot_roll_deg" not in columns and "shin_valid" not in columns and "foot_lost" not in columns

@@ -48,8 +48,9 @@ def samples_table(batch: SampleBatch) -> pa.Table:
 
 
 def trace_table(trace: AngleTrace) -> pa.Table:
-    """The ankle-angle trace (one row per sample); ``foot_roll_deg`` and ``shin_valid`` (the shin's
-    own channels usable, through a dropout of the foot sensor) with a foot sensor only."""
+    """The ankle-angle trace (one row per sample); ``foot_roll_deg``, ``shin_valid`` (the shin's
+    own channels usable, through a dropout of the foot sensor) and ``foot_lost`` (the foot sensor
+    silent, nothing standing in for it) with a foot sensor only."""
     cols = {
         "time_s": trace.t, "angle_deg": trace.angle_deg, "frontal_deg": trace.frontal_deg,
         "heel_lift": trace.heel_lift.astype(bool), "knee_swing_deg": trace.knee_swing_deg,
@@ -59,6 +60,8 @@ def trace_table(trace: AngleTrace) -> pa.Table:
         cols["foot_roll_deg"] = trace.foot_roll_deg
     if trace.shin_valid is not None:
         cols["shin_valid"] = trace.shin_valid.astype(bool)
+    if trace.foot_lost is not None:
+        cols["foot_lost"] = trace.foot_lost.astype(bool)
     return pa.table(cols)
 
 
