@@ -16,7 +16,7 @@ from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hi
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
-from dorsi.events.runs import excursion_times, runs_containing
+from dorsi.events.runs import excursion_times, runs, runs_containing
 
 
 class RepDetector:
@@ -168,7 +168,8 @@ class RepDetector:
             if reported is not None:
                 prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
-            for a, e, cut_left, cut_right in self._segments(y, done, lifted):
+            raw = sign * (sig.x - self.baseline_deg_)
+            for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid):
                 if e <= done:
                     continue
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
@@ -247,15 +248,21 @@ class RepDetector:
         sig = channel_grid(trace, HEEL_LIFT, self.grid_hz, self.max_gap_s)
         return sig.x > 0.5 if len(sig) == n else None
 
-    def _segments(self, y: np.ndarray, skip_to: int = 0,
-                  lifted: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
-        """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys.
+    def _segments(self, y: np.ndarray, skip_to: int = 0, lifted: np.ndarray | None = None,
+                  raw: np.ndarray | None = None,
+                  valid: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
+        """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys
+        and at data gaps that hide a return to rest.
 
         Each item is ``(a, e, cut_left, cut_right)``; a cut side is a valley
         between two reps (no return to the baseline) rather than a release.
         Runs ending by ``skip_to`` are left out. No valley splits a rep while
         the heel is up (``lifted``): with the foot sensor the ankle angle drops
         as the heel rises though the knee keeps going, a dip inside one lunge.
+        ``raw`` is the unsmoothed excursion on the grid and ``valid`` its
+        validity (``False`` on the bridge across a gap): with them a gap whose
+        edges show a hidden return to rest (:func:`_hidden_rest`) splits the
+        core in the middle of the gap.
         """
         starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
         if skip_to:
@@ -269,11 +276,43 @@ class RepDetector:
             valleys = [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)]
             if lifted is not None:
                 valleys = [v for v in valleys if not lifted[v]]
+            if valid is not None and raw is not None and not valid[a:e].all():
+                valleys = self._gap_cuts(y, raw, valid, a, e, valleys, lifted, prominence)
             cuts = [a] + valleys + [e]
             last = len(cuts) - 2
             for i in range(len(cuts) - 1):
                 out.append((cuts[i], cuts[i + 1], i > 0, i < last))
         return out
+
+    def _gap_cuts(self, y: np.ndarray, raw: np.ndarray, valid: np.ndarray, a: int, e: int, valleys: list[int],
+                  lifted: np.ndarray | None, depth: float) -> list[int]:
+        """``valleys`` with a cut added in the middle of each gap inside the core ``[a, e)`` that
+        hides a return to rest (:func:`_hidden_rest`) and has a rep's height (``y`` above the
+        threshold) on both sides, between it and the neighbouring cuts."""
+        rate_hz = self.signal_.rate_hz
+        k = max(2, int(round(_EDGE_S * rate_hz)))
+        starts, ends = runs(~valid[a:e])
+        cuts = sorted(valleys)
+        for g0, g1 in zip((starts + a).tolist(), (ends + a).tolist()):
+            i_s, i_e = g0 - 1, g1  # the last sample before the gap, the first after it
+            if i_s < k or i_e + k >= len(raw) or g0 <= a or g1 >= e:
+                continue
+            if not (valid[i_s - k:i_s + 1].all() and valid[i_e:i_e + k + 1].all()):
+                continue
+            if lifted is not None and (lifted[i_s] or lifted[i_e]):
+                continue  # the ankle angle dips while the heel is up (see above)
+            if any(g0 <= c < g1 for c in cuts):
+                continue  # a valley already splits the core here
+            mid = (g0 + g1) // 2
+            before = max([a] + [c for c in cuts if c < g0])
+            after = min([e] + [c for c in cuts if c >= g1])
+            if y[before:g0].max() <= self.threshold_deg or y[g1:after].max() <= self.threshold_deg:
+                continue
+            t = np.arange(k + 1) / rate_hz
+            if _hidden_rest(raw[i_s], raw[i_e], _slope(t, raw[i_s - k:i_s + 1]), _slope(t, raw[i_e:i_e + k + 1]),
+                            (i_e - i_s) / rate_hz, depth):
+                cuts = sorted(cuts + [mid])
+        return cuts
 
     def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,
                 prev_end: int, t: np.ndarray) -> tuple[int, int]:
@@ -324,6 +363,52 @@ class RepDetector:
                 found = e + int(after[0]) if len(after) else hi - 1
             end = found
         return start, end
+
+
+#: Length of data at a gap's edge over which the speed into / out of the gap is measured (s).
+_EDGE_S = 0.1
+#: A move under way: speed at a gap's edge above sway and drift (deg/s).
+_MOVING_DEG_S = 10.0
+
+
+def _slope(t: np.ndarray, x: np.ndarray) -> float:
+    """Least-squares slope of ``x`` over ``t``."""
+    tc = t - t.mean()
+    return float(np.dot(tc, x - x.mean()) / np.dot(tc, tc))
+
+
+def _hidden_rest(y_in: float, y_out: float, v_in: float, v_out: float, gap_s: float, depth: float) -> bool:
+    """Does a data gap hide a return to rest between two reps?
+
+    ``y_in``, ``v_in``: excursion and its speed (positive = away from rest) as the data stops;
+    ``y_out``, ``v_out`` as it resumes, ``gap_s`` later. The grid bridges the gap with a straight
+    line, which keeps the two reps either side in one core. But the reps of these exercises are
+    out-and-back moves between rest and end range, each close to minimum jerk: a move back under
+    way goes on to rest, and a move out under way began there. So the gap hides a rest when the
+    edges cannot belong to one move:
+
+    * the data goes into the gap moving back and comes out of it moving out, both faster than
+      ``_MOVING_DEG_S`` (it turned round in the gap), or
+    * it moves the same way at both edges (both faster than ``_MOVING_DEG_S``) but the level has
+      got less than half the slower speed times ``gap_s`` further: a minimum-jerk move's speed
+      rises and falls once, so between two moments of one move it never drops below the slower
+      of the two (a move back that passes the same level twice, or a move out that does), or
+    * only one edge is moving: into the gap moving back and out of it at least ``depth`` (the
+      split depth) higher, or out of it moving out and into it at least ``depth`` higher. The
+      angle turned round in the gap by more than a split's depth.
+    """
+    v = _MOVING_DEG_S
+    if v_in < -v and v_out > v:
+        return True
+    if v_in < -v and v_out < -v:
+        return y_in - y_out < 0.5 * min(-v_in, -v_out) * gap_s
+    if v_in > v and v_out > v:
+        return y_out - y_in < 0.5 * min(v_in, v_out) * gap_s
+    if v_in < -v:
+        return y_out - y_in >= depth
+    if v_out > v:
+        return y_in - y_out >= depth
+    return False
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
