@@ -237,3 +237,37 @@ def test_a_heel_lift_dip_in_the_ankle_angle_does_not_split_a_lunge() -> None:
     assert reps[0].start_s < 4.0 < 6.0 < reps[0].end_s
     # the same dip without a heel-lift flag is a return between two reps
     assert len(RepDetector(threshold_deg=5.0, release_deg=2.0).detect(replace(trace, heel_lift=np.zeros_like(lift))).reps_) == 3
+
+
+def test_a_heel_lift_dip_down_to_rest_does_not_end_a_lunge() -> None:
+    # a 17 deg heel-lift dip in a 20 deg lunge takes the ankle angle back to its resting value
+    # while the knee stays forward; the heel is up all through it, so it is not a return to rest
+    from dataclasses import replace
+
+    from dorsi.events import ExerciseEventDetector
+    from dorsi.events.streaming import StreamingEventDetector
+    from dorsi.routine import default_routine
+
+    t = np.arange(0.0, 20.0, 0.01)
+    shank = ramp_hold(t, 3.0, 0.6, 2.6, 0.6, 20.0) + ramp_hold(t, 12.0, 1.0, 0.5, 1.0, 25.0)
+    lift = (t > 3.8) & (t < 6.0)
+    x = 2.0 + shank - 19.5 * np.clip(np.minimum(t - 3.9, 5.9 - t) / 0.4, 0.0, 1.0) * lift  # 0.9 s at rest level
+    # knee_swing_deg is minus the shank's forward lean from rest (the shin's own channel)
+    trace = replace(make_trace(t, x, swing=-shank, source="ankle", baseline=2.0), heel_lift=lift)
+    reps = RepDetector(threshold_deg=5.0, release_deg=2.0).detect(trace).reps_
+    assert len(reps) == 2
+    assert reps[0].start_s < 3.5 and reps[0].end_s > 6.0
+    # without the flag it reads as two reps, as it should; likewise with the shank back upright
+    # (a heel flag that ran on into the rest between two reps)
+    assert len(RepDetector(threshold_deg=5.0, release_deg=2.0).detect(
+        replace(trace, heel_lift=np.zeros_like(lift))).reps_) == 3
+    assert len(RepDetector(threshold_deg=5.0, release_deg=2.0).detect(
+        replace(trace, knee_swing_deg=-(x - 2.0))).reps_) == 3
+    # live: while the dip lasts with the heel up the rep stays open (not reported as it stands)
+    spec = default_routine()["band_lunge"]
+    batch = ExerciseEventDetector(spec, "ankle").detect(trace)
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, "ankle"))
+    for i in range(0, len(trace), 11):
+        stream.update(trace.slice(i, i + 11))
+    stream.finish()
+    assert stream.reps_ == batch.reps_ and len(batch.reps_) == 2

@@ -16,7 +16,7 @@ from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hi
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
-from dorsi.events.runs import excursion_times, runs, runs_containing
+from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
 
 
 class RepDetector:
@@ -161,7 +161,11 @@ class RepDetector:
         lifted = self._heel_up(trace, len(sig))
         for sign in polarity_signs(self.polarity):
             y = sign * (xs - self.baseline_deg_)
-            self.excursions_ += excursion_times(sig.t, y > self.release_deg)
+            above = y > self.release_deg
+            if lifted is not None and sign > 0 and trace.source == "ankle" and self.channel == "angle":
+                # (live: a dip still under way with the heel up keeps the run open)
+                above = _heel_up_dips_filled(above, lifted & self._shank_forward(trace, len(sig)))
+            self.excursions_ += excursion_times(sig.t, above)
             prev_end = 0
             reported = previous_end_s.get(sign) if isinstance(previous_end_s, dict) else (
                 previous_end_s if self.polarity != "both" else None)
@@ -169,7 +173,7 @@ class RepDetector:
                 prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
             raw = sign * (sig.x - self.baseline_deg_)
-            for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid):
+            for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
                 if e <= done:
                     continue
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
@@ -248,9 +252,17 @@ class RepDetector:
         sig = channel_grid(trace, HEEL_LIFT, self.grid_hz, self.max_gap_s)
         return sig.x > 0.5 if len(sig) == n else None
 
+    def _shank_forward(self, trace: AngleTrace, n: int) -> np.ndarray:
+        """Grid points where the shank leans forward of its resting inclination by more than
+        ``threshold_deg`` (``knee_swing_deg`` is minus that change: the shin's own channel)."""
+        sig = channel_grid(trace, "knee_swing", self.grid_hz, self.max_gap_s)
+        if len(sig) != n:
+            return np.zeros(n, bool)
+        return -sig.x > self.threshold_deg
+
     def _segments(self, y: np.ndarray, skip_to: int = 0, lifted: np.ndarray | None = None,
-                  raw: np.ndarray | None = None,
-                  valid: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
+                  raw: np.ndarray | None = None, valid: np.ndarray | None = None,
+                  above: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
         """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys
         and at data gaps that hide a return to rest.
 
@@ -258,13 +270,20 @@ class RepDetector:
         between two reps (no return to the baseline) rather than a release.
         Runs ending by ``skip_to`` are left out. No valley splits a rep while
         the heel is up (``lifted``): with the foot sensor the ankle angle drops
-        as the heel rises though the knee keeps going, a dip inside one lunge.
+        as the heel rises though the knee keeps going, a dip inside one lunge;
+        nor does a dip below the release level that the heel is up all through
+        while the shank stays forward (``above``: the samples above the release
+        level, such dips filled; see :func:`_heel_up_dips_filled`).
         ``raw`` is the unsmoothed excursion on the grid and ``valid`` its
         validity (``False`` on the bridge across a gap): with them a gap whose
         edges show a hidden return to rest (:func:`_hidden_rest`) splits the
         core in the middle of the gap.
         """
-        starts, ends = runs_containing(y > self.release_deg, y > self.threshold_deg)
+        if above is None:
+            above = y > self.release_deg
+            if lifted is not None:
+                above = _heel_up_dips_filled(above, lifted)
+        starts, ends = runs_containing(above, y > self.threshold_deg)
         if skip_to:
             keep = ends > skip_to
             starts, ends = starts[keep], ends[keep]
@@ -409,6 +428,26 @@ def _hidden_rest(y_in: float, y_out: float, v_in: float, v_out: float, gap_s: fl
     if v_out > v:
         return y_in - y_out >= depth
     return False
+
+
+def _heel_up_dips_filled(above: np.ndarray, lifted: np.ndarray) -> np.ndarray:
+    """``above`` with its dips (False runs after a True one) filled where ``lifted`` holds all
+    through them: the heel is flagged up and the shank leans forward. The ankle angle is the
+    shank's inclination minus the foot's pitch; a return to rest brings the shank back upright
+    with the heel down, while in a heel lift the foot pitches toes-down (12-17 deg for a 4-6 cm
+    lift) and can take the ankle angle back to its resting value with the knee still forward: a
+    dip inside one lunge, not a return. (The shank's lean is asked for as well as the heel flag,
+    which can run on past a lift's end at a data gap, into the rest.) A dip that reaches the end
+    of the data so is filled too: live, the rep stays open until it ends either way."""
+    starts, ends = runs(~above)
+    if len(starts) == 0:
+        return above
+    inner = starts > 0
+    up = np.concatenate(([0], np.cumsum(lifted, dtype=np.int64)))
+    fill = inner & (up[ends] - up[starts] == ends - starts)
+    if not fill.any():
+        return above
+    return above | fill_intervals(len(above), starts[fill], ends[fill])
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
