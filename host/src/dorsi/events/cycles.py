@@ -56,7 +56,8 @@ MAX_HIDDEN = 2  # cycles one gap may hide: a longer dropout may hide a pause as 
 
 
 def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominences: np.ndarray,
-                   max_width: float, turn: Callable[[int, int], bool] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   max_width: float, turn: Callable[[int, int], bool] | None = None,
+                   raw: np.ndarray | None = None, rate_hz: float = 100.0) -> tuple[np.ndarray, np.ndarray]:
     """Add the cycles whose peaks a data gap hid, from the rhythm of the cycles around them.
 
     Two observed peaks ``k`` periods apart (within 0.4 of a period), with lost
@@ -64,7 +65,9 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
     (at most ``MAX_HIDDEN``) when every missing peak lies within a quarter
     period of a lost sample and the data at the edges of those lost samples
     reaches above the troughs by 15 % of the swing (a pause at rest with a gap
-    in it stays at trough level). Period, peak level and swing are read on the
+    in it stays at trough level), or the data at the edges of the gap shows
+    that the angle turned down inside it (``raw``, the unsmoothed grid at
+    ``rate_hz``: see :func:`_turned_down`). Period, peak level and swing are read on the
     runs of peaks (spaced at most ``2 * max_width``) that end at the first peak
     and start at the second: live, a run is complete before it is reported, so
     live and batch agree. ``turn(j, k)`` tells whether the cycle from peak ``j``
@@ -99,7 +102,7 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
         floor = float(np.median(y[peaks[lo:hi + 1]])) - 0.85 * float(np.median(prominences[lo:hi + 1]))
         reach = max(1, int(round(0.25 * period)))
         missing = (peaks[i] + np.round(np.arange(1, k) * steps[i] / k).astype(int)).tolist()
-        if all(_hidden_at(c, y, valid, reach, floor) for c in missing):
+        if all(_hidden_at(c, y, valid, reach, floor, raw, rate_hz) for c in missing):
             found += missing
     if not found:
         return peaks, hidden
@@ -109,16 +112,54 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
     return allp[order], flags[order]
 
 
-def _hidden_at(c: int, y: np.ndarray, valid: np.ndarray, reach: int, floor: float) -> bool:
+def _hidden_at(c: int, y: np.ndarray, valid: np.ndarray, reach: int, floor: float,
+               raw: np.ndarray | None = None, rate_hz: float = 100.0) -> bool:
     """A peak at ``c`` can have passed unseen: samples within ``reach`` of it were lost, and the
-    data at the edges of those lost samples stands above ``floor``."""
+    data at the edges of those lost samples stands above ``floor``, or (with ``raw``) the data
+    either side of the gap they belong to shows a turn down inside it (:func:`_turned_down`)."""
     a = max(c - reach, 0)
     lost = np.flatnonzero(~valid[a:c + reach + 1])
     if len(lost) == 0:
         return False
     u, v = a + int(lost[0]), a + int(lost[-1])  # first and last lost sample near c
     edges = ([float(y[u - 1])] if u else []) + ([float(y[v + 1])] if v + 1 < len(y) else [])
-    return max(edges, default=-np.inf) >= floor
+    if max(edges, default=-np.inf) >= floor:
+        return True
+    if raw is None or valid[u:v + 1].any():
+        return False
+    before, after = np.flatnonzero(valid[:u]), np.flatnonzero(valid[v + 1:])
+    if len(before) == 0 or len(after) == 0:
+        return False
+    return _turned_down(raw, valid, int(before[-1]), v + 1 + int(after[0]), rate_hz)
+
+
+#: Data at a gap's edge over which the speed into / out of it is measured (s), and the speed that
+#: tells a move from sway and noise (deg/s); as for reps (``dorsi.events.reps``).
+EDGE_S, MOVING_DEG_S = 0.1, 10.0
+
+
+def _turned_down(raw: np.ndarray, valid: np.ndarray, i_in: int, i_out: int, rate_hz: float) -> bool:
+    """The angle went up and came down again between the last sample ``i_in`` before a gap and
+    the first ``i_out`` after it: it went into the gap rising and came out falling, or rising and
+    no higher than it went in, or came out falling from no lower than it went in (speeds over
+    ``MOVING_DEG_S``, least-squares over ``EDGE_S`` of data each side). A maximum then lies in
+    the gap, whatever happened there: at a pause the angle goes into and out of a gap still, at
+    trough level, while the two edges of a gap that runs from trough to trough of a circle show
+    its swing (the floor test of :func:`_hidden_at` cannot see that circle: both edges stand at
+    trough level)."""
+    k = max(2, int(round(EDGE_S * rate_hz)))
+    if i_in < k or i_out + k >= len(raw) or not (valid[i_in - k:i_in + 1].all() and valid[i_out:i_out + k + 1].all()):
+        return False
+    t = np.arange(k + 1) / rate_hz
+    tc = t - t.mean()
+
+    def slope(x: np.ndarray) -> float:
+        return float(np.dot(tc, x - x.mean()) / np.dot(tc, tc))
+
+    v_in, v_out = slope(raw[i_in - k:i_in + 1]), slope(raw[i_out:i_out + k + 1])
+    y_in, y_out = float(raw[i_in]), float(raw[i_out])
+    return (v_in > MOVING_DEG_S and (v_out < -MOVING_DEG_S or y_out <= y_in)) or (
+        v_out < -MOVING_DEG_S and y_in <= y_out)
 
 
 def bridged_base(peaks: np.ndarray, props: dict, valid: np.ndarray, y: np.ndarray) -> np.ndarray:

@@ -219,7 +219,7 @@ class RepDetector:
             # (not across a change of direction: the gap then hides the pause for turning)
             turn = direction_change(trace, sig.t, peaks)
             peaks, hidden = hidden_cycles(peaks, y, sig.valid, prom[keep], self.max_cycle_width_s * sig.rate_hz,
-                                           turn)
+                                           turn, sign * sig.x, sig.rate_hz)
             # consecutive circles share the trough between their peaks; across a pause (peaks more
             # than a circle apart), as before the first and after the last circle, a circle starts
             # or ends at the lowest point within max_onset_s of its peak
