@@ -15,6 +15,7 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.circle_direction import CircleDirection
+from dorsi.events.gap_edges import MOVING_DEG_S, edge_samples, slope
 
 
 def cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
@@ -133,11 +134,6 @@ def _hidden_at(c: int, y: np.ndarray, valid: np.ndarray, reach: int, floor: floa
     return _turned_down(raw, valid, int(before[-1]), v + 1 + int(after[0]), rate_hz)
 
 
-#: Data at a gap's edge over which the speed into / out of it is measured (s), and the speed that
-#: tells a move from sway and noise (deg/s); as for reps (``dorsi.events.reps``).
-EDGE_S, MOVING_DEG_S = 0.1, 10.0
-
-
 def _turned_down(raw: np.ndarray, valid: np.ndarray, i_in: int, i_out: int, rate_hz: float) -> bool:
     """The angle went up and came down again between the last sample ``i_in`` before a gap and
     the first ``i_out`` after it: it went into the gap rising and came out falling, or rising and
@@ -147,16 +143,10 @@ def _turned_down(raw: np.ndarray, valid: np.ndarray, i_in: int, i_out: int, rate
     trough level, while the two edges of a gap that runs from trough to trough of a circle show
     its swing (the floor test of :func:`_hidden_at` cannot see that circle: both edges stand at
     trough level)."""
-    k = max(2, int(round(EDGE_S * rate_hz)))
+    k = edge_samples(rate_hz)
     if i_in < k or i_out + k >= len(raw) or not (valid[i_in - k:i_in + 1].all() and valid[i_out:i_out + k + 1].all()):
         return False
-    t = np.arange(k + 1) / rate_hz
-    tc = t - t.mean()
-
-    def slope(x: np.ndarray) -> float:
-        return float(np.dot(tc, x - x.mean()) / np.dot(tc, tc))
-
-    v_in, v_out = slope(raw[i_in - k:i_in + 1]), slope(raw[i_out:i_out + k + 1])
+    v_in, v_out = slope(raw[i_in - k:i_in + 1], rate_hz), slope(raw[i_out:i_out + k + 1], rate_hz)
     y_in, y_out = float(raw[i_in]), float(raw[i_out])
     return (v_in > MOVING_DEG_S and (v_out < -MOVING_DEG_S or y_out <= y_in)) or (
         v_out < -MOVING_DEG_S and y_in <= y_out)

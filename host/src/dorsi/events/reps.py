@@ -13,6 +13,7 @@ from scipy.signal import find_peaks
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import HEEL_LIFT, channel_grid, polarity_signs, start_baseline
 from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hidden_cycles
+from dorsi.events.gap_edges import MOVING_DEG_S, edge_samples, slope
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
@@ -309,7 +310,7 @@ class RepDetector:
         hides a return to rest (:func:`_hidden_rest`) and has a rep's height (``y`` above the
         threshold) on both sides, between it and the neighbouring cuts."""
         rate_hz = self.signal_.rate_hz
-        k = max(2, int(round(_EDGE_S * rate_hz)))
+        k = edge_samples(rate_hz)
         starts, ends = runs(~valid[a:e])
         cuts = sorted(valleys)
         for g0, g1 in zip((starts + a).tolist(), (ends + a).tolist()):
@@ -327,9 +328,8 @@ class RepDetector:
             after = min([e] + [c for c in cuts if c >= g1])
             if y[before:g0].max() <= self.threshold_deg or y[g1:after].max() <= self.threshold_deg:
                 continue
-            t = np.arange(k + 1) / rate_hz
-            if _hidden_rest(raw[i_s], raw[i_e], _slope(t, raw[i_s - k:i_s + 1]), _slope(t, raw[i_e:i_e + k + 1]),
-                            (i_e - i_s) / rate_hz, depth):
+            if _hidden_rest(raw[i_s], raw[i_e], slope(raw[i_s - k:i_s + 1], rate_hz),
+                            slope(raw[i_e:i_e + k + 1], rate_hz), (i_e - i_s) / rate_hz, depth):
                 cuts = sorted(cuts + [mid])
         return cuts
 
@@ -384,18 +384,6 @@ class RepDetector:
         return start, end
 
 
-#: Length of data at a gap's edge over which the speed into / out of the gap is measured (s).
-_EDGE_S = 0.1
-#: A move under way: speed at a gap's edge above sway and drift (deg/s).
-_MOVING_DEG_S = 10.0
-
-
-def _slope(t: np.ndarray, x: np.ndarray) -> float:
-    """Least-squares slope of ``x`` over ``t``."""
-    tc = t - t.mean()
-    return float(np.dot(tc, x - x.mean()) / np.dot(tc, tc))
-
-
 def _hidden_rest(y_in: float, y_out: float, v_in: float, v_out: float, gap_s: float, depth: float) -> bool:
     """Does a data gap hide a return to rest between two reps?
 
@@ -407,8 +395,8 @@ def _hidden_rest(y_in: float, y_out: float, v_in: float, v_out: float, gap_s: fl
     edges cannot belong to one move:
 
     * the data goes into the gap moving back and comes out of it moving out, both faster than
-      ``_MOVING_DEG_S`` (it turned round in the gap), or
-    * it moves the same way at both edges (both faster than ``_MOVING_DEG_S``) but the level has
+      ``MOVING_DEG_S`` (it turned round in the gap), or
+    * it moves the same way at both edges (both faster than ``MOVING_DEG_S``) but the level has
       got less than half the slower speed times ``gap_s`` further: a minimum-jerk move's speed
       rises and falls once, so between two moments of one move it never drops below the slower
       of the two (a move back that passes the same level twice, or a move out that does), or
@@ -416,7 +404,7 @@ def _hidden_rest(y_in: float, y_out: float, v_in: float, v_out: float, gap_s: fl
       split depth) higher, or out of it moving out and into it at least ``depth`` higher. The
       angle turned round in the gap by more than a split's depth.
     """
-    v = _MOVING_DEG_S
+    v = MOVING_DEG_S
     if v_in < -v and v_out > v:
         return True
     if v_in < -v and v_out < -v:
