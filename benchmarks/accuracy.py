@@ -231,8 +231,14 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     # of seated flossing is the shin's alone)
     reads_foot = trace.source == "ankle" and s.foot is not None and spec.signal != "knee_swing"
     sensors = [s.shin] + ([s.foot] if reads_foot else [])
-    gap_starts = np.concatenate([b.t[:-1][np.diff(b.t) > GAP_S] for b in sensors])
-    gap_ends = np.concatenate([b.t[1:][np.diff(b.t) > GAP_S] for b in sensors])
+    # (a sensor's data starting late or ending early is lost too: a gap to the session's edge)
+    t_first, t_last = float(truth.t[0]), float(truth.t[-1])
+    gap_starts = np.concatenate([np.concatenate([[t_first] if b.t[0] - t_first > GAP_S else [],
+                                                 b.t[:-1][np.diff(b.t) > GAP_S],
+                                                 [b.t[-1]] if t_last - b.t[-1] > GAP_S else []]) for b in sensors])
+    gap_ends = np.concatenate([np.concatenate([[b.t[0]] if b.t[0] - t_first > GAP_S else [],
+                                               b.t[1:][np.diff(b.t) > GAP_S],
+                                               [t_last] if t_last - b.t[-1] > GAP_S else []]) for b in sensors])
     key = f"{int(rate)}Hz/{'loss' if loss else 'clean'}"
 
     def peak_ref(rep) -> float:
