@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from dorsi.order_stats import median
+
 ROLES = ("shin", "foot")
 
 
@@ -109,7 +111,7 @@ class SampleBatch:
         """Nominal sample rate from the median sample interval."""
         if len(self.t) < 2:
             return float(self.meta.get("sample_rate_hz", 0.0))
-        return float(1.0 / np.median(np.diff(self.t)))
+        return float(1.0 / median(np.diff(self.t)))
 
     def gaps(self) -> np.ndarray:
         """Indices ``i`` where samples were lost between ``i-1`` and ``i``."""

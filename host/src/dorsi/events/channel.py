@@ -8,6 +8,7 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.grid import GridSignal, to_grid
+from dorsi.order_stats import median
 
 CHANNELS = ("angle", "knee_swing", "frontal")
 #: Pseudo-channel for the heel-lift flag (as 0.0 / 1.0) in :func:`channel_grid`.
@@ -75,8 +76,8 @@ def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: fl
 
 def start_baseline(sig: GridSignal, window_s: float) -> float:
     """Median of the channel over the first ``window_s`` seconds (the still start)."""
-    head = sig.x[sig.t < sig.t[0] + window_s]
-    return float(np.median(head if len(head) else sig.x[:1]))
+    head = sig.x[:int(np.searchsorted(sig.t, sig.t[0] + window_s))]  # grid times increase
+    return median(head if len(head) else sig.x[:1])
 
 
 def polarity_signs(polarity: str) -> tuple[float, ...]:

@@ -17,6 +17,7 @@ from dorsi.events.foot_fallback import FootFallback
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
+from dorsi.order_stats import median
 from dorsi.routine.exercises import check_exercise
 from dorsi.routine.loader import default_routine
 from dorsi.routine.model import Routine
@@ -113,7 +114,7 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         if fallback.shin_alone_:
             notes.append(fallback.note(seg.exercise, seg.start_s, seg.end_s))
         results.append(analyze_segment(part, seg.exercise, routine, profile))
-    rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / np.median(np.diff(trace.t)))
+    rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / median(np.diff(trace.t)))
     return Analysis(
         sample_rate_hz=rate, duration_s=t1 - t0, source=trace.source, exercises=results,
         quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], foot_gaps=foot_gaps,
