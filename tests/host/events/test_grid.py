@@ -59,6 +59,32 @@ def test_to_grid_matches_reference_definition_with_long_gaps(seed: int, rate: fl
     assert np.array_equal(sig.valid, ok)
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]),
+       fine=st.sampled_from([(100.0, 50.0), (100.0, 25.0), (200.0, 50.0), (100.0, 30.0)]),
+       offset=st.floats(0.0, 4000.0))
+def test_coarse_grid_read_off_a_finer_one_equals_its_own(seed: int, rate: float, fine: tuple[float, float],
+                                                         offset: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 600
+    t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
+    x = np.cumsum(rng.normal(size=n))
+    valid = np.ones(n, dtype=bool)
+    for _ in range(rng.integers(0, 4)):  # lost stretches, some longer than max_gap_s, some at the ends
+        a = int(rng.integers(0, n - 2))
+        valid[a:a + int(rng.integers(1, 120))] = False
+    x[rng.integers(0, n)] = np.nan  # a non-finite sample counts as lost
+    if np.count_nonzero(valid & np.isfinite(x)) < 2:
+        return
+    tr = AngleTrace(t, x, 0.5 * x, np.zeros(n, bool), -x, valid)
+    finer = channel_grid(tr, "angle", fine[0], 0.5)
+    coarse = channel_grid(tr, "angle", fine[1], 0.5)  # read off the finer grid where the times line up
+    own = to_grid(t, x, valid, fine[1], 0.5)
+    assert finer.rate_hz == fine[0] and coarse.rate_hz == own.rate_hz
+    assert np.array_equal(coarse.t, own.t) and np.array_equal(coarse.x, own.x)
+    assert np.array_equal(coarse.valid, own.valid)
+
+
 def _trace(n: int = 500, heel: np.ndarray | None = None) -> AngleTrace:
     t = np.arange(n) / 100.0 + 12.003
     x = 5.0 * np.sin(t)

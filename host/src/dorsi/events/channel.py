@@ -7,7 +7,7 @@ from collections import OrderedDict
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.grid import GridSignal, to_grid
+from dorsi.events.grid import GridSignal, coarsened, to_grid
 from dorsi.order_stats import median
 
 CHANNELS = ("angle", "knee_swing", "frontal")
@@ -36,8 +36,11 @@ def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: flo
     The rep, hold, form and baseline steps of one detection all ask for the
     same few channels of the same trace: the last few results are kept (keyed
     by the trace object and its arrays, returned read-only), so each channel
-    is resampled once per trace. Traces are values: arrays changed in place
-    after a detection are not seen by the next one (build a new trace).
+    is resampled once per trace. A coarser grid of a channel already kept at a
+    multiple of its rate (the activity's 50 Hz beside the detectors' 100 Hz)
+    is read off that one (:func:`dorsi.events.grid.coarsened`: the same values).
+    Traces are values: arrays changed in place after a detection are not seen
+    by the next one (build a new trace).
 
     Raises
     ------
@@ -53,13 +56,27 @@ def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: flo
         return hit[4]
     if len(trace) < 2 or int(np.count_nonzero(valid)) < 2:
         raise ValueError("the trace has fewer than two valid samples")
-    sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), valid, rate_hz, max_gap_s)
+    sig = _from_finer(trace, channel, values, valid, rate_hz, max_gap_s)
+    if sig is None:
+        sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), valid, rate_hz, max_gap_s)
     for arr in (sig.t, sig.x, sig.valid):
         arr.setflags(write=False)
     _CACHE[key] = (trace, trace.t, values, valid, sig)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
     return sig
+
+
+def _from_finer(trace: AngleTrace, channel: str, values: np.ndarray, valid: np.ndarray, rate_hz: float,
+                max_gap_s: float) -> GridSignal | None:
+    """The grid of ``channel`` at ``rate_hz`` read off a kept grid of it at a multiple of that
+    rate (None when there is none, or its grid times do not line up)."""
+    for (owner, name, rate, gap), (tr, t, vals, ok, fine) in reversed(_CACHE.items()):
+        if (owner == id(trace) and name == channel and gap == float(max_gap_s) and rate > rate_hz
+                and tr is trace and t is trace.t and vals is values and ok is valid):
+            usable = (valid & np.isfinite(values)).nonzero()[0]  # the samples to_grid would use
+            return coarsened(fine, float(trace.t[usable[0]]), float(trace.t[usable[-1]]), rate_hz)
+    return None
 
 
 def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float, sig: GridSignal) -> None:

@@ -106,6 +106,29 @@ def to_grid(t: np.ndarray, x: np.ndarray, valid: np.ndarray, rate_hz: float = 10
     return GridSignal(tg, xg, ok, float(rate_hz))
 
 
+def coarsened(fine: GridSignal, t_first: float, t_last: float, rate_hz: float) -> GridSignal | None:
+    """The grid :func:`to_grid` would build at ``rate_hz`` from the samples that gave ``fine``
+    (valid from ``t_first`` to ``t_last``), read off ``fine`` instead; None where it cannot be.
+
+    Each grid value and validity of :func:`to_grid` depends on its grid time
+    alone (linear interpolation and the long-step test are pointwise), so where
+    every coarse grid time is also one of ``fine``'s (``k / r == m k / (m r)``
+    exactly), the coarse grid is every ``m``-th point of the fine one. Only
+    then (the times are compared) is it returned.
+    """
+    step = fine.rate_hz / rate_hz
+    if step < 2 or step != int(step):
+        return None
+    tg = grid_times(t_first, t_last, rate_hz)
+    if len(tg) == 0:
+        return None
+    j0 = int(np.searchsorted(fine.t, tg[0]))
+    picked = slice(j0, j0 + int(step) * (len(tg) - 1) + 1, int(step))
+    if not np.array_equal(fine.t[picked], tg):
+        return None
+    return GridSignal(tg, fine.x[picked].copy(), fine.valid[picked].copy(), float(rate_hz))
+
+
 def _close(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``np.isclose(a, b)`` with its default tolerances (rtol 1e-5, atol 1e-8)."""
     return np.abs(a - b) <= 1e-8 + 1e-5 * np.abs(b)
