@@ -133,6 +133,21 @@ def test_runs_match_the_edge_definition(bits: list[bool]) -> None:
     assert np.array_equal(ends, np.flatnonzero(edges == -1))
 
 
+@settings(max_examples=100, deadline=None)
+@given(n=st.integers(0, 300), pairs=st.lists(st.tuples(st.integers(0, 300), st.integers(0, 300)), max_size=150))
+def test_fill_intervals_is_the_union_of_the_intervals(n: int, pairs: list[tuple[int, int]]) -> None:
+    from dorsi.events.runs import fill_intervals
+
+    pairs = [(min(a, b, n), min(max(a, b), n)) for a, b in pairs]  # 0 <= start <= end <= n, overlaps allowed
+    ref = np.zeros(n, dtype=bool)
+    for a, b in pairs:
+        ref[a:b] = True
+    starts = np.array([a for a, _ in pairs], dtype=np.intp)
+    ends = np.array([b for _, b in pairs], dtype=np.intp)
+    out = fill_intervals(n, starts, ends)  # few intervals (slices) and many (cumulative sum) alike
+    assert out.dtype == bool and np.array_equal(out, ref)
+
+
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]))
 def test_grid_stream_equals_the_whole_buffer_gridded_and_filtered(seed: int, rate: float) -> None:

@@ -20,8 +20,18 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return bounds[first:-1:2], bounds[first + 1::2]
 
 
+_FEW_INTERVALS = 64  # up to this many, slice assignments beat a cumulative sum over the whole mask
+
+
 def fill_intervals(n: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Boolean mask of length ``n``, True on every ``[start, end)`` interval."""
+    """Boolean mask of length ``n``, True on every ``[start, end)`` interval
+    (``0 <= start <= end <= n``; intervals may overlap)."""
+    starts, ends = np.asarray(starts), np.asarray(ends)
+    if len(starts) <= _FEW_INTERVALS:  # the usual case: one or a few runs in a long mask
+        out = np.zeros(n, dtype=bool)
+        for a, b in zip(starts.tolist(), ends.tolist()):
+            out[a:b] = True
+        return out
     delta = np.zeros(n + 1, dtype=np.int64)
     np.add.at(delta, np.asarray(starts, dtype=np.int64), 1)
     np.add.at(delta, np.asarray(ends, dtype=np.int64), -1)
