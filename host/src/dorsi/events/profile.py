@@ -30,24 +30,27 @@ def crossing_time(t: np.ndarray, y: np.ndarray, i: int, level: float) -> float:
     return t0 + frac * (float(t[i + 1]) - t0)
 
 
-def _crossings(y: np.ndarray, lo: int, hi: int, level: float, rising: bool) -> np.ndarray:
+def _crossing(y: np.ndarray, lo: int, hi: int, level: float, rising: bool, last: bool) -> int | None:
+    """The first (``last``: the last) ``i`` in ``[lo, hi - 1)`` where ``y`` crosses ``level``
+    between ``i`` and ``i + 1``, rising (to at least ``level``) or falling; None if there is none."""
     above = y[lo:hi] >= level
     hit = above[1:] > above[:-1] if rising else above[:-1] > above[1:]
-    return lo + hit.nonzero()[0]
+    if len(hit) == 0:
+        return None
+    i = len(hit) - 1 - int(hit[::-1].argmax()) if last else int(hit.argmax())
+    return lo + i if hit[i] else None
 
 
 def _duration(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, k50: int, amp: float,
               rising: bool) -> float | None:
     """Duration ``T`` of the move through ``k50``: from its 25-75 % crossing times
     (``T = span / 0.2772``), else from its peak speed (``T = 1.875 A / v``)."""
-    if rising:
-        c25 = _crossings(y, lo, k50 + 1, 0.25 * amp, True)
-        c75 = _crossings(y, k50, hi, 0.75 * amp, True)
-        k25, k75 = (c25[-1] if len(c25) else None), (c75[0] if len(c75) else None)
+    if rising:  # the last 25 % crossing before the half-way one, the first 75 % crossing after it
+        k25 = _crossing(y, lo, k50 + 1, 0.25 * amp, True, last=True)
+        k75 = _crossing(y, k50, hi, 0.75 * amp, True, last=False)
     else:
-        c75 = _crossings(y, lo, k50 + 1, 0.75 * amp, False)
-        c25 = _crossings(y, k50, hi, 0.25 * amp, False)
-        k75, k25 = (c75[-1] if len(c75) else None), (c25[0] if len(c25) else None)
+        k75 = _crossing(y, lo, k50 + 1, 0.75 * amp, False, last=True)
+        k25 = _crossing(y, k50, hi, 0.25 * amp, False, last=False)
     if k25 is not None and k75 is not None:
         span = abs(crossing_time(t, y, int(k75), 0.75 * amp) - crossing_time(t, y, int(k25), 0.25 * amp))
         if span > 0:
@@ -63,10 +66,9 @@ def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: f
     """``(t50, T)`` of the rising/falling move crossing ``amp/2`` first/last in ``[lo, hi]``."""
     if amp <= 0 or hi - lo < 2:
         return None
-    ks = _crossings(y, lo, hi, 0.5 * amp, rising)
-    if len(ks) == 0:
+    k50 = _crossing(y, lo, hi, 0.5 * amp, rising, last)
+    if k50 is None:
         return None
-    k50 = int(ks[-1] if last else ks[0])
     duration = _duration(t, y, vs, lo, hi, k50, amp, rising)
     if duration is None:
         return None
