@@ -271,3 +271,17 @@ def test_a_heel_lift_dip_down_to_rest_does_not_end_a_lunge() -> None:
         stream.update(trace.slice(i, i + 11))
     stream.finish()
     assert stream.reps_ == batch.reps_ and len(batch.reps_) == 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(seg=st.lists(st.one_of(st.integers(-3, 3).map(float), st.floats(-10, 10)), max_size=60),
+       height=st.floats(-5, 5))
+def test_peak_count_bound_holds_for_scipys_peaks(seg: list[float], height: float) -> None:
+    """The core search skips find_peaks when it cannot find two peaks (plateaus included)."""
+    from scipy.signal import find_peaks
+
+    from dorsi.events.reps import _maybe_two_peaks
+
+    x = np.array(seg, dtype=np.float64)
+    if not _maybe_two_peaks(x, height):
+        assert len(find_peaks(x, height=height)[0]) <= 1

@@ -292,8 +292,10 @@ class RepDetector:
         out: list[tuple[int, int, bool, bool]] = []
         for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per movement
             seg = y[a:e]
-            peaks, _ = find_peaks(seg, prominence=prominence, height=self.threshold_deg)
-            valleys = [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)]
+            valleys: list[int] = []
+            if _maybe_two_peaks(seg, self.threshold_deg):  # (valleys lie between two peaks)
+                peaks, _ = find_peaks(seg, prominence=prominence, height=self.threshold_deg)
+                valleys = [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)]
             if lifted is not None:
                 valleys = [v for v in valleys if not lifted[v]]
             if valid is not None and raw is not None and not valid[a:e].all():
@@ -436,6 +438,17 @@ def _heel_up_dips_filled(above: np.ndarray, lifted: np.ndarray) -> np.ndarray:
     if not fill.any():
         return above
     return above | fill_intervals(len(above), starts[fill], ends[fill])
+
+
+def _maybe_two_peaks(seg: np.ndarray, height: float) -> bool:
+    """Whether ``find_peaks(seg, height=height)`` can find two peaks or more.
+
+    Each peak it finds (the middle of a flat top, or a single sample) has a
+    first sample that is above the sample before it, not below the one after it
+    and at least ``height``: counting such samples bounds its peaks from above.
+    """
+    inner = seg[1:-1]
+    return int(np.count_nonzero((inner > seg[:-2]) & (inner >= seg[2:]) & (inner >= height))) >= 2
 
 
 def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
