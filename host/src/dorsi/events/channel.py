@@ -74,8 +74,9 @@ def _from_finer(trace: AngleTrace, channel: str, values: np.ndarray, valid: np.n
     for (owner, name, rate, gap), (tr, t, vals, ok, fine) in reversed(_CACHE.items()):
         if (owner == id(trace) and name == channel and gap == float(max_gap_s) and rate > rate_hz
                 and tr is trace and t is trace.t and vals is values and ok is valid):
-            usable = (valid & np.isfinite(values)).nonzero()[0]  # the samples to_grid would use
-            return coarsened(fine, float(trace.t[usable[0]]), float(trace.t[usable[-1]]), rate_hz)
+            usable = valid & np.isfinite(values)  # the samples to_grid would use: the first and last
+            first, last = int(usable.argmax()), len(usable) - 1 - int(usable[::-1].argmax())
+            return coarsened(fine, float(trace.t[first]), float(trace.t[last]), rate_hz)
     return None
 
 

@@ -19,6 +19,7 @@ from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
+from dorsi.order_stats import median
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
@@ -299,7 +300,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     mid = (k_up + k_dn) // 2
     lo_in, hi_in = a, min(mid, k_up + near)
     lo_out, hi_out = max(mid, k_dn - near), min(e + 1, len(y))
-    level = lambda: float(np.median(y[k_up:k_dn + 1]))  # noqa: E731  (the fallback: rarely needed)
+    level = lambda: median(y[k_up:k_dn + 1])  # noqa: E731  (the fallback: rarely needed)
     start, end = t0, t1
     # The held level is read where the move in first comes (nearly) to a stop, and where the
     # move out last was that slow: later motion inside the hold (rocking, settling deeper, sway) does not
