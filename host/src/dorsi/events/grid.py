@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.ndimage import convolve1d
+from scipy.ndimage import correlate1d
 from scipy.signal import savgol_coeffs
 
 from dorsi.events.runs import fill_intervals
@@ -196,9 +196,10 @@ def remember_filtered(sig: GridSignal, window_s: float, deriv: int, out: np.ndar
 
 @lru_cache(maxsize=64)
 def _savgol_operators(window: int, polyorder: int, deriv: int, delta: float) -> tuple[np.ndarray, ...]:
-    """Interior coefficients and the two edge matrices of a Savitzky-Golay filter.
+    """Interior weights and the two edge matrices of a Savitzky-Golay filter.
 
-    The edges follow ``scipy.signal.savgol_filter(mode="interp")``: the first
+    The weights are the convolution coefficients reversed, for a correlation
+    (``convolve1d(x, c)`` is ``correlate1d(x, c[::-1])`` for odd lengths). The edges follow ``scipy.signal.savgol_filter(mode="interp")``: the first
     and last ``window // 2`` outputs are the polynomial fitted to the first /
     last ``window`` samples (or its derivative), a fixed linear map of them.
     """
@@ -216,7 +217,7 @@ def _savgol_operators(window: int, polyorder: int, deriv: int, delta: float) -> 
     def rows(at: np.ndarray) -> np.ndarray:
         return (factor[None, :] * at[:, None] ** expo[None, :]) @ fit / delta ** deriv
 
-    return coeffs, rows(pos[:half]), rows(pos[window - half:])
+    return np.ascontiguousarray(coeffs[::-1]), rows(pos[:half]), rows(pos[window - half:])
 
 
 def savgol(x: np.ndarray, window: int, polyorder: int, deriv: int = 0, delta: float = 1.0) -> np.ndarray:
@@ -227,8 +228,9 @@ def savgol(x: np.ndarray, window: int, polyorder: int, deriv: int = 0, delta: fl
     rounding), which matters for the short buffers of the live path.
     """
     x = np.asarray(x, dtype=np.float64)
-    coeffs, left, right = _savgol_operators(int(window), int(polyorder), int(deriv), float(delta))
-    y = convolve1d(x, coeffs, mode="constant")
+    weights, left, right = _savgol_operators(int(window), int(polyorder), int(deriv), float(delta))
+    # (an output array given: scipy then skips looking up the input's dtype name, ~10 us a call)
+    y = correlate1d(x, weights, mode="constant", output=np.empty(len(x)))
     half = window // 2
     if half:
         y[:half] = left @ x[:window]
