@@ -85,6 +85,31 @@ def test_coarse_grid_read_off_a_finer_one_equals_its_own(seed: int, rate: float,
     assert np.array_equal(coarse.valid, own.valid)
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]),
+       window=st.sampled_from([2.0, 0.5, 0.001, 30.0]), offset=st.floats(0.0, 4000.0))
+def test_head_baseline_equals_the_start_baseline_of_the_whole_grid(seed: int, rate: float, window: float,
+                                                                   offset: float) -> None:
+    from dorsi.events.channel import head_baseline, start_baseline
+
+    rng = np.random.default_rng(seed)
+    n = 600
+    t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
+    x = np.cumsum(rng.normal(size=n))
+    valid = np.ones(n, dtype=bool)
+    for _ in range(rng.integers(0, 4)):  # lost stretches, some at the start
+        a = int(rng.integers(0, n - 2))
+        valid[a:a + int(rng.integers(1, 120))] = False
+    x[rng.integers(0, n)] = np.nan
+    if np.count_nonzero(valid & np.isfinite(x)) < 2:
+        return
+    tr = AngleTrace(t, x, 0.5 * x, np.zeros(n, bool), -x, valid)
+    whole = start_baseline(to_grid(t, 0.5 * x, valid, 100.0, 0.5), window)
+    assert head_baseline(tr, "frontal", 100.0, 0.5, window) == whole  # the head of the grid alone
+    channel_grid(tr, "frontal", 100.0, 0.5)
+    assert head_baseline(tr, "frontal", 100.0, 0.5, window) == whole  # read off the kept grid
+
+
 def _trace(n: int = 500, heel: np.ndarray | None = None) -> AngleTrace:
     t = np.arange(n) / 100.0 + 12.003
     x = 5.0 * np.sin(t)

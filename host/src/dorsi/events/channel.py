@@ -7,7 +7,7 @@ from collections import OrderedDict
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.grid import GridSignal, coarsened, to_grid
+from dorsi.events.grid import GridSignal, coarsened, grid_times, to_grid, usable_samples
 from dorsi.order_stats import median
 
 CHANNELS = ("angle", "knee_swing", "frontal")
@@ -90,6 +90,27 @@ def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: fl
                                                                       trace.channel_valid(channel), sig)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
+
+
+def head_baseline(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float, window_s: float) -> float:
+    """``start_baseline(channel_grid(trace, channel, rate_hz, max_gap_s), window_s)``, interpolating
+    only the grid points it reads unless the channel's grid is kept already.
+
+    Grid values are pointwise (each the interpolation at its own grid time),
+    so the first ``window_s`` of the grid are the same numbers without the rest:
+    a segment without reps or holds never needs its frontal channel further on.
+    """
+    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
+    valid = trace.channel_valid(channel)
+    hit = _CACHE.get((id(trace), channel, float(rate_hz), float(max_gap_s)))
+    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is valid:
+        return start_baseline(hit[4], window_s)
+    if len(trace) < 2 or int(np.count_nonzero(valid)) < 2:
+        raise ValueError("the trace has fewer than two valid samples")
+    tv, xv, _ = usable_samples(trace.t, np.asarray(values, dtype=np.float64), valid)
+    tg = grid_times(tv[0], min(float(tv[-1]), float(tv[0]) + window_s + 2.0 / rate_hz), rate_hz)  # its start
+    head = tg[:int(np.searchsorted(tg, tg[0] + window_s))]
+    return median(np.interp(head if len(head) else tg[:1], tv, xv))
 
 
 def start_baseline(sig: GridSignal, window_s: float) -> float:

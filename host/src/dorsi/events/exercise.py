@@ -13,7 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
-from dorsi.events.channel import channel_grid, start_baseline
+from dorsi.events.channel import channel_grid, head_baseline, start_baseline
 from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.form import FrontalTiltFlagger
 from dorsi.events.heel_lifts import HeelLiftDetector
@@ -224,7 +224,7 @@ class ExerciseEventDetector:
         if baselines is None:
             baselines = {
                 "main": start_baseline(channel_grid(trace, self.channel, self.grid_hz, 0.5), 2.0),
-                "frontal": start_baseline(channel_grid(trace, "frontal", self.grid_hz, 0.5), 2.0),
+                "frontal": head_baseline(trace, "frontal", self.grid_hz, 0.5, 2.0),  # (read on events only)
             }
         self.baselines_ = dict(baselines)
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_

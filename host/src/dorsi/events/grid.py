@@ -52,6 +52,29 @@ def grid_times(t_first: float, t_last: float, rate_hz: float) -> np.ndarray:
     return np.arange(k0, k1 + 1, dtype=np.float64) / rate_hz
 
 
+def usable_samples(t: np.ndarray, x: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(tv, xv, steps)``: the valid, finite samples :func:`to_grid` interpolates, and the steps
+    between their times (raises as :func:`to_grid` does)."""
+    t = np.asarray(t, dtype=np.float64)
+    x = np.asarray(x, dtype=np.float64)
+    valid = np.asarray(valid, dtype=bool)
+    if t.shape != x.shape or t.shape != valid.shape or t.ndim != 1:
+        raise ValueError("t, x and valid must be 1-D arrays of one length")
+    finite = np.isfinite(x)
+    if not finite.all():
+        valid = valid & finite
+    if valid.all():
+        tv, xv = t, x
+    else:
+        tv, xv = t[valid], x[valid]
+    if len(tv) < 2:
+        raise ValueError("need at least two valid samples")
+    steps = tv[1:] - tv[:-1]
+    if not (steps > 0).all():
+        raise ValueError("sample times must be strictly increasing")
+    return tv, xv, steps
+
+
 def to_grid(t: np.ndarray, x: np.ndarray, valid: np.ndarray, rate_hz: float = 100.0,
             max_gap_s: float = 0.5) -> GridSignal:
     """Resample the valid samples of ``x(t)`` onto the absolute grid.
@@ -70,23 +93,7 @@ def to_grid(t: np.ndarray, x: np.ndarray, valid: np.ndarray, rate_hz: float = 10
     ValueError
         When fewer than two valid samples exist or times are not increasing.
     """
-    t = np.asarray(t, dtype=np.float64)
-    x = np.asarray(x, dtype=np.float64)
-    valid = np.asarray(valid, dtype=bool)
-    if t.shape != x.shape or t.shape != valid.shape or t.ndim != 1:
-        raise ValueError("t, x and valid must be 1-D arrays of one length")
-    finite = np.isfinite(x)
-    if not finite.all():
-        valid = valid & finite
-    if valid.all():
-        tv, xv = t, x
-    else:
-        tv, xv = t[valid], x[valid]
-    if len(tv) < 2:
-        raise ValueError("need at least two valid samples")
-    steps = tv[1:] - tv[:-1]
-    if not (steps > 0).all():
-        raise ValueError("sample times must be strictly increasing")
+    tv, xv, steps = usable_samples(t, x, valid)
     tg = grid_times(tv[0], tv[-1], rate_hz)
     xg = np.interp(tg, tv, xv)
     long = (steps > max_gap_s).nonzero()[0]
