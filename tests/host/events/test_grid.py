@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy.signal import savgol_filter
 
@@ -38,19 +38,35 @@ def _reference_grid(t, x, valid, rate_hz, max_gap_s):
     return tg, np.interp(tg, tv, xv), ok
 
 
-@settings(max_examples=40, deadline=None)
-@given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]),
-       grid=st.sampled_from([25.0, 50.0, 100.0]), offset=st.floats(0.0, 4000.0))
-def test_to_grid_matches_reference_definition_with_long_gaps(seed: int, rate: float, grid: float,
-                                                             offset: float) -> None:
+def _random_signal(seed: int, rate: float, offset: float, first: int = 1, nan: bool = False):
+    """600 jittered samples of a random walk with up to three lost stretches (some longer than
+    the grid's max gap; from sample ``first`` on) and, with ``nan``, one non-finite sample."""
     rng = np.random.default_rng(seed)
     n = 600
     t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
     x = np.cumsum(rng.normal(size=n))
     valid = np.ones(n, dtype=bool)
-    for _ in range(rng.integers(0, 4)):  # lost stretches, some longer than max_gap_s
-        a = int(rng.integers(1, n - 2))
+    for _ in range(rng.integers(0, 4)):
+        a = int(rng.integers(first, n - 2))
         valid[a:a + int(rng.integers(1, 120))] = False
+    if nan:
+        x[rng.integers(0, n)] = np.nan  # a non-finite sample counts as lost
+    return t, x, valid
+
+
+def _random_trace(seed: int, rate: float, offset: float) -> AngleTrace:
+    """A trace of :func:`_random_signal` (lost stretches at its ends too, a non-finite sample)."""
+    t, x, valid = _random_signal(seed, rate, offset, first=0, nan=True)
+    assume(np.count_nonzero(valid & np.isfinite(x)) >= 2)
+    return AngleTrace(t, x, 0.5 * x, np.zeros(len(t), bool), -x, valid)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]),
+       grid=st.sampled_from([25.0, 50.0, 100.0]), offset=st.floats(0.0, 4000.0))
+def test_to_grid_matches_reference_definition_with_long_gaps(seed: int, rate: float, grid: float,
+                                                             offset: float) -> None:
+    t, x, valid = _random_signal(seed, rate, offset)
     valid[0] = valid[-1] = True
     sig = to_grid(t, x, valid, grid, 0.5)
     tg, xg, ok = _reference_grid(t, x, valid, grid, 0.5)
@@ -65,18 +81,8 @@ def test_to_grid_matches_reference_definition_with_long_gaps(seed: int, rate: fl
        offset=st.floats(0.0, 4000.0))
 def test_coarse_grid_read_off_a_finer_one_equals_its_own(seed: int, rate: float, fine: tuple[float, float],
                                                          offset: float) -> None:
-    rng = np.random.default_rng(seed)
-    n = 600
-    t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
-    x = np.cumsum(rng.normal(size=n))
-    valid = np.ones(n, dtype=bool)
-    for _ in range(rng.integers(0, 4)):  # lost stretches, some longer than max_gap_s, some at the ends
-        a = int(rng.integers(0, n - 2))
-        valid[a:a + int(rng.integers(1, 120))] = False
-    x[rng.integers(0, n)] = np.nan  # a non-finite sample counts as lost
-    if np.count_nonzero(valid & np.isfinite(x)) < 2:
-        return
-    tr = AngleTrace(t, x, 0.5 * x, np.zeros(n, bool), -x, valid)
+    tr = _random_trace(seed, rate, offset)
+    t, x, valid = tr.t, tr.angle_deg, tr.valid
     finer = channel_grid(tr, "angle", fine[0], 0.5)
     coarse = channel_grid(tr, "angle", fine[1], 0.5)  # read off the finer grid where the times line up
     own = to_grid(t, x, valid, fine[1], 0.5)
@@ -92,18 +98,8 @@ def test_head_baseline_equals_the_start_baseline_of_the_whole_grid(seed: int, ra
                                                                    offset: float) -> None:
     from dorsi.events.channel import head_baseline, start_baseline
 
-    rng = np.random.default_rng(seed)
-    n = 600
-    t = offset + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
-    x = np.cumsum(rng.normal(size=n))
-    valid = np.ones(n, dtype=bool)
-    for _ in range(rng.integers(0, 4)):  # lost stretches, some at the start
-        a = int(rng.integers(0, n - 2))
-        valid[a:a + int(rng.integers(1, 120))] = False
-    x[rng.integers(0, n)] = np.nan
-    if np.count_nonzero(valid & np.isfinite(x)) < 2:
-        return
-    tr = AngleTrace(t, x, 0.5 * x, np.zeros(n, bool), -x, valid)
+    tr = _random_trace(seed, rate, offset)
+    t, x, valid = tr.t, tr.angle_deg, tr.valid
     whole = start_baseline(to_grid(t, 0.5 * x, valid, 100.0, 0.5), window)
     assert head_baseline(tr, "frontal", 100.0, 0.5, window) == whole  # the head of the grid alone
     channel_grid(tr, "frontal", 100.0, 0.5)
