@@ -159,6 +159,22 @@ def test_rocking_that_dips_below_the_release_level_does_not_split_a_low_hold() -
     assert len(HoldDetector(baseline_deg=3.0, max_dip_s=0.0).detect(make_trace(t, x, baseline=3.0)).holds_) > 1
 
 
+def test_a_slow_rock_back_below_the_release_level_does_not_split_a_traction_hold() -> None:
+    from dorsi.events.settings import settings_for
+    from dorsi.routine import default_routine
+
+    # rocking at 0.35 Hz: one rock back stays under the release level for about 0.8 s; leaving
+    # the position and coming back in takes longer than a second
+    t = np.arange(0.0, 45.0, 0.01)
+    x = 3.0 + ramp_hold(t, 5.0, 1.0, 30.0, 1.0, 5.0)
+    x -= 3.5 * np.clip(np.sin(2 * np.pi * 0.35 * (t - 18.0)), 0.0, None) * ((t > 18.0) & (t < 19.43))
+    below = (t > 18.0) & (t < 20.0) & (x - 3.0 < 2.5)
+    assert 0.7 < below.sum() * 0.01 < 1.0
+    traction = settings_for(default_routine()["traction"], "inclination").hold
+    holds = HoldDetector(baseline_deg=3.0, **traction).detect(make_trace(t, x, baseline=3.0)).holds_
+    assert len(holds) == 1 and holds[0].duration_s == pytest.approx(30.0, abs=1.0)
+
+
 def test_a_hold_whose_move_in_is_not_seen_still_ends_where_its_move_out_begins() -> None:
     """At 25 Hz a drop's fast lift can carry the excursion's first sample past half the held
     level: the move in then gives no shape, but the move out still does, and sets the end (it

@@ -53,7 +53,8 @@ class HoldDetector:
     max_dip_s : float
         A dip below ``release_deg`` shorter than this between two stretches in
         position is sway (a traction hold rocking near the release level), not
-        a release: the stretches are one.
+        a release: the stretches are one (traction, whose rocks back can stay
+        under the release level for 0.6-0.8 s, sets 1 s).
     boundary : {"profile", "speed"}
         How the start and end are placed. ``"speed"``: the first / last settled
         sample. ``"profile"`` (default): from the shape of the movement into and

@@ -34,7 +34,9 @@ _REPS = {
 _HOLDS = {
     "gastroc_stretch": dict(threshold_deg=5.0, release_deg=2.5),
     "soleus_stretch": dict(threshold_deg=5.0, release_deg=2.5),
-    "traction": dict(threshold_deg=5.0, release_deg=2.5),
+    # band traction rocks, a few degrees above rest: a slow rock back can stay under the release
+    # level for 0.6-0.8 s, while leaving the position and coming back takes over a second
+    "traction": dict(threshold_deg=5.0, release_deg=2.5, max_dip_s=1.0),
     "seated_df_hold": dict(threshold_deg=5.0, release_deg=2.5),
     # a drop's hold ends in its lowering, the next begins after a short rest: no dip is sway
     "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0),
