@@ -335,6 +335,12 @@ class AnkleRiseHeelLift:
         now_deg_s = np.degrees(now)
         back = ((x[idx] - x[np.maximum(idx - self._onset_n, 0)] < -self.onset_back_deg)
                 | (now_deg_s < -self.onset_back_deg_s) | (now_deg_s > self.onset_max_deg_s))
+        # nor just after a swing fast enough that a lever-arm error of onset_swing_m, through its
+        # centripetal part (dr w^2), alone integrates to the threshold over the window: the top of
+        # a fast lunge (250 deg/s a moment before) turns with the rate near zero
+        fast = np.sqrt(self.onset_m_per_s / (self.onset_swing_m * w / self.rate_hz))  # rad/s (81 deg/s)
+        speed = np.abs(rate(np.arange(len(x) - 1)))  # between consecutive samples
+        back |= np.array([speed[max(j - w, 0):j].max(initial=0.0) for j in idx]) > fast
         cand[k] = ~back & (v[k] - self.onset_swing_m * swing > self.onset_m_per_s)
         return cand
 
