@@ -47,24 +47,42 @@ def channel_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: flo
     ValueError
         If the trace has fewer than two valid samples.
     """
-    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
-    valid = trace.channel_valid(channel)
+    values, valid = _channel_samples(trace, channel)
     key = (id(trace), channel, float(rate_hz), float(max_gap_s))
-    hit = _CACHE.get(key)
-    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is valid:
+    kept = _kept(key, trace, values, valid)
+    if kept is not None:
         _CACHE.move_to_end(key)
-        return hit[4]
+        return kept
     if len(trace) < 2 or int(np.count_nonzero(valid)) < 2:
         raise ValueError("the trace has fewer than two valid samples")
     sig = _from_finer(trace, channel, values, valid, rate_hz, max_gap_s)
     if sig is None:
         sig = to_grid(trace.t, np.asarray(values, dtype=np.float64), valid, rate_hz, max_gap_s)
+    _keep(key, trace, values, valid, sig)
+    return sig
+
+
+def _channel_samples(trace: AngleTrace, channel: str) -> tuple[np.ndarray, np.ndarray]:
+    """The samples of ``channel`` and where they are valid."""
+    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
+    return values, trace.channel_valid(channel)
+
+
+def _kept(key: tuple, trace: AngleTrace, values: np.ndarray, valid: np.ndarray) -> GridSignal | None:
+    """The kept grid under ``key`` if it was made from these very arrays (else None)."""
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is valid:
+        return hit[4]
+    return None
+
+
+def _keep(key: tuple, trace: AngleTrace, values: np.ndarray, valid: np.ndarray, sig: GridSignal) -> None:
+    """Keep ``sig`` (read-only) as the grid of these arrays; the oldest kept grids go."""
     for arr in (sig.t, sig.x, sig.valid):
         arr.setflags(write=False)
     _CACHE[key] = (trace, trace.t, values, valid, sig)
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
-    return sig
 
 
 def _from_finer(trace: AngleTrace, channel: str, values: np.ndarray, valid: np.ndarray, rate_hz: float,
@@ -83,13 +101,7 @@ def _from_finer(trace: AngleTrace, channel: str, values: np.ndarray, valid: np.n
 def remember_grid(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float, sig: GridSignal) -> None:
     """Hand :func:`channel_grid` the grid of ``trace`` computed elsewhere (the live wrapper
     extends its buffer's grid chunk by chunk instead of resampling the whole buffer)."""
-    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
-    for arr in (sig.t, sig.x, sig.valid):
-        arr.setflags(write=False)
-    _CACHE[(id(trace), channel, float(rate_hz), float(max_gap_s))] = (trace, trace.t, values,
-                                                                      trace.channel_valid(channel), sig)
-    while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+    _keep((id(trace), channel, float(rate_hz), float(max_gap_s)), trace, *_channel_samples(trace, channel), sig)
 
 
 def head_baseline(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: float, window_s: float) -> float:
@@ -100,11 +112,10 @@ def head_baseline(trace: AngleTrace, channel: str, rate_hz: float, max_gap_s: fl
     so the first ``window_s`` of the grid are the same numbers without the rest:
     a segment without reps or holds never needs its frontal channel further on.
     """
-    values = trace.heel_lift if channel == HEEL_LIFT else channel_values(trace, channel)
-    valid = trace.channel_valid(channel)
-    hit = _CACHE.get((id(trace), channel, float(rate_hz), float(max_gap_s)))
-    if hit is not None and hit[0] is trace and hit[1] is trace.t and hit[2] is values and hit[3] is valid:
-        return start_baseline(hit[4], window_s)
+    values, valid = _channel_samples(trace, channel)
+    kept = _kept((id(trace), channel, float(rate_hz), float(max_gap_s)), trace, values, valid)
+    if kept is not None:
+        return start_baseline(kept, window_s)
     if len(trace) < 2 or int(np.count_nonzero(valid)) < 2:
         raise ValueError("the trace has fewer than two valid samples")
     tv, xv, _ = usable_samples(trace.t, np.asarray(values, dtype=np.float64), valid)

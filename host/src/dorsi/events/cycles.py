@@ -15,7 +15,7 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.circle_direction import CircleDirection
-from dorsi.events.gap_edges import MOVING_DEG_S, edge_samples, slope
+from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 
 
 def cycle_widths(peaks: np.ndarray, props: dict, valid: np.ndarray) -> np.ndarray:
@@ -143,10 +143,10 @@ def _turned_down(raw: np.ndarray, valid: np.ndarray, i_in: int, i_out: int, rate
     trough level, while the two edges of a gap that runs from trough to trough of a circle show
     its swing (the floor test of :func:`_hidden_at` cannot see that circle: both edges stand at
     trough level)."""
-    k = edge_samples(rate_hz)
-    if i_in < k or i_out + k >= len(raw) or not (valid[i_in - k:i_in + 1].all() and valid[i_out:i_out + k + 1].all()):
+    speeds = edge_speeds(raw, valid, i_in, i_out, rate_hz)
+    if speeds is None:
         return False
-    v_in, v_out = slope(raw[i_in - k:i_in + 1], rate_hz), slope(raw[i_out:i_out + k + 1], rate_hz)
+    v_in, v_out = speeds
     y_in, y_out = float(raw[i_in]), float(raw[i_out])
     return (v_in > MOVING_DEG_S and (v_out < -MOVING_DEG_S or y_out <= y_in)) or (
         v_out < -MOVING_DEG_S and y_in <= y_out)

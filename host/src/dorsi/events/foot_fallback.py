@@ -42,7 +42,8 @@ class FootFallback:
         """The next chunk of the segment in the chosen view; None while undecided.
 
         Chunks before the first shin sample (all lost) are held and come out
-        with the chunk that decides.
+        with the chunk that decides; a segment that ends undecided had nothing
+        usable, and its held chunks are dropped.
         """
         if self.shin_alone_ is None:
             self._held.append(chunk)
@@ -55,13 +56,6 @@ class FootFallback:
                                     and chunk.foot_lost is not None and chunk.foot_lost[shin[0]])
             chunk = held
         return chunk.shin_only if self.shin_alone_ else chunk
-
-    def finish(self) -> AngleTrace | None:
-        """What is still held at the segment's end (no shin sample came: as it is)."""
-        held, self._held = self._held, []
-        if not held:
-            return None
-        return AngleTrace.concatenate(held) if len(held) > 1 else held[0]
 
     @staticmethod
     def note(exercise: str, start_s: float, end_s: float) -> str:

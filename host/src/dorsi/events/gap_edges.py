@@ -15,12 +15,18 @@ EDGE_S = 0.1
 MOVING_DEG_S = 10.0
 
 
-def edge_samples(rate_hz: float) -> int:
-    """Grid steps spanning ``EDGE_S`` (at least 2)."""
-    return max(2, int(round(EDGE_S * rate_hz)))
+def edge_speeds(x: np.ndarray, valid: np.ndarray, i_in: int, i_out: int,
+                rate_hz: float) -> tuple[float, float] | None:
+    """Speeds (per second) of ``x`` into a gap, over ``EDGE_S`` of data up to its last sample
+    ``i_in`` before it, and out of it, from its first sample ``i_out`` after it; None unless both
+    stretches are inside the data and received whole."""
+    k = max(2, int(round(EDGE_S * rate_hz)))
+    if i_in < k or i_out + k >= len(x) or not (valid[i_in - k:i_in + 1].all() and valid[i_out:i_out + k + 1].all()):
+        return None
+    return _slope(x[i_in - k:i_in + 1], rate_hz), _slope(x[i_out:i_out + k + 1], rate_hz)
 
 
-def slope(x: np.ndarray, rate_hz: float) -> float:
+def _slope(x: np.ndarray, rate_hz: float) -> float:
     """Least-squares slope (per second) of ``x`` sampled at ``rate_hz``."""
     t = np.arange(len(x)) / rate_hz
     tc = t - t.mean()

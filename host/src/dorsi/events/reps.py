@@ -13,7 +13,7 @@ from scipy.signal import find_peaks
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import HEEL_LIFT, channel_grid, polarity_signs, start_baseline
 from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hidden_cycles
-from dorsi.events.gap_edges import MOVING_DEG_S, edge_samples, slope
+from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
@@ -312,14 +312,12 @@ class RepDetector:
         hides a return to rest (:func:`_hidden_rest`) and has a rep's height (``y`` above the
         threshold) on both sides, between it and the neighbouring cuts."""
         rate_hz = self.signal_.rate_hz
-        k = edge_samples(rate_hz)
         starts, ends = runs(~valid[a:e])
         cuts = sorted(valleys)
         for g0, g1 in zip((starts + a).tolist(), (ends + a).tolist()):
             i_s, i_e = g0 - 1, g1  # the last sample before the gap, the first after it
-            if i_s < k or i_e + k >= len(raw) or g0 <= a or g1 >= e:
-                continue
-            if not (valid[i_s - k:i_s + 1].all() and valid[i_e:i_e + k + 1].all()):
+            speeds = edge_speeds(raw, valid, i_s, i_e, rate_hz) if g0 > a and g1 < e else None
+            if speeds is None:
                 continue
             if lifted is not None and (lifted[i_s] or lifted[i_e]):
                 continue  # the ankle angle dips while the heel is up (see above)
@@ -330,8 +328,7 @@ class RepDetector:
             after = min([e] + [c for c in cuts if c >= g1])
             if y[before:g0].max() <= self.threshold_deg or y[g1:after].max() <= self.threshold_deg:
                 continue
-            if _hidden_rest(raw[i_s], raw[i_e], slope(raw[i_s - k:i_s + 1], rate_hz),
-                            slope(raw[i_e:i_e + k + 1], rate_hz), (i_e - i_s) / rate_hz, depth):
+            if _hidden_rest(raw[i_s], raw[i_e], *speeds, (i_e - i_s) / rate_hz, depth):
                 cuts = sorted(cuts + [mid])
         return cuts
 

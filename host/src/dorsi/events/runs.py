@@ -33,8 +33,8 @@ def fill_intervals(n: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
             out[a:b] = True
         return out
     delta = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(delta, np.asarray(starts, dtype=np.int64), 1)
-    np.add.at(delta, np.asarray(ends, dtype=np.int64), -1)
+    np.add.at(delta, starts.astype(np.int64), 1)
+    np.add.at(delta, ends.astype(np.int64), -1)
     return np.cumsum(delta[:n]) > 0
 
 

@@ -14,10 +14,10 @@ from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
+from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
-from dorsi.order_stats import median
 from dorsi.routine.exercises import check_exercise
 from dorsi.routine.loader import default_routine
 from dorsi.routine.model import Routine
