@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from dorsi.angle.lever_arm import cross_matrix
@@ -340,7 +341,10 @@ class AnkleRiseHeelLift:
         # a fast lunge (250 deg/s a moment before) turns with the rate near zero
         fast = np.sqrt(self.onset_m_per_s / (self.onset_swing_m * w / self.rate_hz))  # rad/s (81 deg/s)
         speed = np.abs(rate(np.arange(len(x) - 1)))  # between consecutive samples
-        back |= np.array([speed[max(j - w, 0):j].max(initial=0.0) for j in idx]) > fast
+        # the fastest of the w speeds before each candidate: window j of the zero-padded speeds
+        # ends just before sample j (speeds are >= 0, so the padding changes no maximum)
+        windows = sliding_window_view(np.concatenate([np.zeros(w), speed]), w)
+        back |= windows[idx].max(axis=1) > fast
         cand[k] = ~back & (v[k] - self.onset_swing_m * swing > self.onset_m_per_s)
         return cand
 
