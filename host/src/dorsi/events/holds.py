@@ -23,6 +23,7 @@ from dorsi.order_stats import median
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
+MOVE_IN_LOOKBACK_S = 0.5  # how far before an excursion the move in's half-way crossing is searched
 
 
 class HoldDetector:
@@ -113,7 +114,7 @@ class HoldDetector:
     def lookback_s(self) -> float:
         """How far before an excursion's start detection reads data (filter half-windows:
         a hold lies inside its excursion)."""
-        return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz
+        return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz + MOVE_IN_LOOKBACK_S
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
                previous_end_s: float | None = None, memo: dict | None = None) -> "HoldDetector":
@@ -319,6 +320,10 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
         # batch agree once the excursion has closed)
         return bool(near_k.all()) or (move[1] > 2.0 and float(near_k.mean()) >= 0.7)
 
+    if moved_in and y[lo_in] >= 0.5 * amp_in:
+        # the excursion began above the move's half-way level (a move in that first stops low,
+        # under twice the release level, then goes on): its half-way crossing lies before it
+        lo_in = _last_below(y, lo_in, 0.5 * amp_in, int(round(MOVE_IN_LOOKBACK_S * rate_hz)))
     move_in = move_in_timing(t, y, vs, lo_in, hi_in, amp_in) if moved_in else None
     if move_in is not None and observed(k_up, move_in):
         start = move_in[0] + 0.5 * move_in[1]
@@ -331,6 +336,14 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     if end <= start:
         return t0, t1
     return start, end
+
+
+def _last_below(y: np.ndarray, k: int, level: float, reach: int) -> int:
+    """The last index before ``k`` (at most ``reach`` back) where ``y`` is below ``level``;
+    ``k`` when there is none."""
+    lo = max(0, k - reach)
+    below = np.flatnonzero(y[lo:k] < level)
+    return lo + int(below[-1]) if below.size else k
 
 
 def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forward: bool,
