@@ -39,15 +39,16 @@ ORIENTATIONS = ("auto", "gyro", "device", "fusion")
 MAX_BRIDGED_STEPS = 3
 #: ... and so are gaps up to this long (s) at any rate.
 MAX_BRIDGED_S = 0.1
-#: Re-anchoring after a long gap carries the reference's error over the gap (its change is the
-#: increment there) unless the filter and the reference differed by more than this just before
-#: it: then the filter restarts from the references after the gap (``AxisAngleFilter``). The
-#: cleaned accelerometer's tilt error while lunging reaches 2.8 deg (docs/algorithms-angle.md);
-#: more is a fast movement's transient (an ankle circle, a seated leg lift: up to 6 deg, changing
-#: sign within the movement) that the next movement does not share. Six-seed benchmark: 3-4 deg
-#: leave every other figure as it was or better; 2.5 moves one median by 0.002 deg, 5 misses a
-#: leg lift's 4.5 deg.
-RESTART_DEVIATION_DEG = 3.0
+#: After a long gap the filter restarts from the references that follow it (their running
+#: mean, each carried forward by the gyroscope; ``AxisAngleFilter``) when it and its reference
+#: differed by more than this just before the gap, else the reference's change is the increment
+#: there. With the centred reference (``_centre``) the references after a gap are good enough to
+#: restart always (0): a 0.9 s gap up to mid-rise of a 25 Hz lunge read its peak 4.7 deg low
+#: with the change carried over (the reference at the first sample after a gap, mid-swing, is
+#: still several degrees off), 1.0 deg now; benchmark peak maxima fell on most seed bases
+#: (docs/algorithms-angle.md). Before the centred reference 3 deg was best: restarting always
+#: then cost the eccentric drop's peak max 1.73 -> 2.60 deg.
+RESTART_DEVIATION_DEG = 0.0
 
 
 class SegmentTilt:
@@ -107,6 +108,7 @@ class SegmentTilt:
         self._pending: tuple | None = None
         self._startup = AhrsStartup(calibration.g_reading, rate_hz)
         self._free: np.ndarray | None = None
+        self._centre_state: tuple | None = None  # last rows for the centred reference (``_centre``)
 
     def update(self, batch: SampleBatch) -> "SegmentTilt":
         """Process the next chunk; returns self."""
@@ -147,6 +149,8 @@ class SegmentTilt:
         else:
             reference = np.empty((n, 2))
             reference[:, 0], reference[:, 1] = plane_angles(free @ self._to_frame)
+            if self.lever_arm_m is not None:
+                self._centre(reference, batch.acc, omega, steps, dt, self.lever_arm_m)
             self._filter.filter(reference, omega @ self._rate_axes, dt, 1.0 / self.rate_hz,
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
@@ -192,7 +196,49 @@ class SegmentTilt:
         alpha[gaps] = 0.0
         g_ok = gaps[fwd_ok]
         alpha[g_ok] = (omega[g_ok + 1] - omega[g_ok]) * self.rate_hz
+        # with two samples after it, the one-sided second-order difference (error O(dt^2), not
+        # O(dt)): the reference there anchors the angle after a long gap, and mid-lunge at 25 Hz
+        # the first-order difference's half-sample shift alone tilts it by several degrees
+        two = g_ok[g_ok + 2 < n]
+        two = two[steps[two + 2] == 1]
+        alpha[two] = (4.0 * omega[two + 1] - 3.0 * omega[two] - omega[two + 2]) * (0.5 * self.rate_hz)
         return alpha
+
+    def _centre(self, reference: np.ndarray, acc: np.ndarray, omega: np.ndarray, steps: np.ndarray,
+                dt: np.ndarray, lever_arm_m: np.ndarray) -> None:
+        """Reference angles from the previous sample's centred angular acceleration, carried to
+        each sample by the gyroscope increment (in place, where three samples in a row exist).
+
+        The fixed-pivot model needs the angular acceleration *at* the sample; a backward
+        difference is half a sample late, which mid-lunge at 25 Hz tilts the reference by up to
+        15-20 deg (a centred difference: mostly under 1 deg). Sample ``k`` has only the past, so
+        it takes the centred reference of ``k - 1`` (which needs ``w[k]``) plus the rotation
+        from ``k - 1`` to ``k``: causal, no added lag.
+        """
+        n = len(omega)
+        if n == 0:
+            return
+        contiguous = steps == 1
+        prev = self._centre_state
+        if prev is None:  # the stream's first sample has no predecessor
+            contiguous[0] = False
+            prev = (np.full((2, 3), np.nan), np.full((1, 3), np.nan), np.full(1, np.inf), np.zeros(1, bool))
+        # rows of samples k - 2 .. n - 1 (omega), k - 1 .. n - 1 (the rest)
+        om_e = np.concatenate([prev[0], omega])
+        acc_e = np.concatenate([prev[1], acc])
+        dt_e = np.concatenate([prev[2], dt])
+        ok_e = np.concatenate([prev[3], contiguous])
+        self._centre_state = (om_e[-2:].copy(), acc_e[-1:].copy(), dt_e[-1:].copy(), ok_e[-1:].copy())
+        k = np.flatnonzero(ok_e[1:] & ok_e[:-1])  # samples k - 2, k - 1, k in a row
+        if not len(k):
+            return
+        w_prev, w_now = om_e[k + 1], om_e[k + 2]
+        alpha = (w_now - om_e[k]) / (dt_e[k + 1] + dt_e[k])[:, None]  # at k - 1
+        free = acc_e[k] - pivot_acceleration(w_prev, alpha, lever_arm_m, self._lever_x)
+        sag, fro = plane_angles(free @ self._to_frame)
+        step = (0.5 * dt_e[k + 1])[:, None] * ((w_prev + w_now) @ self._rate_axes)  # rotation k - 1 -> k
+        reference[k, 0] = sag + step[:, 0]
+        reference[k, 1] = fro + step[:, 1]
 
     def _reanchor_mask(self, steps: np.ndarray) -> np.ndarray:
         """Samples after a long gap: the filter re-anchors there on the reference."""
