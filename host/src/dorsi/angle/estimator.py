@@ -208,6 +208,14 @@ class AngleEstimator:
         self._pending = [{k: v[n_out:] for k, v in pending.items()}]
         return self._emit(out, self._foot_on(out["t"]))
 
+    @property
+    def held_from_s(self) -> float | None:
+        """Time of the first shin sample held back for foot data (None: none is)."""
+        for part in getattr(self, "_pending", []):
+            if len(part["t"]):
+                return float(part["t"][0])
+        return None
+
     def finish(self) -> AngleTrace:
         """Release the shin samples still waiting for foot data (end of a stream)."""
         if not hasattr(self, "_shin"):

@@ -18,7 +18,7 @@ from ..angle.trace import AngleTrace
 from ..events.circle_direction import count_each_way
 from ..events.results import Rep
 from ..routine import ExerciseSpec, Routine
-from .processor import LiveProcessor, Tick
+from .processor import ExerciseResult, LiveProcessor, Tick
 from .state import SessionState
 
 HEEL_ALERT_HOLD_S = 1.0  # keep the alert on screen this long after the heel is down again
@@ -61,6 +61,7 @@ class RoutineGuide:
         self._pending_circles: list[Rep] = []
         self._heel_until = -np.inf
         self._paused_phase = ""
+        self._summaries: dict[int, dict] = {}  # id of an ended exercise's result -> its entry in completed
         self.done = False
 
     # -- commands ----------------------------------------------------------
@@ -87,6 +88,7 @@ class RoutineGuide:
         if self._t_start is None:
             self._t_start = now
         st.session_elapsed_s = now - self._t_start
+        self.refresh(tick.closed)
         if self.done:
             return st
         if not self.processor.calibrated:
@@ -227,11 +229,23 @@ class RoutineGuide:
         if result is None:
             return
         self.marker("exercise_end", exercise=result.spec.id, t=now)
-        self.state.completed.append({
-            "exercise": result.spec.id, "reps": len(result.reps), "reps_target": result.spec.target.total_reps,
-            "holds": len(result.holds), "holds_met": sum(1 for h in result.holds if h.met),
-            "holds_target": result.spec.target.total_holds, "heel_lifts": len(result.heel_lifts),
-        })
+        entry: dict = {}
+        self._summaries[id(result)] = entry
+        self.state.completed.append(entry)
+        self.refresh([result])
+
+    def refresh(self, results: list[ExerciseResult]) -> None:
+        """Bring the summaries of ended exercises up to date (their last samples may be
+        analysed after they ended, see ``LiveProcessor.end_exercise``)."""
+        for result in results:
+            entry = self._summaries.get(id(result))
+            if entry is not None:
+                entry.update({
+                    "exercise": result.spec.id, "reps": len(result.reps),
+                    "reps_target": result.spec.target.total_reps, "holds": len(result.holds),
+                    "holds_met": sum(1 for h in result.holds if h.met),
+                    "holds_target": result.spec.target.total_holds, "heel_lifts": len(result.heel_lifts),
+                })
 
     def _advance(self, now: float) -> None:
         current = self._pending if self._pending is not None else self.index

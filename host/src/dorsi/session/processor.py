@@ -61,6 +61,52 @@ class Tick:
     heel_lifts: list[HeelLift] = field(default_factory=list)
     open_hold: tuple[float, float] | None = None
     pending_reps: list[Rep] | None = None  # ankle circles seen but not final yet (None: not updated)
+    closed: list[ExerciseResult] = field(default_factory=list)  # ended exercises finished by this tick
+
+
+class _ExerciseRun:
+    """One exercise's live analysis: its result so far, the view it is judged on, its detector.
+
+    ``end_s`` is set when the exercise ends; shin samples before it that the angle estimator
+    still holds back (waiting for foot data) or that are still on their way count for it when
+    they come out, as they do in the batch analysis of the same segment.
+    """
+
+    def __init__(self, spec: ExerciseSpec, t: float, profile: dict) -> None:
+        self.result = ExerciseResult(spec, t, t)
+        self.profile = profile
+        self.fallback = FootFallback(spec.needs_foot_sensor)
+        self.events: StreamingEventDetector | None = None  # made at the first shin sample, for its view
+        self.end_s: float | None = None
+
+    def feed(self, trace: AngleTrace, tick: Tick | None = None) -> None:
+        """Analyse this exercise's part of ``trace``; fills ``tick`` (the current exercise's)."""
+        chunk = trace.slice_time(self.result.start_s, np.inf if self.end_s is None else self.end_s)
+        view = self.fallback.update(chunk) if len(chunk) else None
+        if tick is not None and self.fallback.shin_alone_ and trace.shin_only is not None:
+            tick.trace = trace.shin_only  # what the exercise is judged on, shown as such
+        if view is None or not len(view):
+            return
+        if self.events is None:
+            self.events = StreamingEventDetector(ExerciseEventDetector(
+                self.result.spec, source=view.source, profile=self.profile))
+        update = self.events.update(view)
+        self._collect(update)
+        if tick is not None:
+            tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
+            tick.open_hold = update.open_hold
+            tick.pending_reps = update.pending_reps
+
+    def finish(self) -> ExerciseResult:
+        if self.events is not None:
+            self._collect(self.events.finish())
+        self.events = None
+        return self.result
+
+    def _collect(self, update) -> None:
+        self.result.reps.extend(update.reps)
+        self.result.holds.extend(update.holds)
+        self.result.heel_lifts.extend(update.heel_lifts)
 
 
 class _Sensor:
@@ -163,9 +209,8 @@ class LiveProcessor:
         self.calibrated = False
         self._calib: dict[str, list[SampleBatch]] = {}
         self._foot_hold: list[SampleBatch] = []
-        self.exercise: ExerciseResult | None = None
-        self._events: StreamingEventDetector | None = None
-        self._fallback = FootFallback(False)
+        self._run: _ExerciseRun | None = None
+        self._closing: list[_ExerciseRun] = []  # ended, waiting for their last samples
         self.finished: list[ExerciseResult] = []
         self.moving_threshold_rad_s = 0.35
         self.last_motion_s: float | None = None  # time of the newest shin sample above the threshold
@@ -177,28 +222,70 @@ class LiveProcessor:
 
     # -- exercises ---------------------------------------------------------
     @property
+    def exercise(self) -> ExerciseResult | None:
+        """The exercise running now (None between exercises)."""
+        return None if self._run is None else self._run.result
+
+    @property
     def cyclic(self) -> bool:
         """The current exercise counts cycles (ankle circles)."""
-        return self._events is not None and self._events.detector.cyclic
+        return self._run is not None and self._run.events is not None and self._run.events.detector.cyclic
 
     def start_exercise(self, spec: ExerciseSpec, t: float) -> None:
-        if self.exercise is not None:
+        if self._run is not None:
             self.end_exercise(t)
-        self.exercise = ExerciseResult(spec, t, t)
-        self._fallback = FootFallback(spec.needs_foot_sensor)
-        self._events = None  # made at the segment's first shin sample, for the view chosen there
+        self._run = _ExerciseRun(spec, t, self.profile)
 
     def end_exercise(self, t: float) -> ExerciseResult | None:
-        ex = self.exercise
-        if ex is None:
+        """End the current exercise at ``t``; returns its result.
+
+        Samples before ``t`` not analysed yet (held back by the angle estimator for foot data,
+        or in notifications not processed yet) still count for it: it is then closed by the
+        ``process`` call whose trace reaches ``t`` (that tick lists it in ``closed``), or by
+        ``close``; until then the returned result may still grow.
+        """
+        run = self._run
+        if run is None:
             return None
-        final = self._events.finish() if self._events is not None else None
-        if final is not None:
-            self._collect(final)
-        ex.end_s = t
-        self.finished.append(ex)
-        self.exercise, self._events = None, None
-        return ex
+        self._run = None
+        run.end_s = run.result.end_s = t
+        self._closing.append(run)
+        if not self._waiting_before(t):
+            self._close_runs(np.inf)
+        return run.result
+
+    def close(self) -> list[ExerciseResult]:
+        """End of the session: analyse what arrived and every sample still held back, end the
+        open exercise at the newest shin sample; returns ``finished``."""
+        if self.calibrated:
+            self.process()
+            trace = self.estimator.finish()
+            if len(trace):
+                for run in (*self._closing, *([self._run] if self._run is not None else [])):
+                    run.feed(trace)
+        last = self._run
+        if last is not None:
+            self._run = None
+            last.end_s = last.result.end_s = self.latest_s if self.latest_s is not None else last.result.start_s
+            self._closing.append(last)
+        self._close_runs(np.inf)
+        return self.finished
+
+    def _waiting_before(self, t: float) -> bool:
+        """Shin data before ``t`` not through the angle estimator yet."""
+        if any(sensor.pending or sensor.ready for sensor in self.sensors.values() if sensor.role == "shin"):
+            return True
+        held = self.estimator.held_from_s if self.calibrated else None
+        return held is not None and held < t
+
+    def _close_runs(self, reached_s: float) -> list[ExerciseResult]:
+        """Finish the ended exercises whose end the data has reached, in order."""
+        done = []
+        while self._closing and (self._closing[0].end_s or 0.0) <= reached_s:
+            result = self._closing.pop(0).finish()
+            self.finished.append(result)
+            done.append(result)
+        return done
 
     def still_for(self) -> float:
         """Seconds the shin has been still up to its newest sample (0 if unknown)."""
@@ -226,28 +313,12 @@ class LiveProcessor:
         tick = Tick(trace=trace)
         if trace is None or len(trace) == 0:
             return tick
-        if self.exercise is not None:
-            chunk = trace.slice_time(self.exercise.start_s, np.inf)
-            view = self._fallback.update(chunk) if len(chunk) else None
-            if self._fallback.shin_alone_ and trace.shin_only is not None:
-                tick.trace = trace.shin_only  # what the exercise is judged on, shown as such
-            if view is not None and len(view):
-                if self._events is None:
-                    self._events = StreamingEventDetector(ExerciseEventDetector(
-                        self.exercise.spec, source=view.source, profile=self.profile))
-                update = self._events.update(view)
-                tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
-                tick.open_hold = update.open_hold
-                tick.pending_reps = update.pending_reps
-                self._collect(update)
+        for run in self._closing:
+            run.feed(trace)
+        tick.closed = self._close_runs(float(trace.t[-1]))
+        if self._run is not None:
+            self._run.feed(trace, tick)
         return tick
-
-    def _collect(self, update) -> None:
-        if self.exercise is None:
-            return
-        self.exercise.reps.extend(update.reps)
-        self.exercise.holds.extend(update.holds)
-        self.exercise.heel_lifts.extend(update.heel_lifts)
 
     def _calibrate(self, shin: SampleBatch | None, foot: SampleBatch | None) -> Tick:
         for role, batch in (("shin", shin), ("foot", foot)):

@@ -39,9 +39,8 @@ def replay_recording(path: str | Path, routine: Routine | None = None, *, speed:
         _replay_ticks(rec, processor, routine, speed, on_tick)
     else:
         _replay_paced(rec, processor, routine, speed, tick_s, on_tick)
-    if processor.exercise is not None:  # the session was cut short: close what was open
-        processor.end_exercise(processor.latest_s or 0.0)
-    return processor.finished
+    # the rest held back for foot data; an exercise still open (the session was cut short) ends
+    return processor.close()
 
 
 def _apply_marker(processor: LiveProcessor, routine: Routine, marker: dict) -> None:

@@ -109,6 +109,7 @@ async def run_session(
                 await asyncio.wait_for(link.command_all(Command.STOP), 2.0)
             except (asyncio.TimeoutError, Exception):  # the session is over either way
                 pass
+        guide.refresh(processor.close())  # the samples still held back count for the last exercise
         lost = {role: processor.sensors[slot].lost_samples for role, slot in slots.items()}
         writer.close(lost_samples=lost, exercises=[e.spec.id for e in processor.finished])
     return SessionResult(recording, processor.finished, guide.state, lost, latencies)
