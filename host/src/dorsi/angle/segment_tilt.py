@@ -79,8 +79,9 @@ class SegmentTilt:
     up_ : (N, 3) array
         Earth up in the sensor frame implied by the angles.
     free_acc_ : (N, 3) array
-        Specific force minus the fixed-pivot acceleration (sensor frame);
-        computed on first access in the ``"device"``/``"fusion"`` modes.
+        Specific force minus the fixed-pivot acceleration (sensor frame, backward-difference
+        angular acceleration); computed on first access (the gyro filter's reference uses the
+        centred one, and these rows only where that is not available).
     gap_ : (N,) bool
         Samples that follow lost samples.
     settling_ : (N,) bool
@@ -133,8 +134,6 @@ class SegmentTilt:
         # with device/fusion orientation they are only computed if free_acc_ is read
         self._pending = (batch.acc, omega, steps, dt, self._last_omega)
         self._free = None
-        if mode == "gyro":
-            free = self.free_acc_
         if mode in ("device", "fusion"):
             if mode == "fusion":
                 self._fusion = self._fusion or FusionOrientation()
@@ -148,9 +147,16 @@ class SegmentTilt:
             sag, fro = plane_angles(up @ self._to_frame)
         else:
             reference = np.empty((n, 2))
-            reference[:, 0], reference[:, 1] = plane_angles(free @ self._to_frame)
-            if self.lever_arm_m is not None:
-                self._centre(reference, batch.acc, omega, steps, dt, self.lever_arm_m)
+            centred = (self._centre(reference, batch.acc, omega, steps, dt, self.lever_arm_m)
+                       if self.lever_arm_m is not None else None)
+            if centred is None or not centred.all():  # the rest: each sample's own cleaned reading
+                rows = None if centred is None or not centred.any() else np.flatnonzero(~centred)
+                free = self.free_acc_ if rows is None else self._free_rows(rows)
+                angles = plane_angles(free @ self._to_frame)
+                if rows is None:
+                    reference[:, 0], reference[:, 1] = angles
+                else:
+                    reference[rows, 0], reference[rows, 1] = angles
             self._filter.filter(reference, omega @ self._rate_axes, dt, 1.0 / self.rate_hz,
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
@@ -179,6 +185,15 @@ class SegmentTilt:
             self._free = free
         return self._free
 
+    def _free_rows(self, rows: np.ndarray) -> np.ndarray:
+        """``free_acc_[rows]`` of the last chunk, computing only those rows."""
+        assert self._pending is not None  # (set by update, before this is called)
+        acc, omega, steps, dt, last_omega = self._pending
+        if self.lever_arm_m is None:
+            return acc[rows]
+        alpha = self._alpha(omega, steps, dt, last_omega)[rows]
+        return acc[rows] - pivot_acceleration(omega[rows], alpha, self.lever_arm_m, self._lever_x)
+
     def _alpha(self, omega: np.ndarray, steps: np.ndarray, dt: np.ndarray,
                last_omega: np.ndarray | None) -> np.ndarray:
         """Angular acceleration: backward differences, forward ones after a gap."""
@@ -205,9 +220,10 @@ class SegmentTilt:
         return alpha
 
     def _centre(self, reference: np.ndarray, acc: np.ndarray, omega: np.ndarray, steps: np.ndarray,
-                dt: np.ndarray, lever_arm_m: np.ndarray) -> None:
+                dt: np.ndarray, lever_arm_m: np.ndarray) -> np.ndarray:
         """Reference angles from the previous sample's centred angular acceleration, carried to
-        each sample by the gyroscope increment (in place, where three samples in a row exist).
+        each sample by the gyroscope increment (in place, where three samples in a row exist;
+        returns where that is).
 
         The fixed-pivot model needs the angular acceleration *at* the sample; a backward
         difference is half a sample late, which mid-lunge at 25 Hz tilts the reference by up to
@@ -217,28 +233,35 @@ class SegmentTilt:
         """
         n = len(omega)
         if n == 0:
-            return
+            return np.zeros(0, dtype=bool)
         contiguous = steps == 1
         prev = self._centre_state
-        if prev is None:  # the stream's first sample has no predecessor
+        if prev is None:  # the stream's first sample has no predecessor (placeholder rows, unused)
             contiguous[0] = False
-            prev = (np.full((2, 3), np.nan), np.full((1, 3), np.nan), np.full(1, np.inf), np.zeros(1, bool))
+            prev = (np.zeros((2, 3)), np.zeros((1, 3)), np.ones(1), np.zeros(1, bool))
         # rows of samples k - 2 .. n - 1 (omega), k - 1 .. n - 1 (the rest)
         om_e = np.concatenate([prev[0], omega])
         acc_e = np.concatenate([prev[1], acc])
         dt_e = np.concatenate([prev[2], dt])
         ok_e = np.concatenate([prev[3], contiguous])
-        self._centre_state = (om_e[-2:].copy(), acc_e[-1:].copy(), dt_e[-1:].copy(), ok_e[-1:].copy())
-        k = np.flatnonzero(ok_e[1:] & ok_e[:-1])  # samples k - 2, k - 1, k in a row
-        if not len(k):
-            return
-        w_prev, w_now = om_e[k + 1], om_e[k + 2]
-        alpha = (w_now - om_e[k]) / (dt_e[k + 1] + dt_e[k])[:, None]  # at k - 1
-        free = acc_e[k] - pivot_acceleration(w_prev, alpha, lever_arm_m, self._lever_x)
+        self._centre_state = (om_e[-2:], acc_e[-1:], dt_e[-1:], ok_e[-1:])
+        ok = ok_e[1:] & ok_e[:-1]  # samples k - 2, k - 1, k in a row
+        if not ok.any():
+            return ok
+        w_prev, w_now = om_e[1:-1], om_e[2:]
+        alpha = w_now - om_e[:-2]
+        alpha /= (dt_e[1:] + dt_e[:-1])[:, None]  # at k - 1
+        free = acc_e[:-1] - pivot_acceleration(w_prev, alpha, lever_arm_m, self._lever_x)
         sag, fro = plane_angles(free @ self._to_frame)
-        step = (0.5 * dt_e[k + 1])[:, None] * ((w_prev + w_now) @ self._rate_axes)  # rotation k - 1 -> k
-        reference[k, 0] = sag + step[:, 0]
-        reference[k, 1] = fro + step[:, 1]
+        step = (w_prev + w_now) @ self._rate_axes  # rotation from k - 1 to k (trapezoid)
+        step *= (0.5 * dt_e[1:])[:, None]
+        sag += step[:, 0]
+        fro += step[:, 1]
+        if ok.all():
+            reference[:, 0], reference[:, 1] = sag, fro
+        else:
+            reference[ok, 0], reference[ok, 1] = sag[ok], fro[ok]
+        return ok
 
     def _reanchor_mask(self, steps: np.ndarray) -> np.ndarray:
         """Samples after a long gap: the filter re-anchors there on the reference."""
