@@ -213,3 +213,19 @@ def test_a_move_in_that_first_stops_low_starts_the_hold_from_its_own_shape() -> 
     true = s.truth.holds[0]
     ours = min(holds, key=lambda h: abs(h.start_s - true.start_s))
     assert abs(ours.start_s - true.start_s) < 0.6 and abs(ours.end_s - true.end_s) < 0.3
+
+
+def test_a_slow_lowering_whose_middle_was_lost_still_ends_the_hold_where_it_began() -> None:
+    """A 5 s hold, then a 3.5 s lowering with 0.6 s lost over its half-way and 75 % points: the
+    move's timing is fitted to its received samples (the minimum-jerk phase of each sample is a
+    straight line in time). It used to fall back to the last settled sample: a lowering at 3-4
+    deg/s is "settled" all the way down (2.9 s late on a 100 Hz session, seed 7323)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    x = 3.0 + ramp_hold(t, 3.0, 0.8, 5.0, 3.5, 14.0)
+    # the lowering runs 8.8 -> 12.3 s; its half-way point at 10.55 s, the 75 % one at ~10.1 s
+    keep = (t < 10.0) | (t >= 10.6)
+    trace = make_trace(t, x, keep=keep, source="ankle", baseline=3.0)
+    holds = HoldDetector(baseline_deg=3.0, threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0).detect(trace).holds_
+    assert len(holds) == 1
+    assert holds[0].start_s == pytest.approx(3.8, abs=0.1)
+    assert holds[0].end_s == pytest.approx(8.8, abs=0.3)

@@ -115,3 +115,17 @@ def test_a_circle_lost_in_a_gap_from_trough_to_trough_is_restored_from_its_swing
         stream.update(trace.slice(i, i + 11))
     stream.finish()
     assert stream.reps_ == batch.reps_
+
+
+def test_a_rep_whose_core_ends_on_a_rising_bridge_keeps_its_observed_peak() -> None:
+    """Lunge A (15 deg) falls into a gap at 9 deg, lunge B (27 deg) rises out of it at 24 deg: the
+    bridge climbs, and the cut between the two reps falls inside it, where the bridge already
+    stands above A's top. A's peak is its highest received sample (it was put on the bridge,
+    reading B's rise as A's peak; 9 deg off in a 52 Hz session, seed 7596)."""
+    t = _t()
+    x = 3.0 + ramp_hold(t, 2.0, 0.8, 0.6, 0.9, 15.0) + ramp_hold(t, 5.0, 0.9, 0.4, 0.9, 27.0)
+    reps = _reps(x, t, (3.9, 5.75))
+    assert len(reps) == 2
+    assert reps[0].peak_angle_deg == pytest.approx(18.0, abs=0.3)
+    assert 2.8 <= reps[0].peak_s <= 3.4
+    assert reps[1].peak_angle_deg == pytest.approx(30.0, abs=0.3)

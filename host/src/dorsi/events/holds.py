@@ -16,7 +16,7 @@ from scipy.signal import find_peaks
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import GridSignal, filtered
-from dorsi.events.profile import move_in_timing, move_out_timing
+from dorsi.events.profile import fitted_timing, move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
 from dorsi.order_stats import median
@@ -333,6 +333,13 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     move_out = move_out_timing(t, y, vs, lo_out, hi_out, amp_out)
     if move_out is not None and observed(k_dn, move_out):
         end = move_out[0] - 0.5 * move_out[1]
+    elif move_out is not None and valid is not None:
+        # its half-way crossing lost: a slow move out (over 2 s, an eccentric lowering) is fitted
+        # to its received samples. Not a move in (fast in every exercise: its received samples are
+        # its ends, where a traction rock carries on from it, and the fit takes the rock for it)
+        fit = fitted_timing(t, y, valid, lo_out, hi_out, amp_out, rising=False, last=True)
+        if fit is not None and fit[1] > 2.0:
+            end = fit[0] - 0.5 * fit[1]
     if end <= start:
         return t0, t1
     return start, end

@@ -61,6 +61,49 @@ def _duration(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, k5
     return 2.0 * HALF_DURATION_PER_AMP_SPEED * amp / v
 
 
+_U = np.linspace(0.0, 1.0, 401)
+_X = 10 * _U**3 - 15 * _U**4 + 6 * _U**5  # minimum-jerk position at u (for its inverse)
+
+
+def fitted_timing(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo: int, hi: int, amp: float,
+                  rising: bool, last: bool, min_points: int = 5) -> tuple[float, float] | None:
+    """``(t50, T)`` of the move through ``amp/2`` (first or ``last`` crossing in ``[lo, hi)``)
+    fitted to its received samples alone, for a move whose crossings fell into lost samples.
+
+    Each received sample between 10 % and 90 % of the move gives its phase ``u`` by inverting
+    the minimum-jerk position, and ``t = t_start + u T``: a straight line, fitted by least
+    squares. Needs ``min_points`` samples spanning at least a third of the move.
+    """
+    if amp <= 0 or hi - lo < 2:
+        return None
+    k50 = _crossing(y, lo, hi, 0.5 * amp, rising, last)
+    if k50 is None:
+        return None
+    frac = (y[lo:hi] / amp) if rising else (1.0 - y[lo:hi] / amp)
+    inside = (frac > 0.1) & (frac < 0.9)
+    # the run of samples inside the move's 10-90 % band around the half-way crossing
+    k = k50 - lo
+    if not inside[k]:  # the crossing's first sample sits just outside the band: the next one
+        k += 1
+        if k >= len(inside) or not inside[k]:
+            return None
+    outside = np.flatnonzero(~inside)
+    j = int(np.searchsorted(outside, k))  # the first sample outside the band after k
+    a = int(outside[j - 1]) + 1 if j else 0
+    b = int(outside[j]) if j < len(outside) else len(inside)
+    idx = np.arange(a, b)
+    idx = idx[valid[lo + idx]]
+    if len(idx) < min_points:
+        return None
+    u = np.interp(frac[idx], _X, _U)
+    if float(u.max() - u.min()) < 1.0 / 3.0:
+        return None
+    slope, intercept = np.polyfit(u, t[lo + idx], 1)
+    if slope <= 0:
+        return None
+    return float(intercept + 0.5 * slope), float(slope)
+
+
 def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float, rising: bool,
           last: bool) -> tuple[float, float] | None:
     """``(t50, T)`` of the rising/falling move crossing ``amp/2`` first/last in ``[lo, hi]``."""

@@ -177,11 +177,11 @@ class RepDetector:
             for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
                 if e <= done:
                     continue
-                start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t)
+                start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t, sig.valid)
                 if end - start < min_len:
                     continue
                 prev_end = end
-                peak = a + int(np.argmax(y[a:e]))
+                peak = _peak_index(y, sig.valid, a, e)
                 reps.append(Rep(
                     start_s=float(sig.t[start]), end_s=float(sig.t[end]), peak_s=float(sig.t[peak]),
                     peak_angle_deg=float(xs[peak]), baseline_deg=self.baseline_deg_,
@@ -333,7 +333,7 @@ class RepDetector:
         return cuts
 
     def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,
-                prev_end: int, t: np.ndarray) -> tuple[int, int]:
+                prev_end: int, t: np.ndarray, valid: np.ndarray) -> tuple[int, int]:
         """Onset and return indices around the core ``[a, e)``.
 
         ``vs`` is the velocity signed so that positive = away from the baseline.
@@ -343,7 +343,7 @@ class RepDetector:
         n = len(y)
         rate_hz = 1.0 / float(t[1] - t[0])
         reach = int(round(self.max_onset_s * rate_hz))
-        peak = a + int(np.argmax(y[a:e]))
+        peak = _peak_index(y, valid, a, e)
         near = int(round(0.5 * rate_hz))
         if cut_left:
             start = a
@@ -435,6 +435,20 @@ def _heel_up_dips_filled(above: np.ndarray, lifted: np.ndarray) -> np.ndarray:
     if not fill.any():
         return above
     return above | fill_intervals(len(above), starts[fill], ends[fill])
+
+
+def _peak_index(y: np.ndarray, valid: np.ndarray, a: int, e: int) -> int:
+    """The highest received sample of the core ``[a, e)`` (the highest sample if none is).
+
+    A straight bridge over lost samples peaks at one of its ends; inside a core it can still rise
+    above every received sample where it climbs toward the next rep's data (a gap hiding one rep's
+    return and the next one's rise).
+    """
+    seg = y[a:e]
+    ok = valid[a:e]
+    if ok.all() or not ok.any():
+        return a + int(np.argmax(seg))
+    return a + int(np.argmax(np.where(ok, seg, -np.inf)))
 
 
 def _maybe_two_peaks(seg: np.ndarray, height: float) -> bool:
