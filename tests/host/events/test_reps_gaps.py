@@ -129,3 +129,16 @@ def test_a_rep_whose_core_ends_on_a_rising_bridge_keeps_its_observed_peak() -> N
     assert reps[0].peak_angle_deg == pytest.approx(18.0, abs=0.3)
     assert 2.8 <= reps[0].peak_s <= 3.4
     assert reps[1].peak_angle_deg == pytest.approx(30.0, abs=0.3)
+
+
+def test_a_valley_right_at_a_gaps_end_does_not_crash_the_gap_rule() -> None:
+    """A nerve-flossing session at 25 Hz with 2 % loss (seed 13036) has a valley split on the first
+    sample after a gap: the gap rule read the (empty) stretch between the gap and that cut and
+    raised, so the whole analysis failed."""
+    seed = 13036
+    strap = float(np.random.default_rng(seed).uniform(-30, 30))
+    s = simulate("nerve_floss", seed=seed, options=SimOptions(rate_hz=RATE, side="left", strap_rotation_deg=strap,
+                                                               packet_loss=0.02, quaternions=True))
+    trace = AngleEstimator().estimate(s.shin).trace_
+    reps = analyze_trace(trace, exercise="nerve_floss", sample_rate_hz=RATE).exercises[0].reps
+    assert len(reps) == len(s.truth.reps) == 20

@@ -326,7 +326,9 @@ class RepDetector:
             mid = (g0 + g1) // 2
             before = max([a] + [c for c in cuts if c < g0])
             after = min([e] + [c for c in cuts if c >= g1])
-            if y[before:g0].max() <= self.threshold_deg or y[g1:after].max() <= self.threshold_deg:
+            # (a valley right at the gap's end leaves nothing after it: nothing to cut off)
+            if (y[before:g0].max(initial=-np.inf) <= self.threshold_deg
+                    or y[g1:after].max(initial=-np.inf) <= self.threshold_deg):
                 continue
             if _hidden_rest(raw[i_s], raw[i_e], *speeds, (i_e - i_s) / rate_hz, depth):
                 cuts = sorted(cuts + [mid])
