@@ -142,3 +142,18 @@ def test_a_valley_right_at_a_gaps_end_does_not_crash_the_gap_rule() -> None:
     trace = AngleEstimator().estimate(s.shin).trace_
     reps = analyze_trace(trace, exercise="nerve_floss", sample_rate_hz=RATE).exercises[0].reps
     assert len(reps) == len(s.truth.reps) == 20
+
+
+def test_a_lunge_that_pauses_half_way_with_the_pause_lost_is_one_rep() -> None:
+    """Seed 13033 (band lunge, 100 Hz, 2 % loss) rises in two stages, and 0.8 s of data are lost
+    over the pause between them: both edges move out, the level gained is small, and the gap rule
+    took the pause for a hidden rest (31 of 30). Going back to rest and out again (56 deg) in
+    0.8 s would need moves far faster than either edge shows, so no rest is hidden there."""
+    seed = 13033
+    strap = float(np.random.default_rng(seed).uniform(-30, 30))
+    s = simulate("band_lunge", seed=seed, options=SimOptions(rate_hz=100.0, side="left", strap_rotation_deg=strap,
+                                                              packet_loss=0.02, quaternions=True))
+    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
+    trace = AngleEstimator(**profile).estimate(s.shin).trace_
+    reps = analyze_trace(trace, exercise="band_lunge", profile=profile, sample_rate_hz=100.0).exercises[0].reps
+    assert len(reps) == len(s.truth.reps) == 30
