@@ -297,6 +297,8 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     # out's stop stays inside the hold)
     k_up = a + int(up[0]) if moved_in else min(max(a, int(np.searchsorted(t, t0))), e - 1)
     k_dn = a + int(down[-1]) if moved_out else e - 1
+    if k_dn <= k_up:  # no move in seen, and the data crossed half-way down before it first settled
+        return t0, t1
     rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))
     mid = (k_up + k_dn) // 2
