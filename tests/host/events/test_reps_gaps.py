@@ -26,6 +26,27 @@ def _reps(x: np.ndarray, t: np.ndarray, gap: tuple[float, float], heel: np.ndarr
     return RepDetector(threshold_deg=5.0, release_deg=2.0).detect(trace).reps_
 
 
+def _lossy_session(exercise: str, seed: int, rate_hz: float = RATE):
+    """A session as ``benchmarks/accuracy.py`` simulates it (2 % burst loss, strap and side from
+    the seed) and its reps; returns ``(session, trace, reps)``."""
+    opts = SimOptions(rate_hz=rate_hz, side="left" if seed % 2 else "right", quaternions=True,
+                      strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)), packet_loss=0.02)
+    s = simulate(exercise, seed=seed, options=opts)
+    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
+    trace = AngleEstimator(**profile).estimate(s.shin).trace_
+    reps = analyze_trace(trace, exercise=exercise, profile=profile, sample_rate_hz=rate_hz).exercises[0].reps
+    return s, trace, reps
+
+
+def _streamed_reps(spec, trace) -> list:
+    """The reps the live wrapper reports for ``trace`` fed in 11-sample notifications."""
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
+    for i in range(0, len(trace), 11):
+        stream.update(trace.slice(i, i + 11))
+    stream.finish()
+    return stream.reps_
+
+
 def _t() -> np.ndarray:
     return np.arange(0.0, 12.0, 1.0 / RATE)
 
@@ -81,21 +102,11 @@ def test_a_heel_lift_dip_into_a_gap_does_not_split_a_lunge() -> None:
 ])
 def test_simulated_reps_either_side_of_a_gap_are_counted(exercise: str, seed: int) -> None:
     # 25 Hz, 2 % burst loss, as in benchmarks/accuracy.py: these merged into one rep before
-    rng = np.random.default_rng(seed)
-    opts = SimOptions(rate_hz=RATE, side="left" if seed % 2 else "right", quaternions=True,
-                      strap_rotation_deg=float(rng.uniform(-30, 30)), packet_loss=0.02)
-    s = simulate(exercise, seed=seed, options=opts)
-    trace = AngleEstimator(shank_length_m=s.profile["shank_length_m"]).estimate(s.shin).trace_
-    reps = analyze_trace(trace, exercise=exercise, sample_rate_hz=RATE).exercises[0].reps
+    s, trace, reps = _lossy_session(exercise, seed)
     assert len(reps) == len(s.truth.reps)
     # live: the cut needs the data after the gap, which the run's closing waits for anyway
     spec = default_routine()[exercise]
-    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
-    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
-    for i in range(0, len(trace), 11):
-        stream.update(trace.slice(i, i + 11))
-    stream.finish()
-    assert stream.reps_ == batch.reps_
+    assert _streamed_reps(spec, trace) == ExerciseEventDetector(spec, trace.source).detect(trace).reps_
 
 
 def test_a_circle_lost_in_a_gap_from_trough_to_trough_is_restored_from_its_swing() -> None:
@@ -110,11 +121,7 @@ def test_a_circle_lost_in_a_gap_from_trough_to_trough_is_restored_from_its_swing
     truth_peaks = np.array([r.peak_s for r in s.truth.reps])
     inferred = [r for r in batch.reps_ if r.inferred]
     assert len(inferred) == 2 and all(np.min(np.abs(truth_peaks - r.peak_s)) < 0.3 for r in inferred)
-    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
-    for i in range(0, len(trace), 11):
-        stream.update(trace.slice(i, i + 11))
-    stream.finish()
-    assert stream.reps_ == batch.reps_
+    assert _streamed_reps(spec, trace) == batch.reps_
 
 
 def test_a_rep_whose_core_ends_on_a_rising_bridge_keeps_its_observed_peak() -> None:
@@ -135,12 +142,7 @@ def test_a_valley_right_at_a_gaps_end_does_not_crash_the_gap_rule() -> None:
     """A nerve-flossing session at 25 Hz with 2 % loss (seed 13036) has a valley split on the first
     sample after a gap: the gap rule read the (empty) stretch between the gap and that cut and
     raised, so the whole analysis failed."""
-    seed = 13036
-    strap = float(np.random.default_rng(seed).uniform(-30, 30))
-    s = simulate("nerve_floss", seed=seed, options=SimOptions(rate_hz=RATE, side="left", strap_rotation_deg=strap,
-                                                               packet_loss=0.02, quaternions=True))
-    trace = AngleEstimator().estimate(s.shin).trace_
-    reps = analyze_trace(trace, exercise="nerve_floss", sample_rate_hz=RATE).exercises[0].reps
+    s, _, reps = _lossy_session("nerve_floss", 13036)
     assert len(reps) == len(s.truth.reps) == 20
 
 
@@ -149,11 +151,5 @@ def test_a_lunge_that_pauses_half_way_with_the_pause_lost_is_one_rep() -> None:
     over the pause between them: both edges move out, the level gained is small, and the gap rule
     took the pause for a hidden rest (31 of 30). Going back to rest and out again (56 deg) in
     0.8 s would need moves far faster than either edge shows, so no rest is hidden there."""
-    seed = 13033
-    strap = float(np.random.default_rng(seed).uniform(-30, 30))
-    s = simulate("band_lunge", seed=seed, options=SimOptions(rate_hz=100.0, side="left", strap_rotation_deg=strap,
-                                                              packet_loss=0.02, quaternions=True))
-    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
-    trace = AngleEstimator(**profile).estimate(s.shin).trace_
-    reps = analyze_trace(trace, exercise="band_lunge", profile=profile, sample_rate_hz=100.0).exercises[0].reps
+    s, _, reps = _lossy_session("band_lunge", 13033, rate_hz=100.0)
     assert len(reps) == len(s.truth.reps) == 30

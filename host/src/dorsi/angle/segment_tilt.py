@@ -148,15 +148,10 @@ class SegmentTilt:
         else:
             reference = np.empty((n, 2))
             centred = (self._centre(reference, batch.acc, omega, steps, dt, self.lever_arm_m)
-                       if self.lever_arm_m is not None else None)
-            if centred is None or not centred.all():  # the rest: each sample's own cleaned reading
-                rows = None if centred is None or not centred.any() else np.flatnonzero(~centred)
-                free = self.free_acc_ if rows is None else self._free_rows(rows)
-                angles = plane_angles(free @ self._to_frame)
-                if rows is None:
-                    reference[:, 0], reference[:, 1] = angles
-                else:
-                    reference[rows, 0], reference[rows, 1] = angles
+                       if self.lever_arm_m is not None else np.zeros(n, dtype=bool))
+            if not centred.all():  # the rest: each sample's own cleaned reading
+                rows = np.flatnonzero(~centred)
+                reference[rows, 0], reference[rows, 1] = plane_angles(self._free_rows(rows) @ self._to_frame)
             self._filter.filter(reference, omega @ self._rate_axes, dt, 1.0 / self.rate_hz,
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]

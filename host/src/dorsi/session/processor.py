@@ -244,12 +244,9 @@ class LiveProcessor:
         ``process`` call whose trace reaches ``t`` (that tick lists it in ``closed``), or by
         ``close``; until then the returned result may still grow.
         """
-        run = self._run
+        run = self._retire(t)
         if run is None:
             return None
-        self._run = None
-        run.end_s = run.result.end_s = t
-        self._closing.append(run)
         if not self._waiting_before(t):
             self._close_runs(np.inf)
         return run.result
@@ -263,13 +260,18 @@ class LiveProcessor:
             if len(trace):
                 for run in (*self._closing, *([self._run] if self._run is not None else [])):
                     run.feed(trace)
-        last = self._run
-        if last is not None:
-            self._run = None
-            last.end_s = last.result.end_s = self.latest_s if self.latest_s is not None else last.result.start_s
-            self._closing.append(last)
+        if self._run is not None:
+            self._retire(self.latest_s if self.latest_s is not None else self._run.result.start_s)
         self._close_runs(np.inf)
         return self.finished
+
+    def _retire(self, t: float) -> _ExerciseRun | None:
+        """End the current exercise's run at ``t`` and queue it for its last samples."""
+        run, self._run = self._run, None
+        if run is not None:
+            run.end_s = run.result.end_s = t
+            self._closing.append(run)
+        return run
 
     def _waiting_before(self, t: float) -> bool:
         """Shin data before ``t`` not through the angle estimator yet."""
