@@ -124,6 +124,29 @@ def test_a_circle_lost_in_a_gap_from_trough_to_trough_is_restored_from_its_swing
     assert _streamed_reps(spec, trace) == batch.reps_
 
 
+def test_a_gap_in_the_pause_for_turning_after_a_restored_circle_adds_no_circle() -> None:
+    """Seed 17393 (circles + foot, 25 Hz, 2 % loss, as the benchmark runs it): a 2.7 s gap hides the
+    last outward circle but one, and a second gap falls in the pause before the first inward circle.
+    The first gap's restored circle ended the run there, so for the second the run held no circle
+    before it, the change of direction could not be seen, and the pause was counted as a circle
+    (41 of 40)."""
+    seed = 17393
+    opts = SimOptions(rate_hz=RATE, side="left", quaternions=True, foot_sensor=True, packet_loss=0.02,
+                      strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
+    s = simulate("ankle_circles", seed=seed, options=opts)
+    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
+    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    spec = default_routine()["ankle_circles"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    assert len(batch.reps_) == len(s.truth.reps) == 40
+    outward = [r.peak_s for r in s.truth.reps if r.direction == "outward"]
+    inward = [r.peak_s for r in s.truth.reps if r.direction == "inward"]
+    turn = (max(outward), min(inward)) if max(outward) < min(inward) else (max(inward), min(outward))
+    assert not [r for r in batch.reps_ if turn[0] + 0.5 < r.peak_s < turn[1] - 0.5]  # none in the pause
+    assert any(r.inferred for r in batch.reps_)  # the circle the first gap hid is still restored
+    assert _streamed_reps(spec, trace) == batch.reps_
+
+
 def test_a_rep_whose_core_ends_on_a_rising_bridge_keeps_its_observed_peak() -> None:
     """Lunge A (15 deg) falls into a gap at 9 deg, lunge B (27 deg) rises out of it at 24 deg: the
     bridge climbs, and the cut between the two reps falls inside it, where the bridge already

@@ -69,8 +69,9 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
     in it stays at trough level), or the data at the edges of the gap shows
     that the angle turned down inside it (``raw``, the unsmoothed grid at
     ``rate_hz``: see :func:`_turned_down`). Period, peak level and swing are read on the
-    runs of peaks (spaced at most ``2 * max_width``) that end at the first peak
-    and start at the second: live, a run is complete before it is reported, so
+    runs of peaks (spaced at most ``2 * max_width``, or further apart across an
+    earlier gap found to hide cycles) that end at the first peak and start at
+    the second: live, a run is complete before it is reported, so
     live and batch agree. ``turn(j, k)`` tells whether the cycle from peak ``j``
     to ``j + 1`` and the one from ``k`` to ``k + 1`` went different ways (then
     the gap between them hides a turn, not cycles). Returns the peaks (sorted)
@@ -82,9 +83,12 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
     bad = np.concatenate([[0], np.cumsum(~valid)])
     steps = np.diff(peaks)
     gapped = bad[peaks[1:]] - bad[peaks[:-1]] > 0
-    pause = np.flatnonzero(steps > 2 * max_width)
+    long_step = steps > 2 * max_width
     found: list[int] = []
     for i in np.flatnonzero(gapped).tolist():
+        # a long gapped step already found to hide cycles is part of the rhythm, not a pause: the
+        # run goes on across it (so a later gap in the pause for turning sees the circles before)
+        pause = np.flatnonzero(long_step)
         before, after = pause[pause < i], pause[pause > i]
         lo = int(before[-1]) + 1 if len(before) else 0
         hi = int(after[0]) if len(after) else len(steps)
@@ -105,6 +109,7 @@ def hidden_cycles(peaks: np.ndarray, y: np.ndarray, valid: np.ndarray, prominenc
         missing = (peaks[i] + np.round(np.arange(1, k) * steps[i] / k).astype(int)).tolist()
         if all(_hidden_at(c, y, valid, reach, floor, raw, rate_hz) for c in missing):
             found += missing
+            long_step[i] = False
     if not found:
         return peaks, hidden
     allp = np.concatenate([peaks, np.asarray(found, dtype=peaks.dtype)])
