@@ -147,6 +147,23 @@ def test_a_gap_in_the_pause_for_turning_after_a_restored_circle_adds_no_circle()
     assert _streamed_reps(spec, trace) == batch.reps_
 
 
+def test_two_drops_a_gap_ran_together_are_not_joined_as_one_split_by_sway() -> None:
+    """Seed 13299 (eccentric drops + foot, 25 Hz, 2 % loss): a 4 s gap hides one drop's lowering and
+    the next one's lift. The two reps meet where the cut fell, just inside the second drop's hold,
+    and the rule that joins a drop split in two by sway inside its hold joined them (29 of 30),
+    though the first one's peak lies in the hold before."""
+    seed = 13299
+    opts = SimOptions(rate_hz=RATE, side="left", quaternions=True, foot_sensor=True, packet_loss=0.02,
+                      strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
+    s = simulate("eccentric_drop", seed=seed, options=opts)
+    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
+    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    spec = default_routine()["eccentric_drop"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    assert len(batch.reps_) == len(s.truth.reps) == 30
+    assert _streamed_reps(spec, trace) == batch.reps_
+
+
 def test_a_rep_whose_core_ends_on_a_rising_bridge_keeps_its_observed_peak() -> None:
     """Lunge A (15 deg) falls into a gap at 9 deg, lunge B (27 deg) rises out of it at 24 deg: the
     bridge climbs, and the cut between the two reps falls inside it, where the bridge already

@@ -26,11 +26,15 @@ from dorsi.routine.model import ExerciseSpec
 
 def _join_split_in_a_hold(reps: list[Rep], holds: list[Hold], sign: float, margin_s: float = 0.3) -> list[Rep]:
     """One rep of a rep-and-hold exercise (eccentric drops) holds once at end range: two reps
-    that meet well inside one hold are one rep that sway split at a dip."""
+    that meet well inside one hold are one rep that sway split at a dip, unless the first one's
+    peak lies in an earlier hold (it held there: a data gap hid its lowering and the next lift,
+    and the two reps meet only because the cut between them fell inside the next hold)."""
     out: list[Rep] = []
     for rep in reps:
         if out and rep.start_s - out[-1].end_s <= 0.05 and any(
-                h.start_s + margin_s < out[-1].end_s and rep.start_s < h.end_s - margin_s for h in holds):
+                h.start_s + margin_s < out[-1].end_s and rep.start_s < h.end_s - margin_s
+                and not any(e.end_s <= h.start_s and e.start_s <= out[-1].peak_s <= e.end_s for e in holds)
+                for h in holds):
             first = out[-1]
             peak = max((first, rep), key=lambda r: sign * (r.peak_angle_deg - r.baseline_deg))
             out[-1] = replace(first, end_s=rep.end_s, peak_s=peak.peak_s, peak_angle_deg=peak.peak_angle_deg)
