@@ -26,14 +26,14 @@ def _reps(x: np.ndarray, t: np.ndarray, gap: tuple[float, float], heel: np.ndarr
     return RepDetector(threshold_deg=5.0, release_deg=2.0).detect(trace).reps_
 
 
-def _lossy_session(exercise: str, seed: int, rate_hz: float = RATE):
+def _lossy_session(exercise: str, seed: int, rate_hz: float = RATE, foot: bool = False):
     """A session as ``benchmarks/accuracy.py`` simulates it (2 % burst loss, strap and side from
-    the seed) and its reps; returns ``(session, trace, reps)``."""
-    opts = SimOptions(rate_hz=rate_hz, side="left" if seed % 2 else "right", quaternions=True,
+    the seed; the foot sensor too if ``foot``) and its reps; returns ``(session, trace, reps)``."""
+    opts = SimOptions(rate_hz=rate_hz, side="left" if seed % 2 else "right", quaternions=True, foot_sensor=foot,
                       strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)), packet_loss=0.02)
     s = simulate(exercise, seed=seed, options=opts)
     profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
-    trace = AngleEstimator(**profile).estimate(s.shin).trace_
+    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
     reps = analyze_trace(trace, exercise=exercise, profile=profile, sample_rate_hz=rate_hz).exercises[0].reps
     return s, trace, reps
 
@@ -130,12 +130,7 @@ def test_a_gap_in_the_pause_for_turning_after_a_restored_circle_adds_no_circle()
     The first gap's restored circle ended the run there, so for the second the run held no circle
     before it, the change of direction could not be seen, and the pause was counted as a circle
     (41 of 40)."""
-    seed = 17393
-    opts = SimOptions(rate_hz=RATE, side="left", quaternions=True, foot_sensor=True, packet_loss=0.02,
-                      strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
-    s = simulate("ankle_circles", seed=seed, options=opts)
-    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
-    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    s, trace, _ = _lossy_session("ankle_circles", 17393, foot=True)
     spec = default_routine()["ankle_circles"]
     batch = ExerciseEventDetector(spec, trace.source).detect(trace)
     assert len(batch.reps_) == len(s.truth.reps) == 40
@@ -152,12 +147,7 @@ def test_two_drops_a_gap_ran_together_are_not_joined_as_one_split_by_sway() -> N
     the next one's lift. The two reps meet where the cut fell, just inside the second drop's hold,
     and the rule that joins a drop split in two by sway inside its hold joined them (29 of 30),
     though the first one's peak lies in the hold before."""
-    seed = 13299
-    opts = SimOptions(rate_hz=RATE, side="left", quaternions=True, foot_sensor=True, packet_loss=0.02,
-                      strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
-    s = simulate("eccentric_drop", seed=seed, options=opts)
-    profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m")}
-    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    s, trace, _ = _lossy_session("eccentric_drop", 13299, foot=True)
     spec = default_routine()["eccentric_drop"]
     batch = ExerciseEventDetector(spec, trace.source).detect(trace)
     assert len(batch.reps_) == len(s.truth.reps) == 30
