@@ -231,6 +231,22 @@ def test_a_slow_lowering_whose_middle_was_lost_still_ends_the_hold_where_it_bega
     assert holds[0].end_s == pytest.approx(8.8, abs=0.3)
 
 
+@pytest.mark.parametrize("gap", [(10.4, 12.0), (10.4, 13.0)])
+def test_a_slow_lowering_whose_data_stop_before_half_way_still_ends_the_hold_where_it_began(gap) -> None:
+    """The same hold and lowering, with the data lost from 45 % of the lowering (its first third
+    received) to near its end or past it: no half-way crossing is received, and the received
+    start of the move is fitted alone (the minimum-jerk phase of each sample, a straight line in
+    time, extrapolated back to its start). It used to end at the last settled sample, 1 s late
+    (eccentric drops + foot at 52 Hz with 2 % loss: 1.1-1.2 s late on five of 432 sessions)."""
+    t = np.arange(0.0, 20.0, 0.01)
+    x = 3.0 + ramp_hold(t, 3.0, 0.8, 5.0, 3.5, 14.0)  # the lowering runs 8.8 -> 12.3 s
+    keep = (t < gap[0]) | (t >= gap[1])
+    trace = make_trace(t, x, keep=keep, source="ankle", baseline=3.0)
+    holds = HoldDetector(baseline_deg=3.0, threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0).detect(trace).holds_
+    assert len(holds) == 1
+    assert holds[0].end_s == pytest.approx(8.8, abs=0.2)
+
+
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_a_run_that_crosses_half_way_down_before_it_first_settles_gives_no_nan() -> None:
     """Seed 30075 (eccentric drops + foot, 25 Hz, 5 % loss) has an in-position run whose move in

@@ -16,7 +16,7 @@ from scipy.signal import find_peaks
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import GridSignal, filtered
-from dorsi.events.profile import fitted_timing, move_in_timing, move_out_timing
+from dorsi.events.profile import fitted_start_before_gap, fitted_timing, move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
 from dorsi.order_stats import median
@@ -24,6 +24,9 @@ from dorsi.order_stats import median
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
 MOVE_IN_LOOKBACK_S = 0.5  # how far before an excursion the move in's half-way crossing is searched
+# a move out smaller than this (a drop seen by the shin alone tilts it 2-5 deg) is too close to sway
+# for the shape of its received part to place its start
+PARTIAL_FIT_MIN_DEG = 10.0
 
 
 class HoldDetector:
@@ -289,6 +292,9 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     moved_out = len(down) > 0 and (not moved_in or down[-1] > up[0])
     running = e == len(y) and moved_in  # in position at the end of the data
     if not (moved_out or running):
+        if moved_in and valid is not None and e < len(y) and not valid[e]:  # the data stopped, not the hold
+            k0 = int(np.searchsorted(t, t0))
+            return t0, _end_before_gap(t, y, valid, velocity(), k0, e, t0, t1) if a <= k0 < e - 1 else t1
         return t0, t1
     vs = velocity()
     # a hold still running at the end of the data only needs its start (the caller ends it at
@@ -342,9 +348,32 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
         fit = fitted_timing(t, y, valid, lo_out, hi_out, amp_out, rising=False, last=True)
         if fit is not None and fit[1] > 2.0:
             end = fit[0] - 0.5 * fit[1]
+        elif not valid[k_dn]:  # too little of it received around the crossing: what came before the gap
+            g = int(np.flatnonzero(valid[:k_dn])[-1]) + 1 if valid[:k_dn].any() else 0
+            if k_up < g - 1:
+                end = _end_before_gap(t, y, valid, vs, k_up, g, start, t1)
     if end <= start:
         return t0, t1
     return start, end
+
+
+def _end_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndarray, k_in: int, g: int,
+                    t0: float, t1: float) -> float:
+    """End of a hold whose move out was under way, not yet half done, when the data stopped (a gap
+    from ``g``; ``k_in`` is in the hold): a slow move out (over 2 s, an eccentric lowering) is
+    fitted to the samples received before the gap
+    (:func:`~dorsi.events.profile.fitted_start_before_gap`). Else, and when the fit puts the
+    move's start before the hold's start ``t0`` or after its last settled sample ``t1``, ``t1``.
+    No sample after the gap is read, so live and batch agree."""
+    rate_hz = 1.0 / float(t[1] - t[0])
+    level = lambda: median(y[k_in:g])  # noqa: E731
+    amp_out = _first_stop_level(y, vs, k_in, g - 1, forward=False, fallback=level, reach=int(round(1.5 * rate_hz)))
+    if amp_out < PARTIAL_FIT_MIN_DEG:
+        return t1
+    fit = fitted_start_before_gap(t, y, valid, k_in, g, amp_out)
+    if fit is None or fit[1] <= 2.0 or not t0 < fit[0] <= t1:
+        return t1
+    return fit[0]
 
 
 def _last_below(y: np.ndarray, k: int, level: float, reach: int) -> int:

@@ -104,6 +104,38 @@ def fitted_timing(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo: int, hi: 
     return float(intercept + 0.5 * slope), float(slope)
 
 
+def fitted_start_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo: int, hi: int, amp: float,
+                            min_points: int = 5, min_span: float = 0.15) -> tuple[float, float] | None:
+    """``(t_start, T)`` of a move down from ``amp`` whose data stop part-way (a gap at ``hi``),
+    fitted as :func:`fitted_timing` fits a move whose half-way crossing was lost.
+
+    The received samples in ``[lo, hi)`` from the last one inside the move's 10 % band up to
+    the last one (which must be inside the 10-90 % band: the move was under way as the data
+    stopped) give their phases ``u``; ``t = t_start + u T`` by least squares. Needs
+    ``min_points`` samples spanning ``min_span`` of the move: the start is then a short
+    extrapolation back from them, while ``T`` is only roughly known.
+    """
+    if amp <= 0 or hi - lo < 2:
+        return None
+    frac = 1.0 - y[lo:hi] / amp
+    inside = (frac > 0.1) & (frac < 0.9)
+    if not inside[-1]:
+        return None
+    outside = np.flatnonzero(~inside)
+    a = int(outside[-1]) + 1 if len(outside) else 0
+    idx = np.arange(a, hi - lo)
+    idx = idx[valid[lo + idx]]
+    if len(idx) < min_points:
+        return None
+    u = np.interp(frac[idx], _X, _U)
+    if float(u.max() - u.min()) < min_span:
+        return None
+    slope, intercept = np.polyfit(u, t[lo + idx], 1)
+    if slope <= 0:
+        return None
+    return float(intercept), float(slope)
+
+
 def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float, rising: bool,
           last: bool) -> tuple[float, float] | None:
     """``(t50, T)`` of the rising/falling move crossing ``amp/2`` first/last in ``[lo, hi]``."""
