@@ -280,7 +280,9 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     The held level is re-estimated next to each boundary, so sway or a slow
     settle deeper into the stretch does not bias it. A move whose half-way
     crossing lies near bridged (lost) samples has no observable shape: that
-    side keeps the fallback.
+    side keeps the fallback, unless it is a slow move out, fitted to its
+    received samples around the crossing or, when the data stop before it
+    is half done, to those before the gap (:func:`_end_before_gap`).
     """
     seg = y[a:e]
     top = _percentile(seg, 99.0)
