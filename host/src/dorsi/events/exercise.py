@@ -33,14 +33,18 @@ def _join_split_in_a_hold(reps: list[Rep], holds: list[Hold], sign: float, margi
     for rep in reps:
         if out and rep.start_s - out[-1].end_s <= 0.05 and any(
                 h.start_s + margin_s < out[-1].end_s and rep.start_s < h.end_s - margin_s
-                and not any(e.end_s <= h.start_s and e.start_s <= out[-1].peak_s <= e.end_s for e in holds)
-                for h in holds):
+                and not _peak_in_an_earlier_hold(out[-1], h, holds) for h in holds):
             first = out[-1]
             peak = max((first, rep), key=lambda r: sign * (r.peak_angle_deg - r.baseline_deg))
             out[-1] = replace(first, end_s=rep.end_s, peak_s=peak.peak_s, peak_angle_deg=peak.peak_angle_deg)
         else:
             out.append(rep)
     return out
+
+
+def _peak_in_an_earlier_hold(rep: Rep, hold: Hold, holds: list[Hold]) -> bool:
+    """``rep``'s peak lies in one of ``holds`` that ended before ``hold`` began."""
+    return any(h.end_s <= hold.start_s and h.start_s <= rep.peak_s <= h.end_s for h in holds)
 
 
 def _overlaps(starts: np.ndarray, ends: np.ndarray, lifts: list[HeelLift]) -> np.ndarray:

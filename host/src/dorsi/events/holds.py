@@ -351,9 +351,9 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
         if fit is not None and fit[1] > 2.0:
             end = fit[0] - 0.5 * fit[1]
         elif not valid[k_dn]:  # too little of it received around the crossing: what came before the gap
-            g = int(np.flatnonzero(valid[:k_dn])[-1]) + 1 if valid[:k_dn].any() else 0
-            if k_up < g - 1:
-                end = _end_before_gap(t, y, valid, vs, k_up, g, start, t1)
+            received = np.flatnonzero(valid[k_up:k_dn])
+            if len(received) and received[-1] >= 1:  # (the gap starts after the last of them)
+                end = _end_before_gap(t, y, valid, vs, k_up, k_up + int(received[-1]) + 1, start, t1)
     if end <= start:
         return t0, t1
     return start, end

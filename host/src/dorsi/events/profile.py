@@ -91,17 +91,27 @@ def fitted_timing(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo: int, hi: 
     j = int(np.searchsorted(outside, k))  # the first sample outside the band after k
     a = int(outside[j - 1]) + 1 if j else 0
     b = int(outside[j]) if j < len(outside) else len(inside)
+    line = _phase_line(t, frac, valid, lo, a, b, min_points, 1.0 / 3.0)
+    return None if line is None else (line[0] + 0.5 * line[1], line[1])
+
+
+def _phase_line(t: np.ndarray, frac: np.ndarray, valid: np.ndarray, lo: int, a: int, b: int,
+                min_points: int, min_span: float) -> tuple[float, float] | None:
+    """``(t_start, T)`` of ``t = t_start + u T`` fitted by least squares to the received samples
+    ``lo + [a, b)``, whose share of the move done is ``frac`` (indexed from ``lo``), each
+    giving its minimum-jerk phase ``u``; None with fewer than ``min_points`` samples, a phase
+    span under ``min_span`` or time running backwards."""
     idx = np.arange(a, b)
     idx = idx[valid[lo + idx]]
     if len(idx) < min_points:
         return None
     u = np.interp(frac[idx], _X, _U)
-    if float(u.max() - u.min()) < 1.0 / 3.0:
+    if float(u.max() - u.min()) < min_span:
         return None
     slope, intercept = np.polyfit(u, t[lo + idx], 1)
     if slope <= 0:
         return None
-    return float(intercept + 0.5 * slope), float(slope)
+    return float(intercept), float(slope)
 
 
 def fitted_start_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo: int, hi: int, amp: float,
@@ -123,17 +133,7 @@ def fitted_start_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, lo:
         return None
     outside = np.flatnonzero(~inside)
     a = int(outside[-1]) + 1 if len(outside) else 0
-    idx = np.arange(a, hi - lo)
-    idx = idx[valid[lo + idx]]
-    if len(idx) < min_points:
-        return None
-    u = np.interp(frac[idx], _X, _U)
-    if float(u.max() - u.min()) < min_span:
-        return None
-    slope, intercept = np.polyfit(u, t[lo + idx], 1)
-    if slope <= 0:
-        return None
-    return float(intercept), float(slope)
+    return _phase_line(t, frac, valid, lo, a, hi - lo, min_points, min_span)
 
 
 def _move(t: np.ndarray, y: np.ndarray, vs: np.ndarray, lo: int, hi: int, amp: float, rising: bool,
