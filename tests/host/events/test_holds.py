@@ -265,3 +265,14 @@ def test_a_run_that_crosses_half_way_down_before_it_first_settles_gives_no_nan()
     trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
     holds = analyze_trace(trace, exercise="eccentric_drop", profile=profile, sample_rate_hz=25.0).exercises[0].holds
     assert holds and all(np.isfinite([h.start_s, h.end_s, h.mean_angle_deg]).all() for h in holds)
+
+
+@pytest.mark.parametrize("rate", [25.0, 100.0])
+def test_a_shallow_hold_ends_where_its_move_out_starts(rate: float) -> None:
+    # held 5.6 deg above rest, under twice the 3 deg release level: the move out crosses
+    # half-way only after the excursion has ended
+    t = np.arange(0.0, 30.0, 1.0 / rate)
+    x = 4.0 + ramp_hold(t, 5.0, 1.5, 12.0, 1.5, 5.6)
+    (hold,) = HoldDetector(threshold_deg=5.0, release_deg=3.0).detect(make_trace(t, x)).holds_
+    assert hold.start_s == pytest.approx(6.5, abs=0.15)
+    assert hold.end_s == pytest.approx(18.5, abs=0.15)

@@ -67,6 +67,24 @@ def test_streaming_equals_batch_for_holds_and_shows_running_timer() -> None:
     assert max(timers) > 25.0 and np.all(np.diff(timers[:100]) >= 0)
 
 
+@pytest.mark.parametrize("sizes", [[11], [3, 40, 7]])
+def test_shallow_holds_end_at_their_move_out_live_as_in_batch(sizes: list[int]) -> None:
+    # traction held 4.6 deg above rest, rocking +-0.8 deg: under twice the 2.5 deg release level,
+    # so each move out crosses half-way after the excursion has ended
+    t = np.arange(0, 80, 0.02)
+    starts = (5.0, 30.0, 55.0)
+    x = 2.0 + sum(ramp_hold(t, s, 1.5, 15.0, 1.5, 4.6) for s in starts)
+    for s in starts:
+        inside = (t > s + 1.5) & (t < s + 16.5)
+        x[inside] += 0.8 * np.sin(np.pi * (t[inside] - s - 1.5) / 2.5)
+    trace = make_trace(t, x)
+    spec = default_routine()["traction"]
+    batch = ExerciseEventDetector(spec).detect(trace)
+    stream, _ = _run_stream(spec, trace, sizes)
+    assert stream.holds_ == batch.holds_
+    assert [round(h.end_s - (s + 16.5), 1) for h, s in zip(batch.holds_, starts)] == [0.0, 0.0, 0.0]
+
+
 def test_reps_are_reported_within_a_third_of_a_second() -> None:
     trace, truth = lunge_session(np.random.default_rng(5), n_reps=10)
     stream, latencies = _run_stream(default_routine()["band_lunge"], trace, [10])  # 0.1 s chunks

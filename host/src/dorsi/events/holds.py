@@ -24,6 +24,9 @@ from dorsi.order_stats import median
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
 MOVE_IN_LOOKBACK_S = 0.5  # how far before an excursion the move in's half-way crossing is searched
+# how far after an excursion the move out's half-way crossing is searched (a hold barely above
+# twice the release level crosses half-way just after it drops under that level)
+MOVE_OUT_LOOKAHEAD_S = 0.3
 # a move out smaller than this (a drop seen by the shin alone tilts it 2-5 deg) is too close to sway
 # for the shape of its received part to place its start
 PARTIAL_FIT_MIN_DEG = 10.0
@@ -111,7 +114,10 @@ class HoldDetector:
     def support_s(self) -> float:
         """Data needed after a hold's end before it is final (streaming latency; a dip below the
         release level is only known to be a release once it has lasted ``max_dip_s``)."""
-        return 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + self.max_dip_s + 3.0 / self.grid_hz
+        settle = 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + self.max_dip_s
+        # (the move out's crossing may lie up to MOVE_OUT_LOOKAHEAD_S past the excursion: its speed is read
+        # with the fine filter's half-window beyond)
+        return max(settle, MOVE_OUT_LOOKAHEAD_S + 0.5 * max(self.smooth_s, 0.2)) + 3.0 / self.grid_hz
 
     @property
     def lookback_s(self) -> float:
@@ -284,10 +290,13 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     received samples around the crossing or, when the data stop before it
     is half done, to those before the gap (:func:`_end_before_gap`).
     """
-    seg = y[a:e]
-    top = _percentile(seg, 99.0)
-    up = np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
-    down = np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
+    top = _percentile(y[a:e], 99.0)
+    rate_hz = 1.0 / float(t[1] - t[0])
+    # a hold under twice the release level above rest crosses half-way outside its excursion
+    w0, w1 = _crossing_window(y, valid, a, e, top / 2, rate_hz)
+    seg = y[w0:w1]
+    up = w0 + np.flatnonzero((seg[:-1] < top / 2) & (seg[1:] >= top / 2))
+    down = w0 + np.flatnonzero((seg[:-1] >= top / 2) & (seg[1:] < top / 2))
     # each boundary from its own move: a run that begins already past half-way (a fast move in at
     # a low rate, the run's threshold crossed late) still ends where its move out says, and vice versa
     moved_in = len(up) > 0
@@ -303,15 +312,14 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     # the last settled moment): from the move in, as it will be once the move out comes
     # (no move in seen: the hold's first settled sample stands in for it, so the search for the move
     # out's stop stays inside the hold)
-    k_up = a + int(up[0]) if moved_in else min(max(a, int(np.searchsorted(t, t0))), e - 1)
-    k_dn = a + int(down[-1]) if moved_out else e - 1
+    k_up = int(up[0]) if moved_in else min(max(a, int(np.searchsorted(t, t0))), e - 1)
+    k_dn = int(down[-1]) if moved_out else e - 1
     if k_dn <= k_up:  # no move in seen, and the data crossed half-way down before it first settled
         return t0, t1
-    rate_hz = 1.0 / float(t[1] - t[0])
     near = int(round(1.5 * rate_hz))
     mid = (k_up + k_dn) // 2
-    lo_in, hi_in = a, min(mid, k_up + near)
-    lo_out, hi_out = max(mid, k_dn - near), min(e + 1, len(y))
+    lo_in, hi_in = w0, min(mid, k_up + near)
+    lo_out, hi_out = max(mid, k_dn - near), min(max(e + 1, w1), len(y))
     level = lambda: median(y[k_up:k_dn + 1])  # noqa: E731  (the fallback: rarely needed)
     start, end = t0, t1
     # The held level is read where the move in first comes (nearly) to a stop, and where the
@@ -340,6 +348,10 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     if running:
         return start, t1
     amp_out = _first_stop_level(y, vs, k_up, k_dn, forward=False, fallback=level, reach=near)
+    if hi_out < len(y) and y[hi_out - 1] >= 0.5 * amp_out:
+        # the search ended above the half-way level of the move out from where it last stopped
+        ahead = e + int(round(MOVE_OUT_LOOKAHEAD_S * rate_hz)) - (hi_out - 1)
+        hi_out = _first_below(y, valid, hi_out - 1, 0.5 * amp_out, ahead) + 1
     move_out = move_out_timing(t, y, vs, lo_out, hi_out, amp_out)
     if move_out is not None and observed(k_dn, move_out):
         end = move_out[0] - 0.5 * move_out[1]
@@ -384,6 +396,37 @@ def _last_below(y: np.ndarray, k: int, level: float, reach: int) -> int:
     lo = max(0, k - reach)
     below = np.flatnonzero(y[lo:k] < level)
     return lo + int(below[-1]) if below.size else k
+
+
+def _crossing_window(y: np.ndarray, valid: np.ndarray | None, a: int, e: int, level: float,
+                     rate_hz: float) -> tuple[int, int]:
+    """``[w0, w1)``: the excursion ``[a, e)`` widened, through received samples, back to the last
+    sample below ``level`` before it (at most ``MOVE_IN_LOOKBACK_S``) and on to the first one
+    after it (at most ``MOVE_OUT_LOOKAHEAD_S``), where the excursion starts or ends at or above
+    ``level``."""
+    w0, w1 = a, e
+    if y[a] >= level:
+        reach = int(round(MOVE_IN_LOOKBACK_S * rate_hz))
+        lo = max(0, a - reach)
+        if valid is not None:
+            lost = np.flatnonzero(~valid[lo:a])
+            lo = lo + int(lost[-1]) + 1 if lost.size else lo
+        below = np.flatnonzero(y[lo:a] < level)
+        w0 = lo + int(below[-1]) if below.size else a
+    if e < len(y) and y[e - 1] >= level:
+        w1 = _first_below(y, valid, e, level, int(round(MOVE_OUT_LOOKAHEAD_S * rate_hz))) + 1
+    return w0, w1
+
+
+def _first_below(y: np.ndarray, valid: np.ndarray | None, k: int, level: float, reach: int) -> int:
+    """The first index from ``k`` on (at most ``reach`` on, through received samples only) where
+    ``y`` is below ``level``; ``k`` when there is none."""
+    hi = min(len(y), k + reach + 1)
+    if valid is not None:
+        lost = np.flatnonzero(~valid[k:hi])
+        hi = k + int(lost[0]) if lost.size else hi
+    below = np.flatnonzero(y[k:hi] < level)
+    return k + int(below[0]) if below.size else k
 
 
 def _first_stop_level(y: np.ndarray, vs: np.ndarray, k_up: int, k_dn: int, forward: bool,
