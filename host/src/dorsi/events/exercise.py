@@ -20,6 +20,7 @@ from dorsi.events.heel_lifts import HeelLiftDetector
 from dorsi.events.holds import HoldDetector
 from dorsi.events.reps import RepDetector
 from dorsi.events.results import HeelLift, Hold, Rep
+from dorsi.events.rhythm import RESTORE_REACH_S
 from dorsi.events.settings import settings_for
 from dorsi.routine.model import ExerciseSpec
 
@@ -189,6 +190,13 @@ class ExerciseEventDetector:
         return rep is not None and rep.cycle_prominence_deg is not None
 
     @property
+    def restore_reach_s(self) -> float:
+        """How long after the last reported rep's peak a live run must keep its data: a rep a gap
+        hid is counted back from the rep after the gap (0 where reps are not counted back)."""
+        rep = self._detectors()[0]
+        return RESTORE_REACH_S if rep is not None and rep.restore_hidden else 0.0
+
+    @property
     def single_polarity(self) -> bool:
         """Reps go one way only (a rep's onset search then stops at the previous rep's end)."""
         rep = self._detectors()[0]
@@ -205,7 +213,7 @@ class ExerciseEventDetector:
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
                previous_rep_end_s: float | dict | None = None,
                previous_hold_end_s: float | None = None, annotate: bool = True,
-               hold_memo: dict | None = None) -> "ExerciseEventDetector":
+               hold_memo: dict | None = None, earlier_reps: list[Rep] | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -227,6 +235,9 @@ class ExerciseEventDetector:
         hold_memo : dict, optional
             Kept by the live wrapper between calls on one growing stream (see
             :meth:`HoldDetector.detect`).
+        earlier_reps : list of Rep, optional
+            Live continuation: the reps already reported (a rep a data gap hid is
+            counted back from their beat, :meth:`RepDetector.detect`).
         """
         rep_det, hold_det, heel_det, _ = self._detectors()
         if baselines is None:
@@ -236,7 +247,8 @@ class ExerciseEventDetector:
             }
         self.baselines_ = dict(baselines)
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
-        reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s).reps_ if rep_det else []
+        reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s,
+                                         earlier_reps).reps_ if rep_det else []
         if self.spec.has_reps:  # a rep's hold is needed until the rep itself is reported
             previous_hold_end_s = (None if previous_hold_end_s is None or previous_rep_end_s is None
                                    else min(previous_hold_end_s, _latest(previous_rep_end_s)))

@@ -17,6 +17,7 @@ from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
+from dorsi.events.rhythm import with_hidden_reps
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
 
 
@@ -67,6 +68,9 @@ class RepDetector:
         last peak). Thresholds and baseline then only report, not decide.
     max_cycle_width_s : float
         Cyclic mode: peaks wider than this at half prominence (a pause) are not reps.
+    restore_hidden : bool
+        Count back a rep a data gap hid whole, from the steady beat of the reps
+        before it (:func:`dorsi.events.rhythm.with_hidden_reps`; nerve flossing).
 
     Attributes
     ----------
@@ -88,7 +92,9 @@ class RepDetector:
                  onset_speed_deg_s: float = 3.0, max_onset_s: float = 1.0,
                  baseline_deg: float | None = None, baseline_window_s: float = 2.0,
                  grid_hz: float = 100.0, max_gap_s: float = 0.5,
-                 cycle_prominence_deg: float | None = None, max_cycle_width_s: float = 1.4) -> None:
+                 cycle_prominence_deg: float | None = None, max_cycle_width_s: float = 1.4,
+                 restore_hidden: bool = False) -> None:
+        self.restore_hidden = restore_hidden
         self.cycle_prominence_deg = cycle_prominence_deg
         self.max_cycle_width_s = max_cycle_width_s
         self.threshold_deg = threshold_deg
@@ -124,7 +130,7 @@ class RepDetector:
         polarity_signs(self.polarity)
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
-               previous_end_s: float | dict | None = None) -> "RepDetector":
+               previous_end_s: float | dict | None = None, earlier: list[Rep] | None = None) -> "RepDetector":
         """Find the reps in ``trace``.
 
         Parameters
@@ -140,6 +146,9 @@ class RepDetector:
             run, where each onset search stops at the previous rep's end). For
             ``polarity="both"`` a mapping ``{+1.0: end, -1.0: end}`` (reps each
             way are searched separately); a single time is then ignored.
+        earlier : list of Rep, optional
+            Live continuation: the reps already reported (``restore_hidden``
+            reads the set's beat on them).
 
         Returns
         -------
@@ -174,6 +183,7 @@ class RepDetector:
                 prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
             raw = sign * (sig.x - self.baseline_deg_)
+            found: list[Rep] = []
             for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
                 if e <= done:
                     continue
@@ -182,11 +192,17 @@ class RepDetector:
                     continue
                 prev_end = end
                 peak = _peak_index(y, sig.valid, a, e)
-                reps.append(Rep(
+                found.append(Rep(
                     start_s=float(sig.t[start]), end_s=float(sig.t[end]), peak_s=float(sig.t[peak]),
                     peak_angle_deg=float(xs[peak]), baseline_deg=self.baseline_deg_,
                 ))
                 self.open_ |= e == len(y)
+            if self.restore_hidden:
+                same_way = [r for r in earlier or [] if sign * (r.peak_angle_deg - r.baseline_deg) > 0]
+                found = with_hidden_reps(found, same_way, sig.t, sig.valid)
+                # a rep counted back is final with the rep after the gap, which places it
+                self.excursions_ += [(r.start_s, nxt.end_s) for r, nxt in zip(found, found[1:]) if r.inferred]
+            reps += found
         reps.sort(key=lambda r: r.start_s)
         self.reps_ = reps
         return self

@@ -41,9 +41,11 @@ class Rep:
         Longest stretch without samples inside the rep (lost packets); a long
         gap near the peak makes ``peak_angle_deg`` a lower bound.
     inferred : bool
-        Counted from the rhythm of the reps either side (ankle circles): its
-        peak fell into a data gap, so its times are estimates and
-        ``peak_angle_deg`` (read on the bridge over the gap) a lower bound.
+        Counted from the rhythm of the reps either side: its peak fell into a
+        data gap, so its times are estimates. Ankle circles: ``peak_angle_deg``
+        (read on the bridge over the gap) is a lower bound; nerve flossing (the
+        whole rep lost, :mod:`dorsi.events.rhythm`): the median of the reps'
+        peaks before it.
     direction : {"outward", "inward"} or None
         Ankle circles with the foot sensor: the way the circle went (see
         ``dorsi.events.circle_direction``); None for other reps or when unknown.

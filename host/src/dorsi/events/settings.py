@@ -27,7 +27,7 @@ _REPS = {
     "knee_to_wall": dict(threshold_deg=8.0, release_deg=3.0),
     "band_lunge": dict(threshold_deg=5.0, release_deg=2.0),
     "ankle_circles": dict(threshold_deg=3.0, release_deg=1.0, cycle_prominence_deg=8.0),
-    "nerve_floss": dict(threshold_deg=12.0, release_deg=4.0),
+    "nerve_floss": dict(threshold_deg=12.0, release_deg=4.0, restore_hidden=True),
     "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, min_duration_s=3.5),
 }
 

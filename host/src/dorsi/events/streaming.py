@@ -153,7 +153,7 @@ class StreamingEventDetector:
             return StreamUpdate(pending_reps=self.pending_reps_)
         self._share_grid()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
-                             hold_memo=self._hold_memo)
+                             hold_memo=self._hold_memo, earlier_reps=self.reps_)
         self.runs_ += 1
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
         # sensor's gap, for the ankle angle) do not count, or a hold would look ended where the
@@ -238,7 +238,7 @@ class StreamingEventDetector:
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
-                             hold_memo=self._hold_memo)
+                             hold_memo=self._hold_memo, earlier_reps=self.reps_)
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         self.pending_reps_ = []
@@ -320,6 +320,11 @@ class StreamingEventDetector:
         spans: list[Any] = [*det.heel_lifts_, *det.holds_, *reported_holds]
         zones += [(h.start_s - margin, h.end_s + margin) for h in spans]
         zones += [(r.start_s - margin, r.end_s - margin) for r in (*det.reps_, *reported_reps)]
+        if det.restore_reach_s and self.reps_:  # a gap after the last reported rep may hide one
+            for way in (1.0, -1.0):
+                last = [r.peak_s for r in self.reps_[-4:] if way * r.excursion_deg > 0]
+                if last:
+                    zones.append((last[-1] - margin, last[-1] + det.restore_reach_s))
         b = t_last - self.keep_s
         for lo, hi in sorted(zones, key=lambda z: z[1], reverse=True):
             if lo < b < hi:
