@@ -79,3 +79,22 @@ def test_no_rep_is_counted_back_without_a_steady_beat_and_a_gap_where_it_would_b
     reps = _detect(trace)
     assert not any(r.inferred for r in reps)
     assert len(reps) == len(peaks) - (1 if case in ("unsteady beat", "too few reps before") else 0)
+
+
+def test_two_reps_a_gap_ran_together_are_split_live_as_in_batch() -> None:
+    # the gap hides rep 7's return and rep 8's rise: the data show one long rep
+    steps = [3.5, 3.3, 3.7, 3.4, 3.6, 3.5, 3.4, 3.6, 3.5, 3.6, 3.4]
+    peak7 = 4.0 + 1.3 + sum(steps[:7])
+    trace, peaks = _floss(steps, [(peak7 + 0.3, peak7 + steps[7] - 0.3)])
+    reps = _detect(trace)
+    assert len(reps) == len(peaks)
+    assert [r.inferred for r in reps].count(True) == 2
+    assert all(abs(r.peak_s - p) < 0.4 for r, p in zip(reps, peaks))
+
+
+def test_one_rep_with_a_gap_at_its_top_is_not_split() -> None:
+    steps = [3.5, 3.3, 3.7, 3.4, 3.6, 3.5, 3.4, 3.6, 3.5, 3.6, 3.4]
+    peak7 = 4.0 + 1.3 + sum(steps[:7])
+    trace, peaks = _floss(steps, [(peak7 - 0.6, peak7 + 0.6)])
+    reps = _detect(trace)
+    assert len(reps) == len(peaks) and not any(r.inferred for r in reps)

@@ -17,7 +17,7 @@ from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
-from dorsi.events.rhythm import with_hidden_reps
+from dorsi.events.rhythm import with_rhythm
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
 
 
@@ -69,8 +69,9 @@ class RepDetector:
     max_cycle_width_s : float
         Cyclic mode: peaks wider than this at half prominence (a pause) are not reps.
     restore_hidden : bool
-        Count back a rep a data gap hid whole, from the steady beat of the reps
-        before it (:func:`dorsi.events.rhythm.with_hidden_reps`; nerve flossing).
+        Count back a rep a data gap hid whole, and split two reps a gap ran
+        together, from the steady beat of the reps before them
+        (:func:`dorsi.events.rhythm.with_rhythm`; nerve flossing).
 
     Attributes
     ----------
@@ -199,9 +200,8 @@ class RepDetector:
                 self.open_ |= e == len(y)
             if self.restore_hidden:
                 same_way = [r for r in earlier or [] if sign * (r.peak_angle_deg - r.baseline_deg) > 0]
-                found = with_hidden_reps(found, same_way, sig.t, sig.valid)
-                # a rep counted back is final with the rep after the gap, which places it
-                self.excursions_ += [(r.start_s, nxt.end_s) for r, nxt in zip(found, found[1:]) if r.inferred]
+                found, spans = with_rhythm(found, same_way, sig.t, sig.valid, y, xs, self.threshold_deg)
+                self.excursions_ += spans  # a rep counted back is final with the rep after the gap
             reps += found
         reps.sort(key=lambda r: r.start_s)
         self.reps_ = reps
