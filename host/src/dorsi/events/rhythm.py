@@ -13,9 +13,12 @@ See ``docs/algorithms-events.md``.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from dorsi.events.results import Rep
+from dorsi.events.runs import runs
 from dorsi.order_stats import median
 
 BEAT_STEPS = 6  # peak-to-peak steps the beat is read on: the last ones before the gap
@@ -62,14 +65,14 @@ def with_rhythm(reps: list[Rep], earlier: list[Rep], t: np.ndarray, valid: np.nd
     bad = np.concatenate([[0], np.cumsum(~valid)])
     for rep in reps:
         beat, used = _beat(seq)
-        if beat is not None and seq:
+        if beat is not None:
+            duration = median(np.array([seq[m].end_s - seq[m].start_s for m in used]))
             prev = seq[-1]
-            back = _counted_back(prev, rep, beat, used, seq, t, valid, bad)
+            back = _counted_back(prev, rep, beat, duration, t, valid, bad)
             if back is not None:
-                seq.append(back)
+                seq.append(replace(back, peak_angle_deg=median(np.array([seq[m].peak_angle_deg for m in used]))))
                 spans.append((back.start_s, rep.end_s))
             else:
-                duration = median(np.array([seq[m].end_s - seq[m].start_s for m in used]))
                 parts = _split(prev, rep, beat, duration, t, valid, y, angle, threshold)
                 if parts is not None:
                     seq += parts
@@ -79,7 +82,8 @@ def with_rhythm(reps: list[Rep], earlier: list[Rep], t: np.ndarray, valid: np.nd
 
 
 def _beat(seq: list[Rep]) -> tuple[float | None, list[int]]:
-    """The set's beat on the reps so far and the reps it was read on (None if not steady)."""
+    """The set's beat on the reps so far and the indices of the reps it was read on
+    (None when there are too few steps or they are not steady)."""
     if len(seq) < MIN_BEAT_STEPS + 1:
         return None, []
     peaks = np.array([r.peak_s for r in seq[-(BEAT_STEPS + 8):]])
@@ -95,13 +99,13 @@ def _beat(seq: list[Rep]) -> tuple[float | None, list[int]]:
     return beat, sorted({offset + m for k in usable.tolist() for m in (k, k + 1)})
 
 
-def _counted_back(prev: Rep, rep: Rep, beat: float, used: list[int], seq: list[Rep], t: np.ndarray,
-                  valid: np.ndarray, bad: np.ndarray) -> Rep | None:
+def _counted_back(prev: Rep, rep: Rep, beat: float, duration: float, t: np.ndarray, valid: np.ndarray,
+                  bad: np.ndarray) -> Rep | None:
+    """The rep a gap hid between ``prev`` and ``rep`` (its peak angle left to the caller), if any."""
     i0, i1 = np.searchsorted(t, [prev.peak_s, rep.peak_s])
     step = rep.peak_s - prev.peak_s
     if bad[i1] - bad[i0] == 0 or abs(step - 2.0 * beat) > FIT * beat:
         return None
-    duration = median(np.array([seq[m].end_s - seq[m].start_s for m in used]))
     mid = prev.peak_s + 0.5 * step
     lo, hi = np.searchsorted(t, [mid - LOST_CORE * duration, mid + LOST_CORE * duration])
     if hi <= lo or valid[lo:hi].any():
@@ -109,24 +113,20 @@ def _counted_back(prev: Rep, rep: Rep, beat: float, used: list[int], seq: list[R
     start, end = max(mid - 0.5 * duration, prev.end_s), min(mid + 0.5 * duration, rep.start_s)
     if end <= start:
         return None
-    return Rep(start_s=start, end_s=end, peak_s=mid,
-               peak_angle_deg=median(np.array([seq[m].peak_angle_deg for m in used])),
+    return Rep(start_s=start, end_s=end, peak_s=mid, peak_angle_deg=prev.peak_angle_deg,
                baseline_deg=prev.baseline_deg, inferred=True)
 
 
 def _split(prev: Rep, rep: Rep, beat: float, duration: float, t: np.ndarray, valid: np.ndarray,
            y: np.ndarray, angle: np.ndarray, threshold: float) -> list[Rep] | None:
+    """``rep`` split in two at its longest gap when it is two reps the gap ran together."""
     a, e = np.searchsorted(t, [rep.start_s, rep.end_s])
     e = min(int(e) + 1, len(t))
-    lost = np.flatnonzero(~valid[a:e])
-    if lost.size == 0:
+    starts, ends = runs(~valid[a:e])
+    if len(starts) == 0:
         return None
-    # the longest run of lost grid points inside the rep
-    breaks = np.flatnonzero(np.diff(lost) > 1)
-    run_starts = np.concatenate([[0], breaks + 1])
-    run_ends = np.concatenate([breaks, [len(lost) - 1]])
-    k = int(np.argmax(run_ends - run_starts))
-    g0, g1 = a + int(lost[run_starts[k]]), a + int(lost[run_ends[k]]) + 1
+    k = int(np.argmax(ends - starts))  # the longest run of lost grid points inside the rep
+    g0, g1 = a + int(starts[k]), a + int(ends[k])
     before, after = np.flatnonzero(valid[a:g0]), np.flatnonzero(valid[g1:e])
     if before.size == 0 or after.size == 0:
         return None
