@@ -17,7 +17,7 @@ from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
-from dorsi.events.rhythm import with_rhythm
+from dorsi.events.rhythm import BEAT_MEMORY, with_rhythm
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
 
 
@@ -200,6 +200,7 @@ class RepDetector:
                 self.open_ |= e == len(y)
             if self.restore_hidden:
                 same_way = [r for r in earlier or [] if sign * (r.peak_angle_deg - r.baseline_deg) > 0]
+                same_way = same_way[-BEAT_MEMORY:]
                 found, spans = with_rhythm(found, same_way, sig.t, sig.valid, y, xs, self.threshold_deg)
                 self.excursions_ += spans  # a rep counted back is final with the rep after the gap
             reps += found

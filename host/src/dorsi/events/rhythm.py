@@ -23,6 +23,7 @@ from dorsi.order_stats import median
 
 BEAT_STEPS = 6  # peak-to-peak steps the beat is read on: the last ones before the gap
 MIN_BEAT_STEPS = 3
+BEAT_MEMORY = BEAT_STEPS + 8  # reps the beat is looked for on (steps next to inferred reps are skipped)
 STEADY = 0.3  # a steady beat: every one of those steps within this fraction of their median
 FIT = 0.3  # the step across the gap is two beats within this fraction of a beat
 MERGED = 0.6  # two reps run together last at least a rep's duration and this fraction of a beat
@@ -86,8 +87,8 @@ def _beat(seq: list[Rep]) -> tuple[float | None, list[int]]:
     (None when there are too few steps or they are not steady)."""
     if len(seq) < MIN_BEAT_STEPS + 1:
         return None, []
-    peaks = np.array([r.peak_s for r in seq[-(BEAT_STEPS + 8):]])
-    counted_back = np.array([r.inferred for r in seq[-(BEAT_STEPS + 8):]])
+    peaks = np.array([r.peak_s for r in seq[-BEAT_MEMORY:]])
+    counted_back = np.array([r.inferred for r in seq[-BEAT_MEMORY:]])
     usable = np.flatnonzero(~(counted_back[:-1] | counted_back[1:]))[-BEAT_STEPS:]
     if len(usable) < MIN_BEAT_STEPS:
         return None, []
