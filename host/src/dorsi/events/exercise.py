@@ -17,7 +17,7 @@ from dorsi.events.channel import channel_grid, head_baseline, start_baseline
 from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.form import FrontalTiltFlagger
 from dorsi.events.heel_lifts import HeelLiftDetector
-from dorsi.events.holds import HoldDetector
+from dorsi.events.holds import BOUNDARY_SPEED_WINDOW_S, HoldDetector
 from dorsi.events.reps import RepDetector
 from dorsi.events.results import HeelLift, Hold, Rep
 from dorsi.events.rhythm import RESTORE_REACH_S
@@ -168,7 +168,7 @@ class ExerciseEventDetector:
         used = [d for d in (rep, hold) if d is not None]
         filters = {(d.smooth_s, 0) for d in used} | {(d.speed_window_s, 1) for d in used}
         if hold is not None:
-            filters.add((0.2, 1))  # the hold detector's boundary speed
+            filters.add((BOUNDARY_SPEED_WINDOW_S, 1))  # the hold detector's boundary speed
         max_gap = used[0].max_gap_s if used else 0.5
         return self.grid_hz, max_gap, sorted(filters)
 

@@ -24,6 +24,7 @@ from dorsi.order_stats import median
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
 MOVE_IN_LOOKBACK_S = 0.5  # how far before an excursion the move in's half-way crossing is searched
+BOUNDARY_SPEED_WINDOW_S = 0.2  # Savitzky-Golay window of the sharper speed the move boundaries are read on
 # how far after an excursion the move out's half-way crossing is searched (a hold barely above
 # twice the release level crosses half-way just after it drops under that level)
 MOVE_OUT_LOOKAHEAD_S = 0.3
@@ -117,13 +118,13 @@ class HoldDetector:
         settle = 0.5 * max(self.smooth_s, self.speed_window_s) + self.min_settle_s + self.max_dip_s
         # (the move out's crossing may lie up to MOVE_OUT_LOOKAHEAD_S past the excursion: its speed is read
         # with the fine filter's half-window beyond)
-        return max(settle, MOVE_OUT_LOOKAHEAD_S + 0.5 * max(self.smooth_s, 0.2)) + 3.0 / self.grid_hz
+        return max(settle, MOVE_OUT_LOOKAHEAD_S + 0.5 * max(self.smooth_s, BOUNDARY_SPEED_WINDOW_S)) + 3.0 / self.grid_hz
 
     @property
     def lookback_s(self) -> float:
         """How far before an excursion's start detection reads data (filter half-windows:
         a hold lies inside its excursion)."""
-        return 0.5 * max(self.smooth_s, self.speed_window_s, 0.2) + 2.0 / self.grid_hz + MOVE_IN_LOOKBACK_S
+        return 0.5 * max(self.smooth_s, self.speed_window_s, BOUNDARY_SPEED_WINDOW_S) + 2.0 / self.grid_hz + MOVE_IN_LOOKBACK_S
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
                previous_end_s: float | None = None, memo: dict | None = None) -> "HoldDetector":
@@ -149,7 +150,7 @@ class HoldDetector:
 
         def speed_fine() -> np.ndarray:
             if not v_fine:
-                v_fine.append(filtered(sig, 0.2, deriv=1))
+                v_fine.append(filtered(sig, BOUNDARY_SPEED_WINDOW_S, deriv=1))
             return v_fine[0]
 
         # a bridge across lost samples is a straight line: flat, but nothing was observed there
@@ -390,10 +391,13 @@ def _end_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndar
     return fit[0]
 
 
-def _last_below(y: np.ndarray, k: int, level: float, reach: int) -> int:
-    """The last index before ``k`` (at most ``reach`` back) where ``y`` is below ``level``;
-    ``k`` when there is none."""
+def _last_below(y: np.ndarray, k: int, level: float, reach: int, valid: np.ndarray | None = None) -> int:
+    """The last index before ``k`` (at most ``reach`` back; with ``valid``, through received
+    samples only) where ``y`` is below ``level``; ``k`` when there is none."""
     lo = max(0, k - reach)
+    if valid is not None:
+        lost = np.flatnonzero(~valid[lo:k])
+        lo = lo + int(lost[-1]) + 1 if lost.size else lo
     below = np.flatnonzero(y[lo:k] < level)
     return lo + int(below[-1]) if below.size else k
 
@@ -406,13 +410,7 @@ def _crossing_window(y: np.ndarray, valid: np.ndarray | None, a: int, e: int, le
     ``level``."""
     w0, w1 = a, e
     if y[a] >= level:
-        reach = int(round(MOVE_IN_LOOKBACK_S * rate_hz))
-        lo = max(0, a - reach)
-        if valid is not None:
-            lost = np.flatnonzero(~valid[lo:a])
-            lo = lo + int(lost[-1]) + 1 if lost.size else lo
-        below = np.flatnonzero(y[lo:a] < level)
-        w0 = lo + int(below[-1]) if below.size else a
+        w0 = _last_below(y, a, level, int(round(MOVE_IN_LOOKBACK_S * rate_hz)), valid)
     if e < len(y) and y[e - 1] >= level:
         w1 = _first_below(y, valid, e, level, int(round(MOVE_OUT_LOOKAHEAD_S * rate_hz))) + 1
     return w0, w1

@@ -199,7 +199,7 @@ class RepDetector:
                 ))
                 self.open_ |= e == len(y)
             if self.restore_hidden:
-                same_way = [r for r in earlier or [] if sign * (r.peak_angle_deg - r.baseline_deg) > 0]
+                same_way = [r for r in earlier or [] if sign * r.excursion_deg > 0]
                 same_way = same_way[-BEAT_MEMORY:]
                 found, spans = with_rhythm(found, same_way, sig.t, sig.valid, y, xs, self.threshold_deg)
                 self.excursions_ += spans  # a rep counted back is final with the rep after the gap
