@@ -23,5 +23,6 @@ def test_summary_lists_targets_holds_circles_each_way_and_losses() -> None:
     assert "39 / 40 (20 out, 19 in)" in circles and "90" in circles
     stretch = next(line for line in text.splitlines() if "soleus_stretch" in line)
     assert "2 / 3" in stretch and "81" in stretch
+    assert stretch.split("│")[2].strip() == "-"  # no reps column figure for a hold-only exercise
     assert "Overall quality score: 88" in text
     assert "samples lost and not recovered: 3" in text

@@ -142,9 +142,11 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
         total_reps = (target.get("reps") or 0) * (target.get("sets") or 1) if target.get("reps") else None
         ways = count_each_way(r.get("direction") for r in ex.get("reps", []))
         each_way = f" ({ways[0]} out, {ways[1]} in)" if ways else ""
+        # a hold-only exercise (no rep target, none counted) shows "-" as rep exercises do for holds
+        rep_cell = f"{reps}" + (f" / {total_reps}" if total_reps else "") + each_way if reps or total_reps else "-"
         table.add_row(
             ex["exercise"],
-            f"{reps}" + (f" / {total_reps}" if total_reps else "") + each_way,
+            rep_cell,
             f"{sum(1 for h in holds if h.get('met'))} / {len(holds)}" if holds else "-",
             str(len(ex.get("heel_lifts", []))),
             str(ex.get("quality", {}).get("score", "-")),
