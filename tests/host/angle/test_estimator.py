@@ -210,3 +210,27 @@ def test_device_orientation_start_up_transient_is_not_a_movement() -> None:
     assert np.max(np.abs(est.trace_.knee_swing_deg[ok] - ref.trace_.knee_swing_deg[ok])) < 3.0
     counted = analyze(s.shin, exercise="nerve_floss", orientation="device").exercises[0].reps
     assert len(counted) == len(s.truth.reps)
+
+
+@pytest.mark.parametrize("orientation", ["auto", "device"])
+def test_frontal_tilt_comes_back_after_long_sitting_on_a_roller(orientation: str) -> None:
+    # lying out horizontal the shank's frontal angle is undefined and the filter may wind whole
+    # turns through it; standing again, the knee-in tilt must read as before (not 360 deg off)
+    from dorsi.sim import SimOptions, simulate_routine
+
+    s = simulate_routine(seed=5, options=SimOptions(rate_hz=50.0),
+                         exercises=["knee_to_wall", "calf_release", "band_lunge"])
+    batch = AngleEstimator(orientation=orientation).estimate(s.shin).trace_
+    est = AngleEstimator(orientation=orientation)
+    est.calibrate(s.shin)
+    live = np.concatenate([est.update(s.shin.slice(i, i + 11)).frontal_deg for i in range(0, len(s.shin), 11)])
+    seg = {g.exercise: (g.start_s, g.end_s) for g in s.truth.segments}
+    for tr_frontal in (batch.frontal_deg, live):
+        assert np.all(np.abs(tr_frontal) <= 180.5)
+        before, after = (np.median(tr_frontal[(batch.t > a) & (batch.t < b)])
+                         for a, b in (seg["knee_to_wall"], seg["band_lunge"]))
+        assert abs(after - before) < 3.0
+        truth = np.interp(batch.t, s.truth.t, s.truth.frontal_tilt_deg)
+        lunge = (batch.t > seg["band_lunge"][0]) & (batch.t < seg["band_lunge"][1]) & batch.valid
+        assert np.median(np.abs(tr_frontal[lunge] - truth[lunge])) < 3.0
+    np.testing.assert_allclose(live, batch.frontal_deg, rtol=0, atol=1e-9)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dorsi.angle.calibration import Calibration, SensorCalibration, SensorToSegmentCalibrator
-from dorsi.angle.frames import plane_angles
+from dorsi.angle.frames import plane_angles, wrap_pi
 from dorsi.angle.heel_lift import AnkleRiseHeelLift, FootPitchHeelLift
 from dorsi.angle.lever_arm import LeverArmFit
 from dorsi.angle.segment_tilt import SegmentTilt
@@ -231,7 +231,7 @@ class AngleEstimator:
         tilt = self._shin.update(shin)
         cal = self.calibration_
         incl_deg = np.degrees(tilt.sagittal_)
-        frontal_deg = cal.side_sign * np.degrees(tilt.frontal_ + cal.shin.frontal_offset_rad)
+        frontal_deg = cal.side_sign * np.degrees(wrap_pi(tilt.frontal_ + cal.shin.frontal_offset_rad))
         acc = shin.acc
         if self._acc_offset.any():  # (a - offset) / (1 + scale), one temporary
             acc = np.subtract(acc, self._acc_offset[:3])

@@ -76,6 +76,15 @@ def plane_angles(up_components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.arctan2(-u_fwd, np.hypot(u_up, u_lat)), np.arctan2(u_lat, u_up)
 
 
+def wrap_pi(angle: np.ndarray) -> np.ndarray:
+    """``angle`` (radians) in (-pi, pi]; values already there come back untouched (bit for bit)."""
+    out = np.array(angle, dtype=float)
+    outside = (out > np.pi) | (out <= -np.pi)
+    if outside.any():
+        out[outside] = np.pi - np.mod(np.pi - out[outside], 2.0 * np.pi)
+    return out
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     v = np.asarray(v, dtype=float)
     n = np.linalg.norm(v)

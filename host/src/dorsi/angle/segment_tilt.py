@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.angle.calibration import SensorCalibration
-from dorsi.angle.frames import plane_angles
+from dorsi.angle.frames import plane_angles, wrap_pi
 from dorsi.angle.lever_arm import angular_acceleration, cross_matrix, pivot_acceleration
 from dorsi.orientation.axis_filter import AxisAngleFilter
 from dorsi.orientation.fusion import FusionOrientation
@@ -156,6 +156,10 @@ class SegmentTilt:
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
             up = _up_from_angles(sag, fro) @ m
+            # the filter runs unwrapped (continuous across its state), but with the leg out
+            # horizontal (long sitting on a roller) the frontal angle is undefined and may wind
+            # whole turns; reported per sample in (-pi, pi], as the device path reads it
+            fro = wrap_pi(fro)
         if n:
             self._last_seq = int(batch.seq[-1])
             self._last_omega = omega[-1].copy()
