@@ -166,6 +166,75 @@ def test_cli_recording_markers_give_the_segments(tmp_path: Path, capsys) -> None
     assert stretch["start_s"] == pytest.approx(session.truth.segments[1].start_s, abs=0.1)
 
 
+@pytest.fixture(scope="module")
+def routine_dir(tmp_path_factory) -> tuple[Path, object]:
+    """Two exercises back to back as one plain CSV (no markers), with the simulator's truth.json."""
+    from dorsi.sim import simulate_routine
+
+    session = simulate_routine(seed=45, options=SimOptions(rate_hz=52.0, packet_loss=0.02),
+                               exercises=["band_lunge", "soleus_stretch"])
+    out = tmp_path_factory.mktemp("routine")
+    session.to_csv(out, traces=False)
+    return out, session
+
+
+def test_cli_segments_file_splits_a_plain_csv_as_markers_would(routine_dir, tmp_path: Path, capsys) -> None:
+    out, session = routine_dir
+    lunge_seg, stretch_seg = session.truth.segments
+    segments = tmp_path / "segments.csv"
+    segments.write_text("exercise,start_s,end_s\n" + "".join(
+        f"{g.exercise},{g.start_s},{g.end_s}\n" for g in session.truth.segments))
+    assert main(["analyze", str(out), "--segments", str(segments), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    jsonschema.validate(doc, SCHEMA)
+    lunge, stretch = doc["exercises"]
+    assert (lunge["exercise"], stretch["exercise"]) == ("band_lunge", "soleus_stretch")
+    assert len(lunge["reps"]) == len(session.truth.reps_of("band_lunge"))
+    assert len(stretch["holds"]) == len(session.truth.holds_of("soleus_stretch"))
+    assert stretch["start_s"] == pytest.approx(stretch_seg.start_s, abs=0.05)
+    # the simulator's truth.json and the result itself name the same segments
+    assert main(["analyze", str(out), "--segments", str(out / "truth.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["exercises"] == doc["exercises"]
+    again = tmp_path / "result.json"
+    again.write_text(json.dumps(doc))
+    assert main(["analyze", str(out), "--segments", str(again), "--json"]) == 0
+    assert [e["exercise"] for e in json.loads(capsys.readouterr().out)["exercises"]] == ["band_lunge",
+                                                                                        "soleus_stretch"]
+
+
+@pytest.mark.parametrize("extra,message", [
+    (["--exercise", "band_lunge"], "not both"),
+    ([], "line 2: unknown exercise 'lunge'"),
+    ([], "lies outside the data"),
+])
+def test_cli_bad_segments_exit_non_zero_with_one_line(routine_dir, tmp_path: Path, capsys, extra, message) -> None:
+    out, _ = routine_dir
+    rows = {"not both": "band_lunge,0,10", "line 2: unknown exercise 'lunge'": "lunge,0,10",
+            "lies outside the data": "band_lunge,5000,6000"}[message]
+    segments = tmp_path / "segments.csv"
+    segments.write_text(f"exercise,start_s,end_s\n{rows}\n")
+    assert main(["analyze", str(out), "--segments", str(segments), "--json", *extra]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and captured.err.count("\n") == 1
+
+
+def test_a_long_unmarked_input_is_analysed_as_one_exercise_with_a_note_saying_so(routine_dir, capsys,
+                                                                                 monkeypatch) -> None:
+    import importlib
+
+    analyze_module = importlib.import_module("dorsi.pipeline.analyze")  # the module (the package exports a function)
+
+    out, session = routine_dir
+    duration = session.truth.segments[-1].end_s
+    assert main(["analyze", str(out), "--json"]) == 0
+    assert not any("--segments" in n for n in json.loads(capsys.readouterr().out)["notes"])
+    monkeypatch.setattr(analyze_module, "ONE_EXERCISE_MAX_S", duration / 2)  # as if it lasted an hour
+    assert main(["analyze", str(out), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["exercises"]) == 1
+    assert any("classified as" in n and "dorsi analyze --segments FILE" in n for n in doc["notes"])
+
+
 def test_the_foot_sensors_losses_are_listed_and_a_long_silence_is_explained() -> None:
     s = simulate("band_lunge", seed=14, options=SimOptions(rate_hz=52.0, foot_sensor=True, packet_loss=0.02))
     i30, i50 = np.searchsorted(s.foot.t, [30.0, 50.0])  # the foot silent for 20 s (out of range)

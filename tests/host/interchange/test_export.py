@@ -91,6 +91,23 @@ def test_a_recording_is_loaded_with_its_markers(ktw, tmp_path):
     assert len(rec.analysis["exercises"][0]["reps"]) == 3
 
 
+def test_a_segments_file_names_the_exercises_of_a_plain_csv(ktw, session, tmp_path, capsys):
+    folder, s = ktw
+    t0, t1 = float(s.shin.t[0]), float(s.shin.t[-1])
+    segments = tmp_path / "segments.csv"
+    segments.write_text(f"exercise,start_s,end_s\nknee_to_wall,{t0},{t1 + 1}\n")
+    loaded = load_session(folder / "shin.csv", segments=segments)
+    assert [e["exercise"] for e in loaded.analysis["exercises"]] == ["knee_to_wall"]
+    assert loaded.analysis["exercises"][0]["reps"] == session.analysis["exercises"][0]["reps"]
+    assert not any("classified" in n for n in loaded.analysis.get("notes", []))
+    with pytest.raises(SessionInputError, match="not both"):
+        load_session(folder / "shin.csv", segments=segments, exercise="knee_to_wall")
+    segments.write_text("exercise,start_s,end_s\nknee_to_wall,x,1\n")
+    assert main(["export", str(folder / "shin.csv"), "--csv", "--out", str(tmp_path), "--segments",
+                 str(segments)]) == 2
+    assert "line 2: start_s 'x' is not a number" in capsys.readouterr().err
+
+
 def test_cli_export(ktw, tmp_path, capsys):
     folder, _ = ktw
     assert main(["export", str(folder / "shin.csv"), "--parquet", "--out", str(tmp_path), "--exercise",

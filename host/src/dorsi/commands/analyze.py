@@ -27,6 +27,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "or a dorsi recording (*.dorsi; its exercise markers give the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")
+    p.add_argument("--segments", metavar="FILE",
+                   help="which exercise ran when, for an input without markers (or to replace them): a CSV "
+                        "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
+                        "truth.json, or an earlier --json result); times in the input's own time base")
     p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
     p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: the packaged routine)")
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
@@ -71,6 +75,16 @@ def _load(path: Path, fmt: str) -> tuple:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
+def _load_segments(path: Path) -> list[tuple[str, float, float]]:
+    from dorsi.sources import SourceError
+    from dorsi.sources.segments_file import read_segments
+
+    try:
+        return read_segments(path)
+    except SourceError as exc:
+        raise InputError(str(exc)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     from dorsi.pipeline import analyze
     from dorsi.routine import RoutineError, load_routine
@@ -79,9 +93,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if not path.exists():
             raise InputError(f"{path}: no such file or directory")
+        if args.exercise and args.segments:
+            raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
         shin, foot, segments, meta = _load(path, _resolve_format(path, args.format))
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
+        if args.segments:
+            segments = _load_segments(Path(args.segments))
         routine = load_routine(args.routine) if args.routine else None
         profile = {k: meta[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
                    if meta.get(k)}

@@ -202,7 +202,8 @@ def check_analysis(doc: object, origin: str = "analysis") -> None:
 
 
 def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | Path | None = None,
-                 exercise: str | None = None, axes: str | None = None, routine=None) -> Session:
+                 exercise: str | None = None, axes: str | None = None, routine=None,
+                 segments: str | Path | None = None) -> Session:
     """Load and analyse one session.
 
     Parameters
@@ -220,6 +221,9 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         Axis map of a Movella DOT export (``AxisMap.parse`` syntax).
     routine : Routine, optional
         Targets (default: the packaged routine).
+    segments : str or Path, optional
+        A segments file (``dorsi.sources.segments_file``): which exercise ran
+        when, in place of the input's markers.
 
     Raises
     ------
@@ -234,6 +238,18 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     if kind not in INPUT_KINDS:
         raise SessionInputError(f"{path}: kind must be one of {INPUT_KINDS}")
     kind = detect_kind(path) if kind == "auto" else kind
+    if segments is not None and exercise is not None:
+        raise SessionInputError("give an exercise (the whole input is one exercise) or segments, not both")
+    if segments is not None and kind == "analysis":
+        raise SessionInputError(f"{path}: an analysis JSON keeps its own segments")
+    chosen = None
+    if segments is not None:
+        from dorsi.sources.segments_file import read_segments
+
+        try:
+            chosen = read_segments(segments)
+        except ValueError as exc:
+            raise SessionInputError(str(exc)) from None
     analysis = None
     if kind == "analysis":
         analysis = read_analysis_json(path)
@@ -248,7 +264,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     try:
         trace = estimate_trace(data.shin, data.foot, data.profile or None)
         if analysis is None:
-            result = analyze_trace(trace, data.segments, exercise, routine, data.profile or None,
+            result = analyze_trace(trace, chosen or data.segments, exercise, routine, data.profile or None,
                                    sample_rate_hz=data.shin.rate_hz, **data_losses(data.shin, data.foot))
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:

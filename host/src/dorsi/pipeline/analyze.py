@@ -24,6 +24,9 @@ from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
 from dorsi.score.quality import QualityScorer, overall_quality
 
+#: No one exercise of the routine takes this long (s; 20 seated holds of 10 s with rests: about
+#: 5 min): an unmarked input this long is likely a whole session, and its note says so.
+ONE_EXERCISE_MAX_S = 600.0
 _ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
 
 
@@ -97,7 +100,11 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         if exercise is None:
             clf = ExerciseClassifier().fit_predict(trace)
             exercise = clf.exercise_
-            notes.append(f"exercise not given: classified as {exercise} ({clf.reason_})")
+            note = f"exercise not given: classified as {exercise} ({clf.reason_})"
+            if t1 - t0 > ONE_EXERCISE_MAX_S:
+                note += (f"; the input lasts {(t1 - t0) / 60:.0f} min, longer than one exercise of the routine "
+                         "takes: if it holds several, give which ran when (dorsi analyze --segments FILE)")
+            notes.append(note)
         segs = normalise_segments([(check_exercise(exercise), t0, t1 + 1e-9)], t0, t1 + 1e-9)
     else:
         segs = normalise_segments(segments, t0, t1 + 1e-9)
