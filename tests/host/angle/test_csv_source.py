@@ -87,7 +87,8 @@ def test_foot_columns_and_foot_file(tmp_path: Path) -> None:
         ("time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y\n0,9.8,0,0,0,0\n", "missing column 'gyr_z'"),
         (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,zero,0,0,0\n", "line 3"),
         (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,0,0,0\n", "line 3"),
-        (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,0,0,0,0\n0.01,9.8,0,0,0,0,0\n", "does not increase"),
+        (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,0,0,0,0\n0.01,9.8,0,0,0,0,0\n",
+         "line 4: time_s 0.01 does not increase (previous 0.01)"),
         (HEADER + "\n0,1.0,0,0,0,0,0\n0.01,1.0,0,0,0,0,0\n", "looks like g"),
         (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,0,120,0,0\n", "deg/s"),
         (HEADER + "\n0,9.8,0,0,0,0,0\n0.01,9.8,0,nan,0,0,0\n", "line 3"),
@@ -122,3 +123,25 @@ def test_round_trip_keeps_every_sample(tmp_path: Path, n: int, rate: float, t0: 
     assert len(rec.shin) == len(keep)
     np.testing.assert_array_equal(rec.shin.seq, keep)
     np.testing.assert_allclose(rec.shin.t, rows[keep, 0], rtol=1e-9, atol=1e-9)
+
+
+@pytest.mark.parametrize("tail", ["0.4", "0.4,9.81,0.1", "0.4,9.81,0.1,0.", "0.4,9.81,0.1,0.2,0.0,-"])
+def test_a_last_line_cut_off_mid_write_is_left_out_and_named(tmp_path: Path, tail: str) -> None:
+    rows = _rows(40)
+    path = _write(tmp_path / "cut.csv", _csv(rows) + tail)
+    rec = read_imu_csv(path)
+    np.testing.assert_allclose(rec.shin.t, rows[:, 0])
+    assert len(rec.problems) == 1
+    problem = rec.problems[0]
+    assert str(path) in problem and "line 42" in problem and f"{tail.count(',') + 1} of 7 values" in problem
+    assert read_imu_csv(_write(tmp_path / "whole.csv", _csv(rows))).problems == []
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    (_csv(_rows(5)) + "0.05,9.81,x,0.2\n", "line 7: 4 values"),      # a bad cell before the cut: not a cut
+    (_csv(_rows(5)).replace("\n0.02,", "\n0.02,9.8\n0.021,", 1) + "0.06,9.81\n", "line 4: 2 values"),  # mid-file too
+    (HEADER + "\n0.0,9.81\n", "line 2: 2 values"),                    # nothing before the cut
+])
+def test_a_short_line_that_is_not_a_cut_off_tail_is_still_an_error(tmp_path: Path, text: str, needle: str) -> None:
+    with pytest.raises(SourceError, match=needle):
+        read_imu_csv(_write(tmp_path / "bad.csv", text))

@@ -235,6 +235,30 @@ def test_a_long_unmarked_input_is_analysed_as_one_exercise_with_a_note_saying_so
     assert any("classified as" in n and "dorsi analyze --segments FILE" in n for n in doc["notes"])
 
 
+def test_cli_a_file_cut_off_mid_write_is_analysed_up_to_the_cut_and_says_so(routine_dir, tmp_path: Path,
+                                                                            capsys) -> None:
+    from dorsi.sim import simulate_routine
+
+    session = simulate_routine(seed=44, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "soleus_stretch"])
+    whole = tmp_path / "s.dorsi"
+    _write_recording(whole, session)
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.dorsi"
+    cut.write_bytes(data[:-45])
+    assert main(["analyze", str(cut), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [e["exercise"] for e in doc["exercises"]] == ["band_lunge", "soleus_stretch"]
+    assert any(n.startswith(f"{cut}: truncated tail") for n in doc["notes"])
+    out, _ = routine_dir
+    text = (out / "shin.csv").read_text()
+    shin = tmp_path / "shin.csv"
+    shin.write_text(text[:len(text) - 30])  # into the last line
+    assert main(["analyze", str(shin), "--segments", str(out / "truth.json"), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert any("the last line has" in n and "cut off while being written" in n for n in doc["notes"])
+    assert doc["exercises"][1]["end_s"] < json.loads((out / "truth.json").read_text())["segments"][1]["end_s"]
+
+
 def test_the_foot_sensors_losses_are_listed_and_a_long_silence_is_explained() -> None:
     s = simulate("band_lunge", seed=14, options=SimOptions(rate_hz=52.0, foot_sensor=True, packet_loss=0.02))
     i30, i50 = np.searchsorted(s.foot.t, [30.0, 50.0])  # the foot silent for 20 s (out of range)

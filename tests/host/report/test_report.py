@@ -164,3 +164,15 @@ def test_report_uses_the_history_calibration(sim_dir, tmp_path):
     cells = _parse(page.read_text()).values
     assert _num(cells["ktw.best_cm"]) == pytest.approx(float(cal.cm(rec.ktw_deg)))
     assert "Progress" in page.read_text() and "calibrated with your tape measurement" in page.read_text()
+
+
+def test_a_problem_of_the_input_is_listed_once_as_a_warning() -> None:
+    from dorsi.views.report import html
+
+    problem = "s.dorsi: truncated tail: the last 45 bytes are an incomplete record"
+    section = html.gaps_section({"gaps": [], "notes": [problem, "the foot sensor was silent"]},
+                                [problem, "s.dorsi: the session did not close cleanly (no end record)"])
+    assert section.count("truncated tail") == 1
+    assert f'<li class="warn">{problem}</li>' in section
+    assert '<li class="warn">s.dorsi: the session did not close cleanly' in section
+    assert "<li>the foot sensor was silent</li>" in section

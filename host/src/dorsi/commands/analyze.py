@@ -52,7 +52,8 @@ def _resolve_format(path: Path, fmt: str) -> str:
 
 
 def _load(path: Path, fmt: str) -> tuple:
-    """``(shin, foot, segments, meta)`` from a CSV (file or directory) or a recording."""
+    """``(shin, foot, segments, meta, problems)`` from a CSV (file or directory) or a recording;
+    ``problems`` are what the reader noted but read past (a truncated tail), one line each."""
     from dorsi.sources import SourceError
 
     try:
@@ -60,7 +61,7 @@ def _load(path: Path, fmt: str) -> tuple:
             from dorsi.sources.csv_source import read_imu_csv
 
             rec = read_imu_csv(path)
-            return rec.shin, rec.foot, None, dict(rec.meta)
+            return rec.shin, rec.foot, None, dict(rec.meta), list(rec.problems)
         try:
             from dorsi.sources.recording_source import load_recording
         except ImportError:
@@ -68,7 +69,8 @@ def _load(path: Path, fmt: str) -> tuple:
         session = load_recording(path)
         if session.shin is None:
             raise InputError(f"{path}: the recording holds no shin sensor samples")
-        return session.shin, session.foot, session.segments or None, session.profile
+        problems = [f"{path}: {p}" for p in session.recording.problems()]
+        return session.shin, session.foot, session.segments or None, session.profile, problems
     except SourceError as exc:
         raise InputError(str(exc)) from None
     except OSError as exc:
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such file or directory")
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
-        shin, foot, segments, meta = _load(path, _resolve_format(path, args.format))
+        shin, foot, segments, meta, problems = _load(path, _resolve_format(path, args.format))
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
         if args.segments:
@@ -108,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         if args.foot_length:
             profile["foot_length_m"] = args.foot_length
         result = analyze(shin, foot, segments=segments, exercise=args.exercise, routine=routine,
-                         profile=profile or None)
+                         profile=profile or None, notes=problems)
     except (InputError, RoutineError, ValueError) as exc:
         print(f"dorsi analyze: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -133,7 +133,7 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
             header = rec.recording.header
             return _Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
                             parse_time(header.get("started_at")) or _file_time(path),
-                            rec.recording.problems(), kind)
+                            [f"{path}: {p}" for p in rec.recording.problems()], kind)
         if kind == "movella":
             from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
 
@@ -155,7 +155,8 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
                     except ValueError:
                         raise SessionInputError(f"{path}: comment {key} is not a number") from None
             started = parse_time(csv_rec.meta.get("started_at")) or _file_time(Path(csv_rec.meta["path"]))
-            return _Samples(Path(csv_rec.meta["path"]), csv_rec.shin, csv_rec.foot, None, profile, started, [], kind)
+            return _Samples(Path(csv_rec.meta["path"]), csv_rec.shin, csv_rec.foot, None, profile, started,
+                            list(csv_rec.problems), kind)
     except (SourceError, RecordingError) as exc:
         raise SessionInputError(" ".join(str(exc).split())) from None
     raise SessionInputError(f"{path}: unknown input kind {kind!r}")
@@ -264,8 +265,10 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     try:
         trace = estimate_trace(data.shin, data.foot, data.profile or None)
         if analysis is None:
+            losses = data_losses(data.shin, data.foot)
+            losses["notes"] = list(data.problems) + losses["notes"]
             result = analyze_trace(trace, chosen or data.segments, exercise, routine, data.profile or None,
-                                   sample_rate_hz=data.shin.rate_hz, **data_losses(data.shin, data.foot))
+                                   sample_rate_hz=data.shin.rate_hz, **losses)
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:
         raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None

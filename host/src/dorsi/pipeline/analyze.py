@@ -131,7 +131,7 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
 
 def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,
             exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None,
-            orientation: str = "auto") -> Analysis:
+            orientation: str = "auto", notes: list[str] | None = None) -> Analysis:
     """Analyse a session from raw samples: the one path for CLI, replay and live.
 
     Parameters
@@ -145,6 +145,9 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     orientation : str
         Orientation source of the angle estimator (:func:`estimate_trace`);
         ``"device"`` needs device quaternions in the batches.
+    notes : list of str, optional
+        What the source reported about its data (a truncated file, say),
+        listed first in the result's notes.
 
     Returns
     -------
@@ -154,5 +157,6 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     if len(shin) < 2:
         raise ValueError("the input holds fewer than two samples")
     trace = estimate_trace(shin, foot, profile, orientation)
-    return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz,
-                         **data_losses(shin, foot))
+    losses = data_losses(shin, foot)
+    losses["notes"] = list(notes or []) + losses["notes"]
+    return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz, **losses)

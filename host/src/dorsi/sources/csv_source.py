@@ -51,11 +51,15 @@ class CsvRecording:
     meta : dict
         The ``# key: value`` comments (``sample_rate_hz`` as float), plus
         ``path`` (and ``foot_path``).
+    problems : list of str
+        What was wrong with the files but did not stop the reading (a last
+        line cut off mid-write, left out), one line each naming the file.
     """
 
     shin: SampleBatch
     foot: SampleBatch | None
     meta: dict = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
 
 
 def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRecording:
@@ -80,7 +84,10 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
     SourceError
         Missing columns, non-numeric cells, non-monotonic time, values that
         are not SI units (acceleration in g, gyroscope in deg/s), an
-        unsupported sample rate: one line naming the file and line.
+        unsupported sample rate: one line naming the file and line. A last
+        line with fewer values than the header (a logger stopped while
+        writing it) is not an error: it is left out and named in
+        ``problems``.
     """
     path = Path(path)
     if path.is_dir():
@@ -106,18 +113,23 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
             raise SourceError(f"{foot_path}: placement is {foot_placement!r}, expected 'foot'")
         foot = foot_table.batch("foot", "")
         meta["foot_path"] = str(foot_path)
-    return CsvRecording(shin=shin, foot=foot, meta=meta)
+        problems = table.problems + foot_table.problems
+    else:
+        problems = table.problems
+    return CsvRecording(shin=shin, foot=foot, meta=meta, problems=problems)
 
 
 class _CsvTable:
     """One parsed file: comment metadata, column names and the numeric table."""
 
-    def __init__(self, path: Path, meta: dict, columns: list[str], data: np.ndarray, first_line: int) -> None:
+    def __init__(self, path: Path, meta: dict, columns: list[str], data: np.ndarray, first_line: int,
+                 problems: list[str] | None = None) -> None:
         self.path = path
         self.meta = meta
         self.columns = columns
         self.data = data
         self.first_line = first_line  # 1-based file line of the first data row
+        self.problems = problems or []
 
     @classmethod
     def load(cls, path: Path) -> "_CsvTable":
@@ -139,16 +151,24 @@ class _CsvTable:
             raise SourceError(f"{path}: not a text (UTF-8) file") from None
         columns = [c.strip() for c in header]
         _check_header(path, columns, n_before)
+        problems: list[str] = []
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported below
-                data = np.loadtxt(path, delimiter=",", skiprows=n_before, comments=None,
-                                  dtype=np.float64, ndmin=2, encoding="utf-8")
+            data = _load_rows(path, n_before)
         except UnicodeDecodeError:
             raise
         except ValueError:
-            _raise_first_bad_line(path, n_before, len(columns))
-            raise SourceError(f"{path}: malformed data") from None  # pragma: no cover - scan always finds it
+            cut = _cut_off_last_line(path, n_before, len(columns))
+            if cut is None:
+                _raise_first_bad_line(path, n_before, len(columns))
+                raise SourceError(f"{path}: malformed data") from None  # pragma: no cover - scan always finds it
+            line, rows_before, n_values = cut
+            try:
+                data = _load_rows(path, n_before, rows_before)
+            except ValueError:  # a bad line before it too: that one is the error
+                _raise_first_bad_line(path, n_before, len(columns))
+                raise SourceError(f"{path}: malformed data") from None  # pragma: no cover
+            problems.append(f"{path}: line {line}: the last line has {n_values} of {len(columns)} values (the "
+                            "file was cut off while being written); left out, every line before it read")
         if data.shape[0] == 0:
             raise SourceError(f"{path}: header but no data rows")
         if data.shape[1] != len(columns):
@@ -158,7 +178,7 @@ class _CsvTable:
             row, col = np.argwhere(bad)[0]
             line = _data_line_number(path, n_before, int(row))
             raise SourceError(f"{path}: line {line}: column {columns[col]!r} is not a finite number")
-        return cls(path, meta, columns, data, n_before + 1)
+        return cls(path, meta, columns, data, n_before + 1, problems)
 
     def has_prefix(self, prefix: str) -> bool:
         return any(c.startswith(prefix) for c in self.columns)
@@ -197,8 +217,8 @@ class _CsvTable:
         bad = np.flatnonzero(np.diff(t) <= 0)
         if bad.size:
             row = int(bad[0]) + 1
-            raise SourceError(f"{self.path}: line {self._line(row)}: time_s {t[row]!r} does not increase "
-                              f"(previous {t[row - 1]!r})")
+            raise SourceError(f"{self.path}: line {self._line(row)}: time_s {float(t[row])!r} does not increase "
+                              f"(previous {float(t[row - 1])!r})")
 
     def _rate(self, t: np.ndarray, seq: np.ndarray | None) -> float:
         steps = np.ones(len(t) - 1) if seq is None else np.diff(seq).astype(float)
@@ -298,6 +318,40 @@ def _check_header(path: Path, columns: list[str], header_line: int) -> None:
     for name in (*ACC, *GYR):
         if name not in columns:
             raise SourceError(f"{path}: line {header_line}: missing column {name!r}")
+
+
+def _load_rows(path: Path, n_before: int, max_rows: int | None = None) -> np.ndarray:
+    """The numeric rows after the header (``max_rows``: only that many)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "input contained no data": reported by the caller
+        return np.loadtxt(path, delimiter=",", skiprows=n_before, comments=None, dtype=np.float64, ndmin=2,
+                          encoding="utf-8", max_rows=max_rows)
+
+
+def _cut_off_last_line(path: Path, n_before: int, n_columns: int) -> tuple[int, int, int] | None:
+    """``(line, data rows before it, values on it)`` when the bad line is the file's last
+    non-empty one, with at least two data rows before it, and holds fewer values than the
+    header, each a number except perhaps the last (a row cut off mid-write: ``0.51,9.8,0.0``
+    or ``0.51,9.8,0.``); else None."""
+    rows_before, last = 0, None
+    with path.open("r", encoding="utf-8", newline="") as fh:
+        for lineno, row in enumerate(csv.reader(fh), start=1):
+            if lineno <= n_before or not row:
+                continue
+            if last is not None:
+                rows_before += 1
+            last = (lineno, row)
+    if last is None or rows_before < 2:  # too little before it to read anyway: report the line
+        return None
+    lineno, row = last
+    if not 0 < len(row) < n_columns:
+        return None
+    try:
+        for cell in row[:-1]:
+            float(cell)
+    except ValueError:
+        return None
+    return lineno, rows_before, len(row)
 
 
 def _raise_first_bad_line(path: Path, n_before: int, n_columns: int) -> None:

@@ -300,7 +300,7 @@ def _unwrap_time(path: Path, stf: np.ndarray, n_before: int) -> np.ndarray:
     """Seconds from the first sample, undoing the 2^32 microsecond wrap."""
     if np.any(stf < 0) or np.any(stf >= TIME_WRAP) or np.any(stf != np.floor(stf)):
         row = int(np.flatnonzero((stf < 0) | (stf >= TIME_WRAP) | (stf != np.floor(stf)))[0])
-        raise SourceError(f"{path}: line {n_before + 1 + row}: {TIME_COLUMN} {stf[row]!r} is not an "
+        raise SourceError(f"{path}: line {n_before + 1 + row}: {TIME_COLUMN} {float(stf[row]):g} is not an "
                           "unsigned 32-bit microsecond count")
     step = np.mod(np.diff(stf.astype(np.int64)), TIME_WRAP)
     # a step beyond half the wrap is a sample out of order, not a 35-minute gap

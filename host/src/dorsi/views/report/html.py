@@ -180,10 +180,12 @@ def gaps_section(analysis: dict, problems: list[str]) -> str:
             items.append(f"<li>{g['start_s']:.2f}\u2013{g['end_s']:.2f} s: {g['samples_lost']} samples</li>")
         if len(gaps) > 20:
             items.append(f"<li>\u2026 and {len(gaps) - 20} more</li>")
+    notes = analysis.get("notes", [])
     for p in problems:
-        items.append(f'<li class="warn">{escape(p)}</li>')
-    for n in analysis.get("notes", []):
-        items.append(f"<li>{escape(n)}</li>")
+        if p not in notes:  # an analysis made from this input lists them among its notes already
+            items.append(f'<li class="warn">{escape(p)}</li>')
+    for n in notes:
+        items.append(f'<li class="warn">{escape(n)}</li>' if n in problems else f"<li>{escape(n)}</li>")
     return f'<section id="data"><h2>Data quality</h2><ul>{"".join(items)}</ul></section>'
 
 
