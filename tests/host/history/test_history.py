@@ -126,6 +126,22 @@ def test_cli_history_and_progress(ktw_csv, tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_cli_history_add_takes_the_segments_of_a_marker_less_csv(ktw_csv, tmp_path, capsys):
+    home = str(tmp_path / "h")
+    segments = tmp_path / "segments.csv"
+    segments.write_text("exercise,start_s,end_s\nknee_to_wall,0.5,10.0\n")
+    assert main(["history", "add", str(ktw_csv), "--segments", str(segments), "--home", home]) == 0
+    assert "knee-to-wall" in capsys.readouterr().out  # read as the knee-to-wall test it is
+    with History(home) as h:
+        (rec,) = h.sessions()
+        assert rec.ktw_deg is not None and (rec.exercises_done, rec.exercises_total) == (1, 11)
+        (kept,) = h.analysis(rec.id)["exercises"]
+        assert (kept["exercise"], kept["start_s"], kept["end_s"]) == ("knee_to_wall", 0.5, 10.0)
+    assert main(["history", "add", str(ktw_csv), "--segments", str(segments), "--exercise", "band_lunge",
+                 "--home", home]) == 2
+    assert "not both" in capsys.readouterr().err
+
+
 def test_a_steady_gain_is_real_over_weeks_even_when_no_single_week_is():
     sessions = [_record(7 * k, "right", (28.5 + 2 * k, 30.0 + 2 * k, 31.5 + 2 * k)) for k in range(5)]
     p = ProgressAnalyzer().fit(sessions)

@@ -77,15 +77,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from dorsi.export.session import load_session
+    from dorsi.export.inputs import session_from_args
     from dorsi.history import History
-    from dorsi.routine import load_routine
 
     try:
-        routine = load_routine(args.routine) if args.routine else None
         with History(args.home) as h:
-            session = load_session(args.input, kind=args.format, samples=args.samples, exercise=args.exercise,
-                                   axes=args.axes, routine=routine)
+            session = session_from_args(args)  # the same options, read as report and export read them
             rec = h.add(session.samples_path or session.path, session.analysis, side=session.side,
                         started_at=session.started_at, profile=session.profile)
     except _errors() as exc:
