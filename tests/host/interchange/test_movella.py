@@ -84,6 +84,25 @@ def test_dot_export_is_analysed_like_the_generic_csv(ktw, tmp_path):
     np.testing.assert_allclose(a, b, atol=0.3)
 
 
+def test_dorsi_analyze_reads_a_dot_export_as_report_and_export_do(ktw, tmp_path, capsys):
+    import json
+
+    from dorsi.cli import main
+    from dorsi.export import load_session
+
+    _, s = ktw
+    path = tmp_path / "dot.csv"
+    write_dot_csv(path, s.shin, DOT_STRAP_AXES)
+    assert main(["analyze", str(path), "--exercise", "knee_to_wall", "--json"]) == 0
+    reps = json.loads(capsys.readouterr().out)["exercises"][0]["reps"]
+    assert reps == load_session(path, exercise="knee_to_wall").analysis["exercises"][0]["reps"]
+    assert main(["analyze", str(path), "--format", "movella", "--axes", "x,y", "--json"]) == 2
+    assert "three" in capsys.readouterr().err
+    folder, _ = ktw
+    assert main(["analyze", str(folder), "--axes", "y,-x,z", "--json"]) == 2
+    assert "--axes applies to Movella DOT exports" in capsys.readouterr().err
+
+
 @given(st.sampled_from(PROPER), st.lists(st.floats(-10, 10), min_size=3, max_size=3))
 def test_axis_maps_are_rotations_and_print_back(spec, v):
     m = AxisMap.parse(spec)

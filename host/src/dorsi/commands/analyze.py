@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dorsi.routine.exercises import EXERCISE_IDS
 
-FORMATS = ("auto", "csv", "recording")
+FORMATS = ("auto", "csv", "recording", "movella")
 
 
 class InputError(Exception):
@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Detect reps, holds and heel lifts and score a session.")
     p.add_argument("input", metavar="INPUT",
                    help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
-                        "or a dorsi recording (*.dorsi; its exercise markers give the segments)")
+                        "a Movella DOT CSV export, or a dorsi recording (*.dorsi; its exercise markers give "
+                        "the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")
     p.add_argument("--segments", metavar="FILE",
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
                         "truth.json, or an earlier --json result); times in the input's own time base")
     p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
+    p.add_argument("--axes", metavar="MAP",
+                   help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (default: DOT strapped with +y toward "
+                        "the knee, top face out), or 'auto'; see docs/interchange.md")
     p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: the packaged routine)")
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
     p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
@@ -42,8 +46,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _resolve_format(path: Path, fmt: str) -> str:
     if fmt != "auto":
         return fmt
-    if path.is_dir() or path.suffix.lower() in (".csv", ".txt"):
+    if path.is_dir():
         return "csv"
+    if path.suffix.lower() in (".csv", ".txt"):
+        from dorsi.sources.movella import is_movella_csv
+
+        return "movella" if is_movella_csv(path) else "csv"
     with path.open("rb") as fh:
         head = fh.read(8)
     if head == b"DORSIREC":
@@ -51,12 +59,19 @@ def _resolve_format(path: Path, fmt: str) -> str:
     raise InputError(f"{path}: not a CSV file nor a dorsi recording (use --format)")
 
 
-def _load(path: Path, fmt: str) -> tuple:
+def _load(path: Path, fmt: str, axes: str | None = None) -> tuple:
     """``(shin, foot, segments, meta, problems)`` from a CSV (file or directory) or a recording;
     ``problems`` are what the reader noted but read past (a truncated tail), one line each."""
     from dorsi.sources import SourceError
 
+    if axes and fmt != "movella":
+        raise InputError(f"{path}: --axes applies to Movella DOT exports; a generic IMU CSV is already in "
+                         "dorsi's axes")
     try:
+        if fmt == "movella":
+            from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
+
+            return read_movella_csv(path, "shin", axes or DOT_STRAP_AXES), None, None, {}, []
         if fmt == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
@@ -97,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such file or directory")
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
-        shin, foot, segments, meta, problems = _load(path, _resolve_format(path, args.format))
+        shin, foot, segments, meta, problems = _load(path, _resolve_format(path, args.format), args.axes)
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
         if args.segments:
