@@ -25,3 +25,21 @@ def test_reports_degrees_cm_aim_and_change(tmp_path):
     second = _run(tmp_path, 9)
     assert "Last time" in second and "minimal detectable change" in second
     assert len(list((tmp_path / "recordings").iterdir())) == 2
+
+
+def test_the_live_best_is_the_best_trial_with_the_heel_down(tmp_path):
+    import json
+    import re
+
+    out = _run(tmp_path, 3)  # this emulated patient lifts the heel on the deepest of the three trials
+    (recording,) = (tmp_path / "recordings").iterdir()
+    dorsi = Path(sys.executable).with_name("dorsi")
+    analysis = json.loads(subprocess.run([str(dorsi), "analyze", str(recording), "--json"], capture_output=True,
+                                         text=True, timeout=120, check=True).stdout)
+    trials = analysis["exercises"][0]["reps"]
+    lifted = [r["peak_angle_deg"] for r in trials if r["heel_lift"]]
+    down = [r["peak_angle_deg"] for r in trials if not r["heel_lift"]]
+    assert lifted and down and max(lifted) > max(down) + 2.0
+    shown = float(re.findall(r"best\s+(-?[\d.]+)°", out)[-1])  # the live panel, last drawn
+    best = float(re.search(r"Best trial: (-?[\d.]+)°", out).group(1))
+    assert abs(shown - best) <= 0.2 and abs(best - max(down)) <= 0.05

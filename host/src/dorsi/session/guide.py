@@ -114,8 +114,9 @@ class RoutineGuide:
         if valid.any():
             st.angle_deg = float(tr.angle_deg[valid][-1])
             st.device_time_s = float(tr.t[-1])
-            if st.phase == "exercise":
-                peak = float(np.max(tr.angle_deg[valid]))
+            counted = valid & ~tr.heel_lift  # a heel off the floor does not count (the summary's rule)
+            if st.phase == "exercise" and not self._best_from_reps() and counted.any():
+                peak = float(np.max(tr.angle_deg[counted]))
                 st.best_deg = peak if st.best_deg is None else max(st.best_deg, peak)
         st.baseline_deg = float(tr.baseline_deg)
         recent = tr.heel_lift[tr.t >= tr.t[-1] - 0.3]
@@ -139,6 +140,9 @@ class RoutineGuide:
         if ways:  # ankle circles with the foot sensor: the routine asks for so many each way
             st.circles_outward, st.circles_inward = ways
             st.circles_target = ex.spec.target.reps
+        if self._best_from_reps():  # the best rep, as the summary reports it (not a passing sample)
+            peaks = [r.peak_angle_deg for r in ex.reps if not (r.heel_lift or r.inferred)]
+            st.best_deg = max(peaks) if peaks else None
         st.holds_done = len(ex.holds)
         st.holds_met = sum(1 for h in ex.holds if h.met)
         st.heel_lifts = len(ex.heel_lifts)
@@ -163,6 +167,13 @@ class RoutineGuide:
                                  + (" (heel lifted)" if rep.heel_lift else ""))
         for hold in tick.holds:
             st.last_event = f"Hold {st.holds_done}: {hold.duration_s:.1f} s" + (" - target met!" if hold.met else "")
+
+    def _best_from_reps(self) -> bool:
+        """Whether "best" is the best counted rep's peak (rep exercises, not circles) rather than
+        the highest angle seen with the heel down."""
+        if self.index < 0 or self.processor.cyclic:
+            return False
+        return self.routine.exercises[self.index].has_reps
 
     def _target_reached(self) -> bool:
         spec, st = self.routine.exercises[self.index], self.state
