@@ -125,10 +125,12 @@ def test_cli_rejects_unknown_exercise(lunge_dir: Path) -> None:
     assert info.value.code != 0
 
 
-def _write_recording(path: Path, session) -> None:
-    """A .dorsi recording of a simulated session: protocol-v1 packets plus exercise markers."""
+def _write_recording(path: Path, session, routine=None) -> None:
+    """A .dorsi recording of a simulated session: protocol-v1 packets plus exercise markers
+    (and ``routine`` in its header, as a live session keeps the routine it ran)."""
     from dorsi.protocol.encode import encode_packets
     from dorsi.recording import RecordingWriter
+    from dorsi.routine.header import routine_to_data
 
     shin, per = session.shin, 5
     packets = encode_packets(shin, samples_per_packet=per)
@@ -137,7 +139,10 @@ def _write_recording(path: Path, session) -> None:
     ends = np.append(starts[1:], len(shin))
     marks = sorted([(s.start_s, "exercise_start", s.exercise) for s in session.truth.segments]
                    + [(s.end_s, "exercise_end", s.exercise) for s in session.truth.segments])
-    writer = RecordingWriter(path, {"profile": dict(session.profile), "devices": [{"slot": 0, "role": "shin"}]})
+    header = {"profile": dict(session.profile), "devices": [{"slot": 0, "role": "shin"}]}
+    if routine is not None:
+        header["routine"] = routine_to_data(routine)
+    writer = RecordingWriter(path, header)
     k = 0
     for packet, end in zip(packets, ends):
         t = float(shin.t[end - 1]) + 0.01
@@ -233,6 +238,50 @@ def test_a_long_unmarked_input_is_analysed_as_one_exercise_with_a_note_saying_so
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["exercises"]) == 1
     assert any("classified as" in n and "dorsi analyze --segments FILE" in n for n in doc["notes"])
+
+
+def test_a_recording_is_judged_by_the_routine_it_was_run_with(tmp_path: Path, capsys) -> None:
+    from dataclasses import replace
+
+    from dorsi.export import load_session
+    from dorsi.history import History
+    from dorsi.routine import Routine, default_routine
+    from dorsi.sim import simulate_routine
+    from dorsi.views.report import SessionReport
+
+    default = default_routine()
+    lunge = default["band_lunge"]
+    mine = Routine("for one patient", (replace(lunge, target=replace(lunge.target, reps=12)), default["soleus_stretch"]))
+    session = simulate_routine(seed=44, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "soleus_stretch"])
+    path = tmp_path / "s.dorsi"
+    _write_recording(path, session, mine)
+    assert main(["analyze", str(path), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exercises"][0]["target"]["reps"] == 12  # the patient's target, not the packaged 30
+    loaded = load_session(path)
+    assert loaded.routine == mine and loaded.analysis["exercises"] == doc["exercises"]
+    report = SessionReport().build(loaded)
+    assert report.summaries_[0].reps_target == 12 and "exercises done<div class=\"big\">2 / 2</div>" in report.html_
+    with History(tmp_path / "home") as h:
+        assert h.add_file(path).exercises_total == 2
+    # a routine named on the command line still wins
+    assert main(["analyze", str(path), "--json", "--routine", str(Path(__file__).parents[3] / "host" / "src" / "dorsi"
+                                                                  / "data" / "routine.toml")]) == 0
+    assert json.loads(capsys.readouterr().out)["exercises"][0]["target"]["reps"] == 30
+
+
+def test_an_exercise_the_routine_file_leaves_out_is_judged_by_the_default_targets(lunge_dir: Path, tmp_path: Path,
+                                                                                  capsys) -> None:
+    routine = tmp_path / "one.toml"
+    routine.write_text('name = "lunges only"\n[[exercise]]\nid = "band_lunge"\ntitle = "Band lunges"\n'
+                       'kind = "reps"\nsignal = "angle"\nreps = 10\n')
+    assert main(["analyze", str(lunge_dir), "--exercise", "knee_to_wall", "--routine", str(routine), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exercises"][0]["target"]["reps"] == 3
+    assert "knee_to_wall is not in the routine 'lunges only': its targets are the default routine's" in doc["notes"]
+    assert main(["analyze", str(lunge_dir), "--exercise", "band_lunge", "--routine", str(routine), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["exercises"][0]["target"]["reps"] == 10 and not any("not in the routine" in n for n in doc["notes"])
 
 
 def test_cli_a_file_cut_off_mid_write_is_analysed_up_to_the_cut_and_says_so(routine_dir, tmp_path: Path,

@@ -9,8 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from dorsi.routine.exercises import EXERCISE_IDS
+
+if TYPE_CHECKING:
+    from dorsi.routine import Routine
+    from dorsi.samples import SampleBatch
 
 FORMATS = ("auto", "csv", "recording", "movella")
 
@@ -36,7 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--axes", metavar="MAP",
                    help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (default: DOT strapped with +y toward "
                         "the knee, top face out), or 'auto'; see docs/interchange.md")
-    p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: the packaged routine)")
+    p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: a recording's own routine, the one it was "
+                        "run with; else the packaged routine)")
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
     p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
     p.add_argument("--json", action="store_true", help="print one JSON object (schema dorsi.analysis.v1)")
@@ -59,9 +65,17 @@ def _resolve_format(path: Path, fmt: str) -> str:
     raise InputError(f"{path}: not a CSV file nor a dorsi recording (use --format)")
 
 
-def _load(path: Path, fmt: str, axes: str | None = None) -> tuple:
-    """``(shin, foot, segments, meta, problems)`` from a CSV (file or directory) or a recording;
-    ``problems`` are what the reader noted but read past (a truncated tail), one line each."""
+class _Loaded(NamedTuple):
+    shin: SampleBatch
+    foot: SampleBatch | None
+    segments: list | None
+    meta: dict
+    problems: list[str]      # what the reader noted but read past (a truncated tail), one line each
+    routine: Routine | None  # a recording's own routine (the targets the user saw)
+
+
+def _load(path: Path, fmt: str, axes: str | None = None) -> _Loaded:
+    """The samples of a CSV (file or directory), a Movella DOT export or a recording."""
     from dorsi.sources import SourceError
 
     if axes and fmt != "movella":
@@ -71,12 +85,12 @@ def _load(path: Path, fmt: str, axes: str | None = None) -> tuple:
         if fmt == "movella":
             from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
 
-            return read_movella_csv(path, "shin", axes or DOT_STRAP_AXES), None, None, {}, []
+            return _Loaded(read_movella_csv(path, "shin", axes or DOT_STRAP_AXES), None, None, {}, [], None)
         if fmt == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
             rec = read_imu_csv(path)
-            return rec.shin, rec.foot, None, dict(rec.meta), list(rec.problems)
+            return _Loaded(rec.shin, rec.foot, None, dict(rec.meta), list(rec.problems), None)
         try:
             from dorsi.sources.recording_source import load_recording
         except ImportError:
@@ -85,7 +99,8 @@ def _load(path: Path, fmt: str, axes: str | None = None) -> tuple:
         if session.shin is None:
             raise InputError(f"{path}: the recording holds no shin sensor samples")
         problems = [f"{path}: {p}" for p in session.recording.problems()]
-        return session.shin, session.foot, session.segments or None, session.profile, problems
+        return _Loaded(session.shin, session.foot, session.segments or None, session.profile, problems,
+                       session.routine)
     except SourceError as exc:
         raise InputError(str(exc)) from None
     except OSError as exc:
@@ -112,12 +127,13 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such file or directory")
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
-        shin, foot, segments, meta, problems = _load(path, _resolve_format(path, args.format), args.axes)
+        shin, foot, segments, meta, problems, recorded = _load(path, _resolve_format(path, args.format), args.axes)
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
         if args.segments:
             segments = _load_segments(Path(args.segments))
-        routine = load_routine(args.routine) if args.routine else None
+        # a recording is judged by the routine it was run with unless another is named
+        routine = load_routine(args.routine) if args.routine else recorded
         profile = {k: meta[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
                    if meta.get(k)}
         if args.shank_length:

@@ -84,7 +84,7 @@ def run_add(args: argparse.Namespace) -> int:
         with History(args.home) as h:
             session = session_from_args(args)  # the same options, read as report and export read them
             rec = h.add(session.samples_path or session.path, session.analysis, side=session.side,
-                        started_at=session.started_at, profile=session.profile)
+                        started_at=session.started_at, profile=session.profile, routine=session.routine)
     except _errors() as exc:
         return _fail(exc)
     print(f"{rec.id}  score {rec.score}  " + ("" if rec.ktw_deg is None else f"knee-to-wall {rec.ktw_deg:.1f} deg"))

@@ -20,6 +20,7 @@ import numpy as np
 from dorsi.angle.trace import AngleTrace
 from dorsi.pipeline.gaps import data_losses
 from dorsi.samples import SampleBatch
+from dorsi.routine.model import Routine
 
 SCHEMA = "dorsi.analysis.v1"
 INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
@@ -54,6 +55,9 @@ class Session:
     samples_path : Path or None
         The file holding the samples (the input itself, ``shin.csv`` of a
         folder, or the samples of an analysis JSON).
+    routine : Routine or None
+        The routine the analysis was judged by, where not the packaged one
+        (named with ``routine``, or a recording's own).
     """
 
     path: Path
@@ -66,6 +70,7 @@ class Session:
     started_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
     problems: list[str] = field(default_factory=list)
     samples_path: Path | None = None
+    routine: Routine | None = None
 
     @property
     def side(self) -> str | None:
@@ -117,6 +122,7 @@ class _Samples:
     started_at: datetime
     problems: list[str]
     kind: str
+    routine: Routine | None = None  # a recording's own routine (the targets the user saw)
 
 
 def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
@@ -133,7 +139,7 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
             header = rec.recording.header
             return _Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
                             parse_time(header.get("started_at")) or _file_time(path),
-                            [f"{path}: {p}" for p in rec.recording.problems()], kind)
+                            [f"{path}: {p}" for p in rec.recording.problems()], kind, rec.routine)
         if kind == "movella":
             from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
 
@@ -221,7 +227,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     axes : str, optional
         Axis map of a Movella DOT export (``AxisMap.parse`` syntax).
     routine : Routine, optional
-        Targets (default: the packaged routine).
+        Targets (default: a recording's own routine, kept in its header, else the packaged one).
     segments : str or Path, optional
         A segments file (``dorsi.sources.segments_file``): which exercise ran
         when, in place of the input's markers.
@@ -267,14 +273,16 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         if analysis is None:
             losses = data_losses(data.shin, data.foot)
             losses["notes"] = list(data.problems) + losses["notes"]
-            result = analyze_trace(trace, chosen or data.segments, exercise, routine, data.profile or None,
+            result = analyze_trace(trace, chosen or data.segments, exercise, routine or data.routine,
+                                   data.profile or None,
                                    sample_rate_hz=data.shin.rate_hz, **losses)
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:
         raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None
     return Session(path=path, kind=data.kind if kind != "analysis" else "analysis", shin=data.shin,
                    foot=data.foot, trace=trace, analysis=analysis, profile=dict(data.profile),
-                   started_at=data.started_at, problems=list(data.problems), samples_path=data.path)
+                   started_at=data.started_at, problems=list(data.problems), samples_path=data.path,
+                   routine=routine or data.routine)
 
 
 def finite_or_none(value: float | None) -> float | None:

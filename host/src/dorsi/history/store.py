@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dorsi.history.calibration import KneeToWallCalibration
 from dorsi.history.record import SessionRecord, session_figures
+from dorsi.routine.model import Routine
 
 ENV_HOME = "DORSI_HOME"
 DB_NAME = "index.sqlite"
@@ -118,7 +119,8 @@ class History:
     # -- adding -------------------------------------------------------------------------------------------------
 
     def add(self, recording_path: str | os.PathLike, analysis_json: dict | str, *, side: str | None = None,
-            started_at: datetime | None = None, profile: dict | None = None) -> SessionRecord:
+            started_at: datetime | None = None, profile: dict | None = None,
+            routine: Routine | None = None) -> SessionRecord:
         """Keep a finished session: copy its recording in and index its analysis.
 
         The live session calls this at its end. Adding the same file twice
@@ -133,6 +135,9 @@ class History:
         side, started_at, profile : optional
             Default: read from the recording's header (CSV: ``# side:`` /
             ``# started_at:`` comments; else the file's modification time).
+        routine : Routine, optional
+            The routine the session was judged by (how many exercises it
+            has); default: a recording's own, else the packaged routine.
         """
         from dorsi.export.session import SessionInputError, check_analysis
 
@@ -162,7 +167,7 @@ class History:
         fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        fig = session_figures(analysis)
+        fig = session_figures(analysis, routine or meta.get("routine"))
         with self._db:
             self._db.execute(
                 "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -177,8 +182,8 @@ class History:
         from dorsi.export.session import load_session
 
         session = load_session(path, **load_kwargs)
-        return self.add(session.samples_path or session.path, session.analysis, side=session.side, started_at=session.started_at,
-                        profile=session.profile)
+        return self.add(session.samples_path or session.path, session.analysis, side=session.side,
+                        started_at=session.started_at, profile=session.profile, routine=session.routine)
 
     # -- reading ------------------------------------------------------------------------------------------------
 
@@ -255,8 +260,10 @@ class History:
 
 
 def _input_meta(path: Path) -> dict:
-    """Side, start time and profile from a recording header or CSV comments."""
+    """Side, start time and profile (and a recording's routine) from a recording header or CSV comments."""
     from dorsi.export.session import parse_time
+    from dorsi.routine import RoutineError
+    from dorsi.routine.header import routine_from_header
 
     if path.suffix == ".dorsi":
         from dorsi.recording import RecordingError, read_recording
@@ -266,7 +273,12 @@ def _input_meta(path: Path) -> dict:
         except RecordingError:
             return {}
         profile = dict(header.get("profile") or {})
-        return {"profile": profile, "side": profile.get("side"), "started_at": parse_time(header.get("started_at"))}
+        try:
+            routine = routine_from_header(header)
+        except RoutineError:
+            routine = None
+        return {"profile": profile, "side": profile.get("side"), "started_at": parse_time(header.get("started_at")),
+                "routine": routine}
     meta: dict = {}
     try:
         with path.open("r", encoding="utf-8", errors="replace") as fh:

@@ -108,6 +108,7 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         segs = normalise_segments([(check_exercise(exercise), t0, t1 + 1e-9)], t0, t1 + 1e-9)
     else:
         segs = normalise_segments(segments, t0, t1 + 1e-9)
+    routine = _covering(routine, [seg.exercise for seg in segs], notes)
     results = []
     for seg in segs:
         part = trace.slice_time(seg.start_s, seg.end_s)
@@ -127,6 +128,18 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], foot_gaps=foot_gaps,
         notes=notes,
     )
+
+
+def _covering(routine: Routine, exercises: list[str], notes: list[str]) -> Routine:
+    """``routine`` plus the default routine's spec of each exercise it lacks (a routine file cut
+    down for one patient, analysing an exercise it leaves out), each named in ``notes``."""
+    missing = [e for e in dict.fromkeys(exercises) if e not in routine]
+    if not missing:
+        return routine
+    default = default_routine()
+    notes.extend(f"{e} is not in the routine {routine.name!r}: its targets are the default routine's"
+                 for e in missing)
+    return Routine(routine.name, routine.exercises + tuple(default[e] for e in missing))
 
 
 def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,

@@ -120,7 +120,7 @@ def _keep(path: Path, analysis: dict, cfg: SessionConfig, console: Console) -> P
         from ..history.store import History
 
         with History(cfg.home) as history:
-            record = history.add(path, analysis)
+            record = history.add(path, analysis, routine=cfg.routine)
             stored = history.home / "recordings" / record.stored_file
         console.print(f"Saved to your history as session {record.id}.")
         return stored

@@ -20,7 +20,7 @@ from ..recording import read_recording
 from ..routine import Routine, default_routine
 from ..samples import ROLES
 from .processor import ExerciseResult, LiveProcessor, Tick
-from .routine_data import routine_from_header
+from ..routine.header import routine_from_header
 
 
 def replay_recording(path: str | Path, routine: Routine | None = None, *, speed: float | None = None,

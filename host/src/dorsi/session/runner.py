@@ -24,7 +24,7 @@ from ..routine import Routine
 from ..samples import ROLES
 from .guide import RoutineGuide
 from .processor import ExerciseResult, LiveProcessor
-from .routine_data import routine_to_data
+from ..routine.header import routine_to_data
 from .state import SensorState, SessionState
 
 

@@ -16,6 +16,7 @@ import numpy as np
 from ..protocol import StreamDecoder, StreamStats
 from ..recording import Recording, read_recording
 from ..samples import SampleBatch
+from ..routine.model import Routine
 from .clock import ClockMap
 
 
@@ -33,6 +34,18 @@ class RecordedSession:
     @property
     def profile(self) -> dict:
         return dict(self.recording.header.get("profile", {}))
+
+    @property
+    def routine(self) -> Routine | None:
+        """The routine the session was run with (its targets and cues, kept in the header), or
+        None where the header names no routine or holds one that cannot be read."""
+        from dorsi.routine import RoutineError
+        from dorsi.routine.header import routine_from_header
+
+        try:
+            return routine_from_header(self.recording.header)
+        except RoutineError:
+            return None
 
 
 def decode_slot(payloads: list[bytes], host_time: np.ndarray, epochs: list[int] | None = None

@@ -28,7 +28,7 @@ class SessionReport:
     Parameters
     ----------
     routine : Routine, optional
-        Titles and targets (default: the packaged routine).
+        Titles and targets (default: the session's own, else the packaged routine).
     calibration : KneeToWallCalibration, optional
         The user's knee-to-wall calibration (default: uncalibrated estimate).
     detail_figures : bool
@@ -65,14 +65,14 @@ class SessionReport:
         return tuple(spec.id for spec in routine.exercises if spec.signal == "knee_swing")
 
     def main_figure(self, session: Session) -> SessionFigure:
-        routine = self.routine or default_routine()
+        routine = self.routine or session.routine or default_routine()
         return SessionFigure(ktw_aim_cm=self._aim(routine), calibration=self.calibration,
                              knee_swing_exercises=self._swing(routine)).draw(
             session.trace, session.analysis, title="Ankle angle over the session")
 
     def build(self, session: Session) -> "SessionReport":
         """Compute the summaries, draw the figures and render the page."""
-        routine = self.routine or default_routine()
+        routine = self.routine or session.routine or default_routine()
         analysis = session.analysis
         self.summaries_: list[ExerciseSummary] = [summarise_exercise(ex, routine) for ex in analysis["exercises"]]
         self.knee_to_wall_: KneeToWallResult | None = knee_to_wall_result(analysis, self.calibration, routine)

@@ -7,7 +7,8 @@ saw, even after the routine file was edited.
 
 from __future__ import annotations
 
-from ..routine import Routine, parse_routine
+from dorsi.routine.loader import parse_routine
+from dorsi.routine.model import Routine
 
 
 def routine_to_data(routine: Routine) -> dict:
