@@ -162,13 +162,17 @@ def test_cli_recording_markers_give_the_segments(tmp_path: Path, capsys) -> None
     path = tmp_path / "s.dorsi"
     _write_recording(path, session)
     assert main(["analyze", str(path), "--json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
+    _assert_lunges_then_stretch(json.loads(capsys.readouterr().out), session, 0.1)
+
+
+def _assert_lunges_then_stretch(doc: dict, session, start_tolerance_s: float) -> None:
+    """``doc`` (a ``--json`` result) holds the band lunges and the soleus stretch of ``session``."""
     jsonschema.validate(doc, SCHEMA)
     lunge, stretch = doc["exercises"]
     assert (lunge["exercise"], stretch["exercise"]) == ("band_lunge", "soleus_stretch")
     assert len(lunge["reps"]) == len(session.truth.reps_of("band_lunge"))
     assert len(stretch["holds"]) == len(session.truth.holds_of("soleus_stretch"))
-    assert stretch["start_s"] == pytest.approx(session.truth.segments[1].start_s, abs=0.1)
+    assert stretch["start_s"] == pytest.approx(session.truth.segments[1].start_s, abs=start_tolerance_s)
 
 
 @pytest.fixture(scope="module")
@@ -185,18 +189,12 @@ def routine_dir(tmp_path_factory) -> tuple[Path, object]:
 
 def test_cli_segments_file_splits_a_plain_csv_as_markers_would(routine_dir, tmp_path: Path, capsys) -> None:
     out, session = routine_dir
-    lunge_seg, stretch_seg = session.truth.segments
     segments = tmp_path / "segments.csv"
     segments.write_text("exercise,start_s,end_s\n" + "".join(
         f"{g.exercise},{g.start_s},{g.end_s}\n" for g in session.truth.segments))
     assert main(["analyze", str(out), "--segments", str(segments), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    jsonschema.validate(doc, SCHEMA)
-    lunge, stretch = doc["exercises"]
-    assert (lunge["exercise"], stretch["exercise"]) == ("band_lunge", "soleus_stretch")
-    assert len(lunge["reps"]) == len(session.truth.reps_of("band_lunge"))
-    assert len(stretch["holds"]) == len(session.truth.holds_of("soleus_stretch"))
-    assert stretch["start_s"] == pytest.approx(stretch_seg.start_s, abs=0.05)
+    _assert_lunges_then_stretch(doc, session, 0.05)
     # the simulator's truth.json and the result itself name the same segments
     assert main(["analyze", str(out), "--segments", str(out / "truth.json"), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["exercises"] == doc["exercises"]
