@@ -249,7 +249,8 @@ def test_a_recording_is_judged_by_the_routine_it_was_run_with(tmp_path: Path, ca
 
     default = default_routine()
     lunge = default["band_lunge"]
-    mine = Routine("for one patient", (replace(lunge, target=replace(lunge.target, reps=12)), default["soleus_stretch"]))
+    twelve = replace(lunge, target=replace(lunge.target, reps=12))
+    mine = Routine("for one patient", (twelve, default["soleus_stretch"]))
     session = simulate_routine(seed=44, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "soleus_stretch"])
     path = tmp_path / "s.dorsi"
     _write_recording(path, session, mine)

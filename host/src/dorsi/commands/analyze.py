@@ -41,8 +41,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--axes", metavar="MAP",
                    help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (default: DOT strapped with +y toward "
                         "the knee, top face out), or 'auto'; see docs/interchange.md")
-    p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: a recording's own routine, the one it was "
-                        "run with; else the packaged routine)")
+    p.add_argument("--routine", metavar="TOML",
+                   help="routine file with targets (default: a recording's own routine, the one it was run with; "
+                        "else the packaged routine)")
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
     p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
     p.add_argument("--json", action="store_true", help="print one JSON object (schema dorsi.analysis.v1)")

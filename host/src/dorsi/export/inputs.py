@@ -24,8 +24,9 @@ def add_input_arguments(p: argparse.ArgumentParser) -> None:
                    help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (the default: DOT strapped with +y "
                         "toward the knee, top face out), or 'auto' to detect them from the data; see "
                         "docs/interchange.md")
-    p.add_argument("--routine", metavar="TOML", help="routine file with targets (default: a recording's own routine, the one it was "
-                        "run with; else the packaged routine)")
+    p.add_argument("--routine", metavar="TOML",
+                   help="routine file with targets (default: a recording's own routine, the one it was run with; "
+                        "else the packaged routine)")
 
 
 def session_from_args(args: argparse.Namespace) -> Session:

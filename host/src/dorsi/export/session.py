@@ -19,8 +19,8 @@ import numpy as np
 
 from dorsi.angle.trace import AngleTrace
 from dorsi.pipeline.gaps import data_losses
-from dorsi.samples import SampleBatch
 from dorsi.routine.model import Routine
+from dorsi.samples import SampleBatch
 
 SCHEMA = "dorsi.analysis.v1"
 INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
@@ -274,8 +274,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
             losses = data_losses(data.shin, data.foot)
             losses["notes"] = list(data.problems) + losses["notes"]
             result = analyze_trace(trace, chosen or data.segments, exercise, routine or data.routine,
-                                   data.profile or None,
-                                   sample_rate_hz=data.shin.rate_hz, **losses)
+                                   data.profile or None, sample_rate_hz=data.shin.rate_hz, **losses)
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:
         raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None
