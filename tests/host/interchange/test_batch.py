@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 
 import pyarrow.parquet as pq
@@ -87,3 +88,32 @@ def test_circles_each_way_in_the_table(tmp_path):
         ("ankle_circles", 40, 20, 20)]
     lunges = analyse_file(str(tmp_path / "c" / "shin.csv"), JobOptions(exercise="band_lunge"))
     assert lunges[0]["circles_outward"] is None and lunges[0]["circles_inward"] is None
+
+
+def test_segments_files_beside_the_inputs_and_a_routine_for_all(tmp_path, capsys):
+    from dorsi.sim import simulate_routine
+
+    s = simulate_routine(seed=46, options=SimOptions(rate_hz=50), exercises=["band_lunge", "soleus_stretch"])
+    rows = "exercise,start_s,end_s\n" + "".join(f"{g.exercise},{g.start_s},{g.end_s}\n" for g in s.truth.segments)
+    s.to_csv(tmp_path / "in" / "visit1", traces=False)  # shin.csv, with segments.csv beside it
+    (tmp_path / "in" / "visit1" / "truth.json").unlink()
+    (tmp_path / "in" / "visit1" / "segments.csv").write_text(rows)
+    shutil.copy(tmp_path / "in" / "visit1" / "shin.csv", tmp_path / "in" / "visit2.csv")  # NAME.segments.csv
+    (tmp_path / "in" / "visit2.segments.csv").write_text(rows)
+    names = [p.relative_to(tmp_path / "in").as_posix() for p in find_inputs(tmp_path / "in")]
+    assert names == ["visit1/shin.csv", "visit2.csv"]  # the segments files are no inputs
+    routine = tmp_path / "mine.toml"
+    routine.write_text('name = "mine"\n[[exercise]]\nid = "band_lunge"\ntitle = "Lunges"\nkind = "reps"\n'
+                       'signal = "angle"\nreps = 12\n[[exercise]]\nid = "soleus_stretch"\ntitle = "Soleus"\n'
+                       'kind = "holds"\nsignal = "angle"\nhold_s = 20.0\nsets = 3\n')
+    out = tmp_path / "table.csv"
+    assert main(["batch", str(tmp_path / "in"), "--out", str(out), "--workers", "1", "--exercise", "traction",
+                 "--routine", str(routine)]) == 0
+    table = list(csv.DictReader(out.open()))
+    assert [(r["file"].rsplit("/", 1)[-1], r["exercise"], r["reps_target"]) for r in table] == [
+        ("shin.csv", "band_lunge", "12"), ("shin.csv", "soleus_stretch", ""),
+        ("visit2.csv", "band_lunge", "12"), ("visit2.csv", "soleus_stretch", "")]
+    done = str(len(s.truth.reps_of("band_lunge")))
+    assert [r["reps_done"] for r in table if r["exercise"] == "band_lunge"] == [done, done]
+    assert main(["batch", str(tmp_path / "in"), "--out", str(out), "--routine", str(tmp_path / "none.toml")]) == 2
+    assert "none.toml" in capsys.readouterr().err

@@ -6,13 +6,26 @@ from pathlib import Path
 
 #: Files written by ``dorsi export`` that are not session inputs.
 _DERIVED = (".trace.csv", ".events.csv", ".foot.csv")
+#: A segments file (``dorsi.sources.segments_file``) beside an input: ``NAME.segments.csv`` for
+#: ``NAME.csv`` / ``NAME.dorsi``, or ``segments.csv`` beside a ``shin.csv``.
+SEGMENTS_SUFFIX = ".segments.csv"
+
+
+def segments_beside(path: Path) -> Path | None:
+    """The segments file that goes with the input ``path``, if there is one."""
+    path = Path(path)
+    candidates = [path.with_name(path.name[: -len(path.suffix)] + SEGMENTS_SUFFIX)] if path.suffix else []
+    if path.name.lower() == "shin.csv":
+        candidates.append(path.with_name("segments.csv"))
+    return next((c for c in candidates if c.is_file()), None)
 
 
 def find_inputs(root: str | Path) -> list[Path]:
     """Recordings (``*.dorsi``) and CSVs under ``root``, sorted.
 
     A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
-    and is not listed on its own; nor are ``dorsi export``'s trace/event tables.
+    and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
+    nor segments files (:func:`segments_beside`).
     """
     root = Path(root)
     if not root.is_dir():
@@ -27,7 +40,9 @@ def find_inputs(root: str | Path) -> list[Path]:
         elif name.endswith(".csv"):
             if name == "foot.csv" and (path.parent / "shin.csv").exists():
                 continue
-            if name.endswith(_DERIVED):
+            if name.endswith(_DERIVED + (SEGMENTS_SUFFIX,)):
+                continue
+            if name == "segments.csv" and (path.parent / "shin.csv").exists():
                 continue
             found.append(path)
     return found

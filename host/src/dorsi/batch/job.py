@@ -8,8 +8,12 @@ for Dask workers alike. A file that cannot be analysed gives one row with its
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import pyarrow as pa
+
+from dorsi.routine.model import Routine
 
 #: The results table: one row per (file, exercise).
 COLUMNS: dict[str, pa.DataType] = {
@@ -48,6 +52,7 @@ class JobOptions:
 
     exercise: str | None = None
     axes: str | None = None
+    routine: str | None = None  # a routine TOML's path (each worker reads it)
 
 
 def _row(**values) -> dict:
@@ -56,11 +61,17 @@ def _row(**values) -> dict:
 
 def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     """Analyse one input; rows of :data:`COLUMNS` (one per exercise, or one error row)."""
+    from dorsi.batch.discover import segments_beside
     from dorsi.export.session import SessionInputError, load_session
     from dorsi.views.report.summary import knee_to_wall_result, summarise_exercise
 
     try:
-        session = load_session(path, exercise=options.exercise, axes=options.axes)
+        segments = segments_beside(Path(path))
+        routine = _routine(options.routine) if options.routine else None
+        # a segments file beside the input says which exercise ran when: the exercise option
+        # is for inputs that say nothing
+        session = load_session(path, exercise=None if segments else options.exercise, axes=options.axes,
+                               routine=routine, segments=segments)
     except (SessionInputError, ValueError, OSError) as exc:
         return [_row(file=str(path), error=" ".join(str(exc).split()) or type(exc).__name__)]
     a = session.analysis
@@ -84,6 +95,13 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
                          knee_to_wall_deg=ktw.best_deg if is_ktw and ktw is not None else None,
                          knee_to_wall_cm=ktw.best_cm if is_ktw and ktw is not None else None, score=s.score))
     return rows
+
+
+@lru_cache(maxsize=4)
+def _routine(path: str) -> Routine:
+    from dorsi.routine import load_routine
+
+    return load_routine(path)
 
 
 def rows_to_table(rows: list[dict]) -> pa.Table:

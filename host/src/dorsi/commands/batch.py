@@ -10,7 +10,9 @@ from dorsi.routine.exercises import EXERCISE_IDS
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("batch", help="analyse many recordings/CSVs into one table (local cores or Dask)",
-                       description="Analyse every *.dorsi and *.csv under DIR; one row per file and exercise.")
+                       description="Analyse every *.dorsi and *.csv under DIR; one row per file and exercise. "
+                                   "A NAME.segments.csv beside NAME.csv (or segments.csv beside a shin.csv) "
+                                   "says which exercise ran when (docs/interchange.md).")
     p.add_argument("dir", metavar="DIR", help="folder searched recursively")
     p.add_argument("--out", metavar="FILE", required=True, help="results table (.parquet or .csv)")
     p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: CPU count)")
@@ -19,6 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "must see the same paths (shared filesystem)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME", help="exercise of marker-less inputs")
     p.add_argument("--axes", metavar="MAP", help="axis map for Movella DOT exports (see dorsi report --help)")
+    p.add_argument("--routine", metavar="TOML",
+                   help="routine file with targets (default: each recording's own routine; else the packaged one)")
     p.set_defaults(func=run)
 
 
@@ -27,20 +31,24 @@ def run(args: argparse.Namespace) -> int:
 
     from dorsi.batch import BatchRunner, JobOptions, find_inputs
     from dorsi.export.writer import write_table
+    from dorsi.routine import RoutineError, load_routine
     from dorsi.sources.movella import AxisMap
 
     try:
         if args.axes and args.axes != "auto":
             AxisMap.parse(args.axes)
+        if args.routine:
+            load_routine(args.routine)  # a bad file is reported once, before any work
         out = Path(args.out)
         if out.suffix not in (".parquet", ".csv"):
             raise ValueError(f"{out}: the table must end in .parquet or .csv")
         files = find_inputs(args.dir)
         if not files:
             raise ValueError(f"{args.dir}: no *.dorsi or *.csv files found")
-        runner = BatchRunner(args.workers, args.dask, JobOptions(args.exercise, args.axes)).run(files)
+        routine = str(Path(args.routine).resolve()) if args.routine else None  # as every worker will see it
+        runner = BatchRunner(args.workers, args.dask, JobOptions(args.exercise, args.axes, routine)).run(files)
         write_table(runner.table_, out)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, RoutineError) as exc:
         print(f"dorsi batch: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
     print(f"{out}: {runner.table_.num_rows} rows from {len(files)} files ({runner.failed_} could not be analysed)")
