@@ -142,3 +142,23 @@ def test_foot_sensor_exports_carry_the_foot_roll_and_circle_directions(tmp_path)
     out = SessionExporter("csv").export(lunges, tmp_path / "lunge_out").files_
     columns = pa_csv.read_csv(next(f for f in out if f.name.endswith(".trace.csv"))).column_names
     assert "foot_roll_deg" not in columns and "shin_valid" not in columns and "foot_lost" not in columns
+
+
+def test_an_exported_two_sensor_session_analyses_again_as_it_did(tmp_path, capsys):
+    from dorsi.sim import SimOptions, simulate
+
+    simulate("ankle_circles", seed=9, options=SimOptions(rate_hz=52, foot_sensor=True, packet_loss=0.02)).to_csv(
+        tmp_path / "in", traces=False)
+    session = load_session(tmp_path / "in" / "shin.csv", exercise="ankle_circles")
+    files = SessionExporter("csv").export(session, tmp_path / "out").files_
+    shin = next(f for f in files if f.name.endswith(".shin.csv"))
+    again = read_imu_csv(shin)  # NAME.foot.csv beside NAME.shin.csv goes with it
+    assert again.foot is not None and again.meta["foot_path"].endswith(".foot.csv")
+    analysis = next(f for f in files if f.name.endswith(".analysis.json"))
+    assert main(["analyze", str(shin), "--segments", str(analysis), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["source"] == "ankle"
+    circles, before = doc["exercises"][0], session.analysis["exercises"][0]
+    assert [r["direction"] for r in circles["reps"]] == [r["direction"] for r in before["reps"]]
+    np.testing.assert_allclose([r["peak_angle_deg"] for r in circles["reps"]],
+                               [r["peak_angle_deg"] for r in before["reps"]], atol=0.05)

@@ -70,7 +70,8 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
     path : str or Path
         The shin sensor's CSV, or a directory holding ``shin.csv`` (and
         ``foot.csv``). A file named ``shin.csv`` with a ``foot.csv`` beside it
-        picks that file up as the foot sensor.
+        picks that file up as the foot sensor, and so does ``NAME.shin.csv``
+        with ``NAME.foot.csv`` (what ``dorsi export`` writes).
     foot_path : str or Path, optional
         The foot sensor's CSV (``placement: foot``; foot axes: +x toward the
         toes, +z up out of the dorsum).
@@ -95,8 +96,12 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
         path = folder / "shin.csv"
         if foot_path is None and (folder / "foot.csv").exists():
             foot_path = folder / "foot.csv"
-    elif foot_path is None and path.name == "shin.csv" and (path.parent / "foot.csv").exists():
-        foot_path = path.parent / "foot.csv"
+    elif foot_path is None and path.name.lower().endswith("shin.csv"):
+        # shin.csv + foot.csv (the simulator's folders), NAME.shin.csv + NAME.foot.csv (dorsi export)
+        prefix = path.name[: -len("shin.csv")]
+        partner = path.with_name(prefix + "foot.csv")
+        if prefix == "" or prefix.endswith("."):
+            foot_path = partner if partner.exists() else None
     table = _CsvTable.load(path)
     placement = table.meta.get("placement", "shin")
     if placement != "shin":
