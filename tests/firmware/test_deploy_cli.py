@@ -40,6 +40,13 @@ def test_unknown_board_is_a_clear_error(capsys):
     assert "unknown board 'nope'" in capsys.readouterr().err
 
 
+def test_a_serial_port_that_is_not_there_is_reported_before_any_work(capsys, tmp_path):
+    missing = tmp_path / "ttyACM9"
+    assert main(["firmware", "deploy", "--port", str(missing)]) == 2
+    captured = capsys.readouterr()
+    assert f"no serial port at {missing}" in captured.err and "compile" not in captured.out
+
+
 @pytest.mark.parametrize("board", sorted(p.stem for p in BOARDS_DIR.glob("*.py")))
 def test_every_board_names_its_architecture(board):
     assert board_arch(BOARDS_DIR / f"{board}.py") in ("xtensawin", "rv32imc")

@@ -152,6 +152,11 @@ def run_deploy(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError) as exc:
         print(f"dorsi firmware deploy: {exc}", file=sys.stderr)
         return 2
+    if not args.dry_run and "/" in args.port and not Path(args.port).exists():  # a device path, not mpremote's
+        # shorthand (a0, u0, auto): say so before compiling anything
+        print(f"dorsi firmware deploy: no serial port at {args.port} (is the board plugged in? try "
+              "ls /dev/ttyACM* /dev/ttyUSB*)", file=sys.stderr)
+        return 2
     print(f"# firmware {plan.firmware_dir} -> {args.port} (arch {plan.arch_}, {len(plan.files_)} files)")
     for step in plan.steps_:
         print(f"# {step.purpose}" if args.dry_run else f"-> {step.purpose}")
