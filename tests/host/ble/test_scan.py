@@ -96,3 +96,31 @@ def test_air_address_prefix_is_validated() -> None:
         EmulatedAir("F0:D0:51")
     with pytest.raises(ValueError, match="static random"):
         EmulatedAir("10:D0:51:00:00")
+
+
+class _NoAdapter(BumbleScanner):
+    """A scanner backend on a computer without Bluetooth: BlueZ's D-Bus socket is not there."""
+
+    async def start(self) -> None:
+        raise FileNotFoundError(2, "No such file or directory")
+
+
+def test_no_bluetooth_is_an_adapter_error() -> None:
+    from dorsi.ble import AdapterError
+
+    with pytest.raises(AdapterError, match="the Bluetooth adapter cannot be used"):
+        run(scan_sensors(0.1, scanner_backend=_NoAdapter))
+
+
+@pytest.mark.parametrize("command", ["session", "knee-to-wall"])
+def test_live_commands_without_bluetooth_say_so_and_leave_no_recording(command, tmp_path, monkeypatch,
+                                                                       capsys) -> None:
+    import dorsi.ble.discovery as discovery
+
+    real = discovery.BleakScanner
+    monkeypatch.setattr(discovery, "BleakScanner", lambda *a, **k: real(*a, **dict(k, backend=_NoAdapter)))
+    assert main([command, "--home", str(tmp_path), "--no-history"]) == 1
+    out = capsys.readouterr().out
+    assert "the Bluetooth adapter cannot be used" in out and f"dorsi {command} --emulate" in " ".join(out.split())
+    assert "Traceback" not in out
+    assert not [p for p in tmp_path.rglob("*.dorsi")]  # the session never started: nothing half-written

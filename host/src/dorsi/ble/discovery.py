@@ -29,6 +29,10 @@ def role_from_name(name: str | None) -> str | None:
     return _ROLE_LETTERS.get(name[len(prefix)].upper())
 
 
+class AdapterError(RuntimeError):
+    """The computer's Bluetooth cannot be used (no adapter, it is off, or no BlueZ/D-Bus)."""
+
+
 @dataclass(frozen=True)
 class SensorInfo:
     """A sensor seen on the air."""
@@ -66,11 +70,17 @@ async def scan_sensors(
             if wanted_names <= {s.name for s in found.values()}:
                 complete.set()
 
-    async with BleakScanner(on_advertisement, service_uuids=[spec.SERVICE_UUID], backend=scanner_backend):
-        try:
-            await asyncio.wait_for(complete.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+    scanner = BleakScanner(on_advertisement, service_uuids=[spec.SERVICE_UUID], backend=scanner_backend)
+    try:
+        await scanner.start()
+    except (OSError, BleakError) as exc:  # a missing adapter shows as a failing D-Bus socket, say
+        raise AdapterError(f"the Bluetooth adapter cannot be used ({exc})") from exc
+    try:
+        await asyncio.wait_for(complete.wait(), timeout)
+    except asyncio.TimeoutError:
+        pass
+    finally:
+        await scanner.stop()
     return sorted(found.values(), key=lambda s: -s.rssi)
 
 

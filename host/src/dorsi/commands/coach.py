@@ -116,7 +116,7 @@ async def _coach(cfg, args: argparse.Namespace) -> int:
 
     from rich.console import Console
 
-    from dorsi.session.app import print_summary, run_guided
+    from dorsi.session.app import link_errors, link_failure, print_summary, run_guided
     from dorsi.views.web import AccessPolicy, CoachHub, CoachServer, create_app, new_token, publish_report
     from dorsi.views.web.terminal_qr import qr_text
 
@@ -142,7 +142,10 @@ async def _coach(cfg, args: argparse.Namespace) -> int:
         print(f"dorsi coach: serving {url}", flush=True)
         if not args.no_browser and has_display():
             await asyncio.get_running_loop().run_in_executor(None, webbrowser.open, url)
-        result, analysis = await run_guided(cfg, console, views=[hub], commands=[hub.poll])
+        try:
+            result, analysis = await run_guided(cfg, console, views=[hub], commands=[hub.poll])
+        except link_errors() as error:
+            return link_failure(console, error, "coach")
         print_summary(console, result, analysis)
         report_url = url.replace("/?", "/report?") if "?" in url else url + "report"
         if await publish_report(hub, result.recording, cfg.routine, cfg.home):

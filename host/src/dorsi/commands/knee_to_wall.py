@@ -27,14 +27,17 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
     from dorsi.routine import Routine, load_routine
-    from dorsi.session.app import run_guided
+    from dorsi.session.app import link_errors, link_failure, run_guided
 
     console = Console()
     full = load_routine(args.routine)
     routine = Routine(full.name + " (knee-to-wall only)", (full["knee_to_wall"],))
     cfg = config_from(args, routine=routine)
     history = _history(cfg.home)
-    _, analysis = asyncio.run(run_guided(cfg, console))
+    try:
+        _, analysis = asyncio.run(run_guided(cfg, console))
+    except link_errors() as error:
+        return link_failure(console, error, "knee-to-wall")
     ex = next((e for e in analysis["exercises"] if e["exercise"] == "knee_to_wall"), None)
     reps = [r for r in (ex or {}).get("reps", []) if not r.get("heel_lift")]
     if not reps:

@@ -80,11 +80,15 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 shown.append(stack.enter_context(TerminalView(console)))
             shown.extend(views or [])
             sources = [keyboard.poll, *(commands or [])]
-            result = await run_session(
-                cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
-                commands=lambda: [name for poll in sources for name in poll()],
-                auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
-                time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
+            try:
+                result = await run_session(
+                    cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
+                    commands=lambda: [name for poll in sources for name in poll()],
+                    auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
+                    time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
+            except link_errors():  # no sensor was reached: the recording holds its header only
+                path.unlink(missing_ok=True)
+                raise
     analysis = await asyncio.to_thread(analyse_recording, path, cfg.routine)  # other views (web) stay live
     _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))
     if cfg.keep_history:
@@ -95,6 +99,28 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
             path.with_suffix(".json").unlink()
             result.recording = stored
     return result, analysis
+
+
+def link_errors() -> tuple[type[Exception], ...]:
+    """What opening the sensors raises when there is no Bluetooth or no sensor (see ``link_failure``)."""
+    from ..ble import AdapterError, SensorNotFoundError
+
+    return AdapterError, SensorNotFoundError
+
+
+def link_failure(console: Console, error: Exception, command: str) -> int:
+    """Say why the sensors could not be reached and what to try; returns the exit status (1)."""
+    from ..ble import AdapterError
+
+    console.print(f"[red]{error}[/red]", highlight=False)
+    if isinstance(error, AdapterError):
+        console.print(f"No Bluetooth here? Check that it is switched on, or try [bold]dorsi {command} "
+                      "--emulate[/bold] (emulated sensors).", highlight=False)
+    else:
+        console.print("Is the sensor switched on, charged and within a few metres? [bold]dorsi scan[/bold] "
+                      f"lists the sensors in range; [bold]dorsi {command} --emulate[/bold] runs on emulated "
+                      "ones.", highlight=False)
+    return 1
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -159,6 +185,9 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
 
 def run(cfg: SessionConfig) -> int:
     console = Console()
-    result, analysis = asyncio.run(run_guided(cfg, console))
+    try:
+        result, analysis = asyncio.run(run_guided(cfg, console))
+    except link_errors() as error:
+        return link_failure(console, error, "session")
     print_summary(console, result, analysis)
     return 0
