@@ -142,6 +142,21 @@ def test_cli_history_add_takes_the_segments_of_a_marker_less_csv(ktw_csv, tmp_pa
     assert "not both" in capsys.readouterr().err
 
 
+def test_a_two_sensor_csv_is_kept_with_its_foot_file(tmp_path):
+    from dorsi.export import load_session
+    from dorsi.sources import read_imu_csv
+
+    simulate("band_lunge", seed=22, options=SimOptions(rate_hz=50, foot_sensor=True)).to_csv(tmp_path / "in",
+                                                                                          traces=False)
+    with History(tmp_path / "h") as h:
+        rec = h.add_file(tmp_path / "in", exercise="band_lunge")
+        kept = h.recording_path(rec.id)
+    assert kept.name.endswith(".shin.csv") and kept.with_name(rec.id + ".foot.csv").is_file()
+    again = read_imu_csv(kept)
+    assert again.foot is not None and len(again.foot) == len(read_imu_csv(tmp_path / "in").foot)
+    assert load_session(kept, exercise="band_lunge").analysis["source"] == "ankle"
+
+
 def test_a_steady_gain_is_real_over_weeks_even_when_no_single_week_is():
     sessions = [_record(7 * k, "right", (28.5 + 2 * k, 30.0 + 2 * k, 31.5 + 2 * k)) for k in range(5)]
     p = ProgressAnalyzer().fit(sessions)

@@ -19,6 +19,7 @@ from pathlib import Path
 from dorsi.history.calibration import KneeToWallCalibration
 from dorsi.history.record import SessionRecord, session_figures
 from dorsi.routine.model import Routine
+from dorsi.sources.csv_source import foot_partner
 
 ENV_HOME = "DORSI_HOME"
 DB_NAME = "index.sqlite"
@@ -123,6 +124,10 @@ class History:
             routine: Routine | None = None) -> SessionRecord:
         """Keep a finished session: copy its recording in and index its analysis.
 
+        A CSV with a foot sensor's file beside it (``foot.csv`` by ``shin.csv``)
+        is kept as the pair ``ID.shin.csv`` + ``ID.foot.csv``, which the CSV
+        reader puts back together.
+
         The live session calls this at its end. Adding the same file twice
         returns the existing record.
 
@@ -163,10 +168,19 @@ class History:
         started = started_at or meta.get("started_at") or datetime.fromtimestamp(src.stat().st_mtime, timezone.utc)
         started = started.astimezone(timezone.utc)
         sid = f"{started:%Y%m%d-%H%M%S}-{digest[:6]}"
-        stored = self.home / "recordings" / (sid + "".join(src.suffixes[-1:]))
-        fd = os.open(stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        foot = foot_partner(src) if src.suffix.lower() == ".csv" else None
+        # a two-sensor CSV is kept as a pair the CSV reader puts back together (NAME.shin/.foot.csv)
+        stored = self.home / "recordings" / (sid + (".shin.csv" if foot else "".join(src.suffixes[-1:])))
+        copies = [(stored, data)]
+        if foot is not None:
+            try:
+                copies.append((stored.with_name(sid + ".foot.csv"), foot.read_bytes()))
+            except OSError as exc:
+                raise HistoryError(f"{foot}: cannot read ({exc.strerror})") from None
+        for target, content in copies:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
         fig = session_figures(analysis, routine or meta.get("routine"))
         with self._db:
             self._db.execute(

@@ -96,12 +96,8 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
         path = folder / "shin.csv"
         if foot_path is None and (folder / "foot.csv").exists():
             foot_path = folder / "foot.csv"
-    elif foot_path is None and path.name.lower().endswith("shin.csv"):
-        # shin.csv + foot.csv (the simulator's folders), NAME.shin.csv + NAME.foot.csv (dorsi export)
-        prefix = path.name[: -len("shin.csv")]
-        partner = path.with_name(prefix + "foot.csv")
-        if prefix == "" or prefix.endswith("."):
-            foot_path = partner if partner.exists() else None
+    elif foot_path is None:
+        foot_path = foot_partner(path)
     table = _CsvTable.load(path)
     placement = table.meta.get("placement", "shin")
     if placement != "shin":
@@ -122,6 +118,17 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
     else:
         problems = table.problems
     return CsvRecording(shin=shin, foot=foot, meta=meta, problems=problems)
+
+
+def foot_partner(path: str | Path) -> Path | None:
+    """The foot sensor's file that goes with a shin CSV: ``foot.csv`` beside ``shin.csv`` (the
+    simulator's folders), ``NAME.foot.csv`` beside ``NAME.shin.csv`` (``dorsi export``); else None."""
+    path = Path(path)
+    if not path.name.lower().endswith("shin.csv"):
+        return None
+    prefix = path.name[: -len("shin.csv")]
+    partner = path.with_name(prefix + "foot.csv")
+    return partner if (prefix == "" or prefix.endswith(".")) and partner.is_file() else None
 
 
 class _CsvTable:
