@@ -275,3 +275,19 @@ def test_a_sensor_that_forgot_the_bond_gives_a_clear_error_and_pairs_again() -> 
 
     result, bonds = run(scenario())
     assert result.status.result is Result.OK and len(bonds) == 1
+
+
+def test_a_session_with_an_unpaired_sensor_stops_before_writing_anything(tmp_path) -> None:
+    from dorsi.ble import LinkOpenError
+    from dorsi.routine import default_routine
+    from dorsi.session.runner import run_session
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        async with secured(SecurityPolicy()) as rig:
+            options = {"scanner_backend": rig.backends.scanner, "client_backend": rig.backends.client,
+                       "scan_timeout": 3.0}
+            with pytest.raises(LinkOpenError, match="dorsi pair"):
+                await run_session(default_routine(), tmp_path / "s.dorsi", link_options=options)
+
+    run(scenario())
+    assert not (tmp_path / "s.dorsi").exists()

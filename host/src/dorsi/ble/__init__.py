@@ -8,11 +8,11 @@ radio. See ``docs/ble.md``.
 
 from dorsi.ble.air import EmulatedAir
 from dorsi.ble.bumble_backend import BleakBackends, BumbleClient, BumbleScanner, make_backends
-from dorsi.ble.discovery import AdapterError
+from dorsi.ble.discovery import AdapterError, LinkOpenError
 from dorsi.ble.events import Gap, LinkEvent, StreamPacket
 from dorsi.ble.transport import SensorLink, SensorNotFoundError
 
 __all__ = [
-    "AdapterError", "BleakBackends", "BumbleClient", "BumbleScanner", "EmulatedAir", "Gap", "LinkEvent", "SensorLink",
-    "SensorNotFoundError", "StreamPacket", "make_backends",
+    "AdapterError", "BleakBackends", "BumbleClient", "BumbleScanner", "EmulatedAir", "Gap", "LinkEvent",
+    "LinkOpenError", "SensorLink", "SensorNotFoundError", "StreamPacket", "make_backends",
 ]

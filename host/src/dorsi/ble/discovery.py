@@ -29,7 +29,11 @@ def role_from_name(name: str | None) -> str | None:
     return _ROLE_LETTERS.get(name[len(prefix)].upper())
 
 
-class AdapterError(RuntimeError):
+class LinkOpenError(RuntimeError):
+    """The sensors could not be reached as a session began (its message says why)."""
+
+
+class AdapterError(LinkOpenError):
     """The computer's Bluetooth cannot be used (no adapter, it is off, or no BlueZ/D-Bus)."""
 
 

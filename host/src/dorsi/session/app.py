@@ -80,15 +80,11 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 shown.append(stack.enter_context(TerminalView(console)))
             shown.extend(views or [])
             sources = [keyboard.poll, *(commands or [])]
-            try:
-                result = await run_session(
-                    cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
-                    commands=lambda: [name for poll in sources for name in poll()],
-                    auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
-                    time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
-            except link_errors():  # no sensor was reached: the recording holds its header only
-                path.unlink(missing_ok=True)
-                raise
+            result = await run_session(
+                cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
+                commands=lambda: [name for poll in sources for name in poll()],
+                auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
+                time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
     analysis = await asyncio.to_thread(analyse_recording, path, cfg.routine)  # other views (web) stay live
     _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))
     if cfg.keep_history:
@@ -102,10 +98,11 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
 
 
 def link_errors() -> tuple[type[Exception], ...]:
-    """What opening the sensors raises when there is no Bluetooth or no sensor (see ``link_failure``)."""
-    from ..ble import AdapterError, SensorNotFoundError
+    """What a session raises when its sensors cannot be reached as it begins (no Bluetooth, no
+    sensor in range, not paired); nothing has been written then (see ``link_failure``)."""
+    from ..ble import LinkOpenError
 
-    return AdapterError, SensorNotFoundError
+    return (LinkOpenError,)
 
 
 def link_failure(console: Console, error: Exception, command: str) -> int:

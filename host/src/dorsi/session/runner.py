@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
 
+from bleak.exc import BleakError
+
 from .. import __version__
 from ..ble.events import Gap, StreamPacket
-from ..ble.transport import SensorLink
+from ..ble.discovery import AdapterError, LinkOpenError
+from ..ble.transport import SensorLink, SensorNotFoundError
 from ..protocol.spec import Command
 from ..recording import RecordingWriter
 from ..routine import Routine
@@ -76,11 +79,12 @@ async def run_session(
     processor = LiveProcessor({slot: role for role, slot in slots.items()}, profile, calibration_s=calibration_s)
     latencies: list[float] = []
 
-    with RecordingWriter(recording, header) as writer:
-        guide = RoutineGuide(routine, processor, writer.marker, auto_advance=auto_advance,
-                             max_exercise_s=max_exercise_s, on_exercise_start=on_exercise_start)
-        link = SensorLink(roles, **(link_options or {}))
-        async with link:
+    link = SensorLink(roles, **(link_options or {}))
+    await _open(link)  # before any file is written: a session that never reached its sensors leaves none
+    try:
+        with RecordingWriter(recording, header) as writer:
+            guide = RoutineGuide(routine, processor, writer.marker, auto_advance=auto_advance,
+                                 max_exercise_s=max_exercise_s, on_exercise_start=on_exercise_start)
             for role, conn in link.sensors.items():
                 writer.marker("device", slot=slots[role], role=role, address=str(conn.address), t=now())
             await link.command_all(Command.START)
@@ -109,10 +113,24 @@ async def run_session(
                 await asyncio.wait_for(link.command_all(Command.STOP), 2.0)
             except (asyncio.TimeoutError, Exception):  # the session is over either way
                 pass
-        guide.refresh(processor.close())  # the samples still held back count for the last exercise
-        lost = {role: processor.sensors[slot].lost_samples for role, slot in slots.items()}
-        writer.close(lost_samples=lost, exercises=[e.spec.id for e in processor.finished])
+            guide.refresh(processor.close())  # the samples still held back count for the last exercise
+            lost = {role: processor.sensors[slot].lost_samples for role, slot in slots.items()}
+            writer.close(lost_samples=lost, exercises=[e.spec.id for e in processor.finished])
+    finally:
+        await link.close()
     return SessionResult(recording, processor.finished, guide.state, lost, latencies)
+
+
+async def _open(link: SensorLink) -> None:
+    """Connect the sensors; every way that can fail is a ``LinkOpenError`` with its reason."""
+    try:
+        await link.open()
+    except LinkOpenError:
+        raise
+    except OSError as exc:  # a missing adapter shows as a failing D-Bus socket
+        raise AdapterError(f"the Bluetooth adapter cannot be used ({exc})") from exc
+    except (SensorNotFoundError, BleakError, TimeoutError) as exc:
+        raise LinkOpenError(str(exc) or f"the sensors could not be reached ({type(exc).__name__})") from exc
 
 
 def _sensor_states(link: SensorLink, processor: LiveProcessor, slots: dict[str, int]) -> list[SensorState]:
