@@ -176,3 +176,30 @@ def test_a_problem_of_the_input_is_listed_once_as_a_warning() -> None:
     assert f'<li class="warn">{problem}</li>' in section
     assert '<li class="warn">s.dorsi: the session did not close cleanly' in section
     assert "<li>the foot sensor was silent</li>" in section
+
+
+def test_a_kept_session_is_named_by_its_id_or_latest(tmp_path, capsys):
+    from datetime import datetime, timedelta, timezone
+
+    from dorsi.export import load_session
+    from dorsi.history import History
+    from dorsi.sim import SimOptions, simulate
+
+    home = tmp_path / "home"
+    ids = []
+    with History(home) as h:
+        for day, seed in ((1, 61), (2, 62)):
+            simulate("knee_to_wall", seed=seed, options=SimOptions(rate_hz=50)).to_csv(tmp_path / str(seed),
+                                                                                       traces=False)
+            s = load_session(tmp_path / str(seed) / "shin.csv", exercise="knee_to_wall")
+            when = datetime(2026, 11, day, 9, tzinfo=timezone.utc) + timedelta(minutes=seed)
+            ids.append(h.add(s.path, s.analysis, started_at=when).id)
+    assert main(["history", "--home", str(home)]) == 0
+    listed = capsys.readouterr().out
+    assert all(i in listed for i in ids), listed  # whole ids, to copy
+    for name, expected in (("latest", ids[1]), (ids[0], ids[0]), (ids[0][:13], ids[0])):
+        out = tmp_path / f"{name}.html"
+        assert main(["report", name, "--home", str(home), "--out", str(out)]) == 0
+        assert f"{expected}.csv" in out.read_text()  # the kept copy's name is in the page's heading
+    assert main(["report", "202611", "--home", str(home), "--out", str(tmp_path / "x.html")]) == 2
+    assert "matches 2 kept sessions" in capsys.readouterr().err

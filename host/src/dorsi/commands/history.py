@@ -61,8 +61,10 @@ def run_list(args: argparse.Namespace) -> int:
     if not sessions:
         console.print(f"No sessions yet in {home_dir(args.home)}. Add one with 'dorsi history add FILE'.")
         return 0
-    table = Table(title=f"{len(sessions)} session(s)")
-    for col in ("id", "date (UTC)", "side"):
+    table = Table(title=f"{len(sessions)} session(s)",
+                  caption="dorsi report ID (or latest) writes a session's report")
+    table.add_column("id", no_wrap=True, min_width=22)  # whole: it is what 'dorsi report ID' takes
+    for col in ("date (UTC)", "side"):
         table.add_column(col, justify="left")
     for col in ("routine", "score", "knee-to-wall"):
         table.add_column(col, justify="right")

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Write one self-contained HTML page (plots embedded, no network) with the "
                                    "ankle-angle trace, targets vs achieved, quality score, knee-to-wall result "
                                    "and data gaps.")
-    add_input_arguments(p)
+    add_input_arguments(p, history=True)
     p.add_argument("--out", metavar="PATH", help="output file (default: report.html, or report.png with --png)")
     p.add_argument("--png", action="store_true", help="write the main figure alone as PNG")
     p.add_argument("--home", metavar="DIR", help="dorsi data folder holding the knee-to-wall calibration "
@@ -24,13 +24,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dorsi.export.inputs import session_from_args
+    from dorsi.export.inputs import resolve_input, session_from_args
     from dorsi.export.session import SessionInputError
     from dorsi.history.store import History, HistoryError
     from dorsi.routine import RoutineError
     from dorsi.views.report import SessionReport
 
     try:
+        args.input = resolve_input(args.input, args.home)
         session = session_from_args(args)
         calibration, progress = None, None
         if History.exists(args.home):

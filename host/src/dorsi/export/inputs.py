@@ -8,11 +8,14 @@ from dorsi.export.session import INPUT_KINDS, Session, load_session
 from dorsi.routine.exercises import EXERCISE_IDS
 
 
-def add_input_arguments(p: argparse.ArgumentParser) -> None:
-    """``FILE`` plus ``--format``, ``--samples``, ``--exercise``, ``--segments``, ``--axes``, ``--routine``."""
+def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> None:
+    """``FILE`` plus ``--format``, ``--samples``, ``--exercise``, ``--segments``, ``--axes``, ``--routine``
+    (``history``: FILE may also name a kept session, see :func:`resolve_input`)."""
     p.add_argument("input", metavar="FILE",
                    help="a recording (*.dorsi), an IMU CSV (generic or Movella DOT export), a folder with "
-                        "shin.csv, or an analysis JSON (with its samples)")
+                        "shin.csv, or an analysis JSON (with its samples)"
+                        + ("; or a session from 'dorsi history' by its id (or the start of it), or 'latest'"
+                           if history else ""))
     p.add_argument("--format", choices=INPUT_KINDS, default="auto", help="input kind (default: detected)")
     p.add_argument("--samples", metavar="FILE", help="the samples of an analysis JSON (default: found beside it)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
@@ -39,3 +42,25 @@ def session_from_args(args: argparse.Namespace) -> Session:
     routine = load_routine(args.routine) if args.routine else None
     return load_session(args.input, kind=args.format, samples=args.samples, exercise=args.exercise,
                         axes=args.axes, routine=routine, segments=args.segments)
+
+
+def resolve_input(name: str, home: str | None) -> str:
+    """``name`` as given when it is a file; else the recording of the kept session it names (an id
+    from ``dorsi history``, the start of one, or ``latest``), when there is exactly one."""
+    from pathlib import Path
+
+    from dorsi.history.store import History
+
+    if Path(name).exists() or not History.exists(home):
+        return name
+    with History(home) as h:
+        sessions = h.sessions()
+        if name == "latest":
+            match = sessions[-1:]
+        else:
+            match = [s for s in sessions if s.id == name] or [s for s in sessions if s.id.startswith(name)]
+        if len(match) != 1:
+            if len(match) > 1:
+                raise ValueError(f"{name!r} matches {len(match)} kept sessions: give more of the id")
+            return name
+        return str(h.recording_path(match[0].id))
