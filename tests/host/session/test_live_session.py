@@ -132,9 +132,22 @@ def test_the_replay_command_shows_the_live_result(dropped_session, capsys, tmp_p
     cut = tmp_path / "cut.dorsi"
     cut.write_bytes(data[: len(data) * 2 // 3])
     assert main(["replay", str(cut), "--json"]) == 0
-    partial = json.loads(capsys.readouterr().out)["exercises"]
+    doc = json.loads(capsys.readouterr().out)
+    partial = doc["exercises"]
     assert 0 < len(partial) <= len(result.exercises)
     assert partial[0]["exercise"] == result.exercises[0].spec.id
+    assert any(p.startswith("truncated tail") for p in doc["problems"])  # and it says what was cut
+    assert main(["replay", str(cut)]) == 0
+    assert "note: cut.dorsi: truncated tail" in " ".join(capsys.readouterr().out.split())
+    # a session kept in the history, by id or as the latest
+    from dorsi.history import History
+
+    with History(tmp_path / "home") as h:
+        kept = h.add(path, {"schema": "dorsi.analysis.v1", "sample_rate_hz": 52.0, "duration_s": 1.0,
+                            "exercises": [], "quality": {"score": 0}})
+    for name in ("latest", kept.id[:15]):
+        assert main(["replay", name, "--home", str(tmp_path / "home"), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)["exercises"] == out["exercises"]
     junk = tmp_path / "junk.dorsi"
     junk.write_bytes(b"not a recording at all" * 10)
     assert main(["replay", str(junk)]) == 1

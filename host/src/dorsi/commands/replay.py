@@ -15,7 +15,10 @@ from pathlib import Path
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("replay", help="replay a recording through the live pipeline")
-    p.add_argument("file", type=Path, help="a session recording (*.dorsi)")
+    p.add_argument("file", help="a session recording (*.dorsi), or a session from 'dorsi history' by its id (or "
+                                "the start of it), or 'latest'")
+    p.add_argument("--home", metavar="DIR", help="dorsi data folder for session ids (default: $DORSI_HOME or "
+                                                 "~/.local/share/dorsi)")
     pace = p.add_mutually_exclusive_group()
     pace.add_argument("--speed", type=float, help="pace the replay: 1 = real time, 10 = ten times faster")
     pace.add_argument("--fast", action="store_true", help="as fast as possible (the default)")
@@ -27,7 +30,8 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from dorsi.recording import RecordingError
+    from dorsi.export.inputs import resolve_input
+    from dorsi.recording import RecordingError, read_recording
     from dorsi.session.replay import replay_recording
 
     console = Console(stderr=args.json)
@@ -49,17 +53,20 @@ def run(args: argparse.Namespace) -> int:
                     f"reps {len(ex.reps) if ex else 0}  holds {len(ex.holds) if ex else 0}")
             live.update(text, refresh=True)
     try:
-        results = replay_recording(args.file, speed=args.speed, on_tick=on_tick)
-    except (RecordingError, OSError) as exc:
+        path = Path(resolve_input(args.file, args.home))
+        problems = read_recording(path).problems()  # said with the result (the replay reads past them)
+        results = replay_recording(path, speed=args.speed, on_tick=on_tick)
+    except (RecordingError, OSError, ValueError) as exc:
         print(f"dorsi replay: {exc}", file=sys.stderr)
         return 1
     finally:
         if live is not None:
             live.stop()
     if args.json:
-        print(json.dumps({"schema": "dorsi.replay.v1", "exercises": [r.to_json() for r in results]}))
+        print(json.dumps({"schema": "dorsi.replay.v1", "exercises": [r.to_json() for r in results],
+                          "problems": problems}))
         return 0
-    table = Table(title=f"Replay of {args.file.name}")
+    table = Table(title=f"Replay of {path.name}")
     for col in ("exercise", "start (s)", "reps", "holds met", "heel lifts"):
         table.add_column(col)
     t0 = results[0].start_s if results else 0.0
@@ -68,4 +75,6 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(r.spec.id, f"{r.start_s - t0:.1f}", str(len(r.reps)),
                       f"{met} / {len(r.holds)}" if r.holds else "-", str(len(r.heel_lifts)))
     console.print(table)
+    for problem in problems:
+        console.print(f"[yellow]note:[/yellow] {path.name}: {problem}", highlight=False)
     return 0
