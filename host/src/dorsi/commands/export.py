@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dorsi.export.inputs import add_input_arguments
+from dorsi.commands.inputs import add_input_arguments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from dorsi.export import SessionExporter
-    from dorsi.export.inputs import session_from_args
+    from dorsi.commands.inputs import session_from_args
     from dorsi.export.session import SessionInputError
     from dorsi.routine import RoutineError
 

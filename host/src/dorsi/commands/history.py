@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from dorsi.export.inputs import add_input_arguments
+from dorsi.commands.inputs import add_input_arguments
 
 
 def _home(p: argparse.ArgumentParser) -> None:
@@ -79,7 +79,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_add(args: argparse.Namespace) -> int:
-    from dorsi.export.inputs import session_from_args
+    from dorsi.commands.inputs import session_from_args
     from dorsi.history import History
 
     try:

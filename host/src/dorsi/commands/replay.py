@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from dorsi.export.inputs import resolve_input
+    from dorsi.commands.inputs import resolve_input
     from dorsi.recording import RecordingError, read_recording
     from dorsi.session.replay import replay_recording
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from dorsi.export.inputs import add_input_arguments
+from dorsi.commands.inputs import add_input_arguments
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dorsi.export.inputs import resolve_input, session_from_args
+    from dorsi.commands.inputs import resolve_input, session_from_args
     from dorsi.export.session import SessionInputError
     from dorsi.history.store import History, HistoryError
     from dorsi.routine import RoutineError

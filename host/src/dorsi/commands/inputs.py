@@ -1,11 +1,22 @@
-"""Command-line options shared by the commands that read one session input."""
+"""Command-line options shared by the commands that read one session input.
+
+Light to import (every command registers its parser on each ``dorsi`` call):
+the analysis stack is imported when a command runs, not here.
+"""
 
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from dorsi.export.session import INPUT_KINDS, Session, load_session
 from dorsi.routine.exercises import EXERCISE_IDS
+
+if TYPE_CHECKING:
+    from dorsi.export.session import Session
+
+#: The input kinds ``dorsi.export.session.load_session`` reads (its ``INPUT_KINDS``; a test keeps
+#: the two equal without importing the analysis stack here).
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
 
 
 def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> None:
@@ -34,6 +45,7 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
 
 def session_from_args(args: argparse.Namespace) -> Session:
     """Load the session named by :func:`add_input_arguments` options (raises ``ValueError`` subclasses)."""
+    from dorsi.export.session import load_session
     from dorsi.routine import load_routine
     from dorsi.sources.movella import AxisMap
 
