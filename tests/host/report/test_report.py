@@ -203,3 +203,15 @@ def test_a_kept_session_is_named_by_its_id_or_latest(tmp_path, capsys):
         assert f"{expected}.csv" in out.read_text()  # the kept copy's name is in the page's heading
     assert main(["report", "202611", "--home", str(home), "--out", str(tmp_path / "x.html")]) == 2
     assert "matches 2 kept sessions" in capsys.readouterr().err
+
+
+def test_the_whole_session_figure_names_the_aim_in_its_legend_not_over_the_segment(session):
+    from dorsi.views.report.figure import SessionFigure
+
+    whole = SessionFigure().draw(session.trace, session.analysis).figure_
+    labels = [t.get_text() for t in whole.legends[0].get_texts()]
+    assert "knee-to-wall aim (8 cm)" in labels
+    assert not any("cm aim" in t.get_text() for t in whole.axes[0].texts)  # no label squeezed over 30 s
+    ktw = next(e for e in session.analysis["exercises"] if e["exercise"] == "knee_to_wall")
+    zoom = SessionFigure().draw(session.trace, session.analysis, ktw["start_s"], ktw["end_s"]).figure_
+    assert any(t.get_text().strip() == "8 cm aim" for t in zoom.axes[0].texts)

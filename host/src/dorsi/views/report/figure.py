@@ -86,10 +86,11 @@ class SessionFigure:
             jump = np.flatnonzero(dt > 1.5 * np.median(dt)) + 1
             x = np.insert(x, jump, np.nan)
             angle = np.insert(angle, jump, np.nan)
+        aim_drawn = False
         for ex in analysis.get("exercises", []):
             if ex["end_s"] < lo or ex["start_s"] > hi:
                 continue
-            self._segment(ax, ex, t0, lo, hi, several=start_s is None)
+            aim_drawn |= self._segment(ax, ex, t0, lo, hi, several=start_s is None)
         swing = np.where(part.channel_valid("knee_swing"), part.knee_swing_deg, np.nan)
         if dt.size:
             swing = np.insert(swing, jump, np.nan)
@@ -127,13 +128,17 @@ class SessionFigure:
                    plt.Line2D([], [], color=COLORS["hold"], ls="--", label="hold target"),
                    Patch(color=COLORS["heel"], label="heel lift"),
                    Patch(facecolor="none", edgecolor=COLORS["gap"], hatch="///", label="no data")]
+        if aim_drawn and start_s is None:  # a whole session: the aim is named here, not over a narrow segment
+            handles.append(plt.Line2D([], [], color=COLORS["aim"], ls=":", lw=1.5,
+                                      label=f"knee-to-wall aim ({self.ktw_aim_cm:g} cm)"))
         fig.legend(handles=handles, loc="outside lower center", fontsize=7, ncols=7, frameon=False)
         if title:
             fig.suptitle(title, fontsize=11)
         self.figure_ = fig
         return self
 
-    def _segment(self, ax, ex: dict, t0: float, lo: float, hi: float, several: bool) -> None:
+    def _segment(self, ax, ex: dict, t0: float, lo: float, hi: float, several: bool) -> bool:
+        """Draw one exercise's span, events and (knee-to-wall) aim; returns whether the aim was drawn."""
         a, b = max(ex["start_s"], lo) - t0, min(ex["end_s"], hi) - t0
         if several:
             ax.axvspan(a, b, color=COLORS["segment"], zorder=0)
@@ -157,8 +162,11 @@ class SessionFigure:
             aim_deg = (self.calibration or KneeToWallCalibration()).angle_for_cm(self.ktw_aim_cm)
             if np.isfinite(aim_deg):
                 ax.hlines(aim_deg, a, b, color=COLORS["aim"], ls=":", lw=1.5)
-                ax.text(b, aim_deg, f"{self.ktw_aim_cm:g} cm aim ", color=COLORS["aim"], fontsize=7,
-                        ha="right", va="bottom")
+                if not several:  # one exercise fills the plot: the label fits beside its line
+                    ax.text(b, aim_deg, f"{self.ktw_aim_cm:g} cm aim ", color=COLORS["aim"], fontsize=7,
+                            ha="right", va="bottom")
+                return True
+        return False
 
     def png(self) -> bytes:
         """The figure as PNG bytes."""
