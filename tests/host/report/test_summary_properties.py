@@ -72,9 +72,11 @@ def test_cells_equal_the_json(exercises):
         assert cells[f"exercises.{i}.heel_free_reps"] == sum(not r["heel_lift"] for r in ex["reps"])
         assert cells[f"exercises.{i}.holds_met"] == sum(h["met"] is True for h in ex["holds"])
         assert cells[f"exercises.{i}.score"] == ex["quality"]["score"]
-        # a rep restored from the rhythm (peak lost in a gap) carries only a lower bound: not a peak
-        peaks = ([r["peak_angle_deg"] for r in ex["reps"] if not r["inferred"]]
-                 or [h["mean_angle_deg"] for h in ex["holds"]])
+        # a rep restored from the rhythm (peak lost in a gap) carries only a lower bound: not a peak;
+        # a heel-lifted rep does not count toward range while a heel-down one exists
+        received = [r for r in ex["reps"] if not r["inferred"]]
+        peaks = ([r["peak_angle_deg"] for r in received if not r["heel_lift"]]
+                 or [r["peak_angle_deg"] for r in received] or [h["mean_angle_deg"] for h in ex["holds"]])
         assert cells[f"exercises.{i}.peak_angle_deg"] == (max(peaks) if peaks else None)
         for name, value in ex["quality"]["components"].items():
             if value is not None:

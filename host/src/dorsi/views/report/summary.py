@@ -104,6 +104,9 @@ def summarise_exercise(ex: dict, routine: Routine | None = None) -> ExerciseSumm
     if target.get("hold_s") is not None:
         holds_target = int(target.get("sets") or target.get("reps") or 1)
     seen = [r for r in reps if not r.get("inferred")]  # an inferred rep's peak was not received
+    # a rep with the heel off the floor does not count toward range (as the knee-to-wall best and
+    # the history's peak dorsiflexion): the peak is the best heel-down rep while there is one
+    seen = [r for r in seen if not r.get("heel_lift")] or seen
     if seen:
         peak = max(float(r["peak_angle_deg"]) for r in seen)
     elif holds:
