@@ -212,3 +212,42 @@ def test_a_foot_sensor_that_goes_flat_does_not_stop_the_session(tmp_path):
     assert result.state.phase == "finished"
     assert len(by_id["band_lunge"].reps) == 4
     assert len(by_id["soleus_stretch"].holds) == 1
+
+
+def test_a_knee_drifting_in_is_judged_from_its_own_rest_live_as_afterwards(tmp_path):
+    """'Knee drifting in' is judged against the exercise's own rest, as the reps' form flags are
+    afterwards: a knee resting 9 deg in that stays there through the lunges is no alert."""
+    from dorsi.session.state import SessionState
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.alerts = 0
+
+        def update(self, state: SessionState) -> None:
+            self.alerts += bool(state.roll_in)
+
+    views = Recorder()
+
+    async def scenario(rest_in: float, drift: float, name: str = "s.dorsi"):  # type: ignore[no-untyped-def]
+        routine = load_routine(ROUTINE)
+        async with emulated_sensors(speed=SPEED, seed=12, standing_frontal_deg=rest_in, knee_drift=drift) as setup:
+            return await run_session(routine, tmp_path / name, roles=setup.patient.roles, views=[views],
+                                     auto_advance=True, link_options=setup.link_options,
+                                     on_exercise_start=setup.patient.perform, time_scale=SPEED,
+                                     max_exercise_s=90.0)
+
+    result = asyncio.run(scenario(9.0, 0.0))
+    lunges = {e.spec.id: e for e in result.exercises}["band_lunge"]
+    assert len(lunges.reps) == 4 and not any(r.foot_roll_in for r in lunges.reps)
+    session = load_recording(tmp_path / "s.dorsi")
+    from dorsi.angle import AngleEstimator
+
+    frontal = AngleEstimator().estimate(session.shin).trace_.frontal_deg
+    assert np.median(frontal) > 8.0  # an absolute 8 deg rule would have alerted all along
+    assert views.alerts == 0
+    # the same person letting the knee fall in by a third of a degree per degree of lunge: alerted
+    # live, and the deep reps flagged
+    result = asyncio.run(scenario(9.0, 0.35, "in.dorsi"))
+    lunges = {e.spec.id: e for e in result.exercises}["band_lunge"]
+    deep = [r.frontal_tilt_deg > 8.0 for r in lunges.reps]  # the small lunges stay within 8 deg
+    assert sum(deep) >= 2 and [r.foot_roll_in for r in lunges.reps] == deep and views.alerts > 0

@@ -113,6 +113,12 @@ class StreamingEventDetector:
             raise RuntimeError("no data yet")
         return self._buffer
 
+    @property
+    def baselines_(self) -> dict | None:
+        """The resting values the detector judges by (``{"main": deg, "frontal": deg}``), fixed once
+        the first seconds have been seen; None before."""
+        return self._baselines
+
     def update(self, chunk: AngleTrace) -> StreamUpdate:
         """Add a chunk (time-ordered, after the previous one); return newly final events."""
         if len(chunk) == 0:

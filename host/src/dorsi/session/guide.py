@@ -101,6 +101,7 @@ class RoutineGuide:
             self._start(self._pending, now)
         if tick.trace is not None and len(tick.trace):
             self._show_angle(tick.trace, now)
+            st.roll_in = tick.roll_in and st.phase == "exercise"
         self._count(tick, now)
         if st.phase == "exercise":
             st.exercise_elapsed_s = now - self._t_exercise
@@ -125,7 +126,6 @@ class RoutineGuide:
                 st.last_event = "Heel lift! Keep the heel down."
             self._heel_until = now + HEEL_ALERT_HOLD_S
         st.heel_lift = now < self._heel_until
-        st.roll_in = bool(np.any(tr.frontal_deg[-10:] > 8.0))
 
     def _count(self, tick: Tick, now: float) -> None:
         st = self.state

@@ -61,6 +61,7 @@ class Tick:
     heel_lifts: list[HeelLift] = field(default_factory=list)
     open_hold: tuple[float, float] | None = None
     pending_reps: list[Rep] | None = None  # ankle circles seen but not final yet (None: not updated)
+    roll_in: bool = False  # the knee drifting in now, by the exercise's own rule (its frontal rest + threshold)
     closed: list[ExerciseResult] = field(default_factory=list)  # ended exercises finished by this tick
 
 
@@ -96,6 +97,17 @@ class _ExerciseRun:
             tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
             tick.open_hold = update.open_hold
             tick.pending_reps = update.pending_reps
+            tick.roll_in = self._rolling_in(view)
+
+    def _rolling_in(self, view: AngleTrace) -> bool:
+        """The last samples' frontal tilt beyond the exercise's rest by its threshold, as the
+        reps and holds are flagged afterwards (relative: a knee resting slightly in is no alert)."""
+        events = self.events
+        base = events.baselines_ if events is not None else None
+        if events is None or base is None:
+            return False
+        recent = view.frontal_deg[-10:][view.channel_valid("frontal")[-10:]]
+        return bool(np.any(recent - base["frontal"] > events.detector.frontal_threshold_deg))
 
     def finish(self) -> ExerciseResult:
         if self.events is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from dorsi.sim.assembly import draw_profile, exercise_script, routine_script
 from dorsi.sim.options import SimOptions
@@ -62,10 +63,18 @@ def simulate(exercise: str, seed: int = 0, options: SimOptions | None = None, re
     """
     seed = _check_seed(seed)
     opts = options or SimOptions()
-    profile, heading = draw_profile(stream(seed, "profile"))
+    profile, heading = _profile(seed, opts)
     script = exercise_script(exercise, profile, stream(seed, "script"), opts, reps, hold_s)
     script.tracks["heading"] = Track(heading)
     return _session(script, profile, seed, opts)
+
+
+def _profile(seed: int, opts: SimOptions) -> tuple[Profile, float]:
+    """The person drawn from ``seed`` (the same draws whatever the options), with the options' overrides."""
+    profile, heading = draw_profile(stream(seed, "profile"))
+    if opts.standing_frontal_deg is not None:
+        profile = replace(profile, standing_frontal_deg=float(opts.standing_frontal_deg))
+    return profile, heading
 
 
 def default_targets(routine=None) -> tuple[list[str], dict[str, tuple[int | None, float | None]]]:
@@ -105,6 +114,6 @@ def simulate_routine(seed: int = 0, options: SimOptions | None = None,
     names, targets = default_targets(routine)
     if exercises is not None:
         names = list(exercises)
-    profile, heading = draw_profile(stream(seed, "profile"))
+    profile, heading = _profile(seed, opts)
     script = routine_script(names, profile, heading, stream(seed, "script"), opts, targets)
     return _session(script, profile, seed, opts)

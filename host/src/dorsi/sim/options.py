@@ -78,6 +78,12 @@ class SimOptions:
         Occasional small movements that are not reps.
     heel_lift_probability : float
         Chance that a weight-bearing rep ends with a heel lift (knee-to-wall, lunges).
+    standing_frontal_deg : float or None
+        The person's shank frontal tilt standing at rest (+ knee in); default: drawn from the
+        seed within +-2 deg (real people: a few degrees either way).
+    knee_drift : float or None
+        Frontal tilt of the knee per degree of lunge (+ in, the foot rolling in); default: drawn
+        per exercise, typically +-0.06 (0.3: a 30 deg lunge takes the knee 9 deg in).
     """
 
     rate_hz: float = 100.0
@@ -116,6 +122,8 @@ class SimOptions:
     variability: float = 1.0
     fidget_rate_per_min: float = 1.0
     heel_lift_probability: float = 0.1
+    standing_frontal_deg: float | None = None
+    knee_drift: float | None = None
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:
@@ -150,6 +158,8 @@ class SimOptions:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
         if not 0.0 <= self.heel_lift_probability <= 1.0:
             raise ValueError("heel_lift_probability must be within 0..1")
+        if self.standing_frontal_deg is not None and abs(self.standing_frontal_deg) > 20.0:
+            raise ValueError("standing_frontal_deg must be within +-20 deg")
 
     def to_json(self) -> dict:
         return asdict(self)

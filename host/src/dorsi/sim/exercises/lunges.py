@@ -48,12 +48,18 @@ def _lunge(script: Script, rng: np.random.Generator, opts: SimOptions, peak: flo
                                 exercise=name))
 
 
+def _knee_drift(rng: np.random.Generator, opts: SimOptions) -> float:
+    """Frontal drift of the knee per degree of lunge (+ in): the person's (the same draw either way)."""
+    drift = rng.normal(0.0, 0.06) * opts.variability
+    return drift if opts.knee_drift is None else float(opts.knee_drift)
+
+
 def knee_to_wall(script: Script, rng: np.random.Generator, opts: SimOptions, reps: int,
                  hold_s: float | None) -> None:
     """``reps`` trials to end range (30-45 deg), touching the wall 1-2.5 s each."""
     lead_in(script, rng)
     reach = between(rng, 32.0, 42.0, opts)
-    drift = rng.normal(0.0, 0.06) * opts.variability
+    drift = _knee_drift(rng, opts)
     for i in range(reps):
         peak = vary(rng, reach - (2.0 if i == 0 else 0.0), 0.04, opts, lo=28.0, hi=46.0)
         touch = hold_s if hold_s is not None else between(rng, 1.0, 2.5, opts)
@@ -71,7 +77,7 @@ def band_lunge(script: Script, rng: np.random.Generator, opts: SimOptions, reps:
     lead_in(script, rng)
     base = script.rest["incl"]
     reach = between(rng, 26.0, 36.0, opts)
-    drift = rng.normal(0.0, 0.06) * opts.variability
+    drift = _knee_drift(rng, opts)
     odd = 0.15 * min(opts.variability, 1.0)
     kinds = rng.choice(3, size=reps, p=[1.0 - 2 * odd, odd, odd])  # normal, fast, small
     for i in range(reps):
