@@ -319,3 +319,22 @@ def test_the_foot_sensors_losses_are_listed_and_a_long_silence_is_explained() ->
     # without the foot sensor: no foot_gaps key, no such note
     shin_only = analyze(s.shin, exercise="band_lunge").to_json()
     assert "foot_gaps" not in shin_only and not any("foot sensor" in n for n in shin_only["notes"])
+
+
+def test_cli_side_sets_which_way_the_knee_drifting_in_reads(tmp_path: Path, capsys) -> None:
+    # a left leg whose knee falls in on deep lunges, in a CSV that does not say which leg it is
+    s = simulate("band_lunge", seed=47, options=SimOptions(rate_hz=50.0, side="left", knee_drift=0.35))
+    s.to_csv(tmp_path, traces=False)
+    shin = tmp_path / "shin.csv"
+    shin.write_text("".join(line for line in shin.read_text().splitlines(keepends=True)
+                            if not line.startswith("# side:")))
+    flagged = {}
+    for extra in ([], ["--side", "left"]):
+        assert main(["analyze", str(shin), "--exercise", "band_lunge", "--json", *extra]) == 0
+        reps = json.loads(capsys.readouterr().out)["exercises"][0]["reps"]
+        flagged[tuple(extra)] = sum(r["foot_roll_in"] for r in reps)
+    assert flagged[()] == 0 and flagged[("--side", "left")] >= 10  # read as a right leg: tilting out
+    from dorsi.export import load_session
+
+    reps = load_session(shin, exercise="band_lunge", side="left").analysis["exercises"][0]["reps"]
+    assert sum(r["foot_roll_in"] for r in reps) == flagged[("--side", "left")]  # report, export alike

@@ -44,6 +44,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--routine", metavar="TOML",
                    help="routine file with targets (default: a recording's own routine, the one it was run with; "
                         "else the packaged routine)")
+    p.add_argument("--side", choices=("left", "right"),
+                   help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
+                        "it sets which way the knee drifting in reads (default: the input's, else right)")
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
     p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
     p.add_argument("--json", action="store_true", help="print one JSON object (schema dorsi.analysis.v1)")
@@ -137,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
         routine = load_routine(args.routine) if args.routine else recorded
         profile = {k: meta[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
                    if meta.get(k)}
+        if args.side:
+            profile["side"] = args.side
         if args.shank_length:
             profile["shank_length_m"] = args.shank_length
         if args.foot_length:

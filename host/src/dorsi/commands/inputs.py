@@ -20,7 +20,7 @@ INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
 
 
 def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> None:
-    """``FILE`` plus ``--format``, ``--samples``, ``--exercise``, ``--segments``, ``--axes``, ``--routine``
+    """``FILE`` plus ``--format``, ``--samples``, ``--exercise``, ``--segments``, ``--side``, ``--axes``, ``--routine``
     (``history``: FILE may also name a kept session, see :func:`resolve_input`)."""
     p.add_argument("input", metavar="FILE",
                    help="a recording (*.dorsi), an IMU CSV (generic or Movella DOT export), a folder with "
@@ -34,6 +34,9 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
     p.add_argument("--segments", metavar="FILE",
                    help="which exercise ran when, for an input without markers (or to replace them): CSV "
                         "exercise,start_s,end_s or JSON; see docs/interchange.md")
+    p.add_argument("--side", choices=("left", "right"),
+                   help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
+                        "it sets which way the knee drifting in reads (default: the input's, else right)")
     p.add_argument("--axes", metavar="MAP",
                    help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (the default: DOT strapped with +y "
                         "toward the knee, top face out), or 'auto' to detect them from the data; see "
@@ -53,7 +56,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
         AxisMap.parse(args.axes)  # a bad map is reported before any reading
     routine = load_routine(args.routine) if args.routine else None
     return load_session(args.input, kind=args.format, samples=args.samples, exercise=args.exercise,
-                        axes=args.axes, routine=routine, segments=args.segments)
+                        axes=args.axes, routine=routine, segments=args.segments, side=args.side)
 
 
 def resolve_input(name: str, home: str | None) -> str:

@@ -210,7 +210,7 @@ def check_analysis(doc: object, origin: str = "analysis") -> None:
 
 def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | Path | None = None,
                  exercise: str | None = None, axes: str | None = None, routine=None,
-                 segments: str | Path | None = None) -> Session:
+                 segments: str | Path | None = None, side: str | None = None) -> Session:
     """Load and analyse one session.
 
     Parameters
@@ -231,6 +231,10 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     segments : str or Path, optional
         A segments file (``dorsi.sources.segments_file``): which exercise ran
         when, in place of the input's markers.
+    side : {"left", "right"}, optional
+        The leg, where the input does not say (a Movella export, a CSV without
+        a ``# side:`` comment) or says it wrong; it sets which way the knee
+        drifting in reads.
 
     Raises
     ------
@@ -268,6 +272,10 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         data = _read_samples(path, kind, axes)
     if len(data.shin) < 2:
         raise SessionInputError(f"{path}: fewer than two samples")
+    if side is not None:
+        if side not in ("left", "right"):
+            raise SessionInputError(f"side must be left or right, got {side!r}")
+        data.profile = dict(data.profile, side=side)
     try:
         trace = estimate_trace(data.shin, data.foot, data.profile or None)
         if analysis is None:
