@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 
-def _run(home: Path, seed: int) -> str:
+def _run(home: Path, seed: int, *extra: str) -> str:
     dorsi = Path(sys.executable).with_name("dorsi")
-    proc = subprocess.run([str(dorsi), "knee-to-wall", "--emulate", "--speed", "8", "--seed", str(seed)],
+    proc = subprocess.run([str(dorsi), "knee-to-wall", "--emulate", "--speed", "8", "--seed", str(seed), *extra],
                           stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=240,
                           env=dict(os.environ, DORSI_HOME=str(home), COLUMNS="100"))
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -43,3 +43,9 @@ def test_the_live_best_is_the_best_trial_with_the_heel_down(tmp_path):
     shown = float(re.findall(r"best\s+(-?[\d.]+)°", out)[-1])  # the live panel, last drawn
     best = float(re.search(r"Best trial: (-?[\d.]+)°", out).group(1))
     assert abs(shown - best) <= 0.2 and abs(best - max(down)) <= 0.05
+
+
+def test_each_leg_is_compared_with_its_own_last_test(tmp_path):
+    assert "Last time" not in _run(tmp_path, 7, "--side", "left")
+    assert "Last time" not in _run(tmp_path, 9, "--side", "right")  # the other leg: nothing to compare
+    assert "left leg): " in _run(tmp_path, 11, "--side", "left")

@@ -33,7 +33,9 @@ def run(args: argparse.Namespace) -> int:
     full = load_routine(args.routine)
     routine = Routine(full.name + " (knee-to-wall only)", (full["knee_to_wall"],))
     cfg = config_from(args, routine=routine)
-    history = _history(cfg.home)
+    aim_cm = routine["knee_to_wall"].min_knee_to_wall_cm or AIM_CM  # the routine file's aim
+    # compared with the same leg's earlier tests (sessions without a side with each other)
+    history = [s for s in _history(cfg.home) if s.side == cfg.profile.get("side")]
     try:
         _, analysis = asyncio.run(run_guided(cfg, console))
     except link_errors() as error:
@@ -48,8 +50,8 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"Best trial: [bold]{best['peak_angle_deg']:.1f}°[/bold] of dorsiflexion"
                   + (f", about [bold]{cm:.1f} cm[/bold] toe to wall" if cm is not None else ""))
     if cm is not None:
-        verdict = "meets" if cm > AIM_CM else "is short of"
-        console.print(f"That {verdict} the aim of more than {AIM_CM:.0f} cm.")
+        verdict = "meets" if cm > aim_cm else "is short of"
+        console.print(f"That {verdict} the aim of more than {aim_cm:g} cm.")
     if history:
         from dorsi.history.mdc import MinimalDetectableChange
 
@@ -58,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         mdc = MinimalDetectableChange().fit([t for t in trials if len(t) >= 2])
         change = best["peak_angle_deg"] - previous.ktw_deg
         real = abs(change) > mdc.mdc_
-        console.print(f"Last time ({previous.started_at:%d %b}): {previous.ktw_deg:.1f}°. Change {change:+.1f}° "
+        leg = f", {previous.side} leg" if previous.side else ""
+        console.print(f"Last time ({previous.started_at:%d %b}{leg}): {previous.ktw_deg:.1f}°. Change {change:+.1f}° "
                       f"(minimal detectable change {mdc.mdc_:.1f}°, {mdc.source_}): "
                       + ("a real difference." if real else "within the test's repeatability, not yet a real change."))
     return 0
