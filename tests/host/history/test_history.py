@@ -222,3 +222,32 @@ def test_adding_an_analysis_json_keeps_its_samples(ktw_csv, tmp_path):
         (rec,) = h.sessions()
         assert h.recording_path(rec.id).read_bytes() == ktw_csv.read_bytes()
         assert h.analysis(rec.id) == analysis
+
+
+def test_a_damaged_index_is_reported_and_rebuilt_from_the_kept_files(ktw_csv, tmp_path, capsys):
+    home = tmp_path / "h"
+    simulate("band_lunge", seed=23, options=SimOptions(rate_hz=50)).to_csv(tmp_path / "lunge", traces=False)
+    with History(home) as h:
+        h.add_file(ktw_csv, exercise="knee_to_wall")
+        h.add_file(tmp_path / "lunge" / "shin.csv", exercise="band_lunge")
+        before = [(s, h.analysis(s.id)) for s in h.sessions()]
+    (home / "index.sqlite").write_bytes(b"not a database at all")
+    assert main(["history", "--home", str(home)]) == 2
+    err = capsys.readouterr().err
+    assert "the history index cannot be read" in err and "dorsi history rebuild" in err
+    # one session kept before index entries were written beside the recordings: analysed again
+    lunge = next(s for s, _ in before if s.ktw_deg is None)
+    (home / "recordings" / f"{lunge.id}.session.json").unlink()
+    assert main(["history", "rebuild", "--home", str(home)]) == 0
+    assert "2 session(s) indexed again" in capsys.readouterr().out
+    assert len(list(home.glob("index.sqlite.damaged-*"))) == 1  # moved aside, not deleted
+    with History(home) as h:
+        after = {s.id: (s, h.analysis(s.id)) for s in h.sessions()}
+    assert sorted(after) == sorted(s.id for s, _ in before)
+    for record, analysis in before:
+        again, again_analysis = after[record.id]
+        if record.id != lunge.id:  # indexed from its entry: exactly as it was
+            assert (again, again_analysis) == (record, analysis)
+        else:  # analysed again (classified, no --exercise now): the same lunges
+            assert again_analysis["exercises"][0]["exercise"] == "band_lunge"
+            assert len(again_analysis["exercises"][0]["reps"]) == len(analysis["exercises"][0]["reps"])

@@ -30,6 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     cal.add_argument("--session", metavar="ID", help="session measured (default: the latest knee-to-wall test)")
     _home(cal)
     cal.set_defaults(func=run_calibrate)
+    rebuild = hsub.add_parser("rebuild", help="index the kept recordings again (after the index was damaged)")
+    _home(rebuild)
+    rebuild.set_defaults(func=run_rebuild)
 
 
 def _fail(exc: Exception) -> int:
@@ -104,3 +107,19 @@ def run_calibrate(args: argparse.Namespace) -> int:
     print(f"calibrated: {args.cm:.1f} cm at {cal.angle_deg_:.1f} deg; your distances are now the model's "
           f"{cal.offset_cm_:+.1f} cm (the 8 cm aim is reached at {cal.angle_for_cm(8.0):.1f} deg)")
     return 0
+
+
+def run_rebuild(args: argparse.Namespace) -> int:
+    from dorsi.history import History
+
+    try:
+        history, problems = History.rebuild(args.home)
+        with history:
+            count = len(history.sessions())
+    except _errors() as exc:
+        return _fail(exc)
+    print(f"{count} session(s) indexed again in {history.home}" + (f"; {len(problems)} not:" if problems else ""))
+    for line in problems:
+        print(f"  {line}")
+    print("Knee-to-wall calibrations are kept in the index only: enter yours again (dorsi history calibrate).")
+    return 0 if not problems else 1

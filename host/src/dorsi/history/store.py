@@ -3,8 +3,10 @@
 Layout of the data folder (``--home``, ``$DORSI_HOME`` or
 ``~/.local/share/dorsi``), created 0700 with every file 0600 (health data):
 
-    index.sqlite        sessions and calibrations
-    recordings/<id>.*   a copy of each session's recording (or CSV)
+    index.sqlite                    sessions and calibrations
+    recordings/<id>.*               a copy of each session's recording (or CSV)
+    recordings/<id>.session.json    its index entry (analysis included), so a damaged
+                                    index can be rebuilt from the folder (``rebuild``)
 """
 
 from __future__ import annotations
@@ -23,6 +25,10 @@ from dorsi.sources.csv_source import foot_partner
 
 ENV_HOME = "DORSI_HOME"
 DB_NAME = "index.sqlite"
+SESSION_SUFFIX = ".session.json"
+_ROW = ("id", "started_at", "added_at", "side", "source_name", "stored_file", "sha256", "score", "exercises_done",
+        "exercises_total", "completion", "ktw_deg", "ktw_cm", "ktw_trials_deg", "ktw_trials_cm", "peak_df_deg",
+        "profile", "analysis")  # the sessions table's columns, in order
 SIDES = ("left", "right")
 
 _SCHEMA = """
@@ -101,7 +107,12 @@ class History:
             os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
         os.chmod(db, 0o600)
         self._db = sqlite3.connect(db)
-        self._db.executescript(_SCHEMA)
+        try:
+            self._db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise HistoryError(f"{db}: the history index cannot be read ({exc}); the recordings are safe in "
+                               f"{self.home / 'recordings'}: 'dorsi history rebuild' indexes them again") from None
 
     @staticmethod
     def exists(home: str | os.PathLike | None = None) -> bool:
@@ -121,7 +132,7 @@ class History:
 
     def add(self, recording_path: str | os.PathLike, analysis_json: dict | str, *, side: str | None = None,
             started_at: datetime | None = None, profile: dict | None = None,
-            routine: Routine | None = None) -> SessionRecord:
+            routine: Routine | None = None, copy: bool = True) -> SessionRecord:
         """Keep a finished session: copy its recording in and index its analysis.
 
         A CSV with a foot sensor's file beside it (``foot.csv`` by ``shin.csv``)
@@ -143,6 +154,9 @@ class History:
         routine : Routine, optional
             The routine the session was judged by (how many exercises it
             has); default: a recording's own, else the packaged routine.
+        copy : bool
+            False for a file already kept in the recordings folder under this
+            session's id (``rebuild``): indexed where it is.
         """
         from dorsi.export.session import SessionInputError, check_analysis
 
@@ -177,19 +191,65 @@ class History:
                 copies.append((stored.with_name(sid + ".foot.csv"), foot.read_bytes()))
             except OSError as exc:
                 raise HistoryError(f"{foot}: cannot read ({exc.strerror})") from None
+        if not copy:
+            stored, copies = src, []
         for target, content in copies:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(content)
         fig = session_figures(analysis, routine or meta.get("routine"))
-        with self._db:
-            self._db.execute(
-                "INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (sid, _iso(started), _iso(datetime.now(timezone.utc)), side, src.name, str(stored.name), digest,
-                 fig["score"], fig["exercises_done"], fig["exercises_total"], fig["completion"], fig["ktw_deg"],
-                 fig["ktw_cm"], json.dumps(fig["ktw_trials_deg"]), json.dumps(fig["ktw_trials_cm"]),
-                 fig["peak_df_deg"], json.dumps(profile), json.dumps(analysis, separators=(",", ":"))))
+        row = (sid, _iso(started), _iso(datetime.now(timezone.utc)), side, src.name, str(stored.name), digest,
+               fig["score"], fig["exercises_done"], fig["exercises_total"], fig["completion"], fig["ktw_deg"],
+               fig["ktw_cm"], json.dumps(fig["ktw_trials_deg"]), json.dumps(fig["ktw_trials_cm"]),
+               fig["peak_df_deg"], json.dumps(profile), json.dumps(analysis, separators=(",", ":")))
+        entry = self.home / "recordings" / (sid + SESSION_SUFFIX)
+        fd = os.open(entry, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(dict(zip(_ROW, row)), fh)
+        self._insert(row)
         return self.get(sid)
+
+    def _insert(self, row: tuple) -> None:
+        with self._db:
+            self._db.execute(f"INSERT INTO sessions VALUES ({','.join('?' * len(_ROW))})", row)
+
+    @classmethod
+    def rebuild(cls, home: str | os.PathLike | None = None) -> tuple["History", list[str]]:
+        """A new index from the recordings folder (a damaged one is moved aside, not deleted).
+
+        Each session's entry file (``<id>.session.json``, written when it was
+        added) is indexed again as it was; a recording kept before entries
+        were written is analysed again. Returns the history and one line per
+        session it could not index. Knee-to-wall calibrations live in the
+        index only: enter them again.
+        """
+        folder = home_dir(home)
+        db = folder / DB_NAME
+        if db.exists():
+            db.rename(db.with_name(f"{DB_NAME}.damaged-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}"))
+        history = cls(home)
+        problems: list[str] = []
+        entries = {p.name[: -len(SESSION_SUFFIX)]: p for p in (folder / "recordings").glob("*" + SESSION_SUFFIX)}
+        for sid, path in sorted(entries.items()):
+            try:
+                doc = json.loads(path.read_text(encoding="utf-8"))
+                history._insert(tuple(doc[k] for k in _ROW))
+            except (OSError, ValueError, KeyError, TypeError, sqlite3.Error) as exc:
+                problems.append(f"{path.name}: not indexed ({exc})")
+        for kept in sorted((folder / "recordings").iterdir()):
+            sid = kept.name.split(".", 1)[0]
+            if sid in entries or kept.name.endswith((".foot.csv", SESSION_SUFFIX)) or not kept.is_file():
+                continue
+            try:  # kept before entry files were written: analysed again, as 'history add' would
+                from dorsi.export.session import load_session
+
+                session = load_session(kept)
+                started = datetime.strptime(sid[:15], "%Y%m%d-%H%M%S").replace(tzinfo=timezone.utc)
+                history.add(kept, session.analysis, side=session.side, started_at=started,
+                            profile=session.profile, routine=session.routine, copy=False)
+            except (ValueError, OSError, HistoryError) as exc:
+                problems.append(f"{kept.name}: not indexed ({' '.join(str(exc).split())})")
+        return history, problems
 
     def add_file(self, path: str | os.PathLike, **load_kwargs) -> SessionRecord:
         """Analyse a recording or CSV (``dorsi.export.load_session``) and keep it."""
