@@ -24,7 +24,7 @@ def test_reports_degrees_cm_aim_and_change(tmp_path):
     assert "Last time" not in first
     second = _run(tmp_path, 9)
     assert "Last time" in second and "minimal detectable change" in second
-    assert len(list((tmp_path / "recordings").iterdir())) == 2
+    assert len(list((tmp_path / "recordings").glob("*.dorsi"))) == 2
 
 
 def test_the_live_best_is_the_best_trial_with_the_heel_down(tmp_path):
@@ -32,7 +32,7 @@ def test_the_live_best_is_the_best_trial_with_the_heel_down(tmp_path):
     import re
 
     out = _run(tmp_path, 3)  # this emulated patient lifts the heel on the deepest of the three trials
-    (recording,) = (tmp_path / "recordings").iterdir()
+    (recording,) = (tmp_path / "recordings").glob("*.dorsi")
     dorsi = Path(sys.executable).with_name("dorsi")
     analysis = json.loads(subprocess.run([str(dorsi), "analyze", str(recording), "--json"], capture_output=True,
                                          text=True, timeout=120, check=True).stdout)
