@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from dorsi.commands.inputs import add_analysis_options
 from dorsi.routine.exercises import EXERCISE_IDS
 
 if TYPE_CHECKING:
@@ -33,20 +34,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")
-    p.add_argument("--segments", metavar="FILE",
-                   help="which exercise ran when, for an input without markers (or to replace them): a CSV "
-                        "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
-                        "truth.json, or an earlier --json result); times in the input's own time base")
     p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")
-    p.add_argument("--axes", metavar="MAP",
-                   help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (default: DOT strapped with +y toward "
-                        "the knee, top face out), or 'auto'; see docs/interchange.md")
-    p.add_argument("--routine", metavar="TOML",
-                   help="routine file with targets (default: a recording's own routine, the one it was run with; "
-                        "else the packaged routine)")
-    p.add_argument("--side", choices=("left", "right"),
-                   help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
-                        "it sets which way the knee drifting in reads (default: the input's, else right)")
+    add_analysis_options(p)
     p.add_argument("--shank-length", type=float, metavar="M", help="shank length in metres")
     p.add_argument("--foot-length", type=float, metavar="M", help="foot length in metres")
     p.add_argument("--json", action="store_true", help="print one JSON object (schema dorsi.analysis.v1)")

@@ -31,9 +31,17 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
     p.add_argument("--samples", metavar="FILE", help="the samples of an analysis JSON (default: found beside it)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of an input without exercise markers (default: classified)")
+    add_analysis_options(p)
+
+
+def add_analysis_options(p: argparse.ArgumentParser) -> None:
+    """``--segments``, ``--side``, ``--axes``, ``--routine``: how an input is read and judged (also
+    ``dorsi analyze``'s)."""
     p.add_argument("--segments", metavar="FILE",
-                   help="which exercise ran when, for an input without markers (or to replace them): CSV "
-                        "exercise,start_s,end_s or JSON; see docs/interchange.md")
+                   help="which exercise ran when, for an input without markers (or to replace them): a CSV "
+                        "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
+                        "truth.json, or an earlier 'dorsi analyze --json' result); times in the input's own "
+                        "time base; see docs/interchange.md")
     p.add_argument("--side", choices=("left", "right"),
                    help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
                         "it sets which way the knee drifting in reads (default: the input's, else right)")
