@@ -77,11 +77,14 @@ def plane_angles(up_components: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def wrap_pi(angle: np.ndarray) -> np.ndarray:
-    """``angle`` (radians) in (-pi, pi]; values already there come back untouched (bit for bit)."""
-    out = np.array(angle, dtype=float)
+    """``angle`` (radians) in (-pi, pi]; values already there come back untouched (bit for bit),
+    and an array wholly inside is returned as it is (no copy: this runs on every notification)."""
+    out = np.asarray(angle, dtype=float)
+    if out.size == 0 or (out.max() <= np.pi and out.min() > -np.pi):
+        return out
+    out = out.copy()
     outside = (out > np.pi) | (out <= -np.pi)
-    if outside.any():
-        out[outside] = np.pi - np.mod(np.pi - out[outside], 2.0 * np.pi)
+    out[outside] = np.pi - np.mod(np.pi - out[outside], 2.0 * np.pi)
     return out
 
 
