@@ -24,6 +24,26 @@ from .state import SessionState
 HEEL_ALERT_HOLD_S = 1.0  # keep the alert on screen this long after the heel is down again
 
 
+#: Unattended (``auto_advance``), an exercise whose target is never seen met moves on after
+#: 1.5 times what its targets take at this pace (s per rep; per hold, beyond its hold time).
+PACE_PER_REP_S = 6.0
+PACE_PER_HOLD_S = 10.0
+
+
+def time_limit_s(spec: ExerciseSpec, floor_s: float) -> float:
+    """How long an unattended exercise may run without its target seen met: 1.5 times what its
+    targets take (thirty 5 s eccentric drops: about 11 min), never less than ``floor_s``."""
+    t = spec.target
+    expected = 0.0
+    if spec.kind == "duration" and t.duration_s:
+        expected = float(t.duration_s[1])
+    if spec.has_reps and t.total_reps:
+        expected = max(expected, t.total_reps * PACE_PER_REP_S)
+    if spec.has_holds and t.total_holds:
+        expected = max(expected, t.total_holds * ((t.hold_s or 0.0) + PACE_PER_HOLD_S))
+    return max(floor_s, 1.5 * expected)
+
+
 class RoutineGuide:
     """Walks the routine and keeps ``state`` up to date.
 
@@ -35,7 +55,8 @@ class RoutineGuide:
         ``marker(event, **fields)``: where exercise boundaries are recorded.
     auto_advance : bool
         Move to the next exercise by itself once the target is reached (or
-        ``max_exercise_s`` passed): for unattended runs and the demo.
+        after :func:`time_limit_s`, at least ``max_exercise_s``): for unattended
+        runs and the demo.
     on_exercise_start : callable, optional
         Called with the spec when an exercise starts (the emulated patient
         uses it to perform that exercise).
@@ -187,7 +208,8 @@ class RoutineGuide:
         return False
 
     def _should_advance(self, now: float) -> bool:
-        if self.state.exercise_elapsed_s >= self.max_exercise_s:
+        spec = self.routine.exercises[self.index]
+        if self.state.exercise_elapsed_s >= time_limit_s(spec, self.max_exercise_s):
             return True
         if self._target_reached():
             if self._target_reached_at is None:
