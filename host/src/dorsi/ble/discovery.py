@@ -36,6 +36,10 @@ class LinkOpenError(RuntimeError):
 class AdapterError(LinkOpenError):
     """The computer's Bluetooth cannot be used (no adapter, it is off, or no BlueZ/D-Bus)."""
 
+    @classmethod
+    def because(cls, cause: BaseException) -> "AdapterError":
+        return cls(f"the Bluetooth adapter cannot be used ({cause})")
+
 
 @dataclass(frozen=True)
 class SensorInfo:
@@ -78,7 +82,7 @@ async def scan_sensors(
     try:
         await scanner.start()
     except (OSError, BleakError) as exc:  # a missing adapter shows as a failing D-Bus socket, say
-        raise AdapterError(f"the Bluetooth adapter cannot be used ({exc})") from exc
+        raise AdapterError.because(exc) from exc
     try:
         await asyncio.wait_for(complete.wait(), timeout)
     except asyncio.TimeoutError:

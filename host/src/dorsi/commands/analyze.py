@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from dorsi.commands.inputs import add_analysis_options
 from dorsi.routine.exercises import EXERCISE_IDS
 
 if TYPE_CHECKING:
-    from dorsi.routine import Routine
-    from dorsi.samples import SampleBatch
+    from dorsi.export.session import Samples
 
 FORMATS = ("auto", "csv", "recording", "movella")
 
@@ -58,44 +57,13 @@ def _resolve_format(path: Path, fmt: str) -> str:
     raise InputError(f"{path}: not a CSV file nor a dorsi recording (use --format)")
 
 
-class _Loaded(NamedTuple):
-    shin: SampleBatch
-    foot: SampleBatch | None
-    segments: list | None
-    meta: dict
-    problems: list[str]      # what the reader noted but read past (a truncated tail), one line each
-    routine: Routine | None  # a recording's own routine (the targets the user saw)
+def _load(path: Path, fmt: str, axes: str | None = None) -> Samples:
+    """The samples of a CSV (file or directory), a Movella DOT export or a recording, read as
+    ``report`` and ``export`` read them (``dorsi.export.session.read_samples``)."""
+    from dorsi.export.session import read_samples
 
-
-def _load(path: Path, fmt: str, axes: str | None = None) -> _Loaded:
-    """The samples of a CSV (file or directory), a Movella DOT export or a recording."""
-    from dorsi.sources import SourceError
-
-    if axes and fmt != "movella":
-        raise InputError(f"{path}: --axes applies to Movella DOT exports; a generic IMU CSV is already in "
-                         "dorsi's axes")
     try:
-        if fmt == "movella":
-            from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
-
-            return _Loaded(read_movella_csv(path, "shin", axes or DOT_STRAP_AXES), None, None, {}, [], None)
-        if fmt == "csv":
-            from dorsi.sources.csv_source import read_imu_csv
-
-            rec = read_imu_csv(path)
-            return _Loaded(rec.shin, rec.foot, None, dict(rec.meta), list(rec.problems), None)
-        try:
-            from dorsi.sources.recording_source import load_recording
-        except ImportError:
-            raise InputError(f"{path}: the recording format is not supported yet (use a CSV)") from None
-        session = load_recording(path)
-        if session.shin is None:
-            raise InputError(f"{path}: the recording holds no shin sensor samples")
-        problems = [f"{path}: {p}" for p in session.recording.problems()]
-        return _Loaded(session.shin, session.foot, session.segments or None, session.profile, problems,
-                       session.routine)
-    except SourceError as exc:
-        raise InputError(str(exc)) from None
+        return read_samples(path, fmt, axes)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -120,23 +88,24 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such file or directory")
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
-        shin, foot, segments, meta, problems, recorded = _load(path, _resolve_format(path, args.format), args.axes)
+        data = _load(path, _resolve_format(path, args.format), args.axes)
+        segments = data.segments
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
         if args.segments:
             segments = _load_segments(Path(args.segments))
         # a recording is judged by the routine it was run with unless another is named
-        routine = load_routine(args.routine) if args.routine else recorded
-        profile = {k: meta[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
-                   if meta.get(k)}
+        routine = load_routine(args.routine) if args.routine else data.routine
+        profile = {k: data.profile[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")
+                   if data.profile.get(k)}
         if args.side:
             profile["side"] = args.side
         if args.shank_length:
             profile["shank_length_m"] = args.shank_length
         if args.foot_length:
             profile["foot_length_m"] = args.foot_length
-        result = analyze(shin, foot, segments=segments, exercise=args.exercise, routine=routine,
-                         profile=profile or None, notes=problems)
+        result = analyze(data.shin, data.foot, segments=segments, exercise=args.exercise, routine=routine,
+                         profile=profile or None, notes=data.problems)
     except (InputError, RoutineError, ValueError) as exc:
         print(f"dorsi analyze: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -113,7 +113,9 @@ def detect_kind(path: Path) -> str:
 
 
 @dataclass
-class _Samples:
+class Samples:
+    """One input's samples and what it says about itself (:func:`read_samples`)."""
+
     path: Path
     shin: SampleBatch
     foot: SampleBatch | None
@@ -125,7 +127,10 @@ class _Samples:
     routine: Routine | None = None  # a recording's own routine (the targets the user saw)
 
 
-def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
+def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
+    """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``), with
+    what it says about itself (segments, profile, start time, routine) and what was wrong with it
+    but read past; ``SessionInputError`` (one line) for what cannot be read."""
     from dorsi.recording import RecordingError
     from dorsi.sources import SourceError
 
@@ -137,7 +142,7 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
             if rec.shin is None:
                 raise SessionInputError(f"{path}: the recording holds no shin-sensor samples")
             header = rec.recording.header
-            return _Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
+            return Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
                             parse_time(header.get("started_at")) or _file_time(path),
                             [f"{path}: {p}" for p in rec.recording.problems()], kind, rec.routine)
         if kind == "movella":
@@ -145,7 +150,7 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
 
             shin = read_movella_csv(path, "shin", axes or DOT_STRAP_AXES)
             started = parse_time(shin.meta.get("StartTime") or shin.meta.get("started_at")) or _file_time(path)
-            return _Samples(path, shin, None, None, {}, started, [], kind)
+            return Samples(path, shin, None, None, {}, started, [], kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
@@ -154,14 +159,14 @@ def _read_samples(path: Path, kind: str, axes: str | None) -> _Samples:
                                         "is already in dorsi's axes")
             csv_rec = read_imu_csv(path)
             profile = {k: csv_rec.meta[k] for k in ("side",) if csv_rec.meta.get(k)}
-            for key in ("shank_length_m", "foot_length_m"):
+            for key in ("shank_length_m", "foot_length_m", "sensor_height_m"):
                 if key in csv_rec.meta:
                     try:
                         profile[key] = float(csv_rec.meta[key])
                     except ValueError:
                         raise SessionInputError(f"{path}: comment {key} is not a number") from None
             started = parse_time(csv_rec.meta.get("started_at")) or _file_time(Path(csv_rec.meta["path"]))
-            return _Samples(Path(csv_rec.meta["path"]), csv_rec.shin, csv_rec.foot, None, profile, started,
+            return Samples(Path(csv_rec.meta["path"]), csv_rec.shin, csv_rec.foot, None, profile, started,
                             list(csv_rec.problems), kind)
     except (SourceError, RecordingError) as exc:
         raise SessionInputError(" ".join(str(exc).split())) from None
@@ -267,9 +272,9 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         sample_path = Path(samples) if samples is not None else _find_samples(path)
         if not sample_path.exists():
             raise SessionInputError(f"{sample_path}: no such file or directory")
-        data = _read_samples(sample_path, detect_kind(sample_path), axes)
+        data = read_samples(sample_path, detect_kind(sample_path), axes)
     else:
-        data = _read_samples(path, kind, axes)
+        data = read_samples(path, kind, axes)
     if len(data.shin) < 2:
         raise SessionInputError(f"{path}: fewer than two samples")
     if side is not None:

@@ -18,9 +18,9 @@ from typing import Callable
 
 from ..recording import read_recording
 from ..routine import Routine, default_routine
+from ..routine.header import routine_from_header
 from ..samples import ROLES
 from .processor import ExerciseResult, LiveProcessor, Tick
-from ..routine.header import routine_from_header
 
 
 def replay_recording(path: str | Path, routine: Routine | None = None, *, speed: float | None = None,

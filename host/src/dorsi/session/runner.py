@@ -18,16 +18,16 @@ from typing import Callable, Protocol
 from bleak.exc import BleakError
 
 from .. import __version__
-from ..ble.events import Gap, StreamPacket
 from ..ble.discovery import AdapterError, LinkOpenError
+from ..ble.events import Gap, StreamPacket
 from ..ble.transport import SensorLink, SensorNotFoundError
 from ..protocol.spec import Command
 from ..recording import RecordingWriter
 from ..routine import Routine
+from ..routine.header import routine_to_data
 from ..samples import ROLES
 from .guide import RoutineGuide
 from .processor import ExerciseResult, LiveProcessor
-from ..routine.header import routine_to_data
 from .state import SensorState, SessionState
 
 
@@ -128,7 +128,7 @@ async def _open(link: SensorLink) -> None:
     except LinkOpenError:
         raise
     except OSError as exc:  # a missing adapter shows as a failing D-Bus socket
-        raise AdapterError(f"the Bluetooth adapter cannot be used ({exc})") from exc
+        raise AdapterError.because(exc) from exc
     except (SensorNotFoundError, BleakError, TimeoutError) as exc:
         raise LinkOpenError(str(exc) or f"the sensors could not be reached ({type(exc).__name__})") from exc
 
