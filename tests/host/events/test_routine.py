@@ -52,11 +52,35 @@ def test_custom_routine_file(tmp_path) -> None:
     assert "soleus_stretch" not in routine
 
 
+def test_each_exercise_starts_in_its_posture_unless_the_file_says_otherwise(tmp_path) -> None:
+    from dorsi.routine.header import routine_from_header, routine_to_data
+
+    routine = default_routine()
+    assert routine["gastroc_stretch"].posture == "standing"
+    assert routine["seated_df_hold"].posture == "seated"
+    assert routine["calf_release"].posture == "long_sitting"
+    path = tmp_path / "r.toml"
+    path.write_text('[[exercise]]\nid = "ankle_circles"\nkind = "reps"\nreps = 5\nposture = "any"\n'
+                    '[[exercise]]\nid = "traction"\nkind = "holds"\nhold_s = 20\nsets = 2\n', encoding="utf-8")
+    mine = load_routine(path)
+    assert mine["ankle_circles"].posture == "any" and mine["traction"].posture == "standing"
+    # a recording keeps it with the routine it was run with
+    back = routine_from_header({"routine": routine_to_data(mine)})
+    assert back is not None and back["ankle_circles"].posture == "any"
+    # an older recording, whose routine has no posture: the exercises' usual ones
+    old = routine_to_data(mine)
+    for entry in old["exercise"]:
+        del entry["posture"]
+    again = routine_from_header({"routine": old})
+    assert again is not None and again["ankle_circles"].posture == "seated"
+
+
 @pytest.mark.parametrize("body,message", [
     ('[[exercise]]\nid = "lunges"\nkind = "reps"\nreps = 3\n', "unknown exercise"),
     ('[[exercise]]\nid = "band_lunge"\nkind = "reps"\n', "needs 'reps'"),
     ('[[exercise]]\nid = "band_lunge"\nkind = "reps"\nreps = -3\n', "positive"),
     ('[[exercise]]\nid = "band_lunge"\nkind = "reps"\nreps = 3\ncolour = 1\n', "unknown keys"),
+    ('[[exercise]]\nid = "band_lunge"\nkind = "reps"\nreps = 3\nposture = "lying"\n', "posture must be one of"),
     ('name = "x"\n', "no ..exercise"),
     ('[[exercise\n', "invalid TOML"),
 ])

@@ -67,3 +67,23 @@ def test_a_chosen_list_of_exercises() -> None:
         simulate_routine(exercises=["traction", "handstand"])
     with pytest.raises(ValueError, match="at least one"):
         simulate_routine(exercises=[])
+
+
+def test_getting_up_from_the_floor_is_a_physical_movement_then_stillness() -> None:
+    from dorsi.sim import simulate_rest
+
+    opts = SimOptions(rate_hz=100.0, quaternions=False)
+    up = simulate_rest("standing", seed=4, options=opts, duration_s=5.0, from_posture="long_sitting")
+    incl = up.truth.tibial_inclination_deg
+    assert incl[0] < -80.0 and abs(incl[-1] - up.profile["standing_baseline_deg"]) < 2.0
+    assert np.abs(np.diff(incl)).max() < 2.0  # no jump: moved over a few seconds at 100 Hz
+    # the accelerometer follows (gravity turns from across the shank to along it)
+    acc = up.shin.acc
+    along = np.degrees(np.arccos(acc[:, 0] / np.linalg.norm(acc, axis=1)))
+    assert along[:50].mean() > 75.0 and along[-50:].mean() < 10.0
+    t_move = up.truth.t[np.flatnonzero(np.abs(incl - incl[0]) > 1.0)[0]]
+    assert 1.0 <= t_move <= 2.5
+    still = simulate_rest("seated", seed=4, options=opts, duration_s=3.0)
+    assert np.ptp(still.truth.tibial_inclination_deg) < 2.0
+    with pytest.raises(ValueError, match="posture must be one of"):
+        simulate_rest("lying", seed=4)

@@ -16,6 +16,17 @@ EXERCISE_IDS: tuple[str, ...] = (
     "nerve_floss",
 )
 
+#: Where the shank is while an exercise starts: ``"standing"`` and ``"seated"`` (shank
+#: upright), ``"long_sitting"`` (leg out on the floor), or ``"any"``. The live guide waits
+#: for it before starting an exercise, so its rest is read in the right posture.
+POSTURES: tuple[str, ...] = ("standing", "seated", "long_sitting", "any")
+EXERCISE_POSTURES: dict[str, str] = {
+    "knee_to_wall": "standing", "band_lunge": "standing", "soleus_stretch": "standing",
+    "gastroc_stretch": "standing", "eccentric_drop": "standing", "seated_df_hold": "seated",
+    "ankle_circles": "seated", "calf_release": "long_sitting", "achilles_release": "long_sitting",
+    "traction": "standing", "nerve_floss": "seated",
+}
+
 KINDS: tuple[str, ...] = ("reps", "holds", "rep_holds", "duration")
 SIGNALS: tuple[str, ...] = ("angle", "knee_swing")
 

@@ -22,6 +22,7 @@ def routine_to_data(routine: Routine) -> dict:
             "min_range_deg": spec.min_range_deg, "min_knee_to_wall_cm": spec.min_knee_to_wall_cm,
             "min_lowering_s": spec.min_lowering_s, "heel_down": spec.heel_down,
             "needs_foot_sensor": spec.needs_foot_sensor, "cues": list(spec.cues),
+            "posture": spec.posture,
         }
         exercises.append({k: v for k, v in entry.items() if v is not None})
     return {"name": routine.name, "exercise": exercises}

@@ -13,6 +13,7 @@ from dorsi.routine.model import ExerciseSpec, Routine, Target
 _KEYS = {
     "id", "title", "kind", "signal", "reps", "hold_s", "sets", "duration_s", "min_range_deg",
     "min_knee_to_wall_cm", "min_lowering_s", "heel_down", "needs_foot_sensor", "cues",
+    "posture",
 }
 
 
@@ -58,6 +59,7 @@ def _spec(entry: dict) -> ExerciseSpec:
         heel_down=bool(entry.get("heel_down", False)),
         needs_foot_sensor=bool(entry.get("needs_foot_sensor", False)),
         cues=tuple(cues),
+        posture=None if entry.get("posture") is None else str(entry["posture"]),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dorsi.routine.exercises import KINDS, SIGNALS, check_exercise
+from dorsi.routine.exercises import EXERCISE_POSTURES, KINDS, POSTURES, SIGNALS, check_exercise
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,10 @@ class ExerciseSpec:
         The shin sensor alone cannot observe the movement.
     cues : tuple of str
         Text shown to the user.
+    posture : str
+        ``"standing"``, ``"seated"``, ``"long_sitting"`` or ``"any"``: where the shank is as
+        the exercise starts (default: the exercise's usual posture,
+        ``dorsi.routine.exercises.EXERCISE_POSTURES``).
     """
 
     id: str
@@ -80,9 +84,14 @@ class ExerciseSpec:
     heel_down: bool = False
     needs_foot_sensor: bool = False
     cues: tuple[str, ...] = ()
+    posture: str | None = None
 
     def __post_init__(self) -> None:
         check_exercise(self.id)
+        if self.posture is None:
+            object.__setattr__(self, "posture", EXERCISE_POSTURES[self.id])
+        if self.posture not in POSTURES:
+            raise ValueError(f"exercise {self.id}: posture must be one of {POSTURES}, got {self.posture!r}")
         if self.kind not in KINDS:
             raise ValueError(f"exercise {self.id}: kind must be one of {KINDS}, got {self.kind!r}")
         if self.signal not in SIGNALS:

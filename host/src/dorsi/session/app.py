@@ -65,7 +65,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
         auto = (not keyboard.interactive) if cfg.auto is None else cfg.auto
         async with contextlib.AsyncExitStack() as stack:
             link_options: dict = {"addresses": cfg.addresses} if cfg.addresses else {}
-            on_start = None
+            on_start = on_request = None
             time_scale = 1.0
             if cfg.emulate:
                 from .emulated import emulated_sensors
@@ -73,7 +73,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 setup = await stack.enter_async_context(
                     emulated_sensors(foot_sensor=cfg.foot, speed=cfg.speed, seed=cfg.seed, **cfg.patient))
                 link_options.update(setup.link_options)
-                on_start = setup.patient.perform
+                on_start, on_request = setup.patient.perform, setup.patient.prepare
                 time_scale = cfg.speed
             shown: list[View] = []
             if cfg.show:
@@ -84,6 +84,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 cfg.routine, path, roles=roles, profile=cfg.profile, views=shown,
                 commands=lambda: [name for poll in sources for name in poll()],
                 auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
+                on_exercise_request=on_request,
                 time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
     analysis = await asyncio.to_thread(analyse_recording, path, cfg.routine)  # other views (web) stay live
     _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))

@@ -29,6 +29,25 @@ HEEL_ALERT_HOLD_S = 1.0  # keep the alert on screen this long after the heel is 
 PACE_PER_REP_S = 6.0
 PACE_PER_HOLD_S = 10.0
 
+#: The shank's tilt from vertical that tells an upright leg (standing, sitting on a chair)
+#: from one lying out on the floor; an exercise starts only in its own posture.
+UPRIGHT_MAX_TILT_DEG = 55.0
+#: ... unless the user keeps still this long in the other posture (doing it their own way).
+POSTURE_WAIT_S = 30.0
+POSTURE_PROMPTS = {
+    "standing": "Stand up to start it (the sensor reads your leg lying down).",
+    "seated": "Sit on a chair, foot on the floor, to start it (the sensor reads your leg lying down).",
+    "long_sitting": "Sit on the floor with the leg out to start it (the sensor reads your leg upright).",
+}
+
+
+def posture_fits(posture: str, tilt_deg: float | None) -> bool:
+    """Whether a shank tilted ``tilt_deg`` from vertical is in ``posture`` (unknown tilt: yes)."""
+    if tilt_deg is None or posture == "any":
+        return True
+    upright = tilt_deg <= UPRIGHT_MAX_TILT_DEG
+    return upright if posture in ("standing", "seated") else not upright
+
 
 def time_limit_s(spec: ExerciseSpec, floor_s: float) -> float:
     """How long an unattended exercise may run without its target seen met: 1.5 times what its
@@ -60,11 +79,20 @@ class RoutineGuide:
     on_exercise_start : callable, optional
         Called with the spec when an exercise starts (the emulated patient
         uses it to perform that exercise).
+    on_exercise_request : callable, optional
+        Called with the spec when the next exercise is shown, before it starts
+        (the emulated patient gets into its posture).
+
+    An exercise starts once the shin has been still for ``still_s`` in the
+    exercise's posture (``ExerciseSpec.posture``: a standing exercise does not
+    start while the leg still lies out after the foam rolling, so its rest is not
+    read lying), or after ``POSTURE_WAIT_S`` still in another posture.
     """
 
     def __init__(self, routine: Routine, processor: LiveProcessor, marker: Callable[..., None],
                  auto_advance: bool = False, max_exercise_s: float = 240.0, settle_s: float = 2.0,
-                 still_s: float = 1.5, on_exercise_start: Callable[[ExerciseSpec], None] | None = None) -> None:
+                 still_s: float = 1.5, on_exercise_start: Callable[[ExerciseSpec], None] | None = None,
+                 on_exercise_request: Callable[[ExerciseSpec], None] | None = None) -> None:
         self.routine = routine
         self.processor = processor
         self.marker = marker
@@ -73,7 +101,9 @@ class RoutineGuide:
         self.settle_s = settle_s
         self.still_s = still_s
         self._pending: int | None = None  # exercise waiting for the user to be still
+        self._requested_at = 0.0  # when the pending exercise was shown
         self.on_exercise_start = on_exercise_start
+        self.on_exercise_request = on_exercise_request
         self.index = -1
         self.state = SessionState(exercise_count=len(routine.exercises))
         self._t_start: float | None = None
@@ -118,7 +148,7 @@ class RoutineGuide:
             return st
         if self.index < 0 and self._pending is None:
             self._request(0, now)
-        if self._pending is not None and self.processor.still_for() >= self.still_s:
+        if self._pending is not None and self._ready_to_start(self._pending, now):
             self._start(self._pending, now)
         if tick.trace is not None and len(tick.trace):
             self._show_angle(tick.trace, now)
@@ -129,6 +159,20 @@ class RoutineGuide:
             if self.auto_advance and self._should_advance(now):
                 self._advance(now)
         return st
+
+    def _ready_to_start(self, index: int, now: float) -> bool:
+        """Still for ``still_s`` in the exercise's posture (or, since it was shown, for
+        ``POSTURE_WAIT_S`` in another)."""
+        still = self.processor.still_for()
+        if still < self.still_s:
+            return False
+        spec = self.routine.exercises[index]
+        if posture_fits(spec.posture or "any", self.processor.shank_tilt_deg()):
+            return True
+        if min(still, now - self._requested_at) >= POSTURE_WAIT_S:
+            return True
+        self.state.message = f"Next: {spec.title}. {POSTURE_PROMPTS[spec.posture or 'any']}"
+        return False
 
     def _show_angle(self, tr: AngleTrace, now: float) -> None:
         st = self.state
@@ -224,11 +268,14 @@ class RoutineGuide:
             self._end_current(now)
         spec = self.routine.exercises[index]
         self._pending = index
+        self._requested_at = now
         st = self.state
         st.phase = "ready"
         st.exercise_index = index
         st.exercise, st.title, st.kind, st.cues = spec.id, spec.title, spec.kind, list(spec.cues)
         st.message = f"Next: {spec.title}. Get into position and keep still for a moment."
+        if self.on_exercise_request is not None:
+            self.on_exercise_request(spec)
 
     def _start(self, index: int, now: float) -> None:
         spec = self.routine.exercises[index]

@@ -5,7 +5,8 @@ simulator (``dorsi.sim``) generates the motion and the patient's sensors
 (``PatientDevice``, a ``ReplayDevice`` whose motion can be extended while it
 runs) stream it over the emulated BLE link. Orientation is fused once,
 continuously across exercises, as the firmware would (imufusion), so there
-is no filter restart between exercises.
+is no filter restart between exercises (``dorsi.sim.fusion.DeviceFusion``: the
+firmware's filter with its gyroscope offset tracking).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import math
 import numpy as np
 
 from ..emulator import ReplayDevice
-from ..orientation.fusion import FusionOrientation
+from ..sim.fusion import DeviceFusion
 from ..routine import ExerciseSpec
 from ..samples import SampleBatch
 
@@ -60,6 +61,10 @@ class PatientDevice(ReplayDevice):
 class EmulatedPatient:
     """Performs the routine's exercises on demand.
 
+    Like a person, the patient is somewhere between exercises: still in the last
+    exercise's posture (standing, seated, long sitting), and moving into the next
+    one's when it is shown (``prepare``) or, if nobody asked, just before doing it.
+
     Parameters
     ----------
     foot_sensor : bool
@@ -82,11 +87,14 @@ class EmulatedPatient:
         self.hold_s = dict(hold_s or {})
         self.options = SimOptions(rate_hz=rate_hz, foot_sensor=foot_sensor, quaternions=False, **options)
         self.roles = ("shin", "foot") if foot_sensor else ("shin",)
-        self._fusion = {role: FusionOrientation() for role in self.roles}  # one filter per sensor, kept
+        # one filter per sensor, kept running across exercises, as the firmware's (offset tracking)
+        self._fusion = {role: DeviceFusion(rate_hz, gyroscope_range_dps=self.options.gyr_full_scale_dps)
+                        for role in self.roles}
         self.devices: dict[str, PatientDevice] = {}
         self._count = 0
         self.performed: list[str] = []
         self.truths: list[tuple[str, object]] = []  # (exercise, simulator ground truth) as performed
+        self.posture = "standing"
 
     def _simulate(self, exercise: str, **kwargs):
         from ..sim import simulate
@@ -100,7 +108,7 @@ class EmulatedPatient:
         out = {}
         for role in self.roles:
             raw = getattr(session, role)
-            quat = self._fusion[role].update(raw).quat_
+            quat = self._fusion[role].update(raw.acc, raw.gyr).quat_
             out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
         return out
 
@@ -118,8 +126,30 @@ class EmulatedPatient:
         return self.devices
 
     def _idle(self) -> dict[str, SampleBatch]:
-        """Quiet standing until the next exercise (5 minutes; replaced when the next one starts)."""
-        return self._batches(self._simulate("quiet_standing", hold_s=300.0))
+        """Keeping still in the current posture until the next movement (5 minutes; replaced
+        when it starts)."""
+        from ..sim import simulate_rest
+
+        return self._batches(simulate_rest(self.posture, seed=self.seed, options=self.options, duration_s=300.0))
+
+    def _move_to(self, posture: str) -> None:
+        """Change posture (a few seconds of movement), then keep still in the new one."""
+        from ..sim import simulate_rest
+
+        change = simulate_rest(posture, seed=self.seed, options=self.options, duration_s=1.0,
+                               from_posture=self.posture)
+        self.posture = posture
+        moves, idle = self._batches(change), self._idle()
+        for role, batch in moves.items():
+            self.devices[role].perform(batch, idle[role])
+
+    def prepare(self, spec: ExerciseSpec) -> None:
+        """Get into the exercise's posture (the guide calls this when it shows the exercise)."""
+        from ..sim import EXERCISES
+
+        posture = EXERCISES[spec.id].posture
+        if posture != self.posture:
+            self._move_to(posture)
 
     def _targets(self, spec: ExerciseSpec) -> dict:
         """How many reps/holds and how long, from the routine (or the overrides)."""
@@ -132,6 +162,7 @@ class EmulatedPatient:
 
     def perform(self, spec: ExerciseSpec) -> None:
         """Do the exercise now (the guide calls this when it starts one)."""
+        self.prepare(spec)
         kwargs = self._targets(spec)
         sim = self._simulate(spec.id, **kwargs)
         self.truths.append((spec.id, sim.truth))

@@ -227,6 +227,7 @@ class LiveProcessor:
         self.moving_threshold_rad_s = 0.35
         self.last_motion_s: float | None = None  # time of the newest shin sample above the threshold
         self.latest_s: float | None = None
+        self.latest_up: np.ndarray | None = None  # mean specific force of the newest shin notification
 
     # -- input -------------------------------------------------------------
     def notification(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
@@ -307,6 +308,19 @@ class LiveProcessor:
             return 0.0
         return self.latest_s - self.last_motion_s
 
+    def shank_tilt_deg(self) -> float | None:
+        """How far the shank's long axis is from vertical now, in degrees (0: upright as when
+        standing or sitting on a chair, about 90: the leg lying out on the floor); None before
+        calibration. Read from the newest samples' specific force, so it means the tilt only
+        while the shin is still."""
+        if not self.calibrated or self.latest_up is None:
+            return None
+        norm = float(np.linalg.norm(self.latest_up))
+        if norm == 0.0:
+            return None
+        axis = self.estimator.calibration_.shin.frame.up
+        return float(np.degrees(np.arccos(np.clip(np.dot(axis, self.latest_up) / norm, -1.0, 1.0))))
+
     @property
     def _has_foot(self) -> bool:
         return "foot" in self.roles.values()
@@ -321,6 +335,7 @@ class LiveProcessor:
             if moving.size or self.last_motion_s is None:
                 self.last_motion_s = float(shin.t[moving[-1]] if moving.size else shin.t[0])
             self.latest_s = float(shin.t[-1])
+            self.latest_up = shin.acc.mean(axis=0)
         if not self.calibrated:
             return self._calibrate(shin, foot)
         trace = self._angles(shin, foot)

@@ -55,6 +55,7 @@ async def run_session(
     auto_advance: bool = False,
     link_options: dict | None = None,
     on_exercise_start=None,
+    on_exercise_request=None,
     time_scale: float = 1.0,
     tick_hz: float = 25.0,
     calibration_s: float = 20.0,
@@ -84,7 +85,8 @@ async def run_session(
     try:
         with RecordingWriter(recording, header) as writer:
             guide = RoutineGuide(routine, processor, writer.marker, auto_advance=auto_advance,
-                                 max_exercise_s=max_exercise_s, on_exercise_start=on_exercise_start)
+                                 max_exercise_s=max_exercise_s, on_exercise_start=on_exercise_start,
+                                 on_exercise_request=on_exercise_request)
             for role, conn in link.sensors.items():
                 writer.marker("device", slot=slots[role], role=role, address=str(conn.address), t=now())
             await link.command_all(Command.START)

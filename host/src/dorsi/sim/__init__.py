@@ -7,7 +7,7 @@
 See ``docs/simulator.md`` for the model and its maths.
 """
 
-from dorsi.sim.api import default_targets, simulate, simulate_routine
+from dorsi.sim.api import default_targets, simulate, simulate_rest, simulate_routine
 from dorsi.sim.exercises import EXERCISES, ExerciseDef
 from dorsi.sim.options import SimOptions
 from dorsi.sim.session import SimSession
@@ -15,5 +15,5 @@ from dorsi.sim.truth import HoldTruth, RepTruth, Segment, Truth
 
 __all__ = [
     "EXERCISES", "ExerciseDef", "HoldTruth", "RepTruth", "Segment", "SimOptions", "SimSession", "Truth",
-    "default_targets", "simulate", "simulate_routine",
+    "default_targets", "simulate", "simulate_rest", "simulate_routine",
 ]

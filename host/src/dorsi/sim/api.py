@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dorsi.sim.assembly import draw_profile, exercise_script, routine_script
+from dorsi.sim.assembly import draw_profile, exercise_script, rest_script, routine_script
 from dorsi.sim.options import SimOptions
-from dorsi.sim.script import Profile, Script
+from dorsi.sim.script import POSTURES, Profile, Script
 from dorsi.sim.session import SimSession
 from dorsi.sim.simulator import Simulator, stream
 from dorsi.sim.trajectory import Track
@@ -65,6 +65,25 @@ def simulate(exercise: str, seed: int = 0, options: SimOptions | None = None, re
     opts = options or SimOptions()
     profile, heading = _profile(seed, opts)
     script = exercise_script(exercise, profile, stream(seed, "script"), opts, reps, hold_s)
+    script.tracks["heading"] = Track(heading)
+    return _session(script, profile, seed, opts)
+
+
+def simulate_rest(posture: str = "standing", seed: int = 0, options: SimOptions | None = None,
+                  duration_s: float = 10.0, from_posture: str | None = None) -> SimSession:
+    """Keep still in ``posture`` (``"standing"``, ``"seated"``, ``"long_sitting"``) for ``duration_s``.
+
+    With ``from_posture``, the session first moves from that posture into ``posture`` (a few
+    seconds, as between two exercises of a routine), then keeps still. The same seed is the
+    same person (rest postures, sensor) as in :func:`simulate`.
+    """
+    seed = _check_seed(seed)
+    opts = options or SimOptions()
+    for p in (posture, from_posture):
+        if p is not None and p not in POSTURES:
+            raise ValueError(f"posture must be one of {POSTURES}, got {p!r}")
+    profile, heading = _profile(seed, opts)
+    script = rest_script(posture, profile, stream(seed, "script"), duration_s, from_posture)
     script.tracks["heading"] = Track(heading)
     return _session(script, profile, seed, opts)
 

@@ -51,6 +51,29 @@ def exercise_script(name: str, profile: Profile, rng: np.random.Generator, opts:
     return script
 
 
+def rest_script(posture: str, profile: Profile, rng: np.random.Generator, duration_s: float,
+                from_posture: str | None = None) -> Script:
+    """Quiet in ``posture`` for ``duration_s``; coming ``from_posture``, first the change into it
+    (rest 1-2 s, then 3-4 s of movement; between a chair and standing, the knee first travels
+    12-20 deg forward over the foot, as in a sit-to-stand)."""
+    if not duration_s > 0:
+        raise ValueError(f"duration_s must be positive, got {duration_s!r}")
+    script = Script(from_posture or posture, profile)
+    if from_posture is not None and from_posture != posture:
+        script.wait(rng.uniform(1.0, 2.0))
+        if {from_posture, posture} == {"seated", "standing"}:
+            # rising from a chair (or sitting down): the knee travels forward over the foot as
+            # the weight comes onto it, then the shank comes back to its rest
+            lean = max(script.value("incl"), profile.rest(posture)["incl"]) + rng.uniform(12.0, 20.0)
+            script.move(rng.uniform(0.8, 1.2), incl=lean)
+            script.to_rest(rng.uniform(1.5, 2.5), posture)
+        else:
+            script.to_rest(rng.uniform(3.0, 4.0), posture)
+    script.wait(duration_s)
+    script.finish()
+    return script
+
+
 def append_script(master: Script, part: Script) -> None:
     """Append ``part`` (its own time from 0) at the master's cursor; the master must be at rest."""
     offset = master.t

@@ -46,29 +46,27 @@ class DeviceFusion:
         self.gyroscope_range_dps = gyroscope_range_dps
         self.bias_tracking = bias_tracking
         self.stationary_s = stationary_s
+        self._ahrs: imufusion.Ahrs | None = None
+        self._offset: imufusion.Bias | None = None
 
     def run(self, acc: np.ndarray, gyr: np.ndarray) -> "DeviceFusion":
-        """Filter ``acc`` (m/s^2) and ``gyr`` (rad/s); result in ``quat_`` (N, 4)."""
-        ahrs = imufusion.Ahrs()
-        ahrs.set_settings(imufusion.AhrsSettings(
-            sample_rate=self.rate_hz,
-            convention=imufusion.CONVENTION_NWU,
-            gain=self.gain,
-            gyroscope_range=self.gyroscope_range_dps,
-            acceleration_rejection=self.acceleration_rejection_deg,
-            magnetic_rejection=0.0,
-            rejection_timeout=int(5 * self.rate_hz),
-        ))
-        ahrs.set_sample_period(1.0 / self.rate_hz)
+        """Filter ``acc`` (m/s^2) and ``gyr`` (rad/s) from a fresh filter; result in ``quat_`` (N, 4)."""
+        self._ahrs = None
+        return self.update(acc, gyr)
+
+    def update(self, acc: np.ndarray, gyr: np.ndarray) -> "DeviceFusion":
+        """Filter the next samples, continuing the filter (and offset tracker) state, as a device
+        that keeps running does; result in ``quat_`` (N, 4)."""
+        if self._ahrs is None:
+            self._start()
+        ahrs, offset = self._ahrs, self._offset
+        assert ahrs is not None
         acc_g = np.ascontiguousarray(acc / GRAVITY, dtype=np.float64)
         gyr_dps = np.ascontiguousarray(np.rad2deg(gyr), dtype=np.float64)
         out = np.empty((len(acc), 4))
         update = ahrs.update_no_magnetometer
         get = ahrs.get_quaternion
-        if self.bias_tracking:
-            offset = imufusion.Bias()
-            offset.set_settings(imufusion.BiasSettings(sample_rate=self.rate_hz, stationary_threshold=3.0,
-                                                       stationary_period=self.stationary_s))
+        if offset is not None:
             correct = offset.update
             for i in range(len(acc)):
                 update(correct(gyr_dps[i]), acc_g[i])
@@ -80,3 +78,23 @@ class DeviceFusion:
         out *= np.where(out[:, :1] < 0, -1.0, 1.0)
         self.quat_ = out
         return self
+
+    def _start(self) -> None:
+        ahrs = imufusion.Ahrs()
+        ahrs.set_settings(imufusion.AhrsSettings(
+            sample_rate=self.rate_hz,
+            convention=imufusion.CONVENTION_NWU,
+            gain=self.gain,
+            gyroscope_range=self.gyroscope_range_dps,
+            acceleration_rejection=self.acceleration_rejection_deg,
+            magnetic_rejection=0.0,
+            rejection_timeout=int(5 * self.rate_hz),
+        ))
+        ahrs.set_sample_period(1.0 / self.rate_hz)
+        self._ahrs = ahrs
+        self._offset = None
+        if self.bias_tracking:
+            offset = imufusion.Bias()
+            offset.set_settings(imufusion.BiasSettings(sample_rate=self.rate_hz, stationary_threshold=3.0,
+                                                       stationary_period=self.stationary_s))
+            self._offset = offset
