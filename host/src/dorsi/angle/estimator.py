@@ -28,6 +28,8 @@ LEVER_PRIOR_WEIGHT = 0.5
 BATCH_CHUNK = 1 << 15
 #: Forward lean of the shank from rest (deg) above which a toes-down foot means a lifted heel.
 WEIGHT_BEARING_LEAN_DEG = 8.0
+#: The shank within this of its rest (deg): a foot near flat is flat on the floor (its level).
+FLAT_FOOT_REST_DEG = 3.0
 #: Largest foot-sample spacing (in nominal periods) bridged when aligning to the shin.
 FOOT_GAP_PERIODS = 4.0
 #: A foot-sensor dropout up to this long (s) keeps the ankle angle from the shin (the foot taken
@@ -150,7 +152,7 @@ class AngleEstimator:
         self._heel_model_ok = bool(np.dot(lever, c.shin.frame.up) > 0.05
                                    and abs(self._rest_sag) < np.radians(30))
         self._foot = None
-        self._foot_lift = FootPitchHeelLift()  # used with a foot sensor only; fresh per calibration
+        self._foot_lift = FootPitchHeelLift(rate_hz=self._rate)  # with a foot sensor only; fresh per calibration
         self._foot_t = np.zeros(0)
         self._foot_pitch = np.zeros(0)
         self._foot_roll = np.zeros(0)
@@ -251,8 +253,10 @@ class AngleEstimator:
         if foot is not None:
             pitch, roll, foot_ok, bridged, alone, lost = foot
             angle = incl + pitch
-            weight_bearing = incl - np.degrees(self._rest_sag) > WEIGHT_BEARING_LEAN_DEG
-            heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing)
+            from_rest = incl - np.degrees(self._rest_sag)
+            weight_bearing = from_rest > WEIGHT_BEARING_LEAN_DEG
+            at_rest = foot_ok & (np.abs(from_rest) < FLAT_FOOT_REST_DEG)
+            heel = self._foot_lift.update(np.where(foot_ok, pitch, 0.0), weight_bearing, at_rest)
             heel = heel | self._alone.update(part["rise_lift"], alone)
             valid = valid & (foot_ok | bridged)
             source = "ankle"

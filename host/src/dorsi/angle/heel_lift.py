@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
+from scipy.signal import lfilter
 
 from dorsi.angle.lever_arm import cross_matrix
 
@@ -63,31 +64,72 @@ class FootPitchHeelLift:
     """Heel lift from the foot sensor's pitch (+ toes up, degrees).
 
     A lift starts only while weight-bearing (see ``update``); it ends when the
-    foot is back near flat.
+    foot is back near flat. "Flat" is learnt as the session goes: where the shank
+    stands at its rest with the foot near flat (``at_rest``), the foot is flat on
+    the floor, and its pitch there is followed with a ``level_tau_s`` average.
+    Without it a planted foot that reads a little toes-down (a floor spot not as
+    level as where the calibration stood, the device's orientation settling by a
+    degree after a brisk movement) kept a lift on for the rest of the exercise,
+    and with it the live counter, which waits for the lift to end.
 
     Parameters
     ----------
     on_deg, off_deg : float
-        Toes-down pitch that starts / ends a lift (a 2 cm lift tips a 0.19 m
+        Toes-down pitch from flat that starts / ends a lift (a 2 cm lift tips a 0.19 m
         heel-to-metatarsal lever by about 6 deg; 0.8 deg is a 2.5 mm heel rise, and
         a planted foot's pitch reads within 0.15 deg of flat on the simulator).
+    rate_hz : float
+        Nominal sample rate (for the time constant).
+    level_tau_s : float
+        Time constant of the flat level, in samples at rest.
+    level_band_deg : float
+        Only a pitch within this of the calibration's flat counts as a foot at rest.
+
+    Attributes
+    ----------
+    level_deg_ : float
+        The pitch that reads as flat after the last update.
     """
 
-    def __init__(self, on_deg: float = 0.8, off_deg: float = 0.4) -> None:
+    def __init__(self, on_deg: float = 0.8, off_deg: float = 0.4, rate_hz: float = 100.0,
+                 level_tau_s: float = 2.0, level_band_deg: float = 2.5) -> None:
         self._switch = Hysteresis(on=on_deg, off=off_deg)
+        self._alpha = min(1.0, 1.0 / (level_tau_s * rate_hz))
+        self.level_band_deg = level_band_deg
+        self.level_deg_ = 0.0
 
-    def update(self, pitch_deg: np.ndarray, weight_bearing: np.ndarray | None = None) -> np.ndarray:
+    def update(self, pitch_deg: np.ndarray, weight_bearing: np.ndarray | None = None,
+               at_rest: np.ndarray | None = None) -> np.ndarray:
         """Heel-up flags for the next chunk.
 
         ``weight_bearing`` (bool per sample) marks where a toes-down foot means
         a lifted heel (the shank leaning forward over a planted foot); elsewhere
         (a foot circling in the air, seated) toes-down is plantarflexion and no
-        lift starts.
+        lift starts. ``at_rest`` (bool per sample) marks the shank standing (or
+        sitting) at its rest, where a foot near flat is flat.
         """
-        x = -np.asarray(pitch_deg, dtype=float)
+        pitch = np.asarray(pitch_deg, dtype=float)
+        x = -(pitch - self._levels(pitch, at_rest))
         if weight_bearing is not None:
             x = np.where(weight_bearing | (x < self._switch.on), x, self._switch.on)
         return self._switch.update(x)
+
+    def _levels(self, pitch: np.ndarray, at_rest: np.ndarray | None) -> np.ndarray | float:
+        """The flat level at each sample: an exponential average of the pitch over the samples
+        at rest so far (state carried between chunks, so any chunking gives the same)."""
+        if at_rest is None:
+            return self.level_deg_
+        use = np.flatnonzero(at_rest & (np.abs(pitch) < self.level_band_deg))
+        if not len(use):
+            return self.level_deg_
+        a = self._alpha
+        avg, _ = lfilter([a], [1.0, a - 1.0], pitch[use], zi=[(1.0 - a) * self.level_deg_])
+        held = np.full(len(pitch), -1)
+        held[use] = np.arange(len(use))
+        held = np.maximum.accumulate(held)
+        levels = np.where(held >= 0, avg[np.maximum(held, 0)], self.level_deg_)
+        self.level_deg_ = float(avg[-1])
+        return levels
 
 
 class AnkleRiseHeelLift:
