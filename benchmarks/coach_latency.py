@@ -113,6 +113,7 @@ async def measure(seconds: float, speed: float, tick_hz: float | None, work: Pat
             result = await run_session(routine, work / "latency.dorsi", roles=setup.patient.roles, views=[tap],
                                        auto_advance=True, link_options=setup.link_options,
                                        on_exercise_start=setup.patient.perform, time_scale=speed,
+                                       on_exercise_request=setup.patient.prepare,
                                        max_exercise_s=seconds * speed,
                                        **({} if tick_hz is None else {"tick_hz": tick_hz}))
         await asyncio.sleep(0.5)  # the last render reports

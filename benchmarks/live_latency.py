@@ -37,6 +37,7 @@ async def measure(tick_hz: float, max_latency_s: float, exercise_s: float, path:
                                 reps={"band_lunge": 8}) as setup:
         result = await run_session(routine, path, roles=("shin",), auto_advance=True,
                                    link_options=setup.link_options, on_exercise_start=setup.patient.perform,
+                                   on_exercise_request=setup.patient.prepare,
                                    tick_hz=tick_hz, max_exercise_s=exercise_s)
     return result
 

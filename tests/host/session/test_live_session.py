@@ -31,6 +31,7 @@ async def _session(path: Path, drops: int, foot: bool = False):
         task = asyncio.create_task(saboteur())
         result = await run_session(routine, path, roles=setup.patient.roles, auto_advance=True,
                                    link_options=setup.link_options, on_exercise_start=setup.patient.perform,
+                                   on_exercise_request=setup.patient.prepare,
                                    time_scale=SPEED, max_exercise_s=90.0)
         task.cancel()
         produced = {role: dev.next_seq for role, dev in setup.patient.devices.items()}
@@ -174,6 +175,7 @@ def test_circles_each_way_live_with_the_foot_sensor(tmp_path):
                 return await run_session(routine, tmp_path / "circles.dorsi", roles=setup.patient.roles,
                                          auto_advance=True, link_options=setup.link_options,
                                          on_exercise_start=setup.patient.perform, time_scale=SPEED,
+                                         on_exercise_request=setup.patient.prepare,
                                          max_exercise_s=90.0)
 
         result = asyncio.run(run())
@@ -203,7 +205,8 @@ def test_a_foot_sensor_that_goes_flat_does_not_stop_the_session(tmp_path):
 
             result = await run_session(routine, tmp_path / "flat.dorsi", roles=setup.patient.roles,
                                        auto_advance=True, link_options=setup.link_options,
-                                       on_exercise_start=start, time_scale=SPEED, max_exercise_s=90.0)
+                                       on_exercise_start=start, on_exercise_request=setup.patient.prepare,
+                                       time_scale=SPEED, max_exercise_s=90.0)
             await asyncio.gather(*dead)
             return result
 
@@ -234,6 +237,7 @@ def test_a_knee_drifting_in_is_judged_from_its_own_rest_live_as_afterwards(tmp_p
             return await run_session(routine, tmp_path / name, roles=setup.patient.roles, views=[views],
                                      auto_advance=True, link_options=setup.link_options,
                                      on_exercise_start=setup.patient.perform, time_scale=SPEED,
+                                     on_exercise_request=setup.patient.prepare,
                                      max_exercise_s=90.0)
 
     result = asyncio.run(scenario(9.0, 0.0))

@@ -132,6 +132,41 @@ def test_the_wait_for_another_posture_counts_from_when_the_exercise_is_shown():
     assert standing.started == [("gastroc_stretch", 1000.0)]
 
 
+def test_from_a_chair_to_a_standing_exercise_the_guide_waits_for_the_sit_to_stand():
+    """Seated and standing both hold the shank upright: after the seated holds, the eccentric
+    drops start once the patient has stood up and keeps still, not on the stillness before."""
+    from dorsi.routine import Routine, default_routine
+    from dorsi.session.guide import RoutineGuide
+    from dorsi.session.processor import Tick
+
+    base = default_routine()
+    routine = Routine("seated then standing", (base["seated_df_hold"], base["eccentric_drop"]))
+    leg = StillLeg(tilt_deg=4.0, still_since=2.0)  # calibrated standing, sat down at 2 s
+    guide = RoutineGuide(routine, leg, lambda *a, **k: None)
+
+    def run(until: float) -> None:
+        while leg.now < until - 1e-9:
+            leg.now = round(leg.now + 0.1, 1)
+            guide.tick(Tick(), leg.now)
+
+    run(10.0)
+    assert leg.started == [("seated_df_hold", 3.5)]  # still 1.5 s after sitting down
+    guide.command("next", 10.0)
+    run(20.0)
+    assert leg.started[1:] == [] and "Stand up, then keep still" in guide.state.message
+    leg.still_since = 22.0  # stood up, still from 22 s
+    run(30.0)
+    assert leg.started[1:] == [("eccentric_drop", pytest.approx(23.5))]
+    # someone who never gets up: after POSTURE_WAIT_S it starts anyway
+    leg2 = StillLeg(tilt_deg=4.0, still_since=2.0)
+    guide = RoutineGuide(routine, leg2, lambda *a, **k: None)
+    leg = leg2
+    run(10.0)
+    guide.command("next", 10.0)
+    run(10.0 + POSTURE_WAIT_S + 1.0)
+    assert leg2.started[1:] == [("eccentric_drop", pytest.approx(10.0 + POSTURE_WAIT_S))]
+
+
 @pytest.mark.parametrize("posture,tilt,fits", [
     ("standing", 4.0, True), ("standing", 40.0, True), ("standing", 85.0, False),
     ("seated", 10.0, True), ("seated", 88.0, False),
@@ -140,3 +175,39 @@ def test_the_wait_for_another_posture_counts_from_when_the_exercise_is_shown():
 ])
 def test_posture_from_the_shank_tilt(posture, tilt, fits):
     assert posture_fits(posture, tilt) is fits
+
+
+def test_a_slow_change_of_posture_is_movement_even_under_the_gyroscope_threshold():
+    """The leg tilting 12 deg at 0.6 deg/s (far under the 20 deg/s that counts as turning) has
+    moved: the stillness an exercise starts on is counted from the end of such a change."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    from dorsi.samples import SampleBatch
+    from dorsi.session.processor import LiveProcessor
+    from dorsi.sim import SimOptions, simulate_rest
+
+    s = simulate_rest("standing", seed=3, options=SimOptions(quaternions=True), duration_s=60.0)
+    b = s.shin
+    t = b.t - b.t[0]
+    tilt = np.radians(np.clip((t - 30.0) * 0.6, 0.0, 12.0))  # 30 s to 50 s
+    c, si = np.cos(tilt), np.sin(tilt)
+    acc = b.acc.copy()
+    acc[:, 0], acc[:, 2] = c * b.acc[:, 0] - si * b.acc[:, 2], si * b.acc[:, 0] + c * b.acc[:, 2]
+    gyr = b.gyr.copy()
+    gyr[:, 1] += np.where((t > 30.0) & (t < 50.0), np.radians(0.6), 0.0)
+    s = replace(s, shin=SampleBatch("shin", b.seq, b.t, acc, gyr, b.quat, b.meta))
+    proc = LiveProcessor({0: "shin"}, calibration_s=20.0)
+    per = s.options.samples_per_packet
+    still_at = {}
+    for k, payload in enumerate(s.packets("shin")):
+        t_last = float(b.t[min((k + 1) * per, len(b)) - 1])
+        proc.notification(0, t_last + 0.015, payload)
+        proc.process()
+        for mark in (45.0, 58.0):
+            if mark not in still_at and t_last - b.t[0] >= mark:
+                still_at[mark] = proc.still_for()
+    assert np.max(np.linalg.norm(gyr, axis=1)) < proc.moving_threshold_rad_s
+    assert still_at[45.0] < 6.0  # moving: the tilt changed by 3 deg within the last 5 s
+    assert 7.0 < still_at[58.0] < 11.0  # still since the change ended (50 s)

@@ -39,6 +39,14 @@ POSTURE_PROMPTS = {
     "seated": "Sit on a chair, foot on the floor, to start it (the sensor reads your leg lying down).",
     "long_sitting": "Sit on the floor with the leg out to start it (the sensor reads your leg upright).",
 }
+#: Seated and standing look alike to the shin (the shank upright): between exercises done one
+#: way and the other, the guide waits for the move (a sit-to-stand, however slow, changes the
+#: shank's tilt or turns it) rather than start on the stillness before it.
+MOVE_PROMPTS = {
+    "standing": "Stand up, then keep still for a moment.",
+    "seated": "Sit on a chair, foot flat on the floor, then keep still for a moment.",
+    "long_sitting": "Sit on the floor with the leg out, then keep still for a moment.",
+}
 
 
 def posture_fits(posture: str, tilt_deg: float | None) -> bool:
@@ -86,7 +94,8 @@ class RoutineGuide:
     An exercise starts once the shin has been still for ``still_s`` in the
     exercise's posture (``ExerciseSpec.posture``: a standing exercise does not
     start while the leg still lies out after the foam rolling, so its rest is not
-    read lying), or after ``POSTURE_WAIT_S`` still in another posture.
+    read lying) and, when the last exercise was done in another posture, after
+    the move into it; or after ``POSTURE_WAIT_S`` still since it was shown.
     """
 
     def __init__(self, routine: Routine, processor: LiveProcessor, marker: Callable[..., None],
@@ -102,6 +111,7 @@ class RoutineGuide:
         self.still_s = still_s
         self._pending: int | None = None  # exercise waiting for the user to be still
         self._requested_at = 0.0  # when the pending exercise was shown
+        self._expect_move = False  # ... in another posture than the last one: wait for a movement
         self.on_exercise_start = on_exercise_start
         self.on_exercise_request = on_exercise_request
         self.index = -1
@@ -161,18 +171,24 @@ class RoutineGuide:
         return st
 
     def _ready_to_start(self, index: int, now: float) -> bool:
-        """Still for ``still_s`` in the exercise's posture (or, since it was shown, for
-        ``POSTURE_WAIT_S`` in another)."""
+        """Still for ``still_s`` in the exercise's posture, after moving into it when the
+        previous exercise was done in another; or, since it was shown, still for
+        ``POSTURE_WAIT_S`` however the leg is."""
         still = self.processor.still_for()
         if still < self.still_s:
             return False
+        waited = now - self._requested_at
+        if min(still, waited) >= POSTURE_WAIT_S:
+            return True
         spec = self.routine.exercises[index]
-        if posture_fits(spec.posture or "any", self.processor.shank_tilt_deg()):
-            return True
-        if min(still, now - self._requested_at) >= POSTURE_WAIT_S:
-            return True
-        self.state.message = f"Next: {spec.title}. {POSTURE_PROMPTS[spec.posture or 'any']}"
-        return False
+        posture = spec.posture or "any"
+        if not posture_fits(posture, self.processor.shank_tilt_deg()):
+            self.state.message = f"Next: {spec.title}. {POSTURE_PROMPTS[posture]}"
+            return False
+        if self._expect_move and still >= waited:  # not moved since: still where the last one was
+            self.state.message = f"Next: {spec.title}. {MOVE_PROMPTS[posture]}"
+            return False
+        return True
 
     def _show_angle(self, tr: AngleTrace, now: float) -> None:
         st = self.state
@@ -267,8 +283,11 @@ class RoutineGuide:
         if self.processor.exercise is not None:
             self._end_current(now)
         spec = self.routine.exercises[index]
+        # before the first exercise the user stood for the calibration
+        last = self.routine.exercises[self.index].posture if self.index >= 0 else "standing"
         self._pending = index
         self._requested_at = now
+        self._expect_move = "any" not in (last, spec.posture) and last != spec.posture
         st = self.state
         st.phase = "ready"
         st.exercise_index = index

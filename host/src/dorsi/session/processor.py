@@ -228,6 +228,8 @@ class LiveProcessor:
         self.last_motion_s: float | None = None  # time of the newest shin sample above the threshold
         self.latest_s: float | None = None
         self.latest_up: np.ndarray | None = None  # mean specific force of the newest shin notification
+        self.moving_tilt_deg = 3.0
+        self._still_up: np.ndarray | None = None  # shank direction since the last movement
 
     # -- input -------------------------------------------------------------
     def notification(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
@@ -303,10 +305,23 @@ class LiveProcessor:
         return done
 
     def still_for(self) -> float:
-        """Seconds the shin has been still up to its newest sample (0 if unknown)."""
+        """Seconds the shin has been still up to its newest sample (0 if unknown): not turning
+        faster than ``moving_threshold_rad_s``, its tilt within ``moving_tilt_deg``."""
         if self.latest_s is None or self.last_motion_s is None:
             return 0.0
         return self.latest_s - self.last_motion_s
+
+    def _track_tilt(self, up: np.ndarray, t: float) -> None:
+        """A shank whose tilt has changed by ``moving_tilt_deg`` since the last movement has moved,
+        however slowly it turned (rising from a chair can stay under the gyroscope threshold)."""
+        norm = float(np.linalg.norm(up))
+        if norm == 0.0:
+            return
+        up = up / norm
+        if self._still_up is None:
+            self._still_up = up
+        elif np.degrees(np.arccos(min(1.0, float(np.dot(up, self._still_up))))) > self.moving_tilt_deg:
+            self.last_motion_s, self._still_up = t, up
 
     def shank_tilt_deg(self) -> float | None:
         """How far the shank's long axis is from vertical now, in degrees (0: upright as when
@@ -336,6 +351,7 @@ class LiveProcessor:
                 self.last_motion_s = float(shin.t[moving[-1]] if moving.size else shin.t[0])
             self.latest_s = float(shin.t[-1])
             self.latest_up = shin.acc.mean(axis=0)
+            self._track_tilt(self.latest_up, self.latest_s)
         if not self.calibrated:
             return self._calibrate(shin, foot)
         trace = self._angles(shin, foot)

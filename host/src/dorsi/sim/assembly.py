@@ -55,7 +55,7 @@ def rest_script(posture: str, profile: Profile, rng: np.random.Generator, durati
                 from_posture: str | None = None) -> Script:
     """Quiet in ``posture`` for ``duration_s``; coming ``from_posture``, first the change into it
     (rest 1-2 s, then 3-4 s of movement; between a chair and standing, the knee first travels
-    12-20 deg forward over the foot, as in a sit-to-stand)."""
+    12-20 deg forward over the foot in 0.5-0.8 s, as in a sit-to-stand, and back in 1-1.5 s)."""
     if not duration_s > 0:
         raise ValueError(f"duration_s must be positive, got {duration_s!r}")
     script = Script(from_posture or posture, profile)
@@ -65,8 +65,8 @@ def rest_script(posture: str, profile: Profile, rng: np.random.Generator, durati
             # rising from a chair (or sitting down): the knee travels forward over the foot as
             # the weight comes onto it, then the shank comes back to its rest
             lean = max(script.value("incl"), profile.rest(posture)["incl"]) + rng.uniform(12.0, 20.0)
-            script.move(rng.uniform(0.8, 1.2), incl=lean)
-            script.to_rest(rng.uniform(1.5, 2.5), posture)
+            script.move(rng.uniform(0.5, 0.8), incl=lean)
+            script.to_rest(rng.uniform(1.0, 1.5), posture)
         else:
             script.to_rest(rng.uniform(3.0, 4.0), posture)
     script.wait(duration_s)
