@@ -338,3 +338,35 @@ def test_cli_side_sets_which_way_the_knee_drifting_in_reads(tmp_path: Path, caps
 
     reps = load_session(shin, exercise="band_lunge", side="left").analysis["exercises"][0]["reps"]
     assert sum(r["foot_roll_in"] for r in reps) == flagged[("--side", "left")]  # report, export alike
+
+
+def test_ankle_circles_and_seated_holds_with_the_shin_alone_are_not_scored(tmp_path) -> None:
+    """They need the foot sensor: with the shin alone they are barely visible. A 0 read as "not
+    done" and pulled the session's score down (78 for a session whose other nine scored 96)."""
+    from dorsi.sim import simulate_routine
+
+    s = simulate_routine(seed=8, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "ankle_circles",
+                                                                               "seated_df_hold"])
+    segments = [(g.exercise, g.start_s, g.end_s) for g in s.truth.segments]
+    doc = analyze(s.shin, segments=segments).to_json()
+    jsonschema.validate(doc, SCHEMA)
+    scores = {e["exercise"]: e["quality"]["score"] for e in doc["exercises"]}
+    assert scores["ankle_circles"] is None and scores["seated_df_hold"] is None
+    assert doc["quality"]["score"] == scores["band_lunge"] > 0
+    assert doc["quality"]["exercises"]["ankle_circles"] is None
+    notes = [n for e in doc["exercises"] for n in e["notes"]]
+    assert sum("not scored (wear the foot sensor" in n for n in notes) == 2
+    # with the foot sensor they are seen, and scored
+    s = simulate_routine(seed=8, options=SimOptions(rate_hz=52.0, foot_sensor=True),
+                         exercises=["band_lunge", "ankle_circles", "seated_df_hold"])
+    doc = analyze(s.shin, s.foot, segments=segments).to_json()
+    assert all(e["quality"]["score"] is not None for e in doc["exercises"])
+    # the report says so
+    s = simulate_routine(seed=8, options=SimOptions(rate_hz=52.0), exercises=["band_lunge", "ankle_circles"])
+    s.to_csv(tmp_path / "csv", traces=False)
+    (tmp_path / "segments.csv").write_text("exercise,start_s,end_s\n" + "".join(
+        f"{g.exercise},{g.start_s},{g.end_s}\n" for g in s.truth.segments))
+    assert main(["report", str(tmp_path / "csv"), "--segments", str(tmp_path / "segments.csv"),
+                 "--out", str(tmp_path / "r.html")]) == 0
+    html = (tmp_path / "r.html").read_text()
+    assert 'data-key="exercises.1.score"' in html and "not scored" in html

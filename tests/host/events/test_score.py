@@ -53,3 +53,12 @@ def test_a_rep_counted_from_the_rhythm_counts_for_completion_not_range() -> None
     q = QualityScorer().score(spec, seen + [hidden], []).quality_
     assert q.components["completion"] == 1.0
     assert q.components["range"] == 1.0
+
+
+def test_an_exercise_the_sensors_cannot_see_is_not_scored_and_not_averaged() -> None:
+    spec = default_routine()["ankle_circles"]
+    q = QualityScorer().score(spec, [], [], observable=False).quality_
+    assert q.score is None and all(v is None for v in q.components.values())
+    overall = overall_quality([100, None, 90, None])
+    assert overall.score == 95 and overall.components == {"exercises": 2.0, "not_scored": 2.0}
+    assert overall_quality([None]).score == 0

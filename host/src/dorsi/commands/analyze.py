@@ -126,7 +126,8 @@ def _print_summary(result) -> None:
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     for ex in result.exercises:
-        table = Table(title=f"{ex.exercise} {ex.start_s:.1f}-{ex.end_s:.1f} s  quality {ex.quality.score}/100")
+        shown = "not scored" if ex.quality.score is None else f"{ex.quality.score}/100"
+        table = Table(title=f"{ex.exercise} {ex.start_s:.1f}-{ex.end_s:.1f} s  quality {shown}")
         table.add_column("event")
         table.add_column("start s", justify="right")
         table.add_column("end s", justify="right")

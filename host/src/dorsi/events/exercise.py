@@ -266,7 +266,7 @@ class ExerciseEventDetector:
         self.notes_ = []
         if self.spec.needs_foot_sensor and self.source != "ankle":
             self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "
-                               "sensor it is barely visible, so counts may be low")
+                               "sensor it is barely visible: not scored (wear the foot sensor to count it)")
         return self
 
     def annotate(self, trace: AngleTrace, reps: list[Rep], holds: list[Hold]) -> tuple[list[Rep], list[Hold]]:

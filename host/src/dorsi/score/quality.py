@@ -15,7 +15,9 @@ Each exercise gets up to five components in [0, 1]:
 
 The score is ``round(100 * sum(w_i c_i) / sum(w_i))`` over the components that
 apply, with weights completion 0.35, holds_met 0.20, heel_down 0.15, range 0.15,
-control 0.15. The overall score is the mean of the exercise scores.
+control 0.15. An exercise the sensors worn cannot see (``needs_foot_sensor``
+without the foot sensor) is not scored (``None``): a 0 would read as "not done".
+The overall score is the mean of the scores of the exercises that were scored.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ WEIGHTS: dict[str, float] = {
 class Quality:
     """A score with its explanation."""
 
-    score: int
+    score: int | None  # None: not scored (the sensors worn cannot see the exercise)
     components: dict[str, float | None] = field(default_factory=dict)
     weights: dict[str, float] = field(default_factory=dict)
 
@@ -71,7 +73,7 @@ class QualityScorer:
         self.weights = dict(WEIGHTS if weights is None else weights)
 
     def score(self, spec: ExerciseSpec, reps: list[Rep], holds: list[Hold], work_s: float = 0.0,
-              baseline_deg: float = 0.0) -> "QualityScorer":
+              baseline_deg: float = 0.0, observable: bool = True) -> "QualityScorer":
         """Compute the quality of one exercise; returns ``self``.
 
         Parameters
@@ -84,8 +86,13 @@ class QualityScorer:
             Time under work (duration exercises).
         baseline_deg : float
             Resting angle, for the range of holds.
+        observable : bool
+            False when the sensors worn cannot see the exercise: not scored.
         """
         c: dict[str, float | None] = {k: None for k in self.weights}
+        if not observable:
+            self.quality_ = Quality(None, c, {})
+            return self
         c["completion"] = self._completion(spec, reps, holds, work_s)
         if spec.has_holds:
             c["holds_met"] = _share([bool(h.met) for h in holds]) if holds else 0.0
@@ -133,7 +140,8 @@ class QualityScorer:
         return None
 
 
-def overall_quality(scores: list[int]) -> Quality:
-    """Overall session quality: the mean of the exercise scores (0 when none)."""
-    value = int(round(float(np.mean(scores)))) if scores else 0
-    return Quality(value, {"exercises": float(len(scores))}, {})
+def overall_quality(scores: list[int | None]) -> Quality:
+    """Overall session quality: the mean of the scored exercises' scores (0 when none was)."""
+    scored = [s for s in scores if s is not None]
+    value = int(round(float(np.mean(scored)))) if scored else 0
+    return Quality(value, {"exercises": float(len(scored)), "not_scored": float(len(scores) - len(scored))}, {})

@@ -98,6 +98,10 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
     return result, analysis
 
 
+def _score_cell(score) -> str:
+    return "not scored" if score is None else str(score)
+
+
 def link_errors() -> tuple[type[Exception], ...]:
     """What a session raises when its sensors cannot be reached as it begins (no Bluetooth, no
     sensor in range, not paired); nothing has been written then (see ``link_failure``)."""
@@ -173,7 +177,7 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
             rep_cell,
             f"{sum(1 for h in holds if h.get('met'))} / {len(holds)}" if holds else "-",
             str(len(ex.get("heel_lifts", []))),
-            str(ex.get("quality", {}).get("score", "-")),
+            _score_cell(ex.get("quality", {}).get("score", "-")),
         )
     console.print(table)
     console.print(f"Overall quality score: [bold]{analysis.get('quality', {}).get('score', '-')}[/bold]")

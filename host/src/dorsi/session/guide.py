@@ -60,6 +60,11 @@ def posture_fits(posture: str, tilt_deg: float | None) -> bool:
 def time_limit_s(spec: ExerciseSpec, floor_s: float) -> float:
     """How long an unattended exercise may run without its target seen met: 1.5 times what its
     targets take (thirty 5 s eccentric drops: about 11 min), never less than ``floor_s``."""
+    return max(floor_s, 1.5 * plain_pace_s(spec))
+
+
+def plain_pace_s(spec: ExerciseSpec) -> float:
+    """What the exercise's targets take at a plain pace (``PACE_PER_REP_S``, ``PACE_PER_HOLD_S``)."""
     t = spec.target
     expected = 0.0
     if spec.kind == "duration" and t.duration_s:
@@ -68,7 +73,7 @@ def time_limit_s(spec: ExerciseSpec, floor_s: float) -> float:
         expected = max(expected, t.total_reps * PACE_PER_REP_S)
     if spec.has_holds and t.total_holds:
         expected = max(expected, t.total_holds * ((t.hold_s or 0.0) + PACE_PER_HOLD_S))
-    return max(floor_s, 1.5 * expected)
+    return expected
 
 
 class RoutineGuide:
@@ -267,8 +272,14 @@ class RoutineGuide:
             return st.holds_done >= t.total_holds
         return False
 
+    def _unseen(self, spec: ExerciseSpec) -> bool:
+        """The exercise needs the foot sensor and none is worn: nothing of it will be counted."""
+        return spec.needs_foot_sensor and "foot" not in getattr(self.processor, "roles", {}).values()
+
     def _should_advance(self, now: float) -> bool:
         spec = self.routine.exercises[self.index]
+        if self._unseen(spec):  # no count will come: the time it takes at a plain pace
+            return self.state.exercise_elapsed_s >= plain_pace_s(spec)
         if self.state.exercise_elapsed_s >= time_limit_s(spec, self.max_exercise_s):
             return True
         if self._target_reached():
@@ -317,6 +328,10 @@ class RoutineGuide:
         st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None
         st.exercise_elapsed_s = 0.0
         st.message = spec.title
+        if self._unseen(spec):
+            st.message = (f"{spec.title}: not counted without the foot sensor. Do it at your own pace, then "
+                          + (f"it moves on after about {plain_pace_s(spec) / 60:.0f} min." if self.auto_advance
+                             else "go on to the next exercise."))
         st.last_event = ""
         self.marker("exercise_start", exercise=spec.id, t=now)
         self.processor.start_exercise(spec, now)

@@ -113,9 +113,14 @@ def exercise_row(i: int, s: ExerciseSummary) -> str:
                                                          s.peak_angle_deg is not None else ""),
              f"{k}.peak_angle_deg", s.peak_angle_deg),
         cell(h[5], lowering, f"{k}.lowering_mean_s", s.lowering_mean_s),
-        cell(h[6], f"{s.score}", f"{k}.score", s.score),
+        cell(h[6], score_text(s.score), f"{k}.score", s.score),
     ]
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def score_text(score: int | None) -> str:
+    """An exercise's score as shown; one the sensors worn cannot see is not scored."""
+    return "not scored" if score is None else f"{score}"
 
 
 COMPONENT_NAMES = {"completion": "completion", "holds_met": "holds met", "heel_down": "heel down",
@@ -132,7 +137,7 @@ def components_table(summaries: list[ExerciseSummary]) -> str:
             v = s.components.get(n)
             cells.append(cell(COMPONENT_NAMES[n], "\u2013" if v is None else f"{100 * v:.0f}%",
                               f"exercises.{i}.components.{n}", v))
-        cells.append(cell("score", f"{s.score}", f"exercises.{i}.score", s.score))
+        cells.append(cell("score", score_text(s.score), f"exercises.{i}.score", s.score))
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return table(headers, rows)
 

@@ -48,7 +48,7 @@ class ExerciseSummary:
     active_s: float | None
     heel_lifts: int
     form_flags: int
-    score: int
+    score: int | None  # None: not scored (the sensors worn cannot see the exercise)
     components: dict = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     circles_each_way: tuple[int, int] | None = None  # ankle circles: (outward, inward) when known
@@ -130,7 +130,8 @@ def summarise_exercise(ex: dict, routine: Routine | None = None) -> ExerciseSumm
         lowering_controlled=(int(np.count_nonzero(lowering >= min_lowering))
                              if lowering.size and min_lowering is not None else None),
         active_s=ex.get("active_s"), heel_lifts=len(ex.get("heel_lifts", [])),
-        form_flags=int(ex.get("form_flags") or 0), score=int(quality.get("score", 0)),
+        form_flags=int(ex.get("form_flags") or 0),
+        score=None if quality.get("score") is None else int(quality["score"]),
         components=dict(quality.get("components") or {}), notes=tuple(ex.get("notes") or ()),
         circles_each_way=count_each_way(r.get("direction") for r in reps),
     )
