@@ -91,6 +91,7 @@ class StillLeg:
     """The guide's view of a leg that keeps still (the processor's part the guide reads)."""
 
     calibrated, exercise, cyclic = True, None, False
+    roles = {0: "shin"}
 
     def __init__(self, tilt_deg: float, still_since: float) -> None:
         self.tilt_deg, self.still_since, self.now = tilt_deg, still_since, 0.0

@@ -274,7 +274,7 @@ class RoutineGuide:
 
     def _unseen(self, spec: ExerciseSpec) -> bool:
         """The exercise needs the foot sensor and none is worn: nothing of it will be counted."""
-        return spec.needs_foot_sensor and "foot" not in getattr(self.processor, "roles", {}).values()
+        return spec.needs_foot_sensor and "foot" not in self.processor.roles.values()
 
     def _should_advance(self, now: float) -> bool:
         spec = self.routine.exercises[self.index]

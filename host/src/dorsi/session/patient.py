@@ -16,9 +16,9 @@ import math
 import numpy as np
 
 from ..emulator import ReplayDevice
-from ..sim.fusion import DeviceFusion
 from ..routine import ExerciseSpec
 from ..samples import SampleBatch
+from ..sim.fusion import DeviceFusion
 
 
 class PatientDevice(ReplayDevice):
