@@ -117,3 +117,17 @@ def test_segments_files_beside_the_inputs_and_a_routine_for_all(tmp_path, capsys
     assert [r["reps_done"] for r in table if r["exercise"] == "band_lunge"] == [done, done]
     assert main(["batch", str(tmp_path / "in"), "--out", str(out), "--routine", str(tmp_path / "none.toml")]) == 2
     assert "none.toml" in capsys.readouterr().err
+
+
+def test_a_second_run_into_the_same_folder_does_not_read_the_first_ones_table(tmp_path, capsys):
+    from dorsi.cli import main
+
+    s = simulate("band_lunge", seed=31, options=SimOptions(rate_hz=50))
+    s.to_csv(tmp_path / "p0", traces=False)
+    (tmp_path / "p0" / "truth.json").unlink()
+    for _ in range(2):
+        assert main(["batch", str(tmp_path), "--out", str(tmp_path / "table.csv")]) == 0
+        assert "1 rows from 1 files (0 could not be analysed)" in capsys.readouterr().out
+    # a table under another name, and one quoted the way pyarrow writes it, are both left out
+    (tmp_path / "copy.csv").write_bytes((tmp_path / "table.csv").read_bytes())
+    assert [p.name for p in find_inputs(tmp_path)] == ["shin.csv"]

@@ -25,7 +25,9 @@ def find_inputs(root: str | Path) -> list[Path]:
 
     A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
     and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
-    nor segments files (:func:`segments_beside`).
+    nor segments files (:func:`segments_beside`), nor the tables ``dorsi batch``
+    itself wrote (a second run into the same folder read the first one's as an input
+    and listed it as a file that could not be analysed).
     """
     root = Path(root)
     if not root.is_dir():
@@ -44,5 +46,16 @@ def find_inputs(root: str | Path) -> list[Path]:
                 continue
             if name == "segments.csv" and (path.parent / "shin.csv").exists():
                 continue
+            if _is_batch_table(path):
+                continue
             found.append(path)
     return found
+
+
+def _is_batch_table(path: Path) -> bool:
+    """Whether ``path`` is a table ``dorsi batch`` wrote (its header starts with its first columns)."""
+    from dorsi.batch.job import COLUMNS
+
+    with path.open("rb") as f:
+        head = f.read(256).replace(b'"', b"").decode("utf-8", "replace")
+    return head.startswith(",".join(list(COLUMNS)[:4]) + ",")
