@@ -48,3 +48,23 @@ def test_circles_each_way_say_which_way_to_go_next():
     assert "outward 20 / 20 ✔" in text and "now circle inward" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "Circles" not in _text(SessionState(reps=3, **{**base, "exercise": "band_lunge"}))
+
+
+def test_what_the_next_exercise_waits_for_is_shown():
+    """Between exercises the guide says what it waits for ("Stand up to start it"); the terminal
+    showed only the next exercise's title, so someone still on the floor did not know why nothing
+    started."""
+    ready = SessionState(phase="ready", exercise="gastroc_stretch", title="Gastrocnemius step stretch",
+                         exercise_index=4, exercise_count=11,
+                         message="Next: Gastrocnemius step stretch. Stand up to start it (the sensor reads "
+                                 "your leg lying down).")
+    text = " ".join(_text(ready).split())
+    assert "Stand up to start it" in text
+    unseen = SessionState(phase="exercise", exercise="seated_df_hold", title="Seated dorsiflexion holds",
+                          kind="holds", hold_target_s=10.0, exercise_index=8, exercise_count=11,
+                          message="Seated dorsiflexion holds: not counted without the foot sensor. Do it at "
+                                  "your own pace, then go on to the next exercise.")
+    assert "not counted without the foot sensor" in " ".join(_text(unseen).split())
+    counted = SessionState(phase="exercise", exercise="band_lunge", title="Band lunges", kind="reps",
+                           reps=3, reps_target=30, message="Band lunges")
+    assert _text(counted).count("Band lunges") == 1  # the title once, not repeated as a message

@@ -33,8 +33,10 @@ def render(state: SessionState) -> Panel:
     rows = Table.grid(padding=(0, 1))
     rows.add_column(width=8, style="bold")
     rows.add_column()
-    if state.phase in ("connecting", "calibrating"):
+    if state.phase in ("connecting", "calibrating", "ready"):
         rows.add_row("", Text(state.message or state.phase.capitalize() + "…", style="yellow"))
+    elif state.phase == "exercise" and state.message and state.message != state.title:
+        rows.add_row("", Text(state.message, style="yellow"))  # e.g. not counted without the foot sensor
     if state.angle_deg is not None:
         frac = (state.angle_deg + 10.0) / (ANGLE_SCALE_DEG + 10.0)
         rows.add_row("Angle", f"{_fmt_deg(state.angle_deg)} {_bar(frac, 24)} best {_fmt_deg(state.best_deg)}")
