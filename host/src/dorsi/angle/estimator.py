@@ -8,6 +8,7 @@ between chunks, so both give the same values.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -147,10 +148,8 @@ class AngleEstimator:
         self._shin = SegmentTilt(c.shin, lever, self._rate, self.time_constant_s, self.orientation)
         self._rest_sag = float(plane_angles((c.shin.frame.matrix @ c.shin.rest_up)[None, :])[0][0])
         self._ankle_rise = AnkleRiseHeelLift(self._rate, lever, c.shin.g_reading)
-        # the shin-only heel-lift model needs the shank pivoting about the ankle below the
-        # sensor from an upright rest (not seated swings about the knee, not a lying leg)
-        self._heel_model_ok = bool(np.dot(lever, c.shin.frame.up) > 0.05
-                                   and abs(self._rest_sag) < np.radians(30))
+        self._heel_model_ok = self._heel_model_usable(lever)
+        self._fitted_on_s = float(min(shin.t[-1] - shin.t[0], self.calibration_window_s))
         self._foot = None
         self._foot_lift = FootPitchHeelLift(rate_hz=self._rate)  # with a foot sensor only; fresh per calibration
         self._foot_t = np.zeros(0)
@@ -166,6 +165,45 @@ class AngleEstimator:
             self._foot = SegmentTilt(c.foot, foot_lever, self._foot_rate, self.time_constant_s, self.orientation,
                                      reanchor=True)
         return self
+
+    def refine(self, shin: SampleBatch) -> bool:
+        """Fit the shin's lever arm (and accelerometer offsets) again on more of the stream's start.
+
+        A live session calibrates on its first ``calibration_s`` (20 s: still, then three knee
+        bends), less than the ``calibration_window_s`` the analysis afterwards fits on, and the
+        fit firms up with movement (an emulated left leg: 0.164 m from 20 s, 0.173 m from 30 s,
+        truth 0.203 m; live flagged heel lifts the analysis afterwards did not). Given the
+        stream's first samples once they cover the window, this fits on them as ``calibrate`` on
+        the same samples would (the segment frame found at calibration is kept, so the angles
+        do not move), and the stream goes on with the new fit: call it while the shin is still
+        (between exercises), where the change moves nothing.
+        Returns whether it refitted (not when the calibration already had the whole window,
+        nor when ``shin`` does not cover it yet).
+        """
+        if not hasattr(self, "_shin"):
+            raise RuntimeError("call calibrate() (or estimate()) before refine()")
+        _check(shin, "shin")
+        if self._fitted_on_s >= self.calibration_window_s or shin.t[-1] - shin.t[0] < self.calibration_window_s:
+            return False
+        cal = self.calibration_
+        lever = self._fit_lever_arm(shin, cal.shin)
+        if lever is None:
+            return False
+        offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])
+        meta = dict(cal.meta, acc_offset=offset[:3].tolist(), acc_scale=offset[3:].tolist())
+        self.calibration_ = replace(cal, lever_arm_m=lever, lever_arm_source="movement", meta=meta)
+        self._acc_offset = offset
+        self._shin.set_lever_arm(lever)
+        self._ankle_rise.set_lever_arm(lever)
+        self._heel_model_ok = self._heel_model_usable(lever)
+        self._fitted_on_s = float(self.calibration_window_s)
+        return True
+
+    def _heel_model_usable(self, lever: np.ndarray) -> bool:
+        """The shin-only heel-lift model needs the shank pivoting about the ankle below the
+        sensor from an upright rest (not seated swings about the knee, not a lying leg)."""
+        up = self.calibration_.shin.frame.up
+        return bool(np.dot(lever, up) > 0.05 and abs(self._rest_sag) < np.radians(30))
 
     def update(self, shin: SampleBatch, foot: SampleBatch | None = None) -> AngleTrace:
         """Process the next chunk (after ``calibrate``); returns the trace it completes.

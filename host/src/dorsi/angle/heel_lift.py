@@ -244,8 +244,7 @@ class AnkleRiseHeelLift:
         if rate_hz <= 0 or min(window_s, onset_window_s, onset_ref_s, confirm_s) <= 0:
             raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
-        self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
-        self._r_cross = cross_matrix(self.lever_arm_m)
+        self.set_lever_arm(lever_arm_m)
         self.g = g
         self.window = max(3, int(round(window_s * rate_hz)))
         self.rest_band_deg = rest_band_deg
@@ -274,6 +273,11 @@ class AnkleRiseHeelLift:
         self._prev: dict | None = None          # last two samples of the previous chunk
         self._acc_hist = np.zeros(0)             # last window-1 vertical accelerations
         self._angle_hist = np.zeros(0)           # last window-1 shank angles
+
+    def set_lever_arm(self, lever_arm_m: np.ndarray) -> None:
+        """Use this lever arm from the next chunk on (the windows already seen are kept)."""
+        self.lever_arm_m = np.asarray(lever_arm_m, dtype=float)
+        self._r_cross = cross_matrix(self.lever_arm_m)
 
     def update(self, omega: np.ndarray, acc: np.ndarray, up: np.ndarray, contiguous: np.ndarray,
                incl_from_rest_deg: np.ndarray) -> np.ndarray:

@@ -94,8 +94,7 @@ class SegmentTilt:
         if orientation not in ORIENTATIONS:
             raise ValueError(f"orientation must be one of {ORIENTATIONS}, got {orientation!r}")
         self.calibration = calibration
-        self.lever_arm_m = None if lever_arm_m is None else np.asarray(lever_arm_m, dtype=float)
-        self._lever_x = None if self.lever_arm_m is None else cross_matrix(self.lever_arm_m)
+        self.set_lever_arm(lever_arm_m)
         m = calibration.frame.matrix
         self._to_frame, self._rate_axes = m.T, m[[2, 1]].T  # earth-up components; (lat, fwd) rates
         self.rate_hz = rate_hz
@@ -110,6 +109,11 @@ class SegmentTilt:
         self._startup = AhrsStartup(calibration.g_reading, rate_hz)
         self._free: np.ndarray | None = None
         self._centre_state: tuple | None = None  # last rows for the centred reference (``_centre``)
+
+    def set_lever_arm(self, lever_arm_m: np.ndarray | None) -> None:
+        """Use this lever arm from the next chunk on (the filter state is kept)."""
+        self.lever_arm_m = None if lever_arm_m is None else np.asarray(lever_arm_m, dtype=float)
+        self._lever_x = None if self.lever_arm_m is None else cross_matrix(self.lever_arm_m)
 
     def update(self, batch: SampleBatch) -> "SegmentTilt":
         """Process the next chunk; returns self."""

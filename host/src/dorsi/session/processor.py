@@ -229,6 +229,7 @@ class LiveProcessor:
         self.latest_s: float | None = None
         self.latest_up: np.ndarray | None = None  # mean specific force of the newest shin notification
         self.moving_tilt_deg = 3.0
+        self._head: list[SampleBatch] | None = []  # the shin's first samples, until they cover the fit window
         self._still_up: np.ndarray | None = None  # shank direction since the last movement
 
     # -- input -------------------------------------------------------------
@@ -249,7 +250,20 @@ class LiveProcessor:
     def start_exercise(self, spec: ExerciseSpec, t: float) -> None:
         if self._run is not None:
             self.end_exercise(t)
+        self._refine()
         self._run = _ExerciseRun(spec, t, self.profile)
+
+    def _refine(self) -> None:
+        """Once the session's start covers the angle estimator's fit window, refit its lever
+        arm on it (``AngleEstimator.refine``), as the analysis afterwards fits it; exercises
+        start with the shin still, where the change moves nothing."""
+        head = self._head
+        if not self.calibrated or not head:
+            return
+        window = self.estimator.calibration_window_s
+        if head[-1].t[-1] - head[0].t[0] >= window:
+            self._head = None
+            self.estimator.refine(SampleBatch.concatenate(head))
 
     def end_exercise(self, t: float) -> ExerciseResult | None:
         """End the current exercise at ``t``; returns its result.
@@ -352,6 +366,9 @@ class LiveProcessor:
             self.latest_s = float(shin.t[-1])
             self.latest_up = shin.acc.mean(axis=0)
             self._track_tilt(self.latest_up, self.latest_s)
+            if self._head is not None and (not self._head or
+                                           self._head[-1].t[-1] - self._head[0].t[0] < self.estimator.calibration_window_s):
+                self._head.append(shin)
         if not self.calibrated:
             return self._calibrate(shin, foot)
         trace = self._angles(shin, foot)
