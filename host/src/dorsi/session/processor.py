@@ -258,10 +258,7 @@ class LiveProcessor:
         arm on it (``AngleEstimator.refine``), as the analysis afterwards fits it; exercises
         start with the shin still, where the change moves nothing."""
         head = self._head
-        if not self.calibrated or not head:
-            return
-        window = self.estimator.calibration_window_s
-        if head[-1].t[-1] - head[0].t[0] >= window:
+        if self.calibrated and head and _span_s(head) >= self.estimator.calibration_window_s:
             self._head = None
             self.estimator.refine(SampleBatch.concatenate(head))
 
@@ -366,8 +363,7 @@ class LiveProcessor:
             self.latest_s = float(shin.t[-1])
             self.latest_up = shin.acc.mean(axis=0)
             self._track_tilt(self.latest_up, self.latest_s)
-            if self._head is not None and (not self._head or
-                                           self._head[-1].t[-1] - self._head[0].t[0] < self.estimator.calibration_window_s):
+            if self._head is not None and _span_s(self._head) < self.estimator.calibration_window_s:
                 self._head.append(shin)
         if not self.calibrated:
             return self._calibrate(shin, foot)
@@ -408,3 +404,8 @@ class LiveProcessor:
             foot = SampleBatch.concatenate(self._foot_hold) if self._foot_hold else None
             self._foot_hold = []
         return self.estimator.update(shin, foot)
+
+
+def _span_s(batches: list[SampleBatch]) -> float:
+    """Seconds from the first sample of the first batch to the last of the last (0 if none)."""
+    return float(batches[-1].t[-1] - batches[0].t[0]) if batches else 0.0
