@@ -184,6 +184,12 @@ class ExerciseEventDetector:
         return band if band > 0 else None
 
     @property
+    def observable(self) -> bool:
+        """Whether the trace's sensors can see the exercise: one that needs the foot sensor is
+        barely visible on the shin alone (not scored, see ``dorsi.score.quality``)."""
+        return not (self.spec.needs_foot_sensor and self.source != "ankle")
+
+    @property
     def cyclic(self) -> bool:
         """Reps are cycles (ankle circles): one per prominent peak, trough to trough."""
         rep = self._detectors()[0]
@@ -264,7 +270,7 @@ class ExerciseEventDetector:
         self.excursions_ = sorted(x for det in (rep_det, hold_det) if det is not None for x in det.excursions_)
         self.active_ = sorted(active + self.excursions_)
         self.notes_ = []
-        if self.spec.needs_foot_sensor and self.source != "ankle":
+        if not self.observable:
             self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "
                                "sensor it is barely visible: not scored (wear the foot sensor to count it)")
         return self

@@ -58,9 +58,8 @@ def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile:
         work_s = float(trace.t[-1] - trace.t[0])
         notes.append(f"{exercise}: time under work is the segment length ({work_s:.0f} s); "
                      "the sensor cannot confirm the rolling itself")
-    observable = not (spec.needs_foot_sensor and trace.source != "ankle")
     quality = QualityScorer().score(spec, det.reps_, det.holds_, work_s, det.baselines_["main"],
-                                    observable=observable).quality_
+                                    observable=det.observable).quality_
     return ExerciseAnalysis(
         exercise=exercise, start_s=float(trace.t[0]), end_s=float(trace.t[-1]), target=spec.target,
         baseline_deg=det.baselines_["main"], reps=det.reps_, holds=det.holds_, heel_lifts=det.heel_lifts_,
