@@ -1,8 +1,9 @@
 """``ReplayDevice``: a pure-Python dorsi sensor that streams a recorded ``SampleBatch``.
 
 The reference device model. It samples the source batch at its own rate
-(``SET_RATE`` changes it; the source is sampled at the nearest earlier
-instant), keeps every sample in a store-and-forward ring, and sends packets
+(``SET_RATE`` changes it; each sample takes the source sample nearest its
+instant, so a source whose timestamps jitter around the device's grid is
+replayed sample for sample, none repeated or skipped), keeps every sample in a store-and-forward ring, and sends packets
 from a send cursor:
 
 * samples are produced in device time ``tau = speed * (wall - boot)``;
@@ -127,7 +128,8 @@ class ReplayDevice(DeviceModel):
         self._battery_boot = float(battery_percent)
         self._battery_drain = float(battery_drain_per_hour)
         self._src_t = batch.t - batch.t[0]
-        self._src_duration = float(self._src_t[-1] + np.median(np.diff(self._src_t)))
+        self._src_period = float(np.median(np.diff(self._src_t)))
+        self._src_duration = float(self._src_t[-1] + self._src_period)
         self._src_acc = np.asarray(batch.acc, dtype=float)
         self._src_gyr = np.asarray(batch.gyr, dtype=float)
         self._src_quat = np.asarray(batch.quat if batch.quat is not None else fuse_orientation(batch), dtype=float)
@@ -209,7 +211,10 @@ class ReplayDevice(DeviceModel):
                 self._sampling = False
             if len(tau) == 0:
                 return 0
-        idx = np.clip(np.searchsorted(self._src_t, src_time, side="right") - 1, 0, len(self._src_t) - 1)
+        # the nearest source sample: the nearest earlier one would alternate between two
+        # neighbours wherever the source's timestamps jitter about the device's sampling instants
+        idx = np.searchsorted(self._src_t, src_time + 0.5 * self._src_period, side="right") - 1
+        idx = np.clip(idx, 0, len(self._src_t) - 1)
         quat = quat_multiply(self._tare, self._src_quat[idx])
         self._ring.append(tau, self._src_acc[idx], self._src_gyr[idx] - self._bias, quat, self.period_us)
         self._sampled_time += len(tau) / self._rate

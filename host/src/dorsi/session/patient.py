@@ -43,9 +43,15 @@ class PatientDevice(ReplayDevice):
         self._src_gyr = np.concatenate([self._src_gyr, idle.gyr])
         self._src_quat = np.concatenate([self._src_quat, idle.quat])
 
+    def _next_sample_time(self, tau: float) -> float:
+        """The device's first sampling instant at or after ``tau``: a movement starts on the
+        sample grid, so each of its samples is taken once, as an IMU's clock would."""
+        tau0, _ = self._segment
+        return tau0 + math.ceil((tau - tau0) * self._rate - 1e-6) / self._rate
+
     def perform(self, batch: SampleBatch, idle: SampleBatch | None = None) -> float:
         """Play ``batch`` from now (or when the current movement ends); returns its device start time."""
-        start = max(self.device_time(), self._active_end)
+        start = self._next_sample_time(max(self.device_time(), self._active_end))
         keep = self._src_t < start
         rel = batch.t - batch.t[0]
         self._src_t = np.concatenate([self._src_t[keep], start + rel])
