@@ -10,7 +10,9 @@ From a quiet rest followed by the first movements:
 * the long axis is the sensor's own +x made orthogonal to the flexion axis
   (a strap turned about the shin does not move +x; only a tilt on the strap
   offsets the absolute angle), or, when the standing baseline is known, the
-  rest vertical turned forward by that baseline;
+  rest vertical turned forward by that baseline. A sensor worn upside down
+  (its +x arrow toward the foot: earth up more than 60 deg below +x during the
+  rest, standing or seated) is read as worn: its long axis is -x;
 * the sign: anterior is the side of the sensor's +z (+z points out of the
   front of the shin whatever the strap rotation below 90 deg); if the strap
   is turned so far that +z is ambiguous, the physics decides: from quiet
@@ -33,6 +35,10 @@ from dorsi.samples import SampleBatch
 
 G = 9.80665
 SIDES = ("left", "right")
+#: Earth up more than 60 deg below the shin sensor's +x at rest (standing or seated, the shank
+#: within 30 deg of vertical): the sensor is worn upside down. Lying out (the shank near
+#: horizontal) cannot tell, and +x is trusted.
+UPSIDE_DOWN_COS = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ class SensorCalibration:
         Frontal angle of the sensor's long axis (+x) when the frame is upright:
         added to the frame's frontal angle so the rest reads the segment's own
         frontal tilt rather than zero.
+    upside_down : bool
+        The sensor was worn with its +x toward the foot (the long axis is -x).
     """
 
     frame: SegmentFrame
@@ -70,12 +78,13 @@ class SensorCalibration:
     axis_source: str
     planarity: float
     frontal_offset_rad: float = 0.0
+    upside_down: bool = False
 
     def to_json(self) -> dict:
         return {"frame": self.frame.to_json(), "rest_up": [float(v) for v in self.rest_up],
                 "gyr_bias": [float(v) for v in self.gyr_bias], "g_reading": self.g_reading,
                 "rest_s": list(self.rest_s), "axis_source": self.axis_source, "planarity": self.planarity,
-                "frontal_offset_deg": float(np.degrees(self.frontal_offset_rad))}
+                "frontal_offset_deg": float(np.degrees(self.frontal_offset_rad)), "upside_down": self.upside_down}
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,10 @@ class SensorToSegmentCalibrator:
         rest = self._rest(shin)
         lateral, axis_source, planarity = self._flexion_axis(shin, rest)
         z = np.array([0.0, 0.0, 1.0])
-        x = np.array([1.0, 0.0, 0.0])
+        upside_down = bool(np.dot(rest["up"], [1.0, 0.0, 0.0]) < -UPSIDE_DOWN_COS)
+        # worn upside down the board is turned half a turn about its +z: +x and +y point the
+        # other way, +z still out of the front of the shin
+        x = np.array([-1.0 if upside_down else 1.0, 0.0, 0.0])
         frame = SegmentFrame.from_axes(x - np.dot(x, lateral) * lateral, lateral)
         sign_source = "sensor_z"
         if abs(np.dot(frame.fwd, z)) < 0.5:
@@ -191,7 +203,7 @@ class SensorToSegmentCalibrator:
             rest_incl = np.radians(self.standing_baseline_deg)
         frontal_offset = -float(np.arcsin(np.clip(np.dot(x, frame.lat), -1.0, 1.0)))
         shin_cal = SensorCalibration(frame, u0, rest["bias"], rest["g"], rest["span"], axis_source, planarity,
-                                     frontal_offset)
+                                     frontal_offset, upside_down)
         foot_cal = None
         baseline = float(np.degrees(rest_incl))
         if foot is not None and len(foot):

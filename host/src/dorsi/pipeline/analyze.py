@@ -97,6 +97,9 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         raise ValueError("the input holds fewer than two samples")
     t0, t1 = float(trace.t[0]), float(trace.t[-1])
     notes = list(notes or [])
+    if trace.meta.get("shin_upside_down"):
+        notes.append("the shin sensor was worn upside down (its arrow toward the foot); it was read as worn, "
+                     "but wear it arrow up toward the knee, as the user guide shows")
     if segments is None:
         if exercise is None:
             clf = ExerciseClassifier().fit_predict(trace)
