@@ -176,9 +176,8 @@ class AngleEstimator:
         window, this fits on them as ``calibrate`` on the same samples would (the segment frame
         found at calibration is kept, so the angles do not move), and the stream goes on with
         the new fit: call it while the shin is still (between exercises), where the change
-        moves nothing. On steady simulated data the 20 s and 30 s fits agree within a
-        millimetre; an emulated session once gave 0.164 m from 20 s (truth 0.203 m), but that
-        was the emulated sensor repeating and skipping samples, since fixed.
+        moves nothing (on steady simulated data the 20 s and 30 s fits agree within a
+        millimetre).
         Returns whether it refitted (not when the calibration already had the whole window,
         nor when ``shin`` does not cover it yet).
         """

@@ -3,8 +3,8 @@
 The reference device model. It samples the source batch at its own rate
 (``SET_RATE`` changes it; each sample takes the source sample nearest its
 instant, so a source whose timestamps jitter around the device's grid is
-replayed sample for sample, none repeated or skipped), keeps every sample in a store-and-forward ring, and sends packets
-from a send cursor:
+replayed sample for sample, none repeated or skipped), keeps every sample in a
+store-and-forward ring, and sends packets from a send cursor:
 
 * samples are produced in device time ``tau = speed * (wall - boot)``;
   sample ``k`` of a sampling segment that began at ``(tau0, k0)`` with rate
