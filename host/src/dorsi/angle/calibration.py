@@ -184,7 +184,7 @@ class SensorToSegmentCalibrator:
         rest = self._rest(shin)
         lateral, axis_source, planarity = self._flexion_axis(shin, rest)
         z = np.array([0.0, 0.0, 1.0])
-        upside_down = bool(np.dot(rest["up"], [1.0, 0.0, 0.0]) < -UPSIDE_DOWN_COS)
+        upside_down = bool(rest["up"][0] < -UPSIDE_DOWN_COS)  # earth up along the sensor's -x
         # worn upside down the board is turned half a turn about its +z: +x and +y point the
         # other way, +z still out of the front of the shin
         x = np.array([-1.0 if upside_down else 1.0, 0.0, 0.0])
