@@ -101,8 +101,12 @@ class ImuErrorModel:
         dt = np.diff(t, prepend=t[0])
         self.acc_scale_ = 1.0 + rng.normal(0.0, self.acc_scale_error, 3)
         self.gyr_scale_ = 1.0 + rng.normal(0.0, self.gyr_scale_error, 3)
-        self.acc_bias_ = self._bias(rng, dt, self.acc_bias_mg * self._MG, self.acc_bias_walk_mg_rts * self._MG)
-        self.gyr_bias_ = self._bias(rng, dt, self.gyr_bias_dps * self._DPS, self.gyr_bias_walk_dps_rts * self._DPS)
+        # the turn-on biases before anything whose draws depend on the length: the same sensor
+        # (rng stream) has the same biases in every session, however long
+        acc_b0 = rng.normal(0.0, self.acc_bias_mg * self._MG, 3)
+        gyr_b0 = rng.normal(0.0, self.gyr_bias_dps * self._DPS, 3)
+        self.acc_bias_ = self._bias(rng, dt, acc_b0, self.acc_bias_walk_mg_rts * self._MG)
+        self.gyr_bias_ = self._bias(rng, dt, gyr_b0, self.gyr_bias_walk_dps_rts * self._DPS)
         acc_n = rng.normal(0.0, self.acc_noise_std(rate), acc.shape)
         gyr_n = rng.normal(0.0, self.gyr_noise_std(rate), gyr.shape)
         self.acc_ = self._quantise(acc * self.acc_scale_ + self.acc_bias_ + acc_n, self.acc_lsb)
@@ -110,8 +114,7 @@ class ImuErrorModel:
         return self
 
     @staticmethod
-    def _bias(rng: np.random.Generator, dt: np.ndarray, constant: float, walk: float) -> np.ndarray:
-        b0 = rng.normal(0.0, constant, 3)
+    def _bias(rng: np.random.Generator, dt: np.ndarray, b0: np.ndarray, walk: float) -> np.ndarray:
         steps = rng.normal(0.0, 1.0, (len(dt), 3)) * (walk * np.sqrt(dt))[:, None]
         return b0 + np.cumsum(steps, axis=0)
 
