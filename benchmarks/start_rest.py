@@ -1,13 +1,12 @@
 """Rep counts when the exercise starts after a rest of the patient's own, not the simulator's.
 
 The accuracy benchmark (``benchmarks/accuracy.py``) analyses each simulated exercise from its
-first sample: the simulator's own still start, the same standing (or seated) lean as the rests
-between reps. In a session the patient first gets into position and keeps still a few seconds,
-and that lean differs from the rests between reps by a few tenths of a degree (sway, weight on
-the other foot). The detectors read the exercise's baseline from its first 2 s, so this runs
-each rep exercise twice: as the accuracy benchmark does, and after ``--rest`` seconds of the
-same person keeping still in the exercise's posture (``dorsi.sim.simulate_rest``), and prints
-the rep-count exact-match rate of both. The last line is one JSON object.
+first sample: the simulator's own still start. In a session the patient first gets into
+position and keeps still a few seconds, and the detectors read the exercise's baseline from its
+first 2 s, so this runs each rep exercise twice: as the accuracy benchmark does, and after
+``--rest`` seconds of the same person, wearing the same sensor, keeping still in the exercise's
+posture (``dorsi.sim.simulate_rest``, joined on in time), and prints the rep-count exact-match
+rate of both. The last line is one JSON object.
 
 Run: ``.venv/bin/python benchmarks/start_rest.py [--sessions 24] [--rest 5] [--seed-base 2000]``.
 """
