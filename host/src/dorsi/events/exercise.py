@@ -270,6 +270,9 @@ class ExerciseEventDetector:
         self.excursions_ = sorted(x for det in (rep_det, hold_det) if det is not None for x in det.excursions_)
         self.active_ = sorted(active + self.excursions_)
         self.notes_ = []
+        hold_note = settings_for(self.spec, self.source).hold_note
+        if hold_note and self.holds_:
+            self.notes_.append(hold_note)
         if not self.observable:
             self.notes_.append(f"{self.spec.id}: the movement is mostly at the ankle; without the foot "
                                "sensor it is barely visible: not scored (wear the foot sensor to count it)")

@@ -21,6 +21,7 @@ class DetectorSettings:
     polarity: str = "positive"
     rep: dict = field(default_factory=dict)
     hold: dict = field(default_factory=dict)
+    hold_note: str | None = None  # said with the holds found: how far their times can be trusted
 
 
 _REPS = {
@@ -44,6 +45,12 @@ _HOLDS = {
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
 _SHIN_ONLY_ECCENTRIC = dict(threshold_deg=1.5, release_deg=0.7)
+# ... whose slow return at the lowering the shank's sway hides: the hold's end is the foot's
+# (docs/validation.md: shin-only hold error median 0.3 s, about one hold in eight over 1 s).
+SHIN_ONLY_ECCENTRIC_HOLD_NOTE = (
+    "eccentric_drop: with the shin sensor alone a hold's end is read from the shank's small tilt back, "
+    "which the body's sway can hide: hold times are to about 0.3 s, a few over 1 s off "
+    "(wear the foot sensor to time them to a few tenths of a second)")
 
 
 def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
@@ -52,10 +59,12 @@ def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
     polarity = "positive"
     rep = dict(_REPS.get(spec.id, {}))
     hold = dict(_HOLDS.get(spec.id, {}))
+    hold_note = None
     if spec.id == "eccentric_drop" and source != "ankle":
         polarity = "negative"
         rep.update(_SHIN_ONLY_ECCENTRIC)
         hold.update(_SHIN_ONLY_ECCENTRIC)
+        hold_note = SHIN_ONLY_ECCENTRIC_HOLD_NOTE
     if spec.id == "nerve_floss":
         polarity = "both"
-    return DetectorSettings(channel=channel, polarity=polarity, rep=rep, hold=hold)
+    return DetectorSettings(channel=channel, polarity=polarity, rep=rep, hold=hold, hold_note=hold_note)
