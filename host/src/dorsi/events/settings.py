@@ -49,8 +49,8 @@ _SHIN_ONLY_ECCENTRIC = dict(threshold_deg=1.5, release_deg=0.7)
 # (docs/validation.md: shin-only hold error median 0.3 s, about one hold in eight over 1 s).
 SHIN_ONLY_ECCENTRIC_HOLD_NOTE = (
     "eccentric_drop: with the shin sensor alone a hold's end is read from the shank's small tilt back, "
-    "which the body's sway can hide: hold times are to about 0.3 s, a few over 1 s off "
-    "(wear the foot sensor to time them to a few tenths of a second)")
+    "which the body's sway can hide: hold times are typically within 0.3 s, about one in eight more "
+    "than 1 s off (wear the foot sensor to time them to a few tenths of a second)")
 
 
 def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
