@@ -282,7 +282,8 @@ class AngleEstimator:
         if not self._heel_model_ok:
             rise_lift = np.zeros(len(rise_lift), dtype=bool)
         return {"t": shin.t, "incl": incl_deg, "frontal": frontal_deg, "rise_lift": rise_lift,
-                "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_)}
+                "rise": self._ankle_rise.rise_m_, "valid": ~(tilt.gap_ | tilt.settling_),
+                "rates": tilt.rates_.astype(np.float32)}
 
     def _emit(self, part: dict, foot: "_FootOnShin | None") -> AngleTrace:
         cal = self.calibration_
@@ -307,11 +308,12 @@ class AngleEstimator:
         shin_only = None
         if foot is not None:  # the same samples as the shin alone gives them (the shin-only branch above)
             shin_only = AngleTrace(t, incl, part["frontal"], part["rise_lift"], swing, shin_valid, "inclination",
-                                   cal.baseline_deg, meta)
+                                   cal.baseline_deg, meta, shank_rates=part["rates"])
         trace = AngleTrace(
             t=t, angle_deg=angle, frontal_deg=part["frontal"], heel_lift=heel, knee_swing_deg=swing, valid=valid,
             source=source, baseline_deg=cal.baseline_deg, meta=meta, foot_roll_deg=roll,
             shin_valid=None if foot is None else shin_valid, foot_lost=lost, shin_only=shin_only,
+            shank_rates=part["rates"],
         )
         self.trace_ = trace
         return trace
@@ -436,7 +438,7 @@ def _join(parts: list[dict]) -> dict:
     if not parts:
         empty = np.zeros(0)
         return {"t": empty, "incl": empty, "frontal": empty, "rise_lift": np.zeros(0, bool), "rise": empty,
-                "valid": np.zeros(0, bool)}
+                "valid": np.zeros(0, bool), "rates": np.zeros((0, 2), np.float32)}
     if len(parts) == 1:
         return parts[0]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

@@ -82,6 +82,9 @@ class SegmentTilt:
         Specific force minus the fixed-pivot acceleration (sensor frame, backward-difference
         angular acceleration); computed on first access (the gyro filter's reference uses the
         centred one, and these rows only where that is not available).
+    rates_ : (N, 3) array
+        Body rate about the calibrated lateral, forward and long axes (rad/s): the sagittal,
+        frontal and axial turning rates.
     gap_ : (N,) bool
         Samples that follow lost samples.
     settling_ : (N,) bool
@@ -96,7 +99,7 @@ class SegmentTilt:
         self.calibration = calibration
         self.set_lever_arm(lever_arm_m)
         m = calibration.frame.matrix
-        self._to_frame, self._rate_axes = m.T, m[[2, 1]].T  # earth-up components; (lat, fwd) rates
+        self._to_frame, self._rate_axes = m.T, m[[2, 1, 0]].T  # earth-up components; (lat, fwd, up) rates
         self.rate_hz = rate_hz
         self.time_constant_s = time_constant_s
         self.orientation = orientation
@@ -134,6 +137,7 @@ class SegmentTilt:
         if mode == "device" and batch.quat is None:
             raise ValueError(f"orientation {mode!r} needs device quaternions; this batch is raw-only")
         self.settling_ = np.zeros(n, dtype=bool)
+        self.rates_ = omega @ self._rate_axes
         # the angular acceleration and the cleaned accelerometer anchor the raw filter;
         # with device/fusion orientation they are only computed if free_acc_ is read
         self._pending = (batch.acc, omega, steps, dt, self._last_omega)
@@ -156,7 +160,7 @@ class SegmentTilt:
             if not centred.all():  # the rest: each sample's own cleaned reading
                 rows = np.flatnonzero(~centred)
                 reference[rows, 0], reference[rows, 1] = plane_angles(self._free_rows(rows) @ self._to_frame)
-            self._filter.filter(reference, omega @ self._rate_axes, dt, 1.0 / self.rate_hz,
+            self._filter.filter(reference, self.rates_[:, :2], dt, 1.0 / self.rate_hz,
                                 reanchor=self._reanchor_mask(steps) if self.reanchor else None)
             sag, fro = self._filter.angle_[:, 0], self._filter.angle_[:, 1]
             up = _up_from_angles(sag, fro) @ m
@@ -256,7 +260,7 @@ class SegmentTilt:
         alpha /= (dt_e[1:] + dt_e[:-1])[:, None]  # at k - 1
         free = acc_e[:-1] - pivot_acceleration(w_prev, alpha, lever_arm_m, self._lever_x)
         sag, fro = plane_angles(free @ self._to_frame)
-        step = (w_prev + w_now) @ self._rate_axes  # rotation from k - 1 to k (trapezoid)
+        step = (w_prev + w_now) @ self._rate_axes[:, :2]  # rotation from k - 1 to k (trapezoid)
         step *= (0.5 * dt_e[1:])[:, None]
         sag += step[:, 0]
         fro += step[:, 1]

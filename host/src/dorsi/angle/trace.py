@@ -60,6 +60,11 @@ class AngleTrace:
         them (tibial inclination, heel lifts from the shin's kinematics, the
         shin's validity; ``source`` ``"inclination"``), for exercises analysed
         without the foot (see ``dorsi.events.foot_fallback``).
+    shank_rates : (N, 3) float32 or None
+        The shank's turning rate about the calibrated lateral, forward and long
+        axes (rad/s; the shin sensor's gyroscope less its bias): the direction
+        the shank moves in, as the sensor sees it (``dorsi.angle.movement_axis``).
+        ``None`` where the trace was not made from a shin sensor's samples.
     """
 
     t: np.ndarray
@@ -75,6 +80,7 @@ class AngleTrace:
     shin_valid: np.ndarray | None = None
     foot_lost: np.ndarray | None = None
     shin_only: "AngleTrace | None" = None
+    shank_rates: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.t)
@@ -89,6 +95,7 @@ class AngleTrace:
             None if self.shin_valid is None else self.shin_valid[i0:i1],
             None if self.foot_lost is None else self.foot_lost[i0:i1],
             None if self.shin_only is None else self.shin_only.slice(i0, i1),
+            None if self.shank_rates is None else self.shank_rates[i0:i1],
         )
 
     def channel_valid(self, channel: str) -> np.ndarray:
@@ -115,7 +122,9 @@ class AngleTrace:
                 if any(tr.shin_valid is not None for tr in traces) else None)
         lost = [tr.foot_lost for tr in traces if tr.foot_lost is not None]
         views = [tr.shin_only for tr in traces if tr.shin_only is not None]
+        rates = [tr.shank_rates for tr in traces if tr.shank_rates is not None]
         return AngleTrace(**cat, source=first.source, baseline_deg=first.baseline_deg, meta=dict(first.meta),
                           foot_roll_deg=roll, shin_valid=None if shin is None else np.concatenate(shin),
                           foot_lost=np.concatenate(lost) if len(lost) == len(traces) else None,
-                          shin_only=AngleTrace.concatenate(views) if len(views) == len(traces) else None)
+                          shin_only=AngleTrace.concatenate(views) if len(views) == len(traces) else None,
+                          shank_rates=np.concatenate(rates) if len(rates) == len(traces) else None)

@@ -18,6 +18,7 @@ from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
+from dorsi.pipeline.strap_check import strap_turn_note
 from dorsi.routine.exercises import check_exercise
 from dorsi.routine.loader import default_routine
 from dorsi.routine.model import Routine
@@ -51,6 +52,9 @@ def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile:
     channel = "knee_swing" if spec.signal == "knee_swing" else "angle"
     active_s = ActivityDetector(channel=channel).detect(trace).active_s_
     notes = list(det.notes_)
+    strap = strap_turn_note(spec, trace)
+    if strap:
+        notes.append(strap)
     work_s = active_s
     if spec.kind == "duration":
         # Foam rolling translates the leg along the roller with little rotation: the angle barely
