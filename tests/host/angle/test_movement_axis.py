@@ -94,3 +94,20 @@ def test_seated_movements_are_not_held_against_the_calibration() -> None:
     axis = MovementAxis().measure(estimate_trace(shin).slice_time(start, float(shin.t[-1]) + 1))
     assert axis.turn_deg_ is not None and abs(axis.turn_deg_) > 15.0  # the axis did move
     assert not any("turned" in n for n in ex.notes)
+
+
+@pytest.mark.parametrize("foot", [False, True])
+def test_the_live_trace_carries_the_rates_chunk_by_chunk_as_the_batch_one(foot: bool) -> None:
+    """Per-notification updates and the stream's end give the same rates as one batch estimate
+    (an empty flush included), so live and recorded analyses read the same turn."""
+    from dorsi.angle import AngleEstimator
+
+    s = simulate("band_lunge", seed=7, reps=6, options=SimOptions(foot_sensor=foot))
+    batch = AngleEstimator().estimate(s.shin, s.foot).trace_
+    live = AngleEstimator().calibrate(s.shin, s.foot)
+    parts = [live.update(s.shin.slice(i, i + 11), None if s.foot is None else s.foot.slice(i, i + 11))
+             for i in range(0, len(s.shin), 11)]
+    parts.append(live.finish())
+    joined = AngleTrace.concatenate(parts)
+    assert joined.shank_rates is not None and joined.shank_rates.shape == (len(joined), 3)
+    np.testing.assert_array_equal(joined.shank_rates, batch.shank_rates)

@@ -438,7 +438,7 @@ def _join(parts: list[dict]) -> dict:
     if not parts:
         empty = np.zeros(0)
         return {"t": empty, "incl": empty, "frontal": empty, "rise_lift": np.zeros(0, bool), "rise": empty,
-                "valid": np.zeros(0, bool), "rates": np.zeros((0, 2), np.float32)}
+                "valid": np.zeros(0, bool), "rates": np.zeros((0, 3), np.float32)}
     if len(parts) == 1:
         return parts[0]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
