@@ -111,3 +111,17 @@ def test_the_live_trace_carries_the_rates_chunk_by_chunk_as_the_batch_one(foot: 
     joined = AngleTrace.concatenate(parts)
     assert joined.shank_rates is not None and joined.shank_rates.shape == (len(joined), 3)
     np.testing.assert_array_equal(joined.shank_rates, batch.shank_rates)
+
+
+def test_chunk_by_chunk_reads_the_same_turn_as_the_whole() -> None:
+    trace = _rates_trace(12.0, 0.2, n=3000, seed=4)
+    trace.valid[500:530] = False  # lost samples: left out either way
+    whole = MovementAxis().measure(trace)
+    live = MovementAxis()
+    seen = []
+    for i in range(0, len(trace), 11):
+        seen.append(live.update(trace.slice(i, i + 11)).turn_deg_)
+    assert seen[0] is None  # not before a second of movement
+    assert live.turn_deg_ == pytest.approx(whole.turn_deg_, abs=1e-9)
+    assert live.drift_deg_ == pytest.approx(whole.drift_deg_, abs=1e-9)
+    assert live.samples_ == whole.samples_

@@ -68,3 +68,13 @@ def test_what_the_next_exercise_waits_for_is_shown():
     counted = SessionState(phase="exercise", exercise="band_lunge", title="Band lunges", kind="reps",
                            reps=3, reps_target=30, message="Band lunges")
     assert _text(counted).count("Band lunges") == 1  # the title once, not repeated as a message
+
+
+def test_a_turned_sensor_is_spelled_out_within_80_columns():
+    state = SessionState(phase="exercise", exercise="band_lunge", title="Band lunges", kind="reps",
+                         exercise_index=5, exercise_count=9, reps=12, reps_target=30, strap_turned_deg=24.6,
+                         sensors=[SensorState("shin", connected=True)])
+    text = _text(state)
+    assert "turned about 25°" in text and "recalibrate" in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "turned" not in _text(SessionState(phase="exercise", exercise="band_lunge", title="Band lunges"))

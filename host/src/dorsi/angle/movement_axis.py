@@ -44,6 +44,9 @@ from dorsi.angle.trace import AngleTrace
 class MovementAxis:
     """Offset of the shank's movement axis from the calibrated lateral axis, and its parts.
 
+    ``measure`` takes a whole trace; ``update`` takes it chunk by chunk (the live session,
+    per notification) and gives the same figures: only sums are kept.
+
     Parameters
     ----------
     min_rate_rad_s : float
@@ -69,36 +72,73 @@ class MovementAxis:
         Moving samples it was measured on.
     """
 
+    #: Steps between samples longer than this (s, lost samples) count as this much moving time.
+    MAX_STEP_S = 0.1
+
     def __init__(self, min_rate_rad_s: float = 0.5, min_moving_s: float = 1.0, min_swing_deg: float = 5.0) -> None:
         self.min_rate_rad_s = min_rate_rad_s
         self.min_moving_s = min_moving_s
         self.min_swing_deg = min_swing_deg
+        self.reset()
+
+    def reset(self) -> "MovementAxis":
+        """Forget every sample seen; returns self."""
+        self._axial = np.zeros(2)       # sums of 2 w_lat w_fwd and w_lat^2 - w_fwd^2
+        self._moments = np.zeros((4, 4))  # of (w_lat, w_fwd, theta w_lat, theta w_fwd) ...
+        self._with_up = np.zeros(4)       # ... and of each with w_up
+        self._theta_range = [np.inf, -np.inf]
+        self._moving_s = 0.0
+        self._last_t: float | None = None
+        self.samples_ = 0
+        self._solve()
+        return self
 
     def measure(self, trace: AngleTrace) -> "MovementAxis":
         """Measure on the valid samples of ``trace`` (its ``shank_rates``); returns self."""
+        return self.reset().update(trace)
+
+    def update(self, trace: AngleTrace) -> "MovementAxis":
+        """Add the next chunk of a stream (its valid samples); returns self."""
+        if trace.shank_rates is None or not len(trace):
+            return self
+        t = np.asarray(trace.t, dtype=np.float64)
+        step = np.diff(t, prepend=t[0] if self._last_t is None else self._last_t)
+        self._last_t = float(t[-1])
+        ok = trace.channel_valid("knee_swing")
+        rates = np.asarray(trace.shank_rates, dtype=np.float64)
+        w_lat, w_fwd = rates[:, 0], rates[:, 1]
+        moving = ok & (w_lat * w_lat + w_fwd * w_fwd > self.min_rate_rad_s ** 2)
+        count = int(np.count_nonzero(moving))
+        if not count:
+            return self
+        w_lat, w_fwd, w_up = w_lat[moving], w_fwd[moving], rates[moving, 2]
+        theta = np.radians(-np.asarray(trace.knee_swing_deg, dtype=np.float64)[moving])  # sagittal, from rest
+        self.samples_ += count
+        self._moving_s += float(np.minimum(step[moving], self.MAX_STEP_S).sum())
+        self._axial += (2.0 * float(w_lat @ w_fwd), float(w_lat @ w_lat - w_fwd @ w_fwd))
+        x = np.column_stack([w_lat, w_fwd, theta * w_lat, theta * w_fwd])
+        self._moments += x.T @ x
+        self._with_up += x.T @ w_up
+        self._theta_range = [min(self._theta_range[0], float(theta.min())),
+                             max(self._theta_range[1], float(theta.max()))]
+        self._solve()
+        return self
+
+    def _solve(self) -> None:
         self.offset_deg_: float | None = None
         self.drift_deg_: float | None = None
         self.turn_deg_: float | None = None
-        self.samples_ = 0
-        if trace.shank_rates is None or not len(trace):
-            return self
-        ok = trace.channel_valid("knee_swing")
-        rates = np.asarray(trace.shank_rates[ok], dtype=np.float64)
-        w_lat, w_fwd = rates[:, 0], rates[:, 1]
-        moving = w_lat * w_lat + w_fwd * w_fwd > self.min_rate_rad_s ** 2
-        self.samples_ = int(np.count_nonzero(moving))
-        period = float(np.median(np.diff(trace.t))) if len(trace) > 1 else 0.0
-        if self.samples_ < 2 or self.samples_ * period < self.min_moving_s:
-            return self
-        w_lat, w_fwd, w_up = w_lat[moving], w_fwd[moving], rates[moving, 2]
-        offset = 0.5 * float(np.arctan2(np.sum(2.0 * w_lat * w_fwd), np.sum(w_lat * w_lat - w_fwd * w_fwd)))
-        theta = np.radians(-np.asarray(trace.knee_swing_deg)[ok][moving])  # sagittal angle from rest
+        if self.samples_ < 2 or self._moving_s < self.min_moving_s:
+            return
+        offset = 0.5 * float(np.arctan2(self._axial[0], self._axial[1]))
         drift = 0.0
-        if np.ptp(theta) >= np.radians(self.min_swing_deg):
-            along = w_lat * np.cos(offset) + w_fwd * np.sin(offset)
-            c2 = float(np.linalg.lstsq(np.column_stack([along, theta * along]), w_up, rcond=None)[0][1])
+        if self._theta_range[1] - self._theta_range[0] >= np.radians(self.min_swing_deg):
+            c, s = np.cos(offset), np.sin(offset)
+            # the fit w_up = c1 r + c2 theta r with r = w_lat c + w_fwd s, from the kept moments
+            to_design = np.array([[c, s, 0.0, 0.0], [0.0, 0.0, c, s]])
+            normal = to_design @ self._moments @ to_design.T
+            c2 = float(np.linalg.lstsq(normal, to_design @ self._with_up, rcond=None)[0][1])
             drift = float(np.arcsin(np.clip(-c2, -0.5, 0.5)))  # within +-30 deg, as the calibration's
         self.offset_deg_ = float(np.degrees(offset))
         self.drift_deg_ = float(np.degrees(drift))
         self.turn_deg_ = self.offset_deg_ - self.drift_deg_
-        return self

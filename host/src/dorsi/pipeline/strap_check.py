@@ -13,15 +13,27 @@ from dorsi.routine.model import ExerciseSpec
 STRAP_TURN_NOTE_DEG = 8.0
 
 
+def checks_strap(spec: ExerciseSpec) -> bool:
+    """Whether ``spec``'s movement is compared with the calibration's: exercises that turn the
+    shank about the ankle while standing (seated ones turn about the knee, whose axis differs
+    from the ankle's by the tibial torsion)."""
+    return spec.posture == "standing" and spec.signal == "angle"
+
+
+def strap_turn(axis: MovementAxis) -> float | None:
+    """The turn ``axis`` measured (deg) when it is ``STRAP_TURN_NOTE_DEG`` or more, else None."""
+    turn = axis.turn_deg_
+    return None if turn is None or abs(turn) < STRAP_TURN_NOTE_DEG else turn
+
+
 def strap_turn_note(spec: ExerciseSpec, trace: AngleTrace) -> str | None:
     """A note when the shin sensor turned ``STRAP_TURN_NOTE_DEG`` or more about the shin since
     calibration, read off the movement of ``spec``'s segment ``trace``; None otherwise, and for
-    exercises that do not turn the shank about the ankle while standing (seated ones turn about
-    the knee, whose axis differs from the ankle's by the tibial torsion)."""
-    if spec.posture != "standing" or spec.signal != "angle":
+    exercises :func:`checks_strap` leaves out."""
+    if not checks_strap(spec):
         return None
-    turn = MovementAxis().measure(trace).turn_deg_
-    if turn is None or abs(turn) < STRAP_TURN_NOTE_DEG:
+    turn = strap_turn(MovementAxis().measure(trace))
+    if turn is None:
         return None
     return (f"{spec.id}: the shin sensor has turned about {abs(turn):.0f} deg around the shin since calibration "
             "(the shank's movement turned about another axis in it): the peaks read low and the foot can be "

@@ -168,6 +168,8 @@ class RoutineGuide:
         if tick.trace is not None and len(tick.trace):
             self._show_angle(tick.trace, now)
             st.roll_in = tick.roll_in and st.phase == "exercise"
+            if tick.strap_turn_deg is not None and st.phase == "exercise":
+                st.strap_turned_deg = abs(tick.strap_turn_deg)  # kept until the next exercise
         self._count(tick, now)
         if st.phase == "exercise":
             st.exercise_elapsed_s = now - self._t_exercise
@@ -326,6 +328,7 @@ class RoutineGuide:
         st.hold_target_s = spec.target.hold_s
         st.holds_target = spec.target.total_holds
         st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None
+        st.strap_turned_deg = None
         st.exercise_elapsed_s = 0.0
         st.message = spec.title
         if self._unseen(spec):

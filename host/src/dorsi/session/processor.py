@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..angle import AngleEstimator
+from ..angle.movement_axis import MovementAxis
 from ..angle.trace import AngleTrace
 from ..events.exercise import ExerciseEventDetector
 from ..events.foot_fallback import FootFallback
 from ..events.results import HeelLift, Hold, Rep
 from ..events.streaming import StreamingEventDetector
+from ..pipeline.strap_check import checks_strap, strap_turn
 from ..protocol import StreamDecoder
 from ..routine import ExerciseSpec
 from ..samples import SampleBatch
@@ -62,6 +64,7 @@ class Tick:
     open_hold: tuple[float, float] | None = None
     pending_reps: list[Rep] | None = None  # ankle circles seen but not final yet (None: not updated)
     roll_in: bool = False  # the knee drifting in now, by the exercise's own rule (its frontal rest + threshold)
+    strap_turn_deg: float | None = None  # the shin sensor turned this far since calibration (None: not seen)
     closed: list[ExerciseResult] = field(default_factory=list)  # ended exercises finished by this tick
 
 
@@ -79,6 +82,7 @@ class _ExerciseRun:
         self.fallback = FootFallback(spec.needs_foot_sensor)
         self.events: StreamingEventDetector | None = None  # made at the first shin sample, for its view
         self.end_s: float | None = None
+        self.axis = MovementAxis() if checks_strap(spec) else None  # the strap's turn, as the analysis reads it
 
     def feed(self, trace: AngleTrace, tick: Tick | None = None) -> None:
         """Analyse this exercise's part of ``trace``; fills ``tick`` (the current exercise's)."""
@@ -93,11 +97,14 @@ class _ExerciseRun:
                 self.result.spec, source=view.source, profile=self.profile))
         update = self.events.update(view)
         self._collect(update)
+        if self.axis is not None:
+            self.axis.update(view)
         if tick is not None:
             tick.reps, tick.holds, tick.heel_lifts = update.reps, update.holds, update.heel_lifts
             tick.open_hold = update.open_hold
             tick.pending_reps = update.pending_reps
             tick.roll_in = self._rolling_in(view)
+            tick.strap_turn_deg = None if self.axis is None else strap_turn(self.axis)
 
     def _rolling_in(self, view: AngleTrace) -> bool:
         """The last samples' frontal tilt beyond the exercise's rest by its threshold, as the

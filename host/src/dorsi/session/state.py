@@ -52,6 +52,7 @@ class SessionState:
     hold_active: bool = False  # a hold is running now (hold_elapsed_s counts up)
     heel_lift: bool = False
     roll_in: bool = False
+    strap_turned_deg: float | None = None  # the shin sensor turned on the shin in this exercise (about, deg)
     heel_lifts: int = 0
     last_event: str = ""
     exercise_elapsed_s: float = 0.0

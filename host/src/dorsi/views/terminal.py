@@ -60,6 +60,9 @@ def render(state: SessionState) -> Panel:
         rows.add_row("", Text("⚠ HEEL LIFT: keep the heel down", style="bold white on red"))
     if state.roll_in:
         rows.add_row("", Text("⚠ Knee drifting in: keep the foot from rolling in", style="bold black on yellow"))
+    if state.strap_turned_deg is not None:
+        rows.add_row("", Text(f"⚠ The shin sensor has turned about {state.strap_turned_deg:.0f}° on the shin: "
+                              "turn it back to the front and recalibrate", style="bold black on yellow"))
     if state.last_event:
         rows.add_row("", Text(state.last_event, style="cyan"))
     for cue in state.cues[:3]:

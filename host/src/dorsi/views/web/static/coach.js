@@ -264,6 +264,9 @@
   function renderAlerts(s) {
     $("alert-heel").hidden = !s.heel_lift;
     $("alert-roll").hidden = !s.roll_in;
+    const turned = s.strap_turned_deg;
+    $("alert-strap").hidden = turned === null || turned === undefined;
+    if (!$("alert-strap").hidden) $("strap-deg").textContent = Math.round(turned);
     if (s.heel_lift && !prev.heel) beep("heel");
     prev.heel = !!s.heel_lift;
   }

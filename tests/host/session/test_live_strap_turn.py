@@ -1,0 +1,62 @@
+"""Live: a shin strap that turns after the calibration is shown during the exercise, and the
+analysis of the recording says the same."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from dorsi.pipeline import analyze
+from dorsi.routine import load_routine
+from dorsi.session.emulated import emulated_sensors
+from dorsi.session.runner import run_session
+from dorsi.session.state import SessionState
+from dorsi.sources.recording_source import load_recording
+
+ROUTINE = Path(__file__).with_name("short_routine.toml")
+SPEED = 6.0
+
+
+class Seen:
+    def __init__(self) -> None:
+        self.turned: dict[str, float] = {}
+
+    def update(self, state: SessionState) -> None:
+        if state.phase == "exercise" and state.strap_turned_deg is not None:
+            self.turned[state.exercise] = state.strap_turned_deg
+
+
+@pytest.mark.parametrize("turn_deg", [0.0, 25.0])
+def test_a_strap_turned_before_the_lunges_is_shown_live_and_noted_after(tmp_path, turn_deg: float) -> None:
+    seen = Seen()
+
+    async def run():
+        async with emulated_sensors(speed=SPEED, seed=12) as setup:
+            patient = setup.patient
+
+            def perform(spec):  # the strap turns on the shin as the lunges begin (after calibration)
+                if spec.id == "band_lunge":
+                    patient.options = replace(patient.options,
+                                              strap_rotation_deg=patient.options.strap_rotation_deg + turn_deg)
+                patient.perform(spec)
+
+            return await run_session(load_routine(ROUTINE), tmp_path / "s.dorsi", roles=patient.roles,
+                                     views=[seen], auto_advance=True, link_options=setup.link_options,
+                                     on_exercise_start=perform, on_exercise_request=patient.prepare,
+                                     time_scale=SPEED, max_exercise_s=90.0)
+
+    result = asyncio.run(run())
+    lunges = {e.spec.id: e for e in result.exercises}["band_lunge"]
+    assert len(lunges.reps) == 4
+    session = load_recording(tmp_path / "s.dorsi")
+    analysis = analyze(session.shin, segments=session.segments)
+    notes = [n for e in analysis.exercises if e.exercise == "band_lunge" for n in e.notes if "turned" in n]
+    if turn_deg == 0.0:
+        assert seen.turned == {} and notes == []
+    else:
+        assert set(seen.turned) == {"band_lunge"}  # (the stretch after it moves too little to judge)
+        assert seen.turned["band_lunge"] == pytest.approx(turn_deg, abs=4.0)
+        assert len(notes) == 1
