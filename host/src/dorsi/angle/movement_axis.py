@@ -36,6 +36,8 @@ adults).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
@@ -72,9 +74,6 @@ class MovementAxis:
         Moving samples it was measured on.
     """
 
-    #: Steps between samples longer than this (s, lost samples) count as this much moving time.
-    MAX_STEP_S = 0.1
-
     def __init__(self, min_rate_rad_s: float = 0.5, min_moving_s: float = 1.0, min_swing_deg: float = 5.0) -> None:
         self.min_rate_rad_s = min_rate_rad_s
         self.min_moving_s = min_moving_s
@@ -83,14 +82,11 @@ class MovementAxis:
 
     def reset(self) -> "MovementAxis":
         """Forget every sample seen; returns self."""
-        self._axial = np.zeros(2)       # sums of 2 w_lat w_fwd and w_lat^2 - w_fwd^2
-        self._moments = np.zeros((4, 4))  # of (w_lat, w_fwd, theta w_lat, theta w_fwd) ...
-        self._with_up = np.zeros(4)       # ... and of each with w_up
-        self._theta_range = [np.inf, -np.inf]
-        self._moving_s = 0.0
-        self._last_t: float | None = None
+        self._gram = np.zeros((5, 5))  # moments of (w_lat, w_fwd, theta w_lat, theta w_fwd, w_up)
+        self._theta_lo, self._theta_hi = math.inf, -math.inf
+        self._period = math.inf  # the smallest mean sample step of a chunk: the nominal period
         self.samples_ = 0
-        self._solve()
+        self._result: tuple | None = (None, None, None)
         return self
 
     def measure(self, trace: AngleTrace) -> "MovementAxis":
@@ -98,47 +94,66 @@ class MovementAxis:
         return self.reset().update(trace)
 
     def update(self, trace: AngleTrace) -> "MovementAxis":
-        """Add the next chunk of a stream (its valid samples); returns self."""
-        if trace.shank_rates is None or not len(trace):
+        """Add the next chunk of a stream (its valid samples); returns self. Only sums are
+        kept; the figures are solved from them when read."""
+        rates = trace.shank_rates
+        n = len(trace)
+        if rates is None or not n:
             return self
-        t = np.asarray(trace.t, dtype=np.float64)
-        step = np.diff(t, prepend=t[0] if self._last_t is None else self._last_t)
-        self._last_t = float(t[-1])
-        ok = trace.channel_valid("knee_swing")
-        rates = np.asarray(trace.shank_rates, dtype=np.float64)
-        w_lat, w_fwd = rates[:, 0], rates[:, 1]
-        moving = ok & (w_lat * w_lat + w_fwd * w_fwd > self.min_rate_rad_s ** 2)
-        count = int(np.count_nonzero(moving))
-        if not count:
+        if n > 1:
+            self._period = min(self._period, (float(trace.t[-1]) - float(trace.t[0])) / (n - 1))
+        across = rates[:, :2]
+        moving = np.einsum("ij,ij->i", across, across) > self.min_rate_rad_s ** 2
+        moving &= trace.channel_valid("knee_swing")
+        rows = np.flatnonzero(moving)
+        if not len(rows):
             return self
-        w_lat, w_fwd, w_up = w_lat[moving], w_fwd[moving], rates[moving, 2]
-        theta = np.radians(-np.asarray(trace.knee_swing_deg, dtype=np.float64)[moving])  # sagittal, from rest
-        self.samples_ += count
-        self._moving_s += float(np.minimum(step[moving], self.MAX_STEP_S).sum())
-        self._axial += (2.0 * float(w_lat @ w_fwd), float(w_lat @ w_lat - w_fwd @ w_fwd))
-        x = np.column_stack([w_lat, w_fwd, theta * w_lat, theta * w_fwd])
-        self._moments += x.T @ x
-        self._with_up += x.T @ w_up
-        self._theta_range = [min(self._theta_range[0], float(theta.min())),
-                             max(self._theta_range[1], float(theta.max()))]
-        self._solve()
+        theta = np.asarray(trace.knee_swing_deg)[rows] * (-math.pi / 180.0)  # sagittal angle from rest
+        x = np.empty((len(rows), 5))
+        x[:, (0, 1, 4)] = rates[rows]
+        np.multiply(x[:, :2], theta[:, None], out=x[:, 2:4])
+        self._gram += x.T @ x
+        self._theta_lo = min(self._theta_lo, float(theta.min()))
+        self._theta_hi = max(self._theta_hi, float(theta.max()))
+        self.samples_ += len(rows)
+        self._result = None
         return self
 
-    def _solve(self) -> None:
-        self.offset_deg_: float | None = None
-        self.drift_deg_: float | None = None
-        self.turn_deg_: float | None = None
-        if self.samples_ < 2 or self._moving_s < self.min_moving_s:
-            return
-        offset = 0.5 * float(np.arctan2(self._axial[0], self._axial[1]))
+    @property
+    def offset_deg_(self) -> float | None:
+        return self._solved()[0]
+
+    @property
+    def drift_deg_(self) -> float | None:
+        return self._solved()[1]
+
+    @property
+    def turn_deg_(self) -> float | None:
+        return self._solved()[2]
+
+    def _solved(self) -> tuple:
+        if self._result is None:
+            self._result = self._solve()
+        return self._result
+
+    def _solve(self) -> tuple:
+        if self.samples_ < 2 or self.samples_ * self._period < self.min_moving_s:
+            return None, None, None
+        m = self._gram.tolist()  # rows/columns: w_lat, w_fwd, theta w_lat, theta w_fwd, w_up
+        # sum 2 w_lat w_fwd and sum (w_lat^2 - w_fwd^2): the axial mean
+        offset = 0.5 * math.atan2(2.0 * m[0][1], m[0][0] - m[1][1])
         drift = 0.0
-        if self._theta_range[1] - self._theta_range[0] >= np.radians(self.min_swing_deg):
-            c, s = np.cos(offset), np.sin(offset)
+        if self._theta_hi - self._theta_lo >= math.radians(self.min_swing_deg):
             # the fit w_up = c1 r + c2 theta r with r = w_lat c + w_fwd s, from the kept moments
-            to_design = np.array([[c, s, 0.0, 0.0], [0.0, 0.0, c, s]])
-            normal = to_design @ self._moments @ to_design.T
-            c2 = float(np.linalg.lstsq(normal, to_design @ self._with_up, rcond=None)[0][1])
-            drift = float(np.arcsin(np.clip(-c2, -0.5, 0.5)))  # within +-30 deg, as the calibration's
-        self.offset_deg_ = float(np.degrees(offset))
-        self.drift_deg_ = float(np.degrees(drift))
-        self.turn_deg_ = self.offset_deg_ - self.drift_deg_
+            c, s = math.cos(offset), math.sin(offset)
+            cc, cs, ss = c * c, c * s, s * s
+            a11 = cc * m[0][0] + 2.0 * cs * m[0][1] + ss * m[1][1]          # sum r^2
+            a12 = cc * m[0][2] + cs * (m[0][3] + m[1][2]) + ss * m[1][3]    # sum theta r^2
+            a22 = cc * m[2][2] + 2.0 * cs * m[2][3] + ss * m[3][3]          # sum theta^2 r^2
+            y1, y2 = c * m[0][4] + s * m[1][4], c * m[2][4] + s * m[3][4]  # sum r w_up, theta r w_up
+            det = a11 * a22 - a12 * a12
+            if det > 1e-12 * a11 * a22:
+                c2 = (a11 * y2 - a12 * y1) / det
+                drift = math.asin(min(max(-c2, -0.5), 0.5))  # within +-30 deg, as the calibration's
+        offset_deg, drift_deg = math.degrees(offset), math.degrees(drift)
+        return offset_deg, drift_deg, offset_deg - drift_deg
