@@ -35,3 +35,33 @@ def test_two_sensors_align_within_one_sample_period():
     foot = _map(physical + 0.005, 700.0, -25e-6, 0.004 + rng.exponential(0.02, physical.size)) - 0.005
     settled = physical > 5.0  # after the envelope has seen a few seconds of packets
     assert np.max(np.abs(shin[settled] - foot[settled])) < 0.01
+
+
+def test_a_backlog_does_not_move_the_time_base():
+    """The link (or the host) falls 25 s behind for a minute, then catches up: the delayed samples,
+    and those after them, keep the times they were taken at (as the recording's fit has them),
+    within a sample period, and never run backwards."""
+    rng = np.random.default_rng(5)
+    physical = np.arange(1, 3000) * 0.11
+    latency = 0.004 + rng.exponential(0.01, physical.size)
+    behind = (physical > 60.0) & (physical < 120.0)
+    latency[behind] += np.minimum(physical[behind] - 60.0, 25.0)  # delivered up to 25 s late
+    mapped = _map(physical, 40.0, 20e-6, latency)
+    truth = physical  # host time at which each newest sample was taken (device offset removed)
+    settled = physical > 5.0
+    assert np.max(np.abs(mapped[settled] - truth[settled])) < 0.02  # it used to follow the delay: 25 s off
+    assert np.all(np.diff(mapped) > 0.11 - 0.01)
+
+
+def test_a_link_drop_longer_than_the_window_keeps_the_time_base():
+    """A minute without the link, then the sensor's backlog comes in at once: its samples map to
+    when they were taken. The envelope, left with nothing but the backlog, used to jump by the
+    whole drop (60 s) and fall back at 5 ms per second: an hour to recover."""
+    physical = np.arange(1, 3000) * 0.11
+    host = physical + 0.01
+    dropped = (physical > 60.0) & (physical < 120.0)
+    host[dropped] = 120.0 + (physical[dropped] - 60.0) * 0.02  # the backlog, sent fast on reconnection
+    order = np.argsort(host, kind="stable")
+    clock = LiveClock()
+    offsets = np.array([clock.observe(d, h) for d, h in zip(physical[order], host[order])])
+    assert np.max(np.abs(offsets)) < 0.03  # its 10 ms latency and the capped rise
