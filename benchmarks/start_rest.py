@@ -32,14 +32,7 @@ ROWS = (
 
 def _after_rest(rest, ex):
     """``ex`` played after ``rest`` (seq and time continuing)."""
-    from dorsi.samples import SampleBatch
-
-    if rest is None or ex is None:
-        return ex
-    t_off = float(rest.t[-1]) + 0.01 - float(ex.t[0])
-    moved = SampleBatch(ex.role, ex.seq + int(rest.seq[-1]) + 1, ex.t + t_off, ex.acc, ex.gyr, None, ex.meta)
-    return SampleBatch.concatenate([SampleBatch(rest.role, rest.seq, rest.t, rest.acc, rest.gyr, None, rest.meta),
-                                    moved])
+    return ex if rest is None or ex is None else rest.followed_by(ex)
 
 
 def run_one(task: tuple) -> tuple[str, bool, bool]:

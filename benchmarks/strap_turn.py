@@ -28,14 +28,6 @@ CELLS = ((0.0, None), (0.0, 0.25), (0.0, -0.25), (5.0, None), (8.0, None), (-8.0
 EXERCISES = ("band_lunge", "knee_to_wall")
 
 
-def _join(a, b):
-    from dorsi.samples import SampleBatch
-
-    t_off = float(a.t[-1]) + 0.01 - float(b.t[0])
-    moved = SampleBatch(b.role, b.seq + int(a.seq[-1]) + 1, b.t + t_off, b.acc, b.gyr, None, b.meta)
-    return SampleBatch.concatenate([a, moved]), t_off
-
-
 def slip_session(task: tuple) -> tuple:
     exercise, (slip, drift), seed = task
     from dorsi.angle.movement_axis import MovementAxis
@@ -51,7 +43,8 @@ def slip_session(task: tuple) -> tuple:
                            options=SimOptions(rate_hz=rate, side=side, strap_rotation_deg=worn, **person))
     turned = simulate(exercise, seed=seed, options=SimOptions(rate_hz=rate, side=side,
                                                               strap_rotation_deg=worn + slip, **person))
-    shin, start = _join(calibration.shin, turned.shin)
+    shin = calibration.shin.followed_by(turned.shin)
+    start = float(shin.t[len(calibration.shin)])
     end = float(shin.t[-1]) + 1.0
     ex = analyze(shin, segments=[("band_lunge", 0.0, start), (exercise, start, end)]).exercises[1]
     turn = MovementAxis().measure(estimate_trace(shin).slice_time(start, end)).turn_deg_

@@ -106,6 +106,15 @@ class SampleBatch:
             batches[0].meta,
         )
 
+    def followed_by(self, other: "SampleBatch") -> "SampleBatch":
+        """This batch, then ``other`` played right after it on the same sensor: ``other``'s
+        sample indices and times moved on to continue these (its first sample one period after
+        this one's last), as if one recording. Device quaternions are kept where both have them."""
+        period = 1.0 / self.rate_hz
+        moved = SampleBatch(other.role, other.seq - other.seq[0] + self.seq[-1] + 1,
+                            other.t - other.t[0] + self.t[-1] + period, other.acc, other.gyr, other.quat, other.meta)
+        return SampleBatch.concatenate([self, moved])
+
     @property
     def rate_hz(self) -> float:
         """Nominal sample rate from the median sample interval."""

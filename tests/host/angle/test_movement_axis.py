@@ -11,7 +11,6 @@ from dorsi.angle.movement_axis import MovementAxis
 from dorsi.angle.trace import AngleTrace
 from dorsi.pipeline import analyze
 from dorsi.pipeline.analyze import estimate_trace
-from dorsi.samples import SampleBatch
 from dorsi.sim import SimOptions, simulate
 
 
@@ -53,12 +52,6 @@ def test_too_little_movement_gives_no_offset() -> None:
                                              np.zeros(0, bool))).offset_deg_ is None
 
 
-def _join(a: SampleBatch, b: SampleBatch) -> tuple[SampleBatch, float]:
-    t_off = float(a.t[-1]) + 0.01 - float(b.t[0])
-    moved = SampleBatch(b.role, b.seq + int(a.seq[-1]) + 1, b.t + t_off, b.acc, b.gyr, None, b.meta)
-    return SampleBatch.concatenate([a, moved]), t_off
-
-
 @pytest.mark.parametrize("slip_deg,side,drift", [(0.0, "right", None), (25.0, "left", None),
                                                 (-12.0, "right", None), (0.0, "left", 0.25)])
 def test_a_strap_turned_after_calibration_gets_a_note(slip_deg: float, side: str, drift: float | None) -> None:
@@ -70,7 +63,8 @@ def test_a_strap_turned_after_calibration_gets_a_note(slip_deg: float, side: str
                            options=SimOptions(side=side, strap_rotation_deg=-5.0, **opts))
     turned = simulate("band_lunge", seed=5002, reps=10,
                       options=SimOptions(side=side, strap_rotation_deg=-5.0 + slip_deg, **opts))
-    shin, start = _join(calibration.shin, turned.shin)
+    shin = calibration.shin.followed_by(turned.shin)
+    start = float(shin.t[len(calibration.shin)])
     first, second = analyze(shin, segments=[("band_lunge", 0.0, start),
                                             ("band_lunge", start, float(shin.t[-1]) + 1)]).exercises
     assert not any("turned" in n for n in first.notes)
@@ -88,7 +82,8 @@ def test_seated_movements_are_not_held_against_the_calibration() -> None:
     torsion): its axis off the calibration's earns no note, where a lunge's would."""
     calibration = simulate("band_lunge", seed=5002, reps=12, options=SimOptions(strap_rotation_deg=-5.0))
     floss = simulate("nerve_floss", seed=5002, reps=6, options=SimOptions(strap_rotation_deg=20.0))
-    shin, start = _join(calibration.shin, floss.shin)
+    shin = calibration.shin.followed_by(floss.shin)
+    start = float(shin.t[len(calibration.shin)])
     segments = [("band_lunge", 0.0, start), ("nerve_floss", start, float(shin.t[-1]) + 1)]
     _, ex = analyze(shin, segments=segments).exercises
     axis = MovementAxis().measure(estimate_trace(shin).slice_time(start, float(shin.t[-1]) + 1))
