@@ -280,8 +280,8 @@ def test_peak_count_bound_holds_for_scipys_peaks(seg: list[float], height: float
     """The core search skips find_peaks when it cannot find two peaks (plateaus included)."""
     from scipy.signal import find_peaks
 
-    from dorsi.events.reps import _maybe_two_peaks
+    from dorsi.events.valleys import maybe_two_peaks
 
     x = np.array(seg, dtype=np.float64)
-    if not _maybe_two_peaks(x, height):
+    if not maybe_two_peaks(x, height):
         assert len(find_peaks(x, height=height)[0]) <= 1

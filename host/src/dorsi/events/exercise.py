@@ -22,6 +22,7 @@ from dorsi.events.reps import RepDetector
 from dorsi.events.results import HeelLift, Hold, Rep
 from dorsi.events.rhythm import RESTORE_REACH_S
 from dorsi.events.settings import settings_for
+from dorsi.events.valleys import cut_intervals
 from dorsi.routine.model import ExerciseSpec
 
 
@@ -107,9 +108,13 @@ class ExerciseEventDetector:
     open_hold_ : tuple or None
         Running hold ``(start_s, elapsed_s)`` at the end of the trace.
     active_ : list of (start_s, end_s)
-        Stretches where something was under way (events and excursions).
+        Stretches where something was under way (events, and the excursions cut
+        where ``cuts_`` says).
     excursions_ : list of (start_s, end_s)
         The rep and hold detectors' excursions (runs beyond their release level).
+    cuts_ : list of (end_s, start_s)
+        Where the rep or hold detector cut an excursion between two events
+        (:attr:`RepDetector.cuts_`, :attr:`HoldDetector.cuts_`).
     notes_ : list of str
         Caveats (e.g. movement not observable without the foot sensor).
     """
@@ -263,12 +268,19 @@ class ExerciseEventDetector:
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
         if self.spec.kind == "rep_holds" and rep_det is not None:
             reps = _join_split_in_a_hold(reps, holds, -1.0 if rep_det.polarity == "negative" else 1.0)
+            if earlier_reps:  # live: the later piece of a rep reported joined is not a rep of its own
+                last = earlier_reps[-1]
+                reps = [r for r in reps if not (last.start_s <= r.start_s and r.end_s <= last.end_s)]
         self._found_holds = holds
         self.reps_, self.holds_ = self.annotate(trace, reps, holds) if annotate else (reps, holds)
         active = [(r.start_s, r.end_s) for r in self.reps_] + [(h.start_s, h.end_s) for h in self.holds_]
         active += [(h.start_s, h.end_s) for h in self.heel_lifts_]
         self.excursions_ = sorted(x for det in (rep_det, hold_det) if det is not None for x in det.excursions_)
-        self.active_ = sorted(active + self.excursions_)
+        # a rep of a rep-and-hold exercise is one hold: reps cut apart inside one hold are joined
+        # back (``_join_split_in_a_hold``), so only a cut between two holds parts them for good
+        cutters = (hold_det,) if self.spec.kind == "rep_holds" else (rep_det, hold_det)
+        self.cuts_ = sorted({c for det in cutters if det is not None for c in det.cuts_})
+        self.active_ = sorted(active + cut_intervals(self.excursions_, self.cuts_))
         self.notes_ = []
         hold_note = settings_for(self.spec, self.source).hold_note
         if hold_note and self.holds_:
@@ -298,12 +310,18 @@ class ExerciseEventDetector:
         directions = (CircleDirection().detect(trace, starts, ends).directions_ if self.cyclic
                       else [None] * len(reps))
         out = []
+        rep_det = self._detectors()[0]
+        cut_at = {c1 for _, c1 in rep_det.cuts_} if rep_det is not None else set()
         for i, rep in enumerate(reps):
             lowering = None
             if self.spec.kind == "rep_holds":
                 inside = np.flatnonzero((hold_ends > rep.start_s) & (hold_ends <= rep.end_s))
                 if len(inside):
-                    lowering = rep.end_s - float(hold_ends[inside[-1]])
+                    hold_end = float(hold_ends[inside[-1]])
+                    back = rep.end_s
+                    if rep.end_s in cut_at and rep_det is not None:  # ends in the rest after its lowering
+                        back = rep_det.return_end(hold_end, rep.end_s, -1.0 if rep_det.polarity == "negative" else 1.0)
+                    lowering = back - hold_end
             ktw = _knee_to_wall(rep.peak_angle_deg, self.profile or {}) if self.spec.id == "knee_to_wall" else None
             out.append(replace(rep, heel_lift=bool(heel[i]), frontal_tilt_deg=float(flagger.tilt_deg_[i]),
                                foot_roll_in=bool(flagger.flags_[i]), lowering_s=lowering, knee_to_wall_cm=ktw,

@@ -19,6 +19,7 @@ from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import fitted_start_before_gap, fitted_timing, move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
+from dorsi.events.valleys import deep_valleys
 from dorsi.order_stats import median
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
@@ -31,6 +32,10 @@ MOVE_OUT_LOOKAHEAD_S = 0.3
 # a move out smaller than this (a drop seen by the shin alone tilts it 2-5 deg) is too close to sway
 # for the shape of its received part to place its start
 PARTIAL_FIT_MIN_DEG = 10.0
+# a valley that splits an in-position run into two holds stays deep this long: between two holds
+# the person comes back and rests (an eccentric drop's fastest lowering, its shortest rest and
+# the next lift keep it under 40 % of the held level for about 1.3 s), a rock inside one is brief
+MIN_VALLEY_S = 1.0
 
 
 class HoldDetector:
@@ -63,6 +68,17 @@ class HoldDetector:
         position is sway (a traction hold rocking near the release level), not
         a release: the stretches are one (traction, whose rocks back can stay
         under the release level for 0.6-0.8 s, sets 1 s).
+    split_prominence_deg : float or None
+        Two stretches in position that the signal leaves for a valley at least
+        this deep ... (default: ``threshold_deg``)
+    split_fraction : float or None
+        ... and at least this fraction of the lower stretch's excursion are two
+        holds, though the valley stays above ``release_deg``: a person whose rest
+        level has moved off the baseline between two holds (weight shifted
+        between eccentric drops) does not come back under it
+        (:func:`dorsi.events.valleys.deep_valleys`, as the rep detector splits reps),
+        if it stays that deep for ``MIN_VALLEY_S`` at least (a rock back inside a
+        hold is brief). None: runs are not cut at valleys.
     boundary : {"profile", "speed"}
         How the start and end are placed. ``"speed"``: the first / last settled
         sample. ``"profile"`` (default): from the shape of the movement into and
@@ -84,6 +100,9 @@ class HoldDetector:
         Baseline used.
     excursions_ : list of (start_s, end_s)
         Every stretch above ``release_deg``.
+    cuts_ : list of (end_s, start_s)
+        Where a stretch was cut into two holds at a deep valley: the last grid
+        time before the cut and the first after it.
     """
 
     def __init__(self, threshold_deg: float = 5.0, release_deg: float = 2.5, polarity: str = "positive",
@@ -91,7 +110,8 @@ class HoldDetector:
                  speed_window_s: float = 0.5, min_settle_s: float = 0.3, min_hold_s: float = 1.0,
                  smooth_s: float = 0.15, baseline_deg: float | None = None, baseline_window_s: float = 2.0,
                  grid_hz: float = 100.0, max_gap_s: float = 0.5, boundary: str = "profile",
-                 max_dip_s: float = 0.6) -> None:
+                 max_dip_s: float = 0.6, split_prominence_deg: float | None = None,
+                 split_fraction: float | None = 0.6) -> None:
         if boundary not in ("profile", "speed"):
             raise ValueError(f"boundary must be 'profile' or 'speed', got {boundary!r}")
         self.boundary = boundary
@@ -110,6 +130,8 @@ class HoldDetector:
         self.grid_hz = grid_hz
         self.max_gap_s = max_gap_s
         self.max_dip_s = max_dip_s
+        self.split_prominence_deg = split_prominence_deg
+        self.split_fraction = split_fraction
 
     @property
     def support_s(self) -> float:
@@ -159,13 +181,14 @@ class HoldDetector:
         holds: list[Hold] = []
         self.open_hold_: tuple[float, float] | None = None
         self.excursions_: list[tuple[float, float]] = []
+        self.cuts_: list[tuple[float, float]] = []
         for sign in signs:
             y = sign * (xs - self.baseline_deg_)
             inside = close_gaps(y > self.release_deg, int(round(self.max_dip_s * sig.rate_hz)))
             self.excursions_ += excursion_times(sig.t, inside)
             starts, ends = runs_containing(inside, y > self.threshold_deg)
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
-            parts = [p for a, e in zip(starts.tolist(), ends.tolist()) if e > done
+            parts = [p for a, e in self._split_at_valleys(y, starts, ends, done, sig.t)
                      for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
@@ -174,7 +197,8 @@ class HoldDetector:
                 if memo is not None and e <= stable_to and key in memo:
                     hold = memo[key]
                 else:
-                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle)
+                    floors = (float(y[a]) if a in self._cut_at else 0.0, float(y[e]) if e in self._cut_at else 0.0)
+                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle, floors)
                     if memo is not None and e <= stable_to:
                         memo[key] = hold
                 if hold is not None:
@@ -183,12 +207,59 @@ class HoldDetector:
         self.holds_ = holds
         return self
 
+    def _split_at_valleys(self, y: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                          done: int, t: np.ndarray) -> list[tuple[int, int]]:
+        """The in-position runs ending after ``done``, each cut at its deep valleys (noted in
+        ``cuts_``)."""
+        depth = self.split_prominence_deg or self.threshold_deg
+        min_width = int(round(MIN_VALLEY_S * self.grid_hz))
+        self._cut_at: set[int] = set()
+        out = []
+        for a, e in zip(starts.tolist(), ends.tolist()):
+            if e <= done:
+                continue
+            valleys = ([] if self.split_fraction is None
+                       else deep_valleys(y[a:e], self.threshold_deg, depth, self.split_fraction, min_width))
+            cuts = [a] + [a + v for v in valleys] + [e]
+            self.cuts_ += [(float(t[c - 1]), float(t[c])) for c in cuts[1:-1]]
+            self._cut_at.update(cuts[1:-1])
+            out += list(zip(cuts[:-1], cuts[1:]))
+        return out
+
+    def _back_at_rest(self, y: np.ndarray) -> int | None:
+        """Where the run ``y`` (still open at the end of the data) last came back as far as a
+        deep valley goes, to stay there to its end for ``MIN_VALLEY_S`` at least; None if not."""
+        if self.split_fraction is None or not len(y):
+            return None
+        top = float(y.max())
+        below = y < top - max(self.split_prominence_deg or self.threshold_deg, self.split_fraction * top)
+        if not below[-1]:
+            return None
+        k = len(below) - int(np.argmin(below[::-1])) if not below.all() else 0
+        return k if len(y) - k >= int(round(MIN_VALLEY_S * self.grid_hz)) else None
+
     def _part_hold(self, sig: GridSignal, y: np.ndarray, settled: np.ndarray,
                    velocity: Callable[[], np.ndarray], a: int, e: int,
-                   n_settle: int) -> Hold | None:
+                   n_settle: int, floors: tuple[float, float] = (0.0, 0.0)) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
-        still open at the end of the data)."""
+        still open at the end of the data).
+
+        ``floors``: the level the move in starts from and the move out returns to, where the
+        run was cut at a deep valley (the rest there, off the baseline); 0 elsewhere. The hold's
+        moves are then timed against those levels, and a settled stretch of the run that is not
+        in position (the rest in a valley, under half-way to the held level) is not held."""
         held = _held_through_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
+        end_of_run = e  # (the end the moves are searched to)
+        if e == len(y) and floors[1] == 0.0:
+            back = self._back_at_rest(y[a:e] - floors[0])
+            if back is not None:  # open only because the rest it came back to is off the baseline
+                floors, end_of_run = (floors[0], float(y[a + back:e].min())), e - 1
+        y_in = y_out = y
+        if floors != (0.0, 0.0):
+            y_in, y_out = y - floors[0], y - floors[1]
+            mid = (e - a) // 2
+            held = held & np.concatenate([y_in[a:a + mid] > 0.5 * _percentile(y_in[a:e], 99.0),
+                                          y_out[a + mid:e] > 0.5 * _percentile(y_out[a:e], 99.0)])
         first = first_long_run(held, n_settle)
         if first is None:
             return None
@@ -197,8 +268,11 @@ class HoldDetector:
         i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
-            t0, t1 = _profile_bounds(sig.t, y, velocity, a, e, t0, t1, sig.valid)
-        if e == len(y):  # still in position at the end of the trace: running
+            start, end = _profile_bounds(sig.t, y_in, velocity, a, end_of_run, t0, t1, sig.valid)
+            if y_out is not y_in:  # each move against its own floor
+                end = _profile_bounds(sig.t, y_out, velocity, a, end_of_run, t0, t1, sig.valid)[1]
+            t0, t1 = (start, end) if end > start else (t0, t1)
+        if end_of_run == len(y):  # still in position at the end of the trace: running
             # held until the last settled moment: once the move out has begun the timer
             # stops, though the position is not left yet (no "target met" on the way out)
             t1 = float(sig.t[i1])

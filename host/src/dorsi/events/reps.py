@@ -19,6 +19,7 @@ from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_
 from dorsi.events.results import Rep
 from dorsi.events.rhythm import BEAT_MEMORY, with_rhythm
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
+from dorsi.events.valleys import deep_valleys
 
 
 class RepDetector:
@@ -83,6 +84,10 @@ class RepDetector:
         The last rep was still under way at the end of the trace.
     excursions_ : list of (start_s, end_s)
         Every stretch above ``release_deg`` (reps or not).
+    cuts_ : list of (end_s, start_s)
+        Where a stretch was cut between two reps (a deep valley, or a data gap
+        hiding a return to rest): the last grid time before the cut and the
+        first after it. What follows a cut does not move the rep before it.
     signal_ : GridSignal
         The gridded channel the detection ran on.
     """
@@ -166,6 +171,7 @@ class RepDetector:
         self.open_ = False
         min_len = self.min_duration_s * sig.rate_hz
         self.excursions_: list[tuple[float, float]] = []
+        self.cuts_: list[tuple[float, float]] = []
         if self.cycle_prominence_deg is not None:
             self.reps_ = self._cycles(sig, xs, trace)
             return self
@@ -186,6 +192,8 @@ class RepDetector:
             raw = sign * (sig.x - self.baseline_deg_)
             found: list[Rep] = []
             for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
+                if cut_left:
+                    self.cuts_.append((float(sig.t[a - 1]), float(sig.t[a])))
                 if e <= done:
                     continue
                 start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t, sig.valid)
@@ -309,10 +317,7 @@ class RepDetector:
         out: list[tuple[int, int, bool, bool]] = []
         for a, e in zip(starts.tolist(), ends.tolist()):  # one iteration per movement
             seg = y[a:e]
-            valleys: list[int] = []
-            if _maybe_two_peaks(seg, self.threshold_deg):  # (valleys lie between two peaks)
-                peaks, _ = find_peaks(seg, prominence=prominence, height=self.threshold_deg)
-                valleys = [a + v for v in _valleys(seg, peaks, prominence, self.split_fraction)]
+            valleys = [a + v for v in deep_valleys(seg, self.threshold_deg, prominence, self.split_fraction)]
             if lifted is not None:
                 valleys = [v for v in valleys if not lifted[v]]
             if valid is not None and raw is not None and not valid[a:e].all():
@@ -351,6 +356,31 @@ class RepDetector:
                 cuts = sorted(cuts + [mid])
         return cuts
 
+    def return_end(self, t_from: float, t_cut: float, sign: float = 1.0) -> float:
+        """End of the move back that leaves the position at ``t_from`` and is cut at ``t_cut`` (a
+        deep valley; see ``cuts_``), from the last :meth:`detect`: the rep there ends at the cut,
+        the valley's lowest point, somewhere in the rest after the move; the move itself ends
+        where its minimum-jerk shape, taken down to the valley's level, says. ``sign``: the rep's
+        direction (-1 for a negative excursion)."""
+        sig = self.signal_
+        y = sign * (filtered(sig, self.smooth_s) - self.baseline_deg_)
+        i0, iv = np.searchsorted(sig.t, [t_from, t_cut])
+        iv = min(int(iv), len(y) - 1)
+        if not i0 < iv:
+            return t_cut
+        yl = y - y[iv]
+        t_end = move_out_end(sig.t, yl, sign * filtered(sig, self.speed_window_s, deriv=1), int(i0), iv + 1,
+                             float(yl[i0]))
+        return t_cut if t_end is None else min(max(t_end, t_from), t_cut)
+
+    def _came_back(self, y: np.ndarray, peak: int) -> int | None:
+        """Where, after ``peak``, the excursion first fell as far as a deep valley does (most of
+        the way back, to a rest off the baseline: a rep still open at the end of the data whose
+        return is seen); None if it has not."""
+        depth = self.split_prominence_deg or self.threshold_deg
+        low = np.flatnonzero(y[peak:] < y[peak] - max(depth, self.split_fraction * y[peak]))
+        return peak + int(low[0]) if len(low) else None
+
     def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,
                 prev_end: int, t: np.ndarray, valid: np.ndarray) -> tuple[int, int]:
         """Onset and return indices around the core ``[a, e)``.
@@ -380,11 +410,14 @@ class RepDetector:
                 before = np.flatnonzero(vs[lo:a] <= self.onset_speed_deg_s)
                 found = lo + int(before[-1]) if len(before) else lo
             start = found
+        back = self._came_back(y, peak) if e >= n and not cut_right else None
         if cut_right:
             end = e
-        elif e >= n:
+        elif e >= n and back is None:
             end = n - 1
         else:
+            if back is not None:  # open, but back most of the way: the return is read as at a core's end
+                e = back
             hi = min(n, e + reach)
             found = None
             core_end = min(n, e + 1)  # the fall crosses half height inside the core
@@ -478,36 +511,3 @@ def _peak_index(y: np.ndarray, valid: np.ndarray, a: int, e: int) -> int:
     if ok.all() or not ok.any():
         return a + int(np.argmax(seg))
     return a + int(np.argmax(np.where(ok, seg, -np.inf)))
-
-
-def _maybe_two_peaks(seg: np.ndarray, height: float) -> bool:
-    """Whether ``find_peaks(seg, height=height)`` can find two peaks or more.
-
-    Each peak it finds (the middle of a flat top, or a single sample) has a
-    first sample that is above the sample before it, not below the one after it
-    and at least ``height``: counting such samples bounds its peaks from above.
-    """
-    inner = seg[1:-1]
-    return int(np.count_nonzero((inner > seg[:-2]) & (inner >= seg[2:]) & (inner >= height))) >= 2
-
-
-def _valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float) -> list[int]:
-    """Split points between peaks whose separating valley is at least ``depth``
-    and at least ``split_frac`` of the lower peak below the lower of the two.
-
-    (Equal-height twin peaks would otherwise both look prominent; a dip during a
-    heel lift, where the ankle angle drops while the shank keeps going, is
-    shallow relative to the rep and must not split it.)"""
-    kept: list[int] = []
-    for p in peaks.tolist():  # one iteration per peak
-        if kept:
-            q = kept[-1]
-            v = q + int(np.argmin(seg[q:p]))
-            low = min(seg[q], seg[p])
-            if low - seg[v] < max(depth, split_frac * low):
-                if seg[p] > seg[q]:
-                    kept[-1] = p
-                continue
-        kept.append(p)
-    # recompute valleys between the surviving peaks (a merge may have moved a peak)
-    return [q + int(np.argmin(seg[q:p])) for q, p in zip(kept[:-1], kept[1:])]

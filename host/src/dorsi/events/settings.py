@@ -45,6 +45,10 @@ _HOLDS = {
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
 _SHIN_ONLY_ECCENTRIC = dict(threshold_deg=1.5, release_deg=0.7)
+# ... whose sway inside a hold (a few tenths of a degree) can reach the depth of a valley between
+# two drops (1.5 deg): its holds are not cut at deep valleys (a shallow drop's hold was cut in two,
+# seed 1087; a rep split there is joined back by the hold it lies in)
+_SHIN_ONLY_ECCENTRIC_HOLD = dict(split_fraction=None)
 # ... whose slow return at the lowering the shank's sway hides: the hold's end is the foot's
 # (docs/validation.md: shin-only hold error median 0.3 s, about one hold in eight over 1 s).
 SHIN_ONLY_ECCENTRIC_HOLD_NOTE = (
@@ -63,7 +67,7 @@ def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
     if spec.id == "eccentric_drop" and source != "ankle":
         polarity = "negative"
         rep.update(_SHIN_ONLY_ECCENTRIC)
-        hold.update(_SHIN_ONLY_ECCENTRIC)
+        hold.update(_SHIN_ONLY_ECCENTRIC, **_SHIN_ONLY_ECCENTRIC_HOLD)
         hold_note = SHIN_ONLY_ECCENTRIC_HOLD_NOTE
     if spec.id == "nerve_floss":
         polarity = "both"

@@ -282,9 +282,14 @@ class StreamingEventDetector:
         return rep_end, (self.holds_[-1].end_s if self.holds_ else None)
 
     def _is_final(self, event, horizon: float) -> bool:
+        """Final: its end is past the detectors' support and nothing still under way touches it
+        (what begins right at a cut that ends it, the next rep after a deep valley, cannot move it)."""
         if event.end_s > horizon:
             return False
-        return all(e <= horizon for s, e in self.detector.active_ if s <= event.end_s and e >= event.start_s)
+        det = self.detector
+        at_cut = any(c1 == event.end_s for _, c1 in det.cuts_)
+        return all(e <= horizon for s, e in det.active_
+                   if (s < event.end_s if at_cut else s <= event.end_s) and e >= event.start_s)
 
     def _emit(self, final) -> StreamUpdate:
         """Report the events that became final, annotated (only those: annotation costs)."""

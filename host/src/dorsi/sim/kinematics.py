@@ -78,15 +78,22 @@ class MotionRenderer:
         Shank inclination at which the seated knee position is defined.
     heading_drift_deg : float
         RMS of the slow heading drift.
+    posture_wander_deg : float
+        RMS of the slow wander of the shank's inclination (0.004-0.03 Hz), added throughout.
+    posture_rng : numpy.random.Generator, optional
+        Draws the wander (its own stream, so the sway and heading draws do not depend on it).
     """
 
     def __init__(self, script: Script, body: Body, rng: np.random.Generator, sway_deg: float,
-                 seated_incl_deg: float, heading_drift_deg: float = 2.0) -> None:
+                 seated_incl_deg: float, heading_drift_deg: float = 2.0, posture_wander_deg: float = 0.0,
+                 posture_rng: np.random.Generator | None = None) -> None:
         self.script = script
         self.body = body
         self.sway_sagittal = Wobble(rng, sway_deg, 0.08, 0.8)
         self.sway_frontal = Wobble(rng, 0.6 * sway_deg, 0.08, 0.8)
         self.heading_drift = Wobble(rng, heading_drift_deg, 0.004, 0.03, components=4)
+        self.posture_wander = (Wobble(posture_rng if posture_rng is not None else rng, posture_wander_deg,
+                                      0.004, 0.03, components=4) if posture_wander_deg > 0 else None)
         self.knee = body.seated_knee(seated_incl_deg)
         self.free_ankle = body.long_sitting_ankle()
 
@@ -95,6 +102,8 @@ class MotionRenderer:
         tr = {name: track.evaluate(t) for name, track in self.script.tracks.items()}
         sway = tr["sway"]
         incl = tr["incl"] + sway.mul(self.sway_sagittal.evaluate(t))
+        if self.posture_wander is not None:
+            incl = incl + self.posture_wander.evaluate(t)
         frontal = tr["frontal"] + sway.mul(self.sway_frontal.evaluate(t))
         rad = np.pi / 180
         incl, frontal = incl.scale(rad), frontal.scale(rad)

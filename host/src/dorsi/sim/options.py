@@ -72,6 +72,13 @@ class SimOptions:
         Postural sway (RMS) of the shank during quiet standing and holds.
     heading_drift_deg : float
         Slow changes of the direction the person faces (RMS, 0.004-0.03 Hz).
+    posture_wander_deg : float
+        Slow wander of the shank's inclination (RMS, 0.004-0.03 Hz: periods of half a
+        minute to four minutes) added to everything the script does: the weight shifting
+        forward and back of a person who stands (or sits) through minutes of reps, so
+        the resting level between reps is not the one at the start. Default 0 (the rest
+        level stays where it began, as in ``benchmarks/accuracy.py``); drawn from its own
+        random stream, so any value leaves every other draw of a seed unchanged.
     variability : float
         Scale of rep-to-rep variation in range and tempo (1 = typical, 0 = identical reps).
     fidget_rate_per_min : float
@@ -119,6 +126,7 @@ class SimOptions:
     jitter_s: float = 0.0002
     sway_deg: float = 0.3
     heading_drift_deg: float = 2.0
+    posture_wander_deg: float = 0.0
     variability: float = 1.0
     fidget_rate_per_min: float = 1.0
     heel_lift_probability: float = 0.1
@@ -152,7 +160,7 @@ class SimOptions:
             raise ValueError("the ankle must lie between the heel and the metatarsal heads")
         for name in ("acc_noise_ug_rthz", "gyr_noise_mdps_rthz", "acc_bias_mg", "gyr_bias_dps",
                      "acc_bias_walk_mg_rts", "gyr_bias_walk_dps_rts", "acc_scale_error",
-                     "gyr_scale_error", "jitter_s", "sway_deg", "heading_drift_deg", "variability",
+                     "gyr_scale_error", "jitter_s", "sway_deg", "heading_drift_deg", "posture_wander_deg", "variability",
                      "fidget_rate_per_min"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")

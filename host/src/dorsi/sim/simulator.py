@@ -26,7 +26,7 @@ from dorsi.sim.truth import HoldTruth, RepTruth, Segment, Truth
 
 # independent random streams, so e.g. adding the foot sensor leaves the shin data unchanged
 STREAMS = {"profile": 0, "script": 1, "sway": 2, "shin_clock": 3, "shin_imu": 4, "shin_link": 5,
-           "foot_clock": 6, "foot_imu": 7, "foot_link": 8}
+           "foot_clock": 6, "foot_imu": 7, "foot_link": 8, "posture": 9}
 
 
 def stream(seed: int, name: str) -> np.random.Generator:
@@ -77,7 +77,8 @@ class Simulator:
         """Simulate ``script``; results in ``shin_``, ``foot_``, ``truth_``."""
         opts = self.options
         renderer = MotionRenderer(script, self.body, stream(self.seed, "sway"),
-                                  opts.sway_deg, self.seated_incl_deg, opts.heading_drift_deg)
+                                  opts.sway_deg, self.seated_incl_deg, opts.heading_drift_deg,
+                                  opts.posture_wander_deg, stream(self.seed, "posture"))
         n = int(np.floor(script.duration * opts.rate_hz)) + 1
         t_shin = self._instants(n, stream(self.seed, "shin_clock"))
         motion = renderer.evaluate(t_shin)
