@@ -188,7 +188,8 @@ class HoldDetector:
             self.excursions_ += excursion_times(sig.t, inside)
             starts, ends = runs_containing(inside, y > self.threshold_deg)
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
-            parts = [p for a, e in self._split_at_valleys(y, starts, ends, done, sig.t)
+            pieces, cut_at = self._split_at_valleys(y, starts, ends, done, sig.t)
+            parts = [p for a, e in pieces
                      for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
@@ -197,7 +198,7 @@ class HoldDetector:
                 if memo is not None and e <= stable_to and key in memo:
                     hold = memo[key]
                 else:
-                    floors = (float(y[a]) if a in self._cut_at else 0.0, float(y[e]) if e in self._cut_at else 0.0)
+                    floors = (float(y[a]) if a in cut_at else 0.0, float(y[e]) if e in cut_at else 0.0)
                     hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle, floors)
                     if memo is not None and e <= stable_to:
                         memo[key] = hold
@@ -208,12 +209,12 @@ class HoldDetector:
         return self
 
     def _split_at_valleys(self, y: np.ndarray, starts: np.ndarray, ends: np.ndarray,
-                          done: int, t: np.ndarray) -> list[tuple[int, int]]:
+                          done: int, t: np.ndarray) -> tuple[list[tuple[int, int]], set[int]]:
         """The in-position runs ending after ``done``, each cut at its deep valleys (noted in
-        ``cuts_``)."""
+        ``cuts_``), and the indices of those cuts."""
         depth = self.split_prominence_deg or self.threshold_deg
         min_width = int(round(MIN_VALLEY_S * self.grid_hz))
-        self._cut_at: set[int] = set()
+        cut_at: set[int] = set()
         out = []
         for a, e in zip(starts.tolist(), ends.tolist()):
             if e <= done:
@@ -222,9 +223,9 @@ class HoldDetector:
                        else deep_valleys(y[a:e], self.threshold_deg, depth, self.split_fraction, min_width))
             cuts = [a] + [a + v for v in valleys] + [e]
             self.cuts_ += [(float(t[c - 1]), float(t[c])) for c in cuts[1:-1]]
-            self._cut_at.update(cuts[1:-1])
+            cut_at.update(cuts[1:-1])
             out += list(zip(cuts[:-1], cuts[1:]))
-        return out
+        return out, cut_at
 
     def _back_at_rest(self, y: np.ndarray) -> int | None:
         """Where the run ``y`` (still open at the end of the data) last came back as far as a
