@@ -122,11 +122,13 @@ def test_device_packets_decode_to_the_delivered_samples() -> None:
 def test_cli_writes_the_files(tmp_path, capsys) -> None:
     out = tmp_path / "run"
     rc = main(["simulate", "nerve_floss", "--seed", "4", "--out", str(out), "--rate", "52", "--side", "left",
-               "--strap-deg", "15", "--foot", "--loss", "0.02", "--reps", "3", "--packets"])
+               "--strap-deg", "15", "--foot", "--loss", "0.02", "--reps", "3", "--packets",
+               "--posture-wander", "0.5"])
     assert rc == 0
     assert {p.name for p in out.iterdir()} == {"shin.csv", "foot.csv", "truth.json", "shin.packets", "foot.packets"}
     doc = json.loads((out / "truth.json").read_text())
     assert len(doc["reps"]) == 3 and doc["options"]["rate_hz"] == 52.0 and doc["options"]["strap_rotation_deg"] == 15
+    assert doc["options"]["posture_wander_deg"] == 0.5
     assert "nerve_floss" in capsys.readouterr().out
 
 

@@ -22,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--strap-deg", type=float, default=0.0, help="strap turned about the shin, degrees")
     p.add_argument("--foot", action="store_true", help="also simulate the foot sensor")
     p.add_argument("--loss", type=float, default=0.0, help="fraction of BLE packets lost (bursty)")
+    p.add_argument("--posture-wander", type=float, default=0.0, metavar="DEG",
+                   help="the person's stance drifts this much (RMS deg, over half a minute to minutes), "
+                        "so the rest between reps is not the start's (default 0)")
     p.add_argument("--routine", type=Path, default=None,
                    help="routine TOML giving the order and targets (with 'routine'; default: the built-in one)")
     p.add_argument("--reps", type=int, default=None, help="override the repetition / hold count")
@@ -40,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         opts = SimOptions(rate_hz=args.rate, side=args.side, strap_rotation_deg=args.strap_deg,
                           foot_sensor=args.foot, packet_loss=args.loss, quaternions=not args.no_quat,
-                          noise=not args.ideal)
+                          noise=not args.ideal, posture_wander_deg=args.posture_wander)
         if args.exercise == "routine":
             if args.reps is not None or args.hold is not None:
                 raise ValueError("--reps/--hold apply to a single exercise, not the routine")
