@@ -172,7 +172,9 @@ def test_fill_intervals_is_the_union_of_the_intervals(n: int, pairs: list[tuple[
 @settings(max_examples=40, deadline=None)
 @given(seed=st.integers(0, 10_000), rate=st.sampled_from([25.0, 52.0, 100.0, 200.0]))
 def test_grid_stream_equals_the_whole_buffer_gridded_and_filtered(seed: int, rate: float) -> None:
-    """Extending chunk by chunk and dropping the start give exactly what the whole buffer gives."""
+    """Extending chunk by chunk and dropping the start give exactly what the whole buffer gives
+    (the filters read after each chunk, or after several, as the live wrapper reads them only when
+    it runs the detectors)."""
     rng = np.random.default_rng(seed)
     n = int(rng.integers(100, 2500))
     t = 10.0 + np.arange(n) / rate + rng.uniform(0, 0.2 / rate, n)
@@ -192,7 +194,7 @@ def test_grid_stream_equals_the_whole_buffer_gridded_and_filtered(seed: int, rat
         if rng.random() < 0.1 and len(kept) > 5:  # the live wrapper drops its start at a valid sample
             first = int(kept[len(kept) // 2])
             stream.drop_before(float(t[first]))
-        if np.count_nonzero(valid[first:i]) < 2:
+        if np.count_nonzero(valid[first:i]) < 2 or (rng.random() < 0.6 and i < n):
             continue
         ref = to_grid(t[first:i], x[first:i], valid[first:i], 100.0, 0.5)
         sig = stream.signal()

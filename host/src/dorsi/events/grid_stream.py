@@ -9,6 +9,10 @@ end, on the window at that end). So :class:`GridStream` extends the grid by the
 new points and recomputes only the filter outputs near the ends, and gives
 exactly the arrays that :func:`dorsi.events.grid.to_grid` and
 :func:`dorsi.events.grid.filtered` give on the whole buffer (tested equal).
+The filters are brought up to date when an output is asked for, not on every
+extension: the live wrapper skips the detectors on most notifications (a hold
+keeping still, quiet rest), and one pass over the new tail costs less than one
+per chunk.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class GridStream:
         self._ok = np.zeros(0, dtype=bool)
         self._last: tuple[float, float] | None = None  # last valid sample (t, x) seen
         self._out: dict[tuple[float, int], np.ndarray] = {}
+        self._stale_from: int | None = None  # grid length when the outputs were last brought up to date
 
     def __len__(self) -> int:
         return len(self._t)
@@ -59,8 +64,8 @@ class GridStream:
         self._t = np.concatenate([self._t, new.t[fresh]])
         self._x = np.concatenate([self._x, new.x[fresh]])
         self._ok = np.concatenate([self._ok, new.valid[fresh]])
-        for key in self.filters:
-            self._out[key] = self._refilter(key, self._out.get(key), n_old, at_start=False)
+        if self._stale_from is None:
+            self._stale_from = n_old
 
     def drop_before(self, t0: float) -> None:
         """Forget the grid before the buffer's new first valid sample at ``t0``."""
@@ -68,6 +73,7 @@ class GridStream:
         i = int(np.searchsorted(self._t, k0 / self.rate_hz - 0.5 / self.rate_hz))
         if i == 0:
             return
+        self._bring_up_to_date()
         self._t, self._x, self._ok = self._t[i:], self._x[i:], self._ok[i:]
         for key in self.filters:
             self._out[key] = self._refilter(key, self._out[key][i:], len(self._t), at_start=True)
@@ -82,7 +88,16 @@ class GridStream:
         return GridSignal(self._t, self._x, self._ok, self.rate_hz)
 
     def output(self, window_s: float, deriv: int) -> np.ndarray:
+        self._bring_up_to_date()
         return self._out[(float(window_s), int(deriv))]
+
+    def _bring_up_to_date(self) -> None:
+        """Recompute the filter outputs changed by the extensions since the last time."""
+        if self._stale_from is None:
+            return
+        for key in self.filters:
+            self._out[key] = self._refilter(key, self._out.get(key), self._stale_from, at_start=False)
+        self._stale_from = None
 
     def _refilter(self, key: tuple[float, int], old: np.ndarray | None, n_old: int, at_start: bool) -> np.ndarray:
         """Filter outputs for the current grid, recomputing only those near a changed end."""
