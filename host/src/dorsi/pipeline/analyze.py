@@ -18,6 +18,7 @@ from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
+from dorsi.pipeline.stance_check import stance_drift_note
 from dorsi.pipeline.strap_check import strap_turn_note
 from dorsi.routine.exercises import check_exercise
 from dorsi.routine.loader import default_routine
@@ -55,6 +56,9 @@ def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile:
     strap = strap_turn_note(spec, trace)
     if strap:
         notes.append(strap)
+    stance = stance_drift_note(spec, trace, det.baselines_["main"])
+    if stance:
+        notes.append(stance)
     work_s = active_s
     if spec.kind == "duration":
         # Foam rolling translates the leg along the roller with little rotation: the angle barely
