@@ -196,7 +196,7 @@ def test_alerts_and_targets_say_it_in_words(browser, threaded):
     _viewport(browser, DESKTOP)
     threaded.push(_state(kind="holds", reps_target=None, hold_target_s=8.0, hold_elapsed_s=8.4, hold_met_now=True,
                          holds_target=2, holds_done=1, holds_met=1, heel_lift=True, roll_in=True,
-                         strap_turned_deg=24.6))
+                         strap_turned_deg=24.6, stance_moved_deg=-1.37))
     browser.get(threaded.url)
     wait = WebDriverWait(browser, 20, poll_frequency=0.05)
     wait.until(lambda b: b.find_element("id", "hold-met").is_displayed())
@@ -204,12 +204,15 @@ def test_alerts_and_targets_say_it_in_words(browser, threaded):
     assert "HEEL LIFT" in browser.find_element("id", "alert-heel").text
     assert "ROLLING IN" in browser.find_element("id", "alert-roll").text.upper()
     assert "SENSOR TURNED about 25°" in browser.find_element("id", "alert-strap").text
+    stance = browser.find_element("id", "alert-stance").text
+    assert "STANCE MOVED about 1.4°" in stance and "weight forward" in stance
     assert "●" in browser.find_element("id", "sensors").text and "80%" in browser.find_element("id", "sensors").text
     threaded.push(_state(kind="holds", reps_target=None, hold_target_s=8.0, hold_elapsed_s=2.0, hold_met_now=False,
                          sensors=[]))
     wait.until(lambda b: not b.find_element("id", "hold-met").is_displayed())
     assert not browser.find_element("id", "alert-heel").is_displayed()
     assert not browser.find_element("id", "alert-strap").is_displayed()
+    assert not browser.find_element("id", "alert-stance").is_displayed()
     assert browser.find_element("id", "hold").text == "2.0"
 
 

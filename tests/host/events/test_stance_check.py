@@ -45,3 +45,18 @@ def test_simulated_drops_get_the_note_only_when_the_stance_wanders() -> None:
         notes[wander] = [n for n in ex.notes if "stance" in n]
     assert notes[0.0] == [] and len(notes[1.0]) == 1
     assert STANCE_DRIFT_NOTE_DEG <= float(notes[1.0][0].split("about ")[1].split(" deg")[0])
+
+
+def test_the_live_watch_reads_the_stance_as_it_is_now() -> None:
+    from dorsi.pipeline.stance_check import StanceWatch
+
+    t, x = _drops(2.0)  # the resting angle creeps 2 deg forward over the set
+    trace = make_trace(t, x)
+    watch, readings = StanceWatch(), []
+    for i in range(0, len(t), 11):
+        readings.append(watch.update(trace.slice(i, i + 11), 4.0 if t[i] > 2.0 else None))
+    assert all(r is None for r in readings[:50])  # (not before half a window of data and the baseline)
+    late = [r for r, i in zip(readings, range(0, len(t), 11)) if t[i] > 110.0]
+    assert late and all(1.5 < r < 2.4 for r in late)  # the knee further forward: positive
+    early = [r for r, i in zip(readings, range(0, len(t), 11)) if 12.0 < t[i] < 30.0]
+    assert early and all(abs(r) < 0.7 for r in early)

@@ -78,3 +78,16 @@ def test_a_turned_sensor_is_spelled_out_within_80_columns():
     assert "turned about 25°" in text and "recalibrate" in text
     assert max(len(line) for line in text.splitlines()) <= 80
     assert "turned" not in _text(SessionState(phase="exercise", exercise="band_lunge", title="Band lunges"))
+
+
+def test_a_moved_stance_is_spelled_out_with_the_way_back_within_80_columns():
+    state = SessionState(phase="exercise", exercise="eccentric_drop", title="Eccentric drops", kind="rep_holds",
+                         exercise_index=7, exercise_count=9, reps=12, reps_target=30, stance_moved_deg=1.43,
+                         sensors=[SensorState("shin", connected=True)])
+    text = _text(state)
+    flat = " ".join(text.split())
+    assert "stance has moved about 1.4°" in flat and "weight back" in flat
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "weight forward" in " ".join(_text(SessionState(phase="exercise", exercise="eccentric_drop",
+                                                           title="Eccentric drops", stance_moved_deg=-1.2)).split())
+    assert "stance" not in _text(SessionState(phase="exercise", exercise="eccentric_drop", title="Eccentric drops"))

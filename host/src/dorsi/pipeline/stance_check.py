@@ -54,3 +54,44 @@ def stance_drift_note(spec: ExerciseSpec, trace: AngleTrace, baseline_deg: float
     return (f"{spec.id}: your resting stance moved about {drift:.1f} deg from where it began (weight shifted "
             "forward or back between drops); with the shin sensor alone drops can then run together or go "
             "unseen, so the count may be off: the foot sensor counts them whatever the stance")
+
+
+def stance_prompt(moved_deg: float) -> str:
+    """What the live coach says when the resting angle is ``moved_deg`` off the start's."""
+    way = "back" if moved_deg > 0 else "forward"  # + knee further forward: the weight goes back
+    return (f"Your stance has moved about {abs(moved_deg):.1f}° since the start: shift your weight {way} "
+            "a little, as you stood then (the shin alone miscounts drops otherwise)")
+
+
+class StanceWatch:
+    """Live: how far the resting angle of the last ``WINDOW_S`` is from the start's (deg, signed:
+    + the knee further forward), as :func:`rest_drift_deg` reads it over a window; read anew once
+    per ``STEP_S / 10`` of data (the percentile over 20 s of samples is the costly part).
+
+    Attributes
+    ----------
+    moved_deg_ : float or None
+        The last reading; None until the window is half full and the start's angle known.
+    """
+
+    def __init__(self) -> None:
+        self._t = np.zeros(0)
+        self._x = np.zeros(0)
+        self._read_at = -np.inf
+        self.moved_deg_: float | None = None
+
+    def update(self, view: AngleTrace, baseline_deg: float | None) -> float | None:
+        """Add the exercise's newest samples; returns ``moved_deg_``."""
+        ok = view.valid
+        if ok.any():
+            self._t = np.concatenate([self._t, view.t[ok]])
+            self._x = np.concatenate([self._x, view.angle_deg[ok]])
+            keep = self._t > self._t[-1] - WINDOW_S
+            if not keep[0]:
+                self._t, self._x = self._t[keep], self._x[keep]
+        if baseline_deg is None or len(self._t) < 10 or self._t[-1] - self._t[0] < 0.5 * WINDOW_S:
+            return self.moved_deg_
+        if self._t[-1] - self._read_at >= 0.1 * STEP_S:
+            self._read_at = float(self._t[-1])
+            self.moved_deg_ = float(np.percentile(self._x, REST_PERCENTILE)) - float(baseline_deg)
+        return self.moved_deg_

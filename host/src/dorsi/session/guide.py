@@ -170,6 +170,7 @@ class RoutineGuide:
             st.roll_in = tick.roll_in and st.phase == "exercise"
             if tick.strap_turn_deg is not None and st.phase == "exercise":
                 st.strap_turned_deg = abs(tick.strap_turn_deg)  # kept until the next exercise
+            st.stance_moved_deg = tick.stance_moved_deg if st.phase == "exercise" else None  # (as it is now)
         self._count(tick, now)
         if st.phase == "exercise":
             st.exercise_elapsed_s = now - self._t_exercise
@@ -329,6 +330,7 @@ class RoutineGuide:
         st.holds_target = spec.target.total_holds
         st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None
         st.strap_turned_deg = None
+        st.stance_moved_deg = None
         st.exercise_elapsed_s = 0.0
         st.message = spec.title
         if self._unseen(spec):

@@ -24,6 +24,7 @@ from ..events.exercise import ExerciseEventDetector
 from ..events.foot_fallback import FootFallback
 from ..events.results import HeelLift, Hold, Rep
 from ..events.streaming import StreamingEventDetector
+from ..pipeline.stance_check import STANCE_DRIFT_NOTE_DEG, StanceWatch, checks_stance
 from ..pipeline.strap_check import checks_strap, strap_turn
 from ..protocol import StreamDecoder
 from ..routine import ExerciseSpec
@@ -65,6 +66,7 @@ class Tick:
     pending_reps: list[Rep] | None = None  # ankle circles seen but not final yet (None: not updated)
     roll_in: bool = False  # the knee drifting in now, by the exercise's own rule (its frontal rest + threshold)
     strap_turn_deg: float | None = None  # the shin sensor turned this far since calibration (None: not seen)
+    stance_moved_deg: float | None = None  # the resting angle moved this far from the start's (None: not enough)
     closed: list[ExerciseResult] = field(default_factory=list)  # ended exercises finished by this tick
 
 
@@ -83,6 +85,7 @@ class _ExerciseRun:
         self.events: StreamingEventDetector | None = None  # made at the first shin sample, for its view
         self.end_s: float | None = None
         self.axis = MovementAxis() if checks_strap(spec) else None  # the strap's turn, as the analysis reads it
+        self.stance: StanceWatch | None = None  # the stance's move, where it spoils the count (set at first data)
 
     def feed(self, trace: AngleTrace, tick: Tick | None = None) -> None:
         """Analyse this exercise's part of ``trace``; fills ``tick`` (the current exercise's)."""
@@ -95,6 +98,7 @@ class _ExerciseRun:
         if self.events is None:
             self.events = StreamingEventDetector(ExerciseEventDetector(
                 self.result.spec, source=view.source, profile=self.profile))
+            self.stance = StanceWatch() if checks_stance(self.result.spec, view.source) else None
         update = self.events.update(view)
         self._collect(update)
         if self.axis is not None:
@@ -105,6 +109,10 @@ class _ExerciseRun:
             tick.pending_reps = update.pending_reps
             tick.roll_in = self._rolling_in(view)
             tick.strap_turn_deg = None if self.axis is None else strap_turn(self.axis)
+            if self.stance is not None:
+                base = self.events.baselines_
+                moved = self.stance.update(view, None if base is None else base["main"])
+                tick.stance_moved_deg = moved if moved is not None and abs(moved) >= STANCE_DRIFT_NOTE_DEG else None
 
     def _rolling_in(self, view: AngleTrace) -> bool:
         """The last samples' frontal tilt beyond the exercise's rest by its threshold, as the

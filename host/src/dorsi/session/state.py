@@ -53,6 +53,7 @@ class SessionState:
     heel_lift: bool = False
     roll_in: bool = False
     strap_turned_deg: float | None = None  # the shin sensor turned on the shin in this exercise (about, deg)
+    stance_moved_deg: float | None = None  # resting angle now off the exercise's start by this (+ knee forward)
     heel_lifts: int = 0
     last_event: str = ""
     exercise_elapsed_s: float = 0.0

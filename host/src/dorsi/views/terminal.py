@@ -13,6 +13,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from ..pipeline.stance_check import stance_prompt
 from ..session.state import SessionState
 
 ANGLE_SCALE_DEG = 50.0
@@ -63,6 +64,8 @@ def render(state: SessionState) -> Panel:
     if state.strap_turned_deg is not None:
         rows.add_row("", Text(f"⚠ The shin sensor has turned about {state.strap_turned_deg:.0f}° on the shin: "
                               "turn it back to the front and recalibrate", style="bold black on yellow"))
+    if state.stance_moved_deg is not None:
+        rows.add_row("", Text(f"⚠ {stance_prompt(state.stance_moved_deg)}", style="bold black on yellow"))
     if state.last_event:
         rows.add_row("", Text(state.last_event, style="cyan"))
     for cue in state.cues[:3]:

@@ -267,6 +267,12 @@
     const turned = s.strap_turned_deg;
     $("alert-strap").hidden = turned === null || turned === undefined;
     if (!$("alert-strap").hidden) $("strap-deg").textContent = Math.round(turned);
+    const moved = s.stance_moved_deg;
+    $("alert-stance").hidden = moved === null || moved === undefined;
+    if (!$("alert-stance").hidden) {
+      $("stance-deg").textContent = Math.abs(moved).toFixed(1);
+      $("stance-way").textContent = moved > 0 ? "back" : "forward";  // + knee forward: weight back
+    }
     if (s.heel_lift && !prev.heel) beep("heel");
     prev.heel = !!s.heel_lift;
   }
