@@ -303,3 +303,20 @@ def test_a_piece_of_a_rep_reported_joined_is_not_reported_again() -> None:
     batch = ExerciseEventDetector(spec, trace.source).detect(trace)
     stream, _ = _run_stream(spec, trace, [11, 5, 17])
     assert (stream.reps_, stream.holds_) == (batch.reps_, batch.holds_)
+
+
+def test_a_rep_that_begins_before_the_last_ones_end_keeps_its_lowering_live() -> None:
+    # shin alone, stance wandering, short rests: a drop's core began before the previous drop's
+    # return ended, so live its hold was not searched again and the rep came without a lowering
+    # time (seed 202, chunks of 1-60 samples)
+    from dorsi.angle import AngleEstimator
+    from dorsi.sim import SimOptions, simulate
+
+    session = simulate("eccentric_drop", seed=202, options=SimOptions(rate_hz=52.0, posture_wander_deg=1.0))
+    trace = AngleEstimator().estimate(session.shin, session.foot).trace_
+    spec = default_routine()["eccentric_drop"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    assert any(b.start_s < a.end_s for a, b in zip(batch.reps_, batch.reps_[1:]))  # (the case)
+    sizes = np.random.default_rng(202).integers(1, 60, size=400).tolist()
+    stream, _ = _run_stream(spec, trace, sizes)
+    assert (stream.reps_, stream.holds_) == (batch.reps_, batch.holds_)

@@ -263,6 +263,10 @@ class ExerciseEventDetector:
         if self.spec.has_reps:  # a rep's hold is needed until the rep itself is reported
             previous_hold_end_s = (None if previous_hold_end_s is None or previous_rep_end_s is None
                                    else min(previous_hold_end_s, _latest(previous_rep_end_s)))
+            if previous_hold_end_s is not None and earlier_reps:
+                # from the last reported rep's start: the next rep may begin before that rep's end
+                # (its return read past the next drop's onset), and its hold with it
+                previous_hold_end_s = min(previous_hold_end_s, earlier_reps[-1].start_s)
         holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s,
                                             hold_memo).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
