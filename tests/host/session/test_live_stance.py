@@ -3,18 +3,16 @@ and the analysis of the recording notes it; a still stance gets neither."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dorsi.pipeline import analyze
-from dorsi.routine import load_routine
-from dorsi.session.emulated import emulated_sensors
-from dorsi.session.runner import run_session
 from dorsi.session.state import SessionState
 from dorsi.sources.recording_source import load_recording
+
+from .emulated_run import run_emulated
 
 ROUTINE = Path(__file__).with_name("drops_routine.toml")
 SPEED = 8.0
@@ -33,20 +31,10 @@ class Seen:
 def test_a_stance_that_moves_during_the_drops_is_shown_live_and_noted_after(tmp_path, wander_deg: float) -> None:
     seen = Seen()
 
-    async def run():
-        async with emulated_sensors(speed=SPEED, seed=12) as setup:
-            patient = setup.patient
+    def wander(patient, spec):  # the patient's weight wanders as the drops begin
+        patient.options = replace(patient.options, posture_wander_deg=wander_deg)
 
-            def perform(spec):  # the patient's weight wanders as the drops begin
-                patient.options = replace(patient.options, posture_wander_deg=wander_deg)
-                patient.perform(spec)
-
-            return await run_session(load_routine(ROUTINE), tmp_path / "s.dorsi", roles=patient.roles,
-                                     views=[seen], auto_advance=True, link_options=setup.link_options,
-                                     on_exercise_start=perform, on_exercise_request=patient.prepare,
-                                     time_scale=SPEED, max_exercise_s=150.0)
-
-    asyncio.run(run())
+    run_emulated(ROUTINE, tmp_path / "s.dorsi", [seen], wander, SPEED, max_exercise_s=150.0)
     session = load_recording(tmp_path / "s.dorsi")
     analysis = analyze(session.shin, segments=session.segments)
     notes = [n for e in analysis.exercises for n in e.notes if "stance" in n]

@@ -3,18 +3,16 @@ analysis of the recording says the same."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from dorsi.pipeline import analyze
-from dorsi.routine import load_routine
-from dorsi.session.emulated import emulated_sensors
-from dorsi.session.runner import run_session
 from dorsi.session.state import SessionState
 from dorsi.sources.recording_source import load_recording
+
+from .emulated_run import run_emulated
 
 ROUTINE = Path(__file__).with_name("short_routine.toml")
 SPEED = 6.0
@@ -33,22 +31,11 @@ class Seen:
 def test_a_strap_turned_before_the_lunges_is_shown_live_and_noted_after(tmp_path, turn_deg: float) -> None:
     seen = Seen()
 
-    async def run():
-        async with emulated_sensors(speed=SPEED, seed=12) as setup:
-            patient = setup.patient
+    def turn(patient, spec):  # the strap turns on the shin as the lunges begin (after calibration)
+        if spec.id == "band_lunge":
+            patient.options = replace(patient.options, strap_rotation_deg=patient.options.strap_rotation_deg + turn_deg)
 
-            def perform(spec):  # the strap turns on the shin as the lunges begin (after calibration)
-                if spec.id == "band_lunge":
-                    patient.options = replace(patient.options,
-                                              strap_rotation_deg=patient.options.strap_rotation_deg + turn_deg)
-                patient.perform(spec)
-
-            return await run_session(load_routine(ROUTINE), tmp_path / "s.dorsi", roles=patient.roles,
-                                     views=[seen], auto_advance=True, link_options=setup.link_options,
-                                     on_exercise_start=perform, on_exercise_request=patient.prepare,
-                                     time_scale=SPEED, max_exercise_s=90.0)
-
-    result = asyncio.run(run())
+    result = run_emulated(ROUTINE, tmp_path / "s.dorsi", [seen], turn, SPEED, max_exercise_s=90.0)
     lunges = {e.spec.id: e for e in result.exercises}["band_lunge"]
     assert len(lunges.reps) == 4
     session = load_recording(tmp_path / "s.dorsi")

@@ -1,0 +1,32 @@
+"""Run a short routine with the emulated patient, changing what they do as an exercise begins."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Callable
+
+from dorsi.routine import load_routine
+from dorsi.session.emulated import emulated_sensors
+from dorsi.session.runner import run_session
+
+
+def run_emulated(routine: Path, recording: Path, views: list, change: Callable, speed: float,
+                 max_exercise_s: float, seed: int = 12):
+    """The live session's result; ``change(patient, spec)`` runs as each exercise starts, before
+    the patient performs it (turn the strap, let the stance wander, ...)."""
+
+    async def run():
+        async with emulated_sensors(speed=speed, seed=seed) as setup:
+            patient = setup.patient
+
+            def perform(spec):
+                change(patient, spec)
+                patient.perform(spec)
+
+            return await run_session(load_routine(routine), recording, roles=patient.roles,
+                                     views=views, auto_advance=True, link_options=setup.link_options,
+                                     on_exercise_start=perform, on_exercise_request=patient.prepare,
+                                     time_scale=speed, max_exercise_s=max_exercise_s)
+
+    return asyncio.run(run())
