@@ -19,7 +19,7 @@ from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import fitted_start_before_gap, fitted_timing, move_in_timing, move_out_timing
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
-from dorsi.events.valleys import deep_valleys
+from dorsi.events.valleys import deep_valleys, valley_floor
 from dorsi.order_stats import median
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
@@ -233,7 +233,7 @@ class HoldDetector:
         if self.split_fraction is None or not len(y):
             return None
         top = float(y.max())
-        below = y < top - max(self.split_prominence_deg or self.threshold_deg, self.split_fraction * top)
+        below = y < valley_floor(top, self.split_prominence_deg or self.threshold_deg, self.split_fraction)
         if not below[-1]:
             return None
         k = len(below) - int(np.argmin(below[::-1])) if not below.all() else 0

@@ -19,7 +19,7 @@ from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_
 from dorsi.events.results import Rep
 from dorsi.events.rhythm import BEAT_MEMORY, with_rhythm
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
-from dorsi.events.valleys import deep_valleys
+from dorsi.events.valleys import deep_valleys, valley_floor
 
 
 class RepDetector:
@@ -378,7 +378,7 @@ class RepDetector:
         the way back, to a rest off the baseline: a rep still open at the end of the data whose
         return is seen); None if it has not."""
         depth = self.split_prominence_deg or self.threshold_deg
-        low = np.flatnonzero(y[peak:] < y[peak] - max(depth, self.split_fraction * y[peak]))
+        low = np.flatnonzero(y[peak:] < valley_floor(float(y[peak]), depth, self.split_fraction))
         return peak + int(low[0]) if len(low) else None
 
     def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,

@@ -48,6 +48,12 @@ def deep_valleys(seg: np.ndarray, height: float, depth: float, split_frac: float
     return split_valleys(seg, peaks, depth, split_frac, min_width)
 
 
+def valley_floor(level: float, depth: float, split_frac: float) -> float:
+    """The level a valley must fall below to part a movement held at ``level`` from the next:
+    at least ``depth`` and ``split_frac`` of ``level`` lower."""
+    return level - max(depth, split_frac * level)
+
+
 def split_valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: float,
                   min_width: int = 0) -> list[int]:
     """Split points between ``peaks`` whose separating valley is at least ``depth``
@@ -63,8 +69,8 @@ def split_valleys(seg: np.ndarray, peaks: np.ndarray, depth: float, split_frac: 
             q = kept[-1]
             v = q + int(np.argmin(seg[q:p]))
             low = min(seg[q], seg[p])
-            cut = max(depth, split_frac * low)
-            if low - seg[v] < cut or (min_width > 1 and _width_below(seg, q, p, low - cut) < min_width):
+            floor = valley_floor(low, depth, split_frac)
+            if seg[v] > floor or (min_width > 1 and _width_below(seg, q, p, floor) < min_width):
                 if seg[p] > seg[q]:
                     kept[-1] = p
                 continue
