@@ -28,6 +28,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 from scipy.signal import butter, filtfilt, find_peaks
@@ -205,8 +206,27 @@ def plain_baseline(shin, polarity: float, rep_prom: float, hold_target: float | 
 
 # ----------------------------------------------------------------------------- one session
 
+def PHONE_TIMING(seed: int) -> dict:
+    """A phone's timing: intervals +-35 %, the clock 1.5 % fast or slow (by seed)."""
+    return {"interval_jitter": 0.35, "clock_error": 0.015 if seed % 4 < 2 else -0.015}
+
+
+def through_csv(s):
+    """The session's sensors written as generic IMU CSVs (no seq: times only) and read back."""
+    import tempfile
+
+    from dorsi.sim.csv_writer import write_imu_csv
+    from dorsi.sources.csv_source import read_imu_csv
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shin = write_imu_csv(s.shin, Path(tmp) / "shin.csv")
+        foot = write_imu_csv(s.foot, Path(tmp) / "foot.csv") if s.foot is not None else None
+        rec = read_imu_csv(shin, foot)
+    return rec.shin, rec.foot
+
+
 def run_session(task: tuple) -> tuple[str, str, Result, Result]:
-    label, exercise, foot, rate, loss, seed, *wander = task
+    label, exercise, foot, rate, loss, seed, extra = task
     from dorsi.angle import AngleEstimator
     from dorsi.events.settings import settings_for
     from dorsi.pipeline import analyze_trace
@@ -217,12 +237,14 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     side = "left" if seed % 2 else "right"
     opts = SimOptions(rate_hz=rate, side=side, strap_rotation_deg=float(rng.uniform(-30, 30)),
                       foot_sensor=foot, packet_loss=loss, quaternions=True,
-                      posture_wander_deg=wander[0] if wander else 0.0)
+                      posture_wander_deg=extra.get("posture_wander_deg", 0.0),
+                      **(PHONE_TIMING(seed) if extra.get("phone_timing") else {}))
     s = simulate(exercise, seed=seed, options=opts)
+    shin, foot_batch = through_csv(s) if extra.get("phone_timing") else (s.shin, s.foot)
     truth = s.truth
     spec = default_routine()[exercise]
     profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m") if k in s.profile}
-    trace = AngleEstimator(**profile).estimate(s.shin, s.foot).trace_
+    trace = AngleEstimator(**profile).estimate(shin, foot_batch).trace_
     analysis = analyze_trace(trace, exercise=exercise, profile=profile, sample_rate_hz=rate)
     ex = analysis.exercises[0]
     settings = settings_for(spec, trace.source)
@@ -230,8 +252,8 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     signal = truth.ankle_angle_deg if trace.source == "ankle" else truth.tibial_inclination_deg
     # data gaps of every sensor the detection reads (the ankle angle needs both; the knee swing
     # of seated flossing is the shin's alone)
-    reads_foot = trace.source == "ankle" and s.foot is not None and spec.signal != "knee_swing"
-    sensors = [s.shin] + ([s.foot] if reads_foot else [])
+    reads_foot = trace.source == "ankle" and foot_batch is not None and spec.signal != "knee_swing"
+    sensors = [shin] + ([foot_batch] if reads_foot else [])
     # (a sensor's data starting late or ending early is lost too: a gap to the session's edge)
     t_first, t_last = float(truth.t[0]), float(truth.t[-1])
     gap_starts = np.concatenate([np.concatenate([[t_first] if b.t[0] - t_first > GAP_S else [],
@@ -259,7 +281,7 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     # reps
     det_peaks = np.array([r.peak_s for r in ex.reps])
     hold_target = spec.target.hold_s
-    base_reps, base_holds, base_rest = plain_baseline(s.shin, sign, 1.5 if sign < 0 else 5.0, hold_target)
+    base_reps, base_holds, base_rest = plain_baseline(shin, sign, 1.5 if sign < 0 else 5.0, hold_target)
     # The peak angle is judged as the issue defines it: the extreme excursion from the
     # standing (resting) baseline. The absolute level of a shin sensor's angle depends on how
     # the sensor sits on the tibia (a tilt no shin-only method can observe), so it is
@@ -325,16 +347,17 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     return label, key, ours, base
 
 
-def tasks(quick: bool, repeats: int, seed_base: int = 1000, posture_wander_deg: float = 0.0) -> list[tuple]:
+def tasks(quick: bool, repeats: int, seed_base: int = 1000, posture_wander_deg: float = 0.0,
+          phone_timing: bool = False) -> list[tuple]:
     """Every row x rate x loss, ``repeats`` seeds each from ``seed_base`` (odd seeds are left legs)."""
+    extra = {"posture_wander_deg": posture_wander_deg, "phone_timing": phone_timing}
     out = []
     seed = seed_base
     for label, exercise, foot in ROWS:
         for rate in (RATES[1:3] if quick else RATES):
             for loss in LOSSES:
                 for _ in range(repeats):
-                    out.append((label, exercise, foot, rate, loss, seed)
-                               + ((posture_wander_deg,) if posture_wander_deg else ()))
+                    out.append((label, exercise, foot, rate, loss, seed, extra))
                     seed += 1
     return out
 
@@ -351,22 +374,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--posture-wander", type=float, default=0.0, metavar="DEG",
                         help="the person's resting inclination wanders this much (RMS, over half a minute to "
                              "minutes: weight shifting between reps; default 0, the issue's conditions)")
+    parser.add_argument("--phone-timing", action="store_true",
+                        help="sample times wander as a phone's do (intervals +-35 %%, the clock 1.5 %% off the "
+                             "stated rate); every session goes through a generic IMU CSV without seq and is "
+                             "resampled by the reader")
     args = parser.parse_args(argv)
     from dorsi.routine import default_routine
 
     if args.seed_base < 1000:
         parser.error("--seed-base must be 1000 or more (seeds below 1000 are for tests and tuning)")
-    todo = tasks(args.quick, args.repeats, args.seed_base, args.posture_wander)
+    todo = tasks(args.quick, args.repeats, args.seed_base, args.posture_wander, args.phone_timing)
     t0 = time.perf_counter()
     ours: dict[str, Result] = {}
     base: dict[str, Result] = {}
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         for task, (label, key, o, b) in zip(todo, pool.map(run_session, todo, chunksize=1)):
             if args.verbose and o.n_true and (o.n_det != o.n_true or not o.count_exact_obs):
-                print(f"  count off: {label} {key} seed {task[-1]}: {o.n_det} detected / {o.n_true} true"
+                print(f"  count off: {label} {key} seed {task[5]}: {o.n_det} detected / {o.n_true} true"
                       f" ({o.unobservable} lost in gaps; {'observable reps exact' if o.count_exact_obs else 'OBSERVABLE MISS'})")
             if args.verbose and o.hold_err and max(o.hold_err) > 1.0:
-                print(f"  hold off: {label} {key} seed {task[-1]}: max error {max(o.hold_err):.2f} s")
+                print(f"  hold off: {label} {key} seed {task[5]}: max error {max(o.hold_err):.2f} s")
             ours.setdefault(label, Result(sessions=0)).merge(o)
             base.setdefault(label, Result(sessions=0)).merge(b)
     elapsed = time.perf_counter() - t0
@@ -374,6 +401,7 @@ def main(argv: list[str] | None = None) -> int:
           f"rates {', '.join(str(int(r)) for r in (RATES[1:3] if args.quick else RATES))} Hz, "
           f"loss 0 and 2 %, left/right, strap +-30 deg"
           + (f", posture wandering {args.posture_wander:g} deg RMS" if args.posture_wander else "")
+          + (", phone-like timing through CSV" if args.phone_timing else "")
           + f"; {elapsed:.0f} s")
     header = (f"{'exercise':22s} {'count':>11s} {'count obs':>11s} {'F1':>11s} {'peak med':>11s} {'peak max':>11s} "
               f"{'hold med':>11s} {'hold max':>11s} {'met':>11s} {'heel P/R':>10s}")
@@ -414,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         if by:
             print(f"  {label:22s} " + " ".join(f"{k}={v:.2f}" for k, v in by.items()))
     summary["_meta"] = {"sessions": len(todo), "seconds": round(elapsed, 1), "quick": args.quick,
-                        "seed_base": args.seed_base, "posture_wander_deg": args.posture_wander}
+                        "seed_base": args.seed_base, "posture_wander_deg": args.posture_wander,
+                        "phone_timing": args.phone_timing}
     print(json.dumps(summary, separators=(",", ":")))
     return 0
 

@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="run on a Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); the workers "
                         "must see the same paths (shared filesystem)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME", help="exercise of marker-less inputs")
-    p.add_argument("--axes", metavar="MAP", help="axis map for Movella DOT exports (see dorsi report --help)")
+    p.add_argument("--axes", metavar="MAP", help="axis map for Movella DOT exports and generic IMU CSVs (see dorsi report --help)")
     p.add_argument("--routine", metavar="TOML",
                    help="routine file with targets (default: each recording's own routine; else the packaged one)")
     p.set_defaults(func=run)
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from dorsi.batch import BatchRunner, JobOptions, find_inputs
     from dorsi.export.writer import write_table
     from dorsi.routine import RoutineError, load_routine
-    from dorsi.sources.movella import AxisMap
+    from dorsi.sources.axes import AxisMap
 
     try:
         if args.axes and args.axes != "auto":

@@ -46,9 +46,10 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
                    help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
                         "it sets which way the knee drifting in reads (default: the input's, else right)")
     p.add_argument("--axes", metavar="MAP",
-                   help="Movella DOT axes as dorsi axes, e.g. 'y,-x,z' (the default: DOT strapped with +y "
-                        "toward the knee, top face out), or 'auto' to detect them from the data; see "
-                        "docs/interchange.md")
+                   help="the sensor's axes as dorsi axes, e.g. 'y,-x,z' (dorsi's +x is the sensor's +y ...), "
+                        "or 'auto' to detect them from the data: for a Movella DOT export (default: DOT "
+                        "strapped with +y toward the knee, top face out) or a generic IMU CSV's shin sensor "
+                        "(default: the file's '# axes:' comment, else dorsi's own); see docs/interchange.md")
     p.add_argument("--routine", metavar="TOML",
                    help="routine file with targets (default: a recording's own routine, the one it was run with; "
                         "else the packaged routine)")
@@ -58,7 +59,7 @@ def session_from_args(args: argparse.Namespace) -> Session:
     """Load the session named by :func:`add_input_arguments` options (raises ``ValueError`` subclasses)."""
     from dorsi.export.session import load_session
     from dorsi.routine import load_routine
-    from dorsi.sources.movella import AxisMap
+    from dorsi.sources.axes import AxisMap
 
     if args.axes and args.axes != "auto":
         AxisMap.parse(args.axes)  # a bad map is reported before any reading

@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--posture-wander", type=float, default=0.0, metavar="DEG",
                    help="the person's stance drifts this much (RMS deg, over half a minute to minutes), "
                         "so the rest between reps is not the start's (default 0)")
+    p.add_argument("--interval-jitter", type=float, default=0.0, metavar="FRACTION",
+                   help="sample intervals vary by up to this fraction of the period, the times wandering off "
+                        "the grid as a phone's do (default 0: the board's crystal-timed grid); the CSV then "
+                        "has no seq column")
+    p.add_argument("--clock-error", type=float, default=0.0, metavar="FRACTION",
+                   help="the sampling clock runs this fraction fast (+) or slow (-) against --rate (default 0)")
     p.add_argument("--routine", type=Path, default=None,
                    help="routine TOML giving the order and targets (with 'routine'; default: the built-in one)")
     p.add_argument("--reps", type=int, default=None, help="override the repetition / hold count")
@@ -43,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         opts = SimOptions(rate_hz=args.rate, side=args.side, strap_rotation_deg=args.strap_deg,
                           foot_sensor=args.foot, packet_loss=args.loss, quaternions=not args.no_quat,
-                          noise=not args.ideal, posture_wander_deg=args.posture_wander)
+                          noise=not args.ideal, posture_wander_deg=args.posture_wander,
+                          interval_jitter=args.interval_jitter, clock_error=args.clock_error)
         if args.exercise == "routine":
             if args.reps is not None or args.hold is not None:
                 raise ValueError("--reps/--hold apply to a single exercise, not the routine")

@@ -154,10 +154,7 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
-            if axes:
-                raise SessionInputError(f"{path}: --axes applies to Movella DOT exports; a generic IMU CSV "
-                                        "is already in dorsi's axes")
-            csv_rec = read_imu_csv(path)
+            csv_rec = read_imu_csv(path, axes=axes or None)
             profile = {k: csv_rec.meta[k] for k in ("side",) if csv_rec.meta.get(k)}
             for key in ("shank_length_m", "foot_length_m", "sensor_height_m"):
                 if key in csv_rec.meta:
@@ -230,7 +227,8 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     exercise : str, optional
         Exercise of a marker-less input (default: classified).
     axes : str, optional
-        Axis map of a Movella DOT export (``AxisMap.parse`` syntax).
+        Axis map of a Movella DOT export or of a generic IMU CSV's shin sensor
+        (``AxisMap.parse`` syntax, or ``"auto"``).
     routine : Routine, optional
         Targets (default: a recording's own routine, kept in its header, else the packaged one).
     segments : str or Path, optional

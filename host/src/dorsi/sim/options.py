@@ -68,6 +68,13 @@ class SimOptions:
     jitter_s : float
         Standard deviation of the sample instants around the nominal grid (clipped to
         +-3 sigma and to a quarter of the period, so time always increases).
+    interval_jitter : float
+        Each sample interval varies by up to this fraction of the period (uniform), so
+        the instants wander freely off the grid: a phone's or a logger's timing, not the
+        board's crystal-timed one (0, the default). Needs ``noise``.
+    clock_error : float
+        The sampling clock runs this fraction fast (+) or slow (-) against ``rate_hz``
+        (0.01: 1 % more samples per second than stated). Needs ``noise``.
     sway_deg : float
         Postural sway (RMS) of the shank during quiet standing and holds.
     heading_drift_deg : float
@@ -124,6 +131,8 @@ class SimOptions:
     gyr_full_scale_dps: float = 2000.0
     saturate: bool = True
     jitter_s: float = 0.0002
+    interval_jitter: float = 0.0
+    clock_error: float = 0.0
     sway_deg: float = 0.3
     heading_drift_deg: float = 2.0
     posture_wander_deg: float = 0.0
@@ -164,6 +173,10 @@ class SimOptions:
                      "fidget_rate_per_min"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not 0.0 <= self.interval_jitter < 0.9:
+            raise ValueError("interval_jitter must be within 0..0.9 (time must keep increasing)")
+        if abs(self.clock_error) > 0.2:
+            raise ValueError("clock_error must be within +-0.2")
         if not 0.0 <= self.heel_lift_probability <= 1.0:
             raise ValueError("heel_lift_probability must be within 0..1")
         if self.standing_frontal_deg is not None and abs(self.standing_frontal_deg) > 20.0:

@@ -94,12 +94,21 @@ class Simulator:
         return self
 
     def _instants(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        t = np.arange(n) / self.options.rate_hz
-        if self.options.noise and self.options.jitter_s > 0:
-            limit = min(3 * self.options.jitter_s, 0.25 / self.options.rate_hz)
-            jitter = np.clip(rng.normal(0.0, self.options.jitter_s, n), -limit, limit)
+        opts = self.options
+        t = np.arange(n) / opts.rate_hz
+        if opts.noise and opts.jitter_s > 0:
+            limit = min(3 * opts.jitter_s, 0.25 / opts.rate_hz)
+            jitter = np.clip(rng.normal(0.0, opts.jitter_s, n), -limit, limit)
             jitter[0] = 0.0
             t = t + jitter
+        if opts.noise and (opts.interval_jitter > 0 or opts.clock_error != 0):
+            # free-running timing (after the grid's draws, so those stay as they were): as many
+            # instants as fit in the same span
+            period = 1.0 / (opts.rate_hz * (1.0 + opts.clock_error))
+            m = int(n * (1.0 + abs(opts.clock_error)) * 1.1) + 2
+            steps = period * (1.0 + rng.uniform(-opts.interval_jitter, opts.interval_jitter, m - 1))
+            free = np.concatenate([[0.0], np.cumsum(steps)])
+            t = free[free <= (n - 1) / opts.rate_hz]
         return t
 
     def _sensor(self, role: str, ideal: SensorMotion) -> SensorTrack:
@@ -119,6 +128,8 @@ class Simulator:
         seq = np.arange(len(acc), dtype=np.int64)[keep]
         meta = {"sample_rate_hz": opts.rate_hz, "placement": role, "side": opts.side, "source": "dorsi.sim",
                 "seed": self.seed}
+        if opts.noise and (opts.interval_jitter > 0 or opts.clock_error != 0):
+            meta["timing"] = "free"  # the times are the samples' own; seq only counts them
         batch = SampleBatch(role, seq, ideal.t[keep], acc[keep], gyr[keep],
                             None if quat is None else quat[keep], meta)
         return SensorTrack(ideal, batch, loss.bursts_)

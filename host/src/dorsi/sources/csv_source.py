@@ -2,10 +2,12 @@
 
 Format (see ``docs/algorithms-angle.md``): optional leading comment lines
 ``# key: value`` (``sample_rate_hz``, ``placement`` = shin|foot,
-``side`` = left|right), then a header row with ``time_s,acc_x,acc_y,acc_z,
-gyr_x,gyr_y,gyr_z``, optionally ``quat_w,quat_x,quat_y,quat_z`` and a leading
-``seq``; the same columns prefixed ``foot_`` may carry a foot sensor. SI units,
-sensor axes as worn. The whole file is parsed or a ``SourceError`` names the
+``side`` = left|right, ``axes`` / ``foot_axes`` = the sensor's axes as dorsi's),
+then a header row with ``time_s,acc_x,acc_y,acc_z,gyr_x,gyr_y,gyr_z``,
+optionally ``quat_w,quat_x,quat_y,quat_z`` and a leading ``seq``; the same
+columns prefixed ``foot_`` may carry a foot sensor. SI units, sensor axes as
+worn (dorsi's, or mapped by ``axes``); times that wander off a uniform grid are
+resampled onto it. The whole file is parsed or a ``SourceError`` names the
 file and line: nothing is dropped silently.
 """
 
@@ -20,13 +22,15 @@ import numpy as np
 
 from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
+from dorsi.sources.axes import AUTO, AxisMap
+from dorsi.sources.resample import UniformResampler, grid_index, off_grid
 
 TIME = "time_s"
 ACC = ("acc_x", "acc_y", "acc_z")
 GYR = ("gyr_x", "gyr_y", "gyr_z")
 QUAT = ("quat_w", "quat_x", "quat_y", "quat_z")
 FOOT_PREFIX = "foot_"
-META_KEYS = ("sample_rate_hz", "placement", "side")
+META_KEYS = ("sample_rate_hz", "placement", "side", "axes", "foot_axes")
 
 #: Accepted nominal sample rates (Hz), with a margin around the 25-400 Hz spec.
 RATE_RANGE_HZ = (20.0, 500.0)
@@ -62,7 +66,7 @@ class CsvRecording:
     problems: list[str] = field(default_factory=list)
 
 
-def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRecording:
+def read_imu_csv(path: str | Path, foot_path: str | Path | None = None, axes: str | None = None) -> CsvRecording:
     """Read a generic IMU CSV file (and optionally the foot sensor's file).
 
     Parameters
@@ -75,6 +79,12 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
     foot_path : str or Path, optional
         The foot sensor's CSV (``placement: foot``; foot axes: +x toward the
         toes, +z up out of the dorsum).
+    axes : str, optional
+        The shin sensor's axes as dorsi's (``"y,-x,z"``: dorsi +x is the
+        sensor's +y ...; ``"auto"``: detected from the data), replacing the
+        file's ``# axes:`` comment. Without either the columns are taken to be
+        in dorsi's axes already. Foot columns (``foot_``) take ``# foot_axes:``,
+        a separate foot file its own ``# axes:``.
 
     Returns
     -------
@@ -88,7 +98,10 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
         unsupported sample rate: one line naming the file and line. A last
         line with fewer values than the header (a logger stopped while
         writing it) is not an error: it is left out and named in
-        ``problems``.
+        ``problems``. Sample times that wander off a uniform grid (a phone's
+        sensor events, a clock running off its stated rate) are resampled
+        onto it (:mod:`dorsi.sources.resample`) and the note says so in
+        ``problems``; with a ``seq`` column the times are taken as they are.
     """
     path = Path(path)
     if path.is_dir():
@@ -99,6 +112,8 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None) -> CsvRe
     elif foot_path is None:
         foot_path = foot_partner(path)
     table = _CsvTable.load(path)
+    if axes is not None:
+        table.meta = _parse_meta(path, dict(table.meta, axes=axes))
     placement = table.meta.get("placement", "shin")
     if placement != "shin":
         raise SourceError(f"{path}: placement is {placement!r}; pass a shin file (a foot file goes in foot_path)")
@@ -215,10 +230,44 @@ class _CsvTable:
         self._check_time(t)
         seq_col = self._seq_column()
         rate = self._rate(t, seq_col)
-        seq = seq_col if seq_col is not None else self._seq_from_time(t, rate)
         self._check_units(acc, gyr, quat, prefix)
         meta = {"source": "csv", **self.meta, "sample_rate_hz": rate, "path": str(path)}
+        if seq_col is not None:
+            seq = seq_col
+        elif off_grid(t, rate):
+            t, seq, acc, gyr, quat = self._resampled(t, acc, gyr, quat, rate, prefix)
+            meta["resampled"] = True
+        else:
+            seq = grid_index(t, rate)[0]
+        axes = self._axes(prefix, acc)
+        if axes is not None:
+            acc, gyr = axes.vectors(acc), axes.vectors(gyr)
+            quat = None if quat is None else axes.quaternions(quat)
+            meta["axes"] = str(axes)
         return SampleBatch(role, seq, t, acc, gyr, quat, meta)
+
+    def _resampled(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray | None, rate: float,
+                   prefix: str) -> tuple:
+        """The samples on a uniform ``rate`` grid, with a note in ``problems`` saying so."""
+        r = UniformResampler(rate).resample(t, acc, gyr, quat)
+        lo, hi = r.step_ms_
+        gaps = f"; {r.gaps_} longer step(s) kept as lost samples" if r.gaps_ else ""
+        what = f"{prefix}samples" if prefix else "samples"
+        self.problems.append(f"{self.path}: time_s steps wander ({lo:.3g}-{hi:.3g} ms, 5-95 %) off a uniform "
+                             f"{rate:g} Hz grid: {what} resampled onto it by interpolation{gaps}")
+        return r.t_, r.seq_, r.acc_, r.gyr_, r.quat_
+
+    def _axes(self, prefix: str, acc: np.ndarray) -> AxisMap | None:
+        """The ``# axes:`` (``# foot_axes:`` for ``foot_`` columns) map of this file, None if not given."""
+        spec = self.meta.get("foot_axes" if prefix == FOOT_PREFIX else "axes")
+        if spec is None:
+            return None
+        if spec != AUTO:
+            return AxisMap.parse(spec)  # checked when the comments were read
+        try:
+            return AxisMap.detect(acc)
+        except ValueError as exc:
+            raise SourceError(f"{self.path}: axes auto: {exc}") from None
 
     def _line(self, row: int) -> int:
         return _data_line_number(self.path, self.first_line - 1, row)
@@ -258,15 +307,6 @@ class _CsvTable:
                 raise SourceError(f"{self.path}: line {self._line(row)}: seq {seq[row]} does not increase")
             return seq
         return None
-
-    def _seq_from_time(self, t: np.ndarray, rate: float) -> np.ndarray:
-        seq = np.rint((t - t[0]) * rate).astype(np.int64)
-        bad = np.flatnonzero(np.diff(seq) <= 0)
-        if bad.size:
-            row = int(bad[0]) + 1
-            raise SourceError(f"{self.path}: line {self._line(row)}: time_s too irregular for "
-                              f"{rate:g} Hz; add a seq column")
-        return seq
 
     def _check_units(self, acc: np.ndarray, gyr: np.ndarray, quat: np.ndarray | None, prefix: str) -> None:
         norm = float(np.median(np.linalg.norm(acc, axis=1)))
@@ -318,6 +358,19 @@ def _parse_meta(path: Path, meta: dict) -> dict:
         raise SourceError(f"{path}: comment placement {meta['placement']!r} must be shin or foot")
     if meta.get("side", "right") not in ("left", "right"):
         raise SourceError(f"{path}: comment side {meta['side']!r} must be left or right")
+    for key in ("axes", "foot_axes"):
+        if key not in meta:
+            continue
+        if meta[key].strip().lower() == AUTO:
+            if key == "foot_axes" or meta.get("placement") == "foot":
+                raise SourceError(f"{path}: comment {key}: auto detects a shin sensor's axes only; "
+                                  "give the foot sensor's map (e.g. 'y,-x,z')")
+            meta[key] = AUTO
+            continue
+        try:
+            meta[key] = str(AxisMap.parse(meta[key]))
+        except ValueError as exc:
+            raise SourceError(f"{path}: comment {key}: {exc}") from None
     return meta
 
 

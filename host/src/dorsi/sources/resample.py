@@ -1,0 +1,112 @@
+"""Irregular sample times onto the uniform grid the pipeline reads.
+
+Phones and many loggers stamp each sample with the moment it was taken, at
+intervals that wander (an Android phone delivers sensor events early or late by
+a good part of a period) or from a clock that runs a fraction of a percent fast
+or slow against the rate the file states. The pipeline counts time in whole
+sample periods (``seq``: the filters take ``dt`` from it), so such data is
+interpolated onto a grid at the nominal rate first: linearly for the
+accelerometer and gyroscope, normalised-linearly (sign-continuous) for
+quaternions. A step longer than ``max_step_periods`` is a gap: no grid point
+inside it is made up (a point within half a period of a real sample takes that
+sample's values), so it reaches the pipeline as lost samples, as a lost BLE
+packet does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Sample times further than this from the nominal grid (in periods) need resampling: within it
+#: they are the device's own sampling instants read with a little timestamp jitter (the
+#: simulator's and a BLE sensor's), and each sample keeps its own values.
+MAX_GRID_OFFSET_PERIODS = 0.25
+
+
+def grid_index(t: np.ndarray, rate_hz: float) -> tuple[np.ndarray, float]:
+    """Each time's index (from 0) on the uniform ``rate_hz`` grid that fits ``t`` best (its phase
+    the median offset, so a late first sample does not shift it), and the largest distance from
+    that grid in periods."""
+    x = (t - t[0]) * rate_hz
+    phase = float(np.median(x - np.rint(x)))
+    k = np.rint(x - phase)
+    worst = float(np.max(np.abs(x - phase - k), initial=0.0))
+    return (k - k[0]).astype(np.int64), worst
+
+
+def off_grid(t: np.ndarray, rate_hz: float, tolerance_periods: float = MAX_GRID_OFFSET_PERIODS) -> bool:
+    """Whether sample times ``t`` stray from a uniform ``rate_hz`` grid by more than
+    ``tolerance_periods``, or two of them fall on the same grid point."""
+    k, worst = grid_index(t, rate_hz)
+    return worst > tolerance_periods or bool(np.any(np.diff(k) <= 0))
+
+
+class UniformResampler:
+    """Resample irregularly timed samples onto a uniform grid.
+
+    Parameters
+    ----------
+    rate_hz : float
+        The grid's rate (the file's stated or median rate).
+    max_step_periods : float
+        Steps up to this many periods are interpolated across; longer ones are
+        gaps (lost samples).
+
+    Attributes
+    ----------
+    t_ : (M,) array
+        Grid times kept (``t[0] + seq_ / rate_hz``).
+    seq_ : (M,) int64 array
+        Grid index of each kept point; skipped indices are the gaps.
+    acc_, gyr_ : (M, 3) arrays
+    quat_ : (M, 4) array or None
+    gaps_ : int
+        Steps treated as gaps.
+    step_ms_ : (float, float)
+        5th and 95th percentile of the source's steps (ms), for the note.
+    """
+
+    def __init__(self, rate_hz: float, max_step_periods: float = 2.5) -> None:
+        if rate_hz <= 0:
+            raise ValueError(f"rate_hz must be positive, got {rate_hz}")
+        self.rate_hz = rate_hz
+        self.max_step_periods = max_step_periods
+
+    def resample(self, t: np.ndarray, acc: np.ndarray, gyr: np.ndarray,
+                 quat: np.ndarray | None = None) -> "UniformResampler":
+        """Interpolate ``acc``, ``gyr`` (and ``quat``) sampled at increasing ``t``; returns self."""
+        t = np.asarray(t, dtype=float)
+        if len(t) < 2 or np.any(np.diff(t) <= 0):
+            raise ValueError("resampling needs at least two strictly increasing sample times")
+        period = 1.0 / self.rate_hz
+        k_all = np.arange(int(np.floor((t[-1] - t[0]) * self.rate_hz + 1e-9)) + 1)
+        grid = t[0] + k_all * period
+        i = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, len(t) - 2)
+        step = t[i + 1] - t[i]
+        w = np.clip((grid - t[i]) / step, 0.0, 1.0)
+        gap = step > self.max_step_periods * period
+        near = np.minimum(grid - t[i], t[i + 1] - grid) <= 0.5 * period
+        keep = ~gap | near
+        i, w, k = i[keep], w[keep], k_all[keep]
+        in_gap = gap[keep]
+        w = np.where(in_gap, np.rint(w), w)  # inside a gap: the nearer real sample, not a blend
+        self.t_ = t[0] + k * period
+        self.seq_ = k.astype(np.int64)
+        self.acc_ = _lerp(np.asarray(acc, dtype=float), i, w)
+        self.gyr_ = _lerp(np.asarray(gyr, dtype=float), i, w)
+        self.quat_ = None
+        if quat is not None:
+            q = np.asarray(quat, dtype=float).copy()
+            # q and -q are one orientation: make neighbours agree before blending
+            flip = np.cumsum(np.einsum("ij,ij->i", q[1:], q[:-1]) < 0) % 2 == 1
+            q[1:][flip] *= -1.0
+            blended = _lerp(q, i, w)
+            self.quat_ = blended / np.linalg.norm(blended, axis=1, keepdims=True)
+        self.gaps_ = int(np.count_nonzero(np.diff(t) > self.max_step_periods * period))
+        steps_ms = np.diff(t) * 1e3
+        self.step_ms_ = (float(np.percentile(steps_ms, 5)), float(np.percentile(steps_ms, 95)))
+        return self
+
+
+def _lerp(v: np.ndarray, i: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return v[i] + (v[i + 1] - v[i]) * w[:, None]
