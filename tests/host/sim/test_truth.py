@@ -168,7 +168,7 @@ def test_overrides_and_bad_input() -> None:
     with pytest.raises(ValueError, match="packet_loss"):
         SimOptions(packet_loss=0.7)
     with pytest.raises(ValueError, match="strap_rotation_deg"):
-        SimOptions(strap_rotation_deg=90.0)
+        SimOptions(strap_rotation_deg=190.0)
 
 
 def test_zero_variability_gives_identical_reps() -> None:

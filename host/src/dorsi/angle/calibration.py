@@ -17,6 +17,9 @@ From a quiet rest followed by the first movements:
   front of the shin whatever the strap rotation below 90 deg); if the strap
   is turned so far that +z is ambiguous, the physics decides: from quiet
   standing the shank's largest excursion is forward (knee over the toes).
+  ``front="excursion"`` lets the physics decide always: the estimator refits
+  so when the first movements show the sensor worn on the back of the leg
+  (``dorsi.angle.worn_behind``).
 
 The foot sensor (+x toward the toes, +z out of the dorsum) is calibrated on
 its own rest: the sole normal is the rest vertical (the foot is flat), the
@@ -156,6 +159,12 @@ class SensorToSegmentCalibrator:
         ``"left"`` / ``"right"``; else the batch metadata, else ``"right"``.
     rest : RestDetector, optional
         Rest detection parameters.
+    front : {"sensor", "excursion"}
+        What says which way is forward: ``"sensor"``, the shin sensor's +z
+        (out of the front of the shin), unless the strap is turned so far that
+        it is ambiguous, when the first movements decide; ``"excursion"``, the
+        first movements always (the shank leans mostly forward from quiet
+        standing): for a sensor found worn on the back of the leg.
 
     Attributes
     ----------
@@ -165,9 +174,11 @@ class SensorToSegmentCalibrator:
     def __init__(self, window_s: float = 30.0, moving_threshold_rad_s: float = 0.35,
                  min_threshold_rad_s: float = 0.05, min_movement_s: float = 0.4,
                  standing_baseline_deg: float | None = None,
-                 side: str | None = None, rest: RestDetector | None = None) -> None:
+                 side: str | None = None, rest: RestDetector | None = None, front: str = "sensor") -> None:
         if side is not None and side not in SIDES:
             raise ValueError(f"side must be 'left', 'right' or None, got {side!r}")
+        if front not in ("sensor", "excursion"):
+            raise ValueError(f"front must be 'sensor' or 'excursion', got {front!r}")
         self.window_s = window_s
         self.moving_threshold_rad_s = moving_threshold_rad_s
         self.min_threshold_rad_s = min_threshold_rad_s
@@ -175,6 +186,7 @@ class SensorToSegmentCalibrator:
         self.standing_baseline_deg = standing_baseline_deg
         self.side = side
         self.rest = rest if rest is not None else RestDetector()
+        self.front = front
 
     def fit(self, shin: SampleBatch, foot: SampleBatch | None = None) -> "SensorToSegmentCalibrator":
         """Calibrate on the start of ``shin`` (and ``foot``); returns self."""
@@ -190,7 +202,7 @@ class SensorToSegmentCalibrator:
         x = np.array([-1.0 if upside_down else 1.0, 0.0, 0.0])
         frame = SegmentFrame.from_axes(x - np.dot(x, lateral) * lateral, lateral)
         sign_source = "sensor_z"
-        if abs(np.dot(frame.fwd, z)) < 0.5:
+        if self.front == "excursion" or abs(np.dot(frame.fwd, z)) < 0.5:
             sign_source = "excursion"
             if _forward_excursion_sign(shin, rest, frame) < 0:
                 frame = SegmentFrame.from_axes(frame.up, -frame.lat)
@@ -209,8 +221,9 @@ class SensorToSegmentCalibrator:
         if foot is not None and len(foot):
             foot_cal = self._foot(_head(foot, self.window_s), frame)
         side, side_source = _side(self.side, shin)
+        lo, hi = _excursion_range(shin, rest, frame)
         self.calibration_ = Calibration(shin_cal, foot_cal, side, side_source, baseline, sign_source,
-                                        np.zeros(3), "profile")
+                                        np.zeros(3), "profile", {"excursion_deg": [lo, hi]})
         return self
 
     def _rest(self, batch: SampleBatch) -> dict:
@@ -341,13 +354,20 @@ def _head(batch: SampleBatch, window_s: float) -> SampleBatch:
 
 def _forward_excursion_sign(batch: SampleBatch, rest: dict, frame: SegmentFrame) -> float:
     """+1 if, after the rest, the shank leans mostly toward ``frame.fwd``."""
+    lo, hi = _excursion_range(batch, rest, frame)
+    return 1.0 if hi >= -lo else -1.0
+
+
+def _excursion_range(batch: SampleBatch, rest: dict, frame: SegmentFrame) -> tuple[float, float]:
+    """5th and 95th percentile (deg) of the sagittal lean after the rest, from the rest's, read
+    from the accelerometer (0, 0 without samples after the rest)."""
     acc = batch.acc[rest["slice"].stop:]
     if len(acc) == 0:
-        return 1.0
+        return 0.0, 0.0
     sag, _ = plane_angles(acc @ frame.matrix.T)
     rest_sag = plane_angles((frame.matrix @ rest["up"])[None, :])[0][0]
-    dev = sag - rest_sag
-    return 1.0 if np.percentile(dev, 95) >= -np.percentile(dev, 5) else -1.0
+    dev = np.degrees(sag - rest_sag)
+    return float(np.percentile(dev, 5)), float(np.percentile(dev, 95))
 
 
 def _side(param: str | None, batch: SampleBatch) -> tuple[str, str]:

@@ -19,6 +19,7 @@ from dorsi.angle.heel_lift import AnkleRiseHeelLift, FootPitchHeelLift
 from dorsi.angle.lever_arm import LeverArmFit
 from dorsi.angle.segment_tilt import SegmentTilt
 from dorsi.angle.trace import AngleTrace
+from dorsi.angle.worn_behind import worn_behind
 from dorsi.samples import SampleBatch
 
 #: Shin sensor height above the ankle joint when the profile does not say (m).
@@ -130,11 +131,13 @@ class AngleEstimator:
     def calibrate(self, shin: SampleBatch, foot: SampleBatch | None = None) -> "AngleEstimator":
         """Fit the calibration on the first still + movement data and reset the stream state."""
         _check(shin, "shin")
-        cal = SensorToSegmentCalibrator(window_s=self.calibration_window_s, side=self.side,
-                                        standing_baseline_deg=self.standing_baseline_deg).fit(shin, foot)
-        c = cal.calibration_
+        c = self._calibrator("sensor").fit(shin, foot).calibration_
         self._rate = _rate(shin)
         lever = self._fit_lever_arm(shin, c.shin)
+        if worn_behind(c, lever):  # front and back swapped: read as worn, from the first movements' lean
+            c = self._calibrator("excursion").fit(shin, foot).calibration_
+            c = replace(c, meta=dict(c.meta, worn_behind=True))
+            lever = self._fit_lever_arm(shin, c.shin)
         if lever is not None:
             source = "movement"
             offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])
@@ -165,6 +168,10 @@ class AngleEstimator:
             self._foot = SegmentTilt(c.foot, foot_lever, self._foot_rate, self.time_constant_s, self.orientation,
                                      reanchor=True)
         return self
+
+    def _calibrator(self, front: str) -> SensorToSegmentCalibrator:
+        return SensorToSegmentCalibrator(window_s=self.calibration_window_s, side=self.side,
+                                         standing_baseline_deg=self.standing_baseline_deg, front=front)
 
     def refine(self, shin: SampleBatch) -> bool:
         """Fit the shin's lever arm (and accelerometer offsets) again on more of the stream's start.
@@ -304,7 +311,8 @@ class AngleEstimator:
             angle, heel, source = incl, part["rise_lift"], "inclination"
         t, swing = part["t"].copy(), -(incl - np.degrees(self._rest_sag))
         meta = {"inclination_deg": incl, "ankle_rise_m": part["rise"], "shank_length_m": self.shank_length_m,
-                "foot_length_m": self.foot_length_m, "side": cal.side, "shin_upside_down": cal.shin.upside_down}
+                "foot_length_m": self.foot_length_m, "side": cal.side, "shin_upside_down": cal.shin.upside_down,
+                "shin_worn_behind": bool(cal.meta.get("worn_behind", False))}
         shin_only = None
         if foot is not None:  # the same samples as the shin alone gives them (the shin-only branch above)
             shin_only = AngleTrace(t, incl, part["frontal"], part["rise_lift"], swing, shin_valid, "inclination",

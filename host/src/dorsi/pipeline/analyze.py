@@ -108,6 +108,10 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     if trace.meta.get("shin_upside_down"):
         notes.append("the shin sensor was worn upside down (its arrow toward the foot); it was read as worn, "
                      "but wear it arrow up toward the knee, as the user guide shows")
+    if trace.meta.get("shin_worn_behind"):
+        notes.append("the shin sensor was worn on the back of the leg (the first movements leaned back as no "
+                     "standing shank does); it was read as worn, front and back swapped, but wear it on the "
+                     "front of the shin, flat side out, as the user guide shows")
     if segments is None:
         if exercise is None:
             clf = ExerciseClassifier().fit_predict(trace)

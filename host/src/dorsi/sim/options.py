@@ -21,7 +21,9 @@ class SimOptions:
     side : str
         ``"right"`` or ``"left"`` leg.
     strap_rotation_deg : float
-        Strap turned about the shin's long axis (sensor frame rotated about +x), within +-45.
+        Strap turned about the shin's long axis (sensor frame rotated about +x and the sensor
+        carried round the shin), within +-180: the calibration is built for +-30, 180 is a
+        sensor strapped on the back of the leg.
     strap_tilt_deg : float
         Sensor tilted on the strap about its own y axis.
     foot_sensor : bool
@@ -147,8 +149,8 @@ class SimOptions:
             raise ValueError(f"side must be 'left' or 'right', got {self.side!r}")
         if not 10.0 <= self.rate_hz <= 1000.0:
             raise ValueError(f"rate_hz must be within 10..1000 Hz, got {self.rate_hz}")
-        if not -45.0 <= self.strap_rotation_deg <= 45.0:
-            raise ValueError(f"strap_rotation_deg must be within +-45, got {self.strap_rotation_deg}")
+        if not -180.0 <= self.strap_rotation_deg <= 180.0:
+            raise ValueError(f"strap_rotation_deg must be within +-180, got {self.strap_rotation_deg}")
         if abs(self.strap_tilt_deg) > 15.0 or abs(self.foot_mount_tilt_deg) > 15.0:
             raise ValueError("mounting tilts must be within +-15 deg")
         if not 0.0 <= self.packet_loss < 0.5:
