@@ -12,12 +12,13 @@ from dorsi.session.runner import run_session
 
 
 def run_emulated(routine: Path, recording: Path, views: list, change: Callable, speed: float,
-                 max_exercise_s: float, seed: int = 12):
+                 max_exercise_s: float, seed: int = 12, **patient_options):
     """The live session's result; ``change(patient, spec)`` runs as each exercise starts, before
-    the patient performs it (turn the strap, let the stance wander, ...)."""
+    the patient performs it (turn the strap, let the stance wander, ...); ``patient_options``
+    (``SimOptions`` fields) hold from the start, the calibration included."""
 
     async def run():
-        async with emulated_sensors(speed=speed, seed=seed) as setup:
+        async with emulated_sensors(speed=speed, seed=seed, **patient_options) as setup:
             patient = setup.patient
 
             def perform(spec):
