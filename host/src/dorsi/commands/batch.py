@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="run on a Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); the workers "
                         "must see the same paths (shared filesystem)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME", help="exercise of marker-less inputs")
-    p.add_argument("--axes", metavar="MAP", help="axis map for Movella DOT exports and generic IMU CSVs (see dorsi report --help)")
+    p.add_argument("--axes", metavar="MAP",
+                   help="axis map for Movella DOT exports and generic IMU CSVs (see dorsi report --help)")
     p.add_argument("--routine", metavar="TOML",
                    help="routine file with targets (default: each recording's own routine; else the packaged one)")
     p.set_defaults(func=run)

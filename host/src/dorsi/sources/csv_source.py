@@ -240,6 +240,7 @@ class _CsvTable:
         else:
             seq = grid_index(t, rate)[0]
         axes = self._axes(prefix, acc)
+        meta = {k: v for k, v in meta.items() if k not in ("axes", "foot_axes")}  # this batch's own, below
         if axes is not None:
             acc, gyr = axes.vectors(acc), axes.vectors(gyr)
             quat = None if quat is None else axes.quaternions(quat)
