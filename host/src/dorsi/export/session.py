@@ -280,7 +280,10 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
             raise SessionInputError(f"side must be left or right, got {side!r}")
         data.profile = dict(data.profile, side=side)
     try:
-        trace = estimate_trace(data.shin, data.foot, data.profile or None)
+        if analysis is not None:  # its own segments say which exercise ran when
+            chosen = [(e["exercise"], e["start_s"], e["end_s"]) for e in analysis.get("exercises", [])]
+        trace = estimate_trace(data.shin, data.foot, data.profile or None, segments=chosen or data.segments,
+                               exercise=exercise)
         if analysis is None:
             losses = data_losses(data.shin, data.foot)
             losses["notes"] = list(data.problems) + losses["notes"]

@@ -16,6 +16,7 @@ from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
+from dorsi.pipeline.foot_direction import foot_turned_round, half_turn
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
 from dorsi.pipeline.stance_check import stance_drift_note
@@ -33,17 +34,29 @@ _ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
 
 
 def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: dict | None = None,
-                   orientation: str = "auto") -> AngleTrace:
+                   orientation: str = "auto", segments: Iterable | None = None,
+                   exercise: str | None = None) -> AngleTrace:
     """Run the angle estimator (``dorsi.angle.AngleEstimator``) on the samples.
 
     ``orientation`` is the estimator's orientation source (``"auto"``,
     ``"gyro"``, ``"device"``, ``"fusion"``); ``"device"`` takes the angle
-    straight from the device quaternions (the fast path, no filter).
+    straight from the device quaternions (the fast path, no filter). Given
+    which exercise ran when (``segments``, or ``exercise`` for the whole
+    input), a foot sensor worn the other way round is noticed and read as worn
+    (:mod:`dorsi.pipeline.foot_direction`; ``trace.meta["foot_turned_round"]``).
     """
     from dorsi.angle import AngleEstimator
 
     kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
-    return AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
+    trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
+    if foot is None or (segments is None and exercise is None) or len(trace) < 2:
+        return trace
+    t0, t1 = float(trace.t[0]), float(trace.t[-1]) + 1e-9
+    named = normalise_segments(segments if segments is not None else [(exercise, t0, t1)], t0, t1)
+    if foot_turned_round(trace, named):
+        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, half_turn(foot)).trace_
+        trace.meta["foot_turned_round"] = True
+    return trace
 
 
 def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile: dict | None = None) -> ExerciseAnalysis:
@@ -108,6 +121,10 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     if trace.meta.get("shin_upside_down"):
         notes.append("the shin sensor was worn upside down (its arrow toward the foot); it was read as worn, "
                      "but wear it arrow up toward the knee, as the user guide shows")
+    if trace.meta.get("foot_turned_round"):
+        notes.append("the foot sensor was worn the other way round (its arrow toward the ankle: the forefoot "
+                     "lifts read toes-down); it was read as worn, but wear it arrow toward the toes, as the "
+                     "user guide shows")
     if trace.meta.get("shin_worn_behind"):
         notes.append("the shin sensor was worn on the back of the leg (the first movements leaned back as no "
                      "standing shank does); it was read as worn, front and back swapped, but wear it on the "
@@ -185,7 +202,7 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     """
     if len(shin) < 2:
         raise ValueError("the input holds fewer than two samples")
-    trace = estimate_trace(shin, foot, profile, orientation)
+    trace = estimate_trace(shin, foot, profile, orientation, segments, exercise)
     losses = data_losses(shin, foot)
     losses["notes"] = list(notes or []) + losses["notes"]
     return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz, **losses)
