@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from dorsi.pipeline import analyze
 from dorsi.sources.recording_source import load_recording
 
@@ -16,13 +14,13 @@ ROUTINE = Path(__file__).with_name("short_routine.toml")
 SPEED = 6.0
 
 
-@pytest.mark.parametrize("strap_deg", [0.0, 170.0])
-def test_lunges_count_live_with_the_sensor_on_the_calf(tmp_path, strap_deg: float) -> None:
+def test_lunges_count_live_with_the_sensor_on_the_calf(tmp_path) -> None:
+    """(Worn on the front, the same short routine runs in the strap-turn test beside this one.)"""
     result = run_emulated(ROUTINE, tmp_path / "s.dorsi", [], lambda patient, spec: None, SPEED,
-                          max_exercise_s=90.0, strap_rotation_deg=strap_deg)
+                          max_exercise_s=90.0, strap_rotation_deg=170.0)
     by_id = {e.spec.id: e for e in result.exercises}
     assert len(by_id["band_lunge"].reps) == 4
     assert len(by_id["soleus_stretch"].holds) == 1
     session = load_recording(tmp_path / "s.dorsi")
     notes = analyze(session.shin, segments=session.segments).notes
-    assert any("back of the leg" in n for n in notes) == (strap_deg != 0.0)
+    assert any("back of the leg" in n for n in notes)
