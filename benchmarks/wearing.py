@@ -12,6 +12,10 @@ movements):
   turn about its +z (arrow toward the ankle). How often the analysis read the foot the other
   way round (``dorsi.pipeline.foot_direction``) for each, and of the reversed sessions it
   turned round, how many gave the same counts and heel lifts as worn right.
+* **boards swapped** (with a foot sensor): the shin's board on the foot and the foot's on the
+  shin. How often the analysis read them from each other's place
+  (``dorsi.angle.sensor_roles``) for each, and how many of those gave the same counts and heel
+  lifts as worn right.
 
 The last line is one JSON object with the figures.
 """
@@ -84,6 +88,27 @@ def foot_reversed(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
     return exercise, turned(right), turned(wrong), turned(wrong) and _same(right, wrong, heel=True)
 
 
+def boards_swapped(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
+    """(exercise, swapped as worn, swapped when swapped, swapped counts = right counts)."""
+    from dorsi.angle.sensor_roles import as_role
+    from dorsi.pipeline import analyze
+
+    exercise, seed, rate = task
+    s = _session(exercise, seed, rate, foot_sensor=True,
+                 strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
+    where = _where(s, exercise)
+    right = analyze(s.shin, s.foot, **where)
+    try:
+        wrong = analyze(as_role(s.foot, "shin"), as_role(s.shin, "foot"), **where)
+    except ValueError:  # what a swapped pair gave before, at every start
+        return exercise, False, False, False
+
+    def swapped(a) -> bool:
+        return any("strapped on each other's place" in n for n in a.notes)
+
+    return exercise, swapped(right), swapped(wrong), swapped(wrong) and _same(right, wrong, heel=True)
+
+
 def _table(title: str, columns: tuple[str, str, str], results: list) -> dict:
     figures: dict[str, dict] = {}
     for exercise, as_worn, turned, same in results:
@@ -114,6 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         calf = list(pool.map(shin_on_calf, todo, chunksize=1))
         foot = list(pool.map(foot_reversed, todo, chunksize=1))
+        swap = list(pool.map(boards_swapped, todo, chunksize=1))
     print(f"sensors worn the wrong way: {len(todo)} sessions each, seeds {args.seed_base}+, "
           f"{' and '.join(str(int(r)) for r in RATES)} Hz, strap +-30 deg, 2 % loss on a third; "
           f"{time.perf_counter() - t0:.0f} s")
@@ -122,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
                                ("turned (on the front)", "turned (on the calf)", "calf = front"), calf),
         "foot_reversed": _table("foot sensor arrow toward the ankle (turned: read the other way round)",
                                 ("turned (worn right)", "turned (reversed)", "same counts"), foot),
+        "boards_swapped": _table("shin and foot boards on each other's place (swapped: read from their places)",
+                                 ("swapped (worn right)", "swapped (swapped)", "same counts"), swap),
     }
     print(json.dumps(figures))
     return 0

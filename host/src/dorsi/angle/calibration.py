@@ -44,6 +44,10 @@ SIDES = ("left", "right")
 UPSIDE_DOWN_COS = 0.5
 
 
+class FootCalibrationError(ValueError):
+    """The foot sensor's rest cannot be read as a foot flat on the floor (the shin's can)."""
+
+
 @dataclass(frozen=True)
 class SensorCalibration:
     """One sensor's fitted calibration.
@@ -226,6 +230,12 @@ class SensorToSegmentCalibrator:
                                         np.zeros(3), "profile", {"excursion_deg": [lo, hi]})
         return self
 
+    def rest_up(self, batch: SampleBatch) -> tuple[np.ndarray, slice]:
+        """Earth up in the sensor frame during the first rest of ``batch`` (the one a calibration
+        would use), and where that rest is."""
+        rest = self._rest(batch)
+        return rest["up"], rest["slice"]
+
     def _rest(self, batch: SampleBatch) -> dict:
         det = self.rest.detect(batch)
         sl = det.first_rest_
@@ -269,7 +279,8 @@ class SensorToSegmentCalibrator:
         x = np.array([1.0, 0.0, 0.0])
         fwd = x - np.dot(x, u0) * u0
         if np.linalg.norm(fwd) < 0.3:
-            raise ValueError("foot sensor +x is vertical at rest: is it on the dorsum of the foot?")
+            raise FootCalibrationError("foot sensor +x is vertical at rest: is it on the top of the foot, "
+                                       "arrow toward the toes, and not where the shin sensor goes?")
         lateral = np.cross(u0, fwd / np.linalg.norm(fwd))
         frame = SegmentFrame.from_axes(u0, lateral)
         return SensorCalibration(frame, u0, rest["bias"], rest["g"], rest["span"], "strap", 0.0, 0.0)

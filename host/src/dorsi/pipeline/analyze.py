@@ -9,6 +9,8 @@ from typing import Iterable
 
 import numpy as np
 
+from dorsi.angle.calibration import FootCalibrationError
+from dorsi.angle.sensor_roles import as_role, roles_swapped
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
@@ -43,19 +45,30 @@ def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: 
     straight from the device quaternions (the fast path, no filter). Given
     which exercise ran when (``segments``, or ``exercise`` for the whole
     input), a foot sensor worn the other way round is noticed and read as worn
-    (:mod:`dorsi.pipeline.foot_direction`; ``trace.meta["foot_turned_round"]``).
+    (:mod:`dorsi.pipeline.foot_direction`; ``trace.meta["foot_turned_round"]``). Shin and
+    foot sensors strapped on each other's place are read from their places
+    (:mod:`dorsi.angle.sensor_roles`; ``trace.meta["sensors_swapped"]``).
     """
     from dorsi.angle import AngleEstimator
 
     kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
-    trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
+    swapped = foot is not None and roles_swapped(shin, foot)
+    if foot is not None and swapped:
+        shin, foot = as_role(foot, "shin"), as_role(shin, "foot")
+    try:
+        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
+    except FootCalibrationError as exc:  # the shin alone still reads the session
+        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin).trace_
+        trace.meta["foot_unusable"] = str(exc)
+        return trace
+    trace.meta["sensors_swapped"] = swapped
     if foot is None or (segments is None and exercise is None) or len(trace) < 2:
         return trace
     t0, t1 = float(trace.t[0]), float(trace.t[-1]) + 1e-9
     named = normalise_segments(segments if segments is not None else [(exercise, t0, t1)], t0, t1)
     if foot_turned_round(trace, named):
         trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, half_turn(foot)).trace_
-        trace.meta["foot_turned_round"] = True
+        trace.meta.update(foot_turned_round=True, sensors_swapped=swapped)
     return trace
 
 
@@ -121,6 +134,13 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     if trace.meta.get("shin_upside_down"):
         notes.append("the shin sensor was worn upside down (its arrow toward the foot); it was read as worn, "
                      "but wear it arrow up toward the knee, as the user guide shows")
+    if trace.meta.get("foot_unusable"):
+        notes.append(f"the foot sensor could not be calibrated ({trace.meta['foot_unusable']}); the session was "
+                     "analysed with the shin sensor alone")
+    if trace.meta.get("sensors_swapped"):
+        notes.append("the shin and foot sensors were strapped on each other's place (the one set up for the "
+                     "foot stood up the shin and turned with the knee bends); each was read where it was worn, "
+                     "but swap them back, or pair them again, as the user guide shows")
     if trace.meta.get("foot_turned_round"):
         notes.append("the foot sensor was worn the other way round (its arrow toward the ankle: the forefoot "
                      "lifts read toes-down); it was read as worn, but wear it arrow toward the toes, as the "

@@ -81,10 +81,14 @@ class EmulatedPatient:
         Extra ``SimOptions`` fields (side, strap rotation, ...).
     reps_scale : float
         Perform this fraction of each target (the demo uses short sets).
+    straps_swapped : bool
+        The board set up as the shin sensor is strapped on the foot and the foot's on the shin
+        (each streams what its own place does, under its own role).
     """
 
     def __init__(self, foot_sensor: bool = False, seed: int = 7, rate_hz: float = 100.0,
-                 reps: dict[str, int] | None = None, hold_s: dict[str, float] | None = None, **options) -> None:
+                 reps: dict[str, int] | None = None, hold_s: dict[str, float] | None = None,
+                 straps_swapped: bool = False, **options) -> None:
         from ..sim import SimOptions
 
         self.rate_hz = rate_hz
@@ -93,6 +97,7 @@ class EmulatedPatient:
         self.hold_s = dict(hold_s or {})
         self.options = SimOptions(rate_hz=rate_hz, foot_sensor=foot_sensor, quaternions=False, **options)
         self.roles = ("shin", "foot") if foot_sensor else ("shin",)
+        self.straps_swapped = straps_swapped and foot_sensor
         # one filter per sensor, kept running across exercises, as the firmware's (offset tracking)
         self._fusion = {role: DeviceFusion(rate_hz, gyroscope_range_dps=self.options.gyr_full_scale_dps)
                         for role in self.roles}
@@ -112,8 +117,9 @@ class EmulatedPatient:
 
     def _batches(self, session) -> dict[str, SampleBatch]:
         out = {}
+        worn_on = {"shin": "foot", "foot": "shin"} if self.straps_swapped else {}
         for role in self.roles:
-            raw = getattr(session, role)
+            raw = getattr(session, worn_on.get(role, role))
             quat = self._fusion[role].update(raw.acc, raw.gyr).quat_
             out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
         return out

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..angle import AngleEstimator
+from ..angle.calibration import FootCalibrationError
 from ..angle.movement_axis import MovementAxis
+from ..angle.sensor_roles import as_role, roles_swapped
 from ..angle.trace import AngleTrace
 from ..events.exercise import ExerciseEventDetector
 from ..events.foot_fallback import FootFallback
@@ -246,6 +248,8 @@ class LiveProcessor:
         self.moving_tilt_deg = 3.0
         self._head: list[SampleBatch] | None = []  # the shin's first samples, until they cover the fit window
         self._still_up: np.ndarray | None = None  # shank direction since the last movement
+        self.roles_swapped = False  # the boards set up as shin and foot were strapped on each other's place
+        self.foot_problem: str | None = None  # why the foot sensor could not be calibrated (then shin alone)
 
     # -- input -------------------------------------------------------------
     def notification(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
@@ -371,6 +375,8 @@ class LiveProcessor:
         """Decode what arrived since the last call and advance the analysis."""
         fresh = {s.role: s.decode() for s in self.sensors.values()}
         shin, foot = fresh.get("shin"), fresh.get("foot")
+        if self.roles_swapped:  # read each board where it is worn
+            shin, foot = _as_role(foot, "shin"), _as_role(shin, "foot")
         if shin is not None and len(shin):
             moving = np.flatnonzero(np.linalg.norm(shin.gyr, axis=1) > self.moving_threshold_rad_s)
             if moving.size or self.last_motion_s is None:
@@ -403,7 +409,15 @@ class LiveProcessor:
         if shin_all.t[-1] - shin_all.t[0] < self.calibration_s:
             return Tick()
         foot_all = SampleBatch.concatenate(self._calib["foot"]) if "foot" in self._calib else None
-        self.estimator.calibrate(shin_all, foot_all)
+        if foot_all is not None and roles_swapped(shin_all, foot_all):
+            self.roles_swapped = True
+            shin_all, foot_all = as_role(foot_all, "shin"), as_role(shin_all, "foot")
+            self._head = [as_role(b, "shin") for b in self._calib["foot"]]
+        try:
+            self.estimator.calibrate(shin_all, foot_all)
+        except FootCalibrationError as exc:  # go on with the shin alone rather than stop the session
+            self.foot_problem = str(exc)
+            self.estimator.calibrate(shin_all)
         self.calibrated = True
         self._calib = {}
         return Tick(trace=self._angles(shin_all, foot_all))
@@ -419,6 +433,10 @@ class LiveProcessor:
             foot = SampleBatch.concatenate(self._foot_hold) if self._foot_hold else None
             self._foot_hold = []
         return self.estimator.update(shin, foot)
+
+
+def _as_role(batch: SampleBatch | None, role: str) -> SampleBatch | None:
+    return None if batch is None else as_role(batch, role)
 
 
 def _span_s(batches: list[SampleBatch]) -> float:
