@@ -26,3 +26,12 @@ def test_summary_lists_targets_holds_circles_each_way_and_losses() -> None:
     assert stretch.split("│")[2].strip() == "-"  # no reps column figure for a hold-only exercise
     assert "Overall quality score: 88" in text
     assert "samples lost and not recovered: 3" in text
+
+
+def test_summary_ends_with_the_sessions_notes() -> None:
+    """How the sensors were worn (read right, but worn wrong) is said where the patient looks last."""
+    note = "the shin sensor was worn on the back of the leg; it was read as worn"
+    analysis = {"quality": {"score": 70}, "exercises": [], "notes": [note]}
+    console = Console(width=200, record=True)
+    print_summary(console, SimpleNamespace(lost_samples={"shin": 0}, recording="s.dorsi"), analysis)
+    assert note in console.export_text()

@@ -181,6 +181,8 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
         )
     console.print(table)
     console.print(f"Overall quality score: [bold]{analysis.get('quality', {}).get('score', '-')}[/bold]")
+    for note in analysis.get("notes", []):  # the session's own (how the sensors were worn, data lost ...)
+        console.print(f"[yellow]•[/yellow] {note}", highlight=False)
     lost = sum(result.lost_samples.values())
     console.print(f"Recording: {result.recording}  (samples lost and not recovered: {lost})")
 
