@@ -27,6 +27,8 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
+from typing import Callable
 
 import numpy as np
 
@@ -70,27 +72,21 @@ def shin_on_calf(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
     return exercise, as_worn, turned, same
 
 
-def foot_reversed(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
-    """(exercise, read reversed as worn, read reversed when reversed, reversed counts = right counts)."""
-    from dorsi.pipeline import analyze
+def _reversed_foot(s) -> tuple:
     from dorsi.pipeline.foot_direction import half_turn
 
-    exercise, seed, rate = task
-    s = _session(exercise, seed, rate, foot_sensor=True,
-                 strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
-    where = _where(s, exercise)
-    right = analyze(s.shin, s.foot, **where)
-    wrong = analyze(s.shin, half_turn(s.foot), **where)
-
-    def turned(a) -> bool:
-        return any("foot sensor was worn the other way round" in n for n in a.notes)
-
-    return exercise, turned(right), turned(wrong), turned(wrong) and _same(right, wrong, heel=True)
+    return s.shin, half_turn(s.foot)
 
 
-def boards_swapped(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
-    """(exercise, swapped as worn, swapped when swapped, swapped counts = right counts)."""
+def _swapped_boards(s) -> tuple:
     from dorsi.angle.sensor_roles import as_role
+
+    return as_role(s.foot, "shin"), as_role(s.shin, "foot")
+
+
+def _worn_wrong(task: tuple[str, int, float], wear: Callable, said: str) -> tuple[str, bool, bool, bool]:
+    """(exercise, noted worn right, noted worn wrong, worn-wrong counts and heel lifts = right ones)
+    for a session with the foot sensor, worn right and as ``wear(session)`` gives the batches."""
     from dorsi.pipeline import analyze
 
     exercise, seed, rate = task
@@ -99,14 +95,19 @@ def boards_swapped(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]
     where = _where(s, exercise)
     right = analyze(s.shin, s.foot, **where)
     try:
-        wrong = analyze(as_role(s.foot, "shin"), as_role(s.shin, "foot"), **where)
+        wrong = analyze(*wear(s), **where)
     except ValueError:  # what a swapped pair gave before, at every start
         return exercise, False, False, False
 
-    def swapped(a) -> bool:
-        return any("strapped on each other's place" in n for n in a.notes)
+    def noted(a) -> bool:
+        return any(said in n for n in a.notes)
 
-    return exercise, swapped(right), swapped(wrong), swapped(wrong) and _same(right, wrong, heel=True)
+    return exercise, noted(right), noted(wrong), noted(wrong) and _same(right, wrong, heel=True)
+
+
+#: The foot sensor arrow toward the ankle; the shin's and foot's boards on each other's place.
+foot_reversed = partial(_worn_wrong, wear=_reversed_foot, said="foot sensor was worn the other way round")
+boards_swapped = partial(_worn_wrong, wear=_swapped_boards, said="strapped on each other's place")
 
 
 def _table(title: str, columns: tuple[str, str, str], results: list) -> dict:

@@ -17,8 +17,8 @@ swapped when
 
 Sitting with the leg out (foam rolling) the shank is level and the foot may point up: with the
 foot within 17 deg of vertical its calibration refuses, as before; the 17-20 deg between is the
-one place a correctly worn pair could read as swapped, and only if the foot then turned twice as
-much as the shank (the note says what was done). Seated on a chair, the shank is upright:
+one place a correctly worn pair could read as swapped, and only if the foot then tilted twice as
+far as the shank (the note says what was done). Seated on a chair, the shank is upright:
 nothing is swapped, and a swapped pair seated from the start still meets the foot's refusal.
 """
 

@@ -9,8 +9,6 @@ from typing import Iterable
 
 import numpy as np
 
-from dorsi.angle.calibration import FootCalibrationError
-from dorsi.angle.sensor_roles import as_role, roles_swapped
 from dorsi.angle.trace import AngleTrace
 from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
@@ -18,7 +16,7 @@ from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
-from dorsi.pipeline.foot_direction import foot_turned_round, half_turn
+from dorsi.pipeline.as_worn import estimate_as_worn
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
 from dorsi.pipeline.stance_check import stance_drift_note
@@ -42,34 +40,23 @@ def estimate_trace(shin: SampleBatch, foot: SampleBatch | None = None, profile: 
 
     ``orientation`` is the estimator's orientation source (``"auto"``,
     ``"gyro"``, ``"device"``, ``"fusion"``); ``"device"`` takes the angle
-    straight from the device quaternions (the fast path, no filter). Given
-    which exercise ran when (``segments``, or ``exercise`` for the whole
-    input), a foot sensor worn the other way round is noticed and read as worn
-    (:mod:`dorsi.pipeline.foot_direction`; ``trace.meta["foot_turned_round"]``). Shin and
-    foot sensors strapped on each other's place are read from their places
-    (:mod:`dorsi.angle.sensor_roles`; ``trace.meta["sensors_swapped"]``).
+    straight from the device quaternions (the fast path, no filter). The
+    sensors are read as worn (:mod:`dorsi.pipeline.as_worn`): shin and foot
+    boards on each other's place from their places, a foot that cannot be
+    calibrated leaves the shin alone, and given which exercise ran when
+    (``segments``, or ``exercise`` for the whole input) a foot sensor worn the
+    other way round the right way round.
     """
     from dorsi.angle import AngleEstimator
 
     kwargs = {k: (profile or {})[k] for k in _ESTIMATOR_KEYS if (profile or {}).get(k) is not None}
-    swapped = foot is not None and roles_swapped(shin, foot)
-    if foot is not None and swapped:
-        shin, foot = as_role(foot, "shin"), as_role(shin, "foot")
-    try:
-        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, foot).trace_
-    except FootCalibrationError as exc:  # the shin alone still reads the session
-        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin).trace_
-        trace.meta["foot_unusable"] = str(exc)
-        return trace
-    trace.meta["sensors_swapped"] = swapped
-    if foot is None or (segments is None and exercise is None) or len(trace) < 2:
-        return trace
-    t0, t1 = float(trace.t[0]), float(trace.t[-1]) + 1e-9
-    named = normalise_segments(segments if segments is not None else [(exercise, t0, t1)], t0, t1)
-    if foot_turned_round(trace, named):
-        trace = AngleEstimator(orientation=orientation, **kwargs).estimate(shin, half_turn(foot)).trace_
-        trace.meta.update(foot_turned_round=True, sensors_swapped=swapped)
-    return trace
+
+    def named(trace: AngleTrace) -> list:
+        t0, t1 = float(trace.t[0]), float(trace.t[-1]) + 1e-9
+        return normalise_segments(segments if segments is not None else [(exercise, t0, t1)], t0, t1)
+
+    return estimate_as_worn(lambda: AngleEstimator(orientation=orientation, **kwargs), shin, foot,
+                            None if segments is None and exercise is None else named)
 
 
 def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile: dict | None = None) -> ExerciseAnalysis:
