@@ -194,7 +194,7 @@ class SensorToSegmentCalibrator:
 
     def fit(self, shin: SampleBatch, foot: SampleBatch | None = None) -> "SensorToSegmentCalibrator":
         """Calibrate on the start of ``shin`` (and ``foot``); returns self."""
-        shin = _head(shin, self.window_s)
+        shin = head(shin, self.window_s)
         if len(shin) < 10:
             raise ValueError("calibration needs at least 10 shin samples (a still rest, then movement)")
         rest = self._rest(shin)
@@ -223,7 +223,7 @@ class SensorToSegmentCalibrator:
         foot_cal = None
         baseline = float(np.degrees(rest_incl))
         if foot is not None and len(foot):
-            foot_cal = self._foot(_head(foot, self.window_s), frame)
+            foot_cal = self._foot(head(foot, self.window_s), frame)
         side, side_source = _side(self.side, shin)
         lo, hi = _excursion_range(shin, rest, frame)
         self.calibration_ = Calibration(shin_cal, foot_cal, side, side_source, baseline, sign_source,
@@ -358,7 +358,8 @@ def _gyro_bias(batch: SampleBatch, sl: slice, up: np.ndarray) -> np.ndarray:
     return along + (slope - np.dot(slope, up) * up)
 
 
-def _head(batch: SampleBatch, window_s: float) -> SampleBatch:
+def head(batch: SampleBatch, window_s: float) -> SampleBatch:
+    """The first ``window_s`` seconds of ``batch`` (what a calibration reads)."""
     stop = int(np.searchsorted(batch.t, batch.t[0] + window_s, side="right")) if len(batch) else 0
     return batch.slice(0, stop)
 

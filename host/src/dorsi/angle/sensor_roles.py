@@ -24,9 +24,11 @@ nothing is swapped, and a swapped pair seated from the start still meets the foo
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
-from dorsi.angle.calibration import SensorToSegmentCalibrator
+from dorsi.angle.calibration import SensorToSegmentCalibrator, head
 from dorsi.samples import SampleBatch
 
 #: |up . x| at least this for the board called "foot": its +x within 20 deg of vertical.
@@ -40,7 +42,7 @@ TURN_RATIO = 2.0
 def roles_swapped(shin: SampleBatch, foot: SampleBatch, window_s: float = 30.0) -> bool:
     """Whether the batches called ``shin`` and ``foot`` come from each other's place (judged on
     their first ``window_s``)."""
-    heads = [_head(b, window_s) for b in (shin, foot)]
+    heads = [head(b, window_s) for b in (shin, foot)]
     if min(len(h) for h in heads) < 10:
         return False
     calibrator = SensorToSegmentCalibrator(window_s=window_s)
@@ -53,13 +55,7 @@ def roles_swapped(shin: SampleBatch, foot: SampleBatch, window_s: float = 30.0) 
 
 def as_role(batch: SampleBatch, role: str) -> SampleBatch:
     """``batch`` under another role (the same samples)."""
-    return SampleBatch(role, batch.seq, batch.t, batch.acc, batch.gyr, batch.quat, batch.meta)
-
-
-def _head(batch: SampleBatch, window_s: float) -> SampleBatch:
-    if len(batch) == 0:
-        return batch
-    return batch.slice(0, int(np.searchsorted(batch.t, batch.t[0] + window_s, side="right")))
+    return replace(batch, role=role)
 
 
 def _tilt_range(batch: SampleBatch, rest: slice) -> float:

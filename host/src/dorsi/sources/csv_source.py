@@ -23,7 +23,7 @@ import numpy as np
 from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AUTO, AxisMap
-from dorsi.sources.resample import UniformResampler, grid_index, off_grid
+from dorsi.sources.resample import UniformResampler, grid_index
 
 TIME = "time_s"
 ACC = ("acc_x", "acc_y", "acc_z")
@@ -232,13 +232,14 @@ class _CsvTable:
         rate = self._rate(t, seq_col)
         self._check_units(acc, gyr, quat, prefix)
         meta = {"source": "csv", **self.meta, "sample_rate_hz": rate, "path": str(path)}
+        on_grid = grid_index(t, rate) if seq_col is None else None
         if seq_col is not None:
             seq = seq_col
-        elif off_grid(t, rate):
+        elif on_grid is None:
             t, seq, acc, gyr, quat = self._resampled(t, acc, gyr, quat, rate, prefix)
             meta["resampled"] = True
         else:
-            seq = grid_index(t, rate)[0]
+            seq = on_grid
         axes = self._axes(prefix, acc)
         meta = {k: v for k, v in meta.items() if k not in ("axes", "foot_axes")}  # this batch's own, below
         if axes is not None:

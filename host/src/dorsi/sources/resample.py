@@ -23,22 +23,22 @@ import numpy as np
 MAX_GRID_OFFSET_PERIODS = 0.25
 
 
-def grid_index(t: np.ndarray, rate_hz: float) -> tuple[np.ndarray, float]:
+def grid_index(t: np.ndarray, rate_hz: float,
+               tolerance_periods: float = MAX_GRID_OFFSET_PERIODS) -> np.ndarray | None:
     """Each time's index (from 0) on the uniform ``rate_hz`` grid that fits ``t`` best (its phase
-    the median offset, so a late first sample does not shift it), and the largest distance from
-    that grid in periods."""
+    the median offset, so a late first sample does not shift it); None when a time strays from
+    that grid by more than ``tolerance_periods`` or two fall on one grid point."""
     x = (t - t[0]) * rate_hz
     phase = float(np.median(x - np.rint(x)))
     k = np.rint(x - phase)
-    worst = float(np.max(np.abs(x - phase - k), initial=0.0))
-    return (k - k[0]).astype(np.int64), worst
+    if np.max(np.abs(x - phase - k), initial=0.0) > tolerance_periods or np.any(np.diff(k) <= 0):
+        return None
+    return (k - k[0]).astype(np.int64)
 
 
 def off_grid(t: np.ndarray, rate_hz: float, tolerance_periods: float = MAX_GRID_OFFSET_PERIODS) -> bool:
-    """Whether sample times ``t`` stray from a uniform ``rate_hz`` grid by more than
-    ``tolerance_periods``, or two of them fall on the same grid point."""
-    k, worst = grid_index(t, rate_hz)
-    return worst > tolerance_periods or bool(np.any(np.diff(k) <= 0))
+    """Whether sample times ``t`` stray from a uniform ``rate_hz`` grid (see :func:`grid_index`)."""
+    return grid_index(t, rate_hz, tolerance_periods) is None
 
 
 class UniformResampler:
