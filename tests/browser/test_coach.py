@@ -230,3 +230,23 @@ def test_circles_each_way_and_which_way_next(browser, threaded):
     _no_horizontal_scroll(browser)
     threaded.push(_state(reps=3))  # band lunges: no directions, no line
     wait.until(lambda b: not b.find_element("id", "reps-ways").is_displayed())
+
+
+def test_how_the_sensors_are_read_is_said_on_the_page(browser, threaded):
+    """Boards swapped, a shin sensor on the calf, a foot sensor left out: the live session reads
+    them as worn and the page says so, on a phone without sideways scrolling, until the end."""
+    _viewport(browser, PHONE)
+    lines = ["Shin and foot sensors are on each other's place: each is read where it is worn.",
+             "Foot sensor not used: it could not be calibrated (arrow to the toes, on top of the foot?); "
+             "the shin sensor alone is read."]
+    threaded.push(_state(wearing=lines))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "wearing").is_displayed())
+    shown = [e.text for e in browser.find_elements("css selector", "#wearing .notice")]
+    assert shown == [f"ℹ {line}" for line in lines]
+    _no_horizontal_scroll(browser)
+    threaded.push(_state(phase="finished", wearing=lines))
+    wait.until(lambda b: not b.find_element("id", "wearing").is_displayed())
+    threaded.push(_state())
+    wait.until(lambda b: not b.find_elements("css selector", "#wearing .notice"))

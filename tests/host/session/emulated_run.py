@@ -9,6 +9,21 @@ from typing import Callable
 from dorsi.routine import load_routine
 from dorsi.session.emulated import emulated_sensors
 from dorsi.session.runner import run_session
+from dorsi.session.state import SessionState
+
+
+class Shown:
+    """A view that keeps what the screen said: how the sensors are read, and each exercise's
+    message while it ran."""
+
+    def __init__(self) -> None:
+        self.wearing: set[str] = set()
+        self.messages: dict[str, set[str]] = {}
+
+    def update(self, state: SessionState) -> None:
+        self.wearing.update(state.wearing)
+        if state.phase == "exercise":
+            self.messages.setdefault(state.exercise, set()).add(state.message)
 
 
 def run_emulated(routine: Path, recording: Path, views: list, change: Callable, speed: float,

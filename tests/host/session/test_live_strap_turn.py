@@ -21,8 +21,10 @@ SPEED = 6.0
 class Seen:
     def __init__(self) -> None:
         self.turned: dict[str, float] = {}
+        self.wearing: set[str] = set()
 
     def update(self, state: SessionState) -> None:
+        self.wearing.update(state.wearing)
         if state.phase == "exercise" and state.strap_turned_deg is not None:
             self.turned[state.exercise] = state.strap_turned_deg
 
@@ -41,6 +43,7 @@ def test_a_strap_turned_before_the_lunges_is_shown_live_and_noted_after(tmp_path
     session = load_recording(tmp_path / "s.dorsi")
     analysis = analyze(session.shin, segments=session.segments)
     notes = [n for e in analysis.exercises if e.exercise == "band_lunge" for n in e.notes if "turned" in n]
+    assert seen.wearing == set()  # worn as the user guide shows: nothing to say about it
     if turn_deg == 0.0:
         assert seen.turned == {} and notes == []
     else:

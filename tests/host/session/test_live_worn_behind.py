@@ -8,7 +8,7 @@ from pathlib import Path
 from dorsi.pipeline import analyze
 from dorsi.sources.recording_source import load_recording
 
-from .emulated_run import run_emulated
+from .emulated_run import Shown, run_emulated
 
 ROUTINE = Path(__file__).with_name("short_routine.toml")
 SPEED = 6.0
@@ -16,8 +16,10 @@ SPEED = 6.0
 
 def test_lunges_count_live_with_the_sensor_on_the_calf(tmp_path) -> None:
     """(Worn on the front, the same short routine runs in the strap-turn test beside this one.)"""
-    result = run_emulated(ROUTINE, tmp_path / "s.dorsi", [], lambda patient, spec: None, SPEED,
+    shown = Shown()
+    result = run_emulated(ROUTINE, tmp_path / "s.dorsi", [shown], lambda patient, spec: None, SPEED,
                           max_exercise_s=90.0, strap_rotation_deg=170.0)
+    assert [line for line in shown.wearing if "back of the leg" in line]  # said on screen, live
     by_id = {e.spec.id: e for e in result.exercises}
     assert len(by_id["band_lunge"].reps) == 4
     assert len(by_id["soleus_stretch"].holds) == 1

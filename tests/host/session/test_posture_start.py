@@ -92,6 +92,10 @@ class StillLeg:
 
     calibrated, exercise, cyclic = True, None, False
     roles = {0: "shin"}
+    foot_in_use = False
+
+    def wearing(self) -> list[str]:
+        return []
 
     def __init__(self, tilt_deg: float, still_since: float) -> None:
         self.tilt_deg, self.still_since, self.now = tilt_deg, still_since, 0.0

@@ -91,3 +91,27 @@ def test_a_moved_stance_is_spelled_out_with_the_way_back_within_80_columns():
     assert "weight forward" in " ".join(_text(SessionState(phase="exercise", exercise="eccentric_drop",
                                                            title="Eccentric drops", stance_moved_deg=-1.2)).split())
     assert "stance" not in _text(SessionState(phase="exercise", exercise="eccentric_drop", title="Eccentric drops"))
+
+
+def test_how_the_sensors_are_read_is_shown_until_the_routine_ends():
+    """The live session reads boards on each other's place, a shin sensor on the calf, or the shin
+    alone when the foot's calibration refused; the patient sees it on screen (before, only the
+    summary at the end said so)."""
+    wearing = ["Shin and foot sensors are on each other's place: each is read where it is worn.",
+               "Foot sensor not used: it could not be calibrated (arrow to the toes, on top of the foot?); "
+               "the shin sensor alone is read.",
+               "Shin sensor on the back of the leg: read from there (on the front of the shin it reads the "
+               "angle more exactly)."]
+    state = SessionState(phase="exercise", exercise="soleus_stretch", title="Soleus lunge stretch", kind="holds",
+                         exercise_index=2, exercise_count=9, angle_deg=24.0, best_deg=26.5, hold_target_s=30.0,
+                         hold_elapsed_s=12.0, hold_active=True, holds_target=3, holds_done=1, heel_lift=True,
+                         roll_in=True, last_event="Hold 1: 31.0 s - target met!", wearing=wearing,
+                         cues=["Back knee bent; lean in.", "Heel down.", "Hold 30 s."],
+                         sensors=[SensorState("shin", connected=True, battery_percent=80)])
+    text = _text(state)
+    flat = " ".join(text.replace("│", " ").split())  # lines wrapped inside the panel's border
+    for line in wearing:
+        assert " ".join(line.split()) in flat
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert len(text.splitlines()) <= 24
+    assert "on each other's place" not in _text(SessionState(phase="finished", wearing=wearing))

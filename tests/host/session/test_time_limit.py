@@ -32,6 +32,10 @@ class _ShinOnly:
 
     calibrated, exercise, cyclic = True, None, False
     roles = {0: "shin"}
+    foot_in_use = False
+
+    def wearing(self) -> list[str]:
+        return []
 
     def __init__(self) -> None:
         self.now = self.moved_at = 0.0

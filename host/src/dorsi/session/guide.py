@@ -162,6 +162,7 @@ class RoutineGuide:
             st.message = "Stand still on both feet for 5 s, then bend the knee forward gently 3 times (about 20 s)."
             return st
         if self.index < 0 and self._pending is None:
+            st.wearing = self.processor.wearing()  # decided at the calibration
             self._request(0, now)
         if self._pending is not None and self._ready_to_start(self._pending, now):
             self._start(self._pending, now)
@@ -276,8 +277,9 @@ class RoutineGuide:
         return False
 
     def _unseen(self, spec: ExerciseSpec) -> bool:
-        """The exercise needs the foot sensor and none is worn: nothing of it will be counted."""
-        return spec.needs_foot_sensor and "foot" not in self.processor.roles.values()
+        """The exercise needs the foot sensor and none is worn (or it could not be calibrated):
+        nothing of it will be counted."""
+        return spec.needs_foot_sensor and not self.processor.foot_in_use
 
     def _should_advance(self, now: float) -> bool:
         spec = self.routine.exercises[self.index]

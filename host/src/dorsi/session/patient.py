@@ -84,11 +84,15 @@ class EmulatedPatient:
     straps_swapped : bool
         The board set up as the shin sensor is strapped on the foot and the foot's on the shin
         (each streams what its own place does, under its own role).
+    worn_on : dict, optional
+        Where each board is strapped, by the role it is set up as (missing: its own place);
+        ``{"foot": "shin"}`` is the foot's board strapped on the shin beside the shin's.
+        ``straps_swapped`` is ``{"shin": "foot", "foot": "shin"}``.
     """
 
     def __init__(self, foot_sensor: bool = False, seed: int = 7, rate_hz: float = 100.0,
                  reps: dict[str, int] | None = None, hold_s: dict[str, float] | None = None,
-                 straps_swapped: bool = False, **options) -> None:
+                 straps_swapped: bool = False, worn_on: dict[str, str] | None = None, **options) -> None:
         from ..sim import SimOptions
 
         self.rate_hz = rate_hz
@@ -97,7 +101,8 @@ class EmulatedPatient:
         self.hold_s = dict(hold_s or {})
         self.options = SimOptions(rate_hz=rate_hz, foot_sensor=foot_sensor, quaternions=False, **options)
         self.roles = ("shin", "foot") if foot_sensor else ("shin",)
-        self.straps_swapped = straps_swapped and foot_sensor
+        swapped = {"shin": "foot", "foot": "shin"} if straps_swapped and foot_sensor else {}
+        self.worn_on = {**swapped, **(worn_on or {})} if foot_sensor else {}
         # one filter per sensor, kept running across exercises, as the firmware's (offset tracking)
         self._fusion = {role: DeviceFusion(rate_hz, gyroscope_range_dps=self.options.gyr_full_scale_dps)
                         for role in self.roles}
@@ -117,9 +122,8 @@ class EmulatedPatient:
 
     def _batches(self, session) -> dict[str, SampleBatch]:
         out = {}
-        worn_on = {"shin": "foot", "foot": "shin"} if self.straps_swapped else {}
         for role in self.roles:
-            raw = getattr(session, worn_on.get(role, role))
+            raw = getattr(session, self.worn_on.get(role, role))
             quat = self._fusion[role].update(raw.acc, raw.gyr).quat_
             out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
         return out

@@ -370,6 +370,27 @@ class LiveProcessor:
     def _has_foot(self) -> bool:
         return "foot" in self.roles.values()
 
+    @property
+    def foot_in_use(self) -> bool:
+        """A foot sensor is set up and its calibration took (before calibration: set up)."""
+        return self._has_foot and self.foot_problem is None
+
+    def wearing(self) -> list[str]:
+        """How the sensors are being read, where that is not as set up (empty before calibration
+        and when they are worn as the user guide shows): one line each, for the views."""
+        if not self.calibrated:
+            return []
+        lines = []
+        if self.roles_swapped:
+            lines.append("Shin and foot sensors are on each other's place: each is read where it is worn.")
+        if self.foot_problem is not None:
+            lines.append("Foot sensor not used: it could not be calibrated (arrow to the toes, on top of the "
+                         "foot?); the shin sensor alone is read.")
+        if self.estimator.calibration_.meta.get("worn_behind"):
+            lines.append("Shin sensor on the back of the leg: read from there (on the front of the shin it "
+                         "reads the angle more exactly).")
+        return lines
+
     # -- processing --------------------------------------------------------
     def process(self) -> Tick:
         """Decode what arrived since the last call and advance the analysis."""

@@ -55,6 +55,7 @@ class SessionState:
     strap_turned_deg: float | None = None  # the shin sensor turned on the shin in this exercise (about, deg)
     stance_moved_deg: float | None = None  # resting angle now off the exercise's start by this (+ knee forward)
     heel_lifts: int = 0
+    wearing: list[str] = field(default_factory=list)  # sensors read otherwise than set up (swapped, calf, no foot)
     last_event: str = ""
     exercise_elapsed_s: float = 0.0
     session_elapsed_s: float = 0.0

@@ -66,6 +66,9 @@ def render(state: SessionState) -> Panel:
                               "turn it back to the front and recalibrate", style="bold black on yellow"))
     if state.stance_moved_deg is not None:
         rows.add_row("", Text(f"⚠ {stance_prompt(state.stance_moved_deg)}", style="bold black on yellow"))
+    if state.phase != "finished":
+        for line in state.wearing:
+            rows.add_row("", Text("ℹ " + line, style="yellow"))
     if state.last_event:
         rows.add_row("", Text(state.last_event, style="cyan"))
     for cue in state.cues[:3]:

@@ -132,6 +132,7 @@
     renderGauge(s);
     renderCounters(s);
     renderAlerts(s);
+    renderWearing(s);
     renderSensors(s);
     setText("message", s.message || "");
     setText("event", s.last_event || "");
@@ -275,6 +276,22 @@
     }
     if (s.heel_lift && !prev.heel) beep("heel");
     prev.heel = !!s.heel_lift;
+  }
+
+  // how the sensors are read where that is not as set up (swapped, on the calf, no foot)
+  function renderWearing(s) {
+    const box = $("wearing");
+    const lines = s.phase === "finished" ? [] : (s.wearing || []);
+    box.hidden = lines.length === 0;
+    const key = lines.join("|");
+    if (box.dataset.key === key) return;
+    box.dataset.key = key;
+    box.replaceChildren(...lines.map((line) => {
+      const div = document.createElement("div");
+      div.className = "notice";
+      div.textContent = `ℹ ${line}`;
+      return div;
+    }));
   }
 
   function renderSensors(s) {
