@@ -10,8 +10,9 @@ import pytest
 
 from dorsi.pipeline import analyze
 from dorsi.routine import Routine, Target, default_routine
-from dorsi.session.processor import LiveProcessor
 from dorsi.sim import SimOptions, simulate_routine
+
+from ..live_feed import run_live
 
 EXERCISES = ("ankle_circles", "band_lunge", "seated_df_hold", "nerve_floss")
 
@@ -67,37 +68,10 @@ def test_a_foot_sensor_that_never_goes_silent_changes_nothing(lost_mid_circles) 
     assert len(full.exercises) == len(EXERCISES)
 
 
-def _live(s, routine: Routine, segs, cut: float) -> list:
-    """The session's notifications through ``LiveProcessor`` in arrival order, ticked every 0.1 s."""
-    proc = LiveProcessor({0: "shin", 1: "foot"}, {"side": s.profile["side"]})
-    arrivals = []
-    for slot, role in ((0, "shin"), (1, "foot")):
-        batch = s.shin if role == "shin" else s.foot
-        per = s.options.samples_per_packet
-        for k, payload in enumerate(s.packets(role)):
-            t_last = float(batch.t[min((k + 1) * per, len(batch)) - 1])
-            if role == "foot" and t_last >= cut:
-                break
-            arrivals.append((t_last + 0.015, slot, payload))
-    arrivals.sort(key=lambda a: a[0])
-    marks = sorted([(a, "start", ex) for ex, a, _ in segs] + [(b, "end", ex) for ex, _, b in segs])
-    next_tick, m = 0.1, 0
-    for host_t, slot, payload in arrivals:
-        while host_t >= next_tick:
-            proc.process()
-            while m < len(marks) and marks[m][0] <= next_tick:
-                t, kind, ex = marks[m]
-                proc.start_exercise(routine[ex], t) if kind == "start" else proc.end_exercise(t)
-                m += 1
-            next_tick += 0.1
-        proc.notification(slot, host_t, payload)
-    return proc.close()
-
-
 def _live_and_batch(lost_mid_circles, segs) -> tuple[dict, dict]:
     """The session through ``LiveProcessor`` and through the batch analysis, by exercise."""
     s, routine, _, cut = lost_mid_circles
-    live = {e.spec.id: e for e in _live(s, routine, segs, cut)}
+    live = {e.spec.id: e for e in run_live(s, routine, segs, foot_until=cut).finished}
     foot = s.foot.slice(0, int(np.searchsorted(s.foot.t, cut)))
     batch = {e.exercise: e for e in analyze(s.shin, foot, segments=segs, routine=routine).exercises}
     for ex in ("band_lunge", "nerve_floss"):

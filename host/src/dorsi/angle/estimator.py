@@ -89,6 +89,8 @@ class AngleEstimator:
         Result of the last ``estimate`` (or of the last ``update`` chunk).
     calibration_ : Calibration
         The fitted sensor-to-segment calibration.
+    foot_turned_round_ : bool
+        The foot sensor is read as worn half a turn round (``turn_foot_round``).
     """
 
     def __init__(self, shank_length_m: float = 0.40, foot_length_m: float = 0.26,
@@ -155,6 +157,7 @@ class AngleEstimator:
         self._fitted_on_s = float(min(shin.t[-1] - shin.t[0], self.calibration_window_s))
         self._foot = None
         self._foot_lift = FootPitchHeelLift(rate_hz=self._rate)  # with a foot sensor only; fresh per calibration
+        self.foot_turned_round_ = False
         self._foot_t = np.zeros(0)
         self._foot_pitch = np.zeros(0)
         self._foot_roll = np.zeros(0)
@@ -238,6 +241,8 @@ class AngleEstimator:
             inversion = -self.calibration_.side_sign * np.degrees(tilt.frontal_[keep])
             planted = (np.abs(pitch) < PLANTED_PITCH_DEG) & (np.linalg.norm(tilt.omega_[keep], axis=1)
                                                              < PLANTED_RATE_RAD_S)
+            if self.foot_turned_round_:
+                pitch, inversion = -pitch, -inversion
             self._foot_t = np.concatenate([self._foot_t, foot.t[keep]])
             self._foot_pitch = np.concatenate([self._foot_pitch, pitch])
             self._foot_roll = np.concatenate([self._foot_roll, inversion])
@@ -255,6 +260,23 @@ class AngleEstimator:
         out = {k: v[:n_out] for k, v in pending.items()}
         self._pending = [{k: v[n_out:] for k, v in pending.items()}]
         return self._emit(out, self._foot_on(out["t"]))
+
+    def turn_foot_round(self) -> None:
+        """Read the foot sensor as worn half a turn about its +z (arrow toward the ankle) from
+        the next update on, as if calibrated that way (see ``dorsi.pipeline.foot_direction``).
+
+        The calibration levels the foot's frame at rest and takes its forward from +x, so a
+        sensor worn the other way round gets a frame whose forward and lateral axes are both
+        reversed: its pitch and roll read negated, and nothing else changes (the rest is flat
+        either way). So turning round negates them, and the foot data already taken in (not
+        yet matched to shin samples) and the flat level of the foot's heel-lift detector with
+        them. Calling it again turns back.
+        """
+        if not hasattr(self, "_foot_lift"):
+            raise RuntimeError("call calibrate() (or estimate()) before turn_foot_round()")
+        self.foot_turned_round_ = not self.foot_turned_round_
+        self._foot_pitch, self._foot_roll = -self._foot_pitch, -self._foot_roll
+        self._foot_lift.level_deg_ = -self._foot_lift.level_deg_
 
     @property
     def held_from_s(self) -> float | None:

@@ -16,6 +16,11 @@ the right way, is evidence of a sensor worn the other way round; one that went
 the right way is evidence against. With evidence for and none against, the
 samples are turned back (``half_turn``) and the session is estimated again.
 Lunges without heel lifts, ankle circles (both ways) and the rest say nothing.
+
+Live, ``FootDirectionWatch`` applies the same rule to the exercise running now, as
+its samples come (percentiles from a half-degree histogram, so each notification
+costs a few microseconds); the live session then reads the foot turned round
+(``AngleEstimator.turn_foot_round``) from the exercise's start.
 """
 
 from __future__ import annotations
@@ -47,14 +52,72 @@ def foot_turned_round(trace: AngleTrace, segments: list[Segment]) -> bool:
     for seg in segments:
         way = FOOT_PITCH_WAY.get(seg.exercise)
         inside = trace.valid & (trace.t >= seg.start_s) & (trace.t < seg.end_s)
-        if way is None or np.count_nonzero(inside) < 10:
+        if way is None or np.count_nonzero(inside) < MIN_SAMPLES:
             continue
         low, high = np.percentile(way * pitch[inside], [2, 98])  # the expected way is up
-        if -low >= MIN_PITCH_DEG and -low >= DOMINANCE * max(high, 0.0):
-            wrong += 1
-        elif high >= MIN_PITCH_DEG and high >= DOMINANCE * max(-low, 0.0):
-            right += 1
+        seen = verdict(float(low), float(high))
+        wrong, right = wrong + (seen < 0), right + (seen > 0)
     return wrong > 0 and right == 0
+
+
+#: An exercise's foot pitch is judged on at least this many valid samples.
+MIN_SAMPLES = 10
+
+
+def verdict(low: float, high: float) -> int:
+    """What one exercise's foot pitch says: -1 turned round, +1 worn right, 0 nothing (``low``,
+    ``high``: its 2nd and 98th percentiles, deg, signed so that the exercise's way is up)."""
+    if -low >= MIN_PITCH_DEG and -low >= DOMINANCE * max(high, 0.0):
+        return -1
+    if high >= MIN_PITCH_DEG and high >= DOMINANCE * max(-low, 0.0):
+        return 1
+    return 0
+
+
+class FootDirectionWatch:
+    """``foot_turned_round``'s rule on one exercise as its samples come (the live session).
+
+    Parameters
+    ----------
+    exercise : str
+        The exercise's identifier; one that pitches the foot both ways (or not at all) is
+        never judged (``FOOT_PITCH_WAY``).
+
+    Attributes
+    ----------
+    verdict_ : int
+        After each ``update``: -1 the foot reads turned round so far, +1 worn right, 0 not
+        known yet (the percentiles are read from a histogram of ``BIN_DEG`` bins).
+    """
+
+    BIN_DEG = 0.5
+    SPAN_DEG = 90.0
+
+    def __init__(self, exercise: str) -> None:
+        self.way = FOOT_PITCH_WAY.get(exercise)
+        self._counts = np.zeros(int(2 * self.SPAN_DEG / self.BIN_DEG) + 1, dtype=np.int64)
+        self.verdict_ = 0
+
+    @property
+    def judges(self) -> bool:
+        """Whether this exercise can tell which way round the foot sensor is worn."""
+        return self.way is not None
+
+    def update(self, trace: AngleTrace) -> int:
+        """Take in the exercise's next samples (shank + foot); returns ``verdict_``."""
+        if self.way is None or trace.source != "ankle" or trace.shin_only is None or not len(trace):
+            return self.verdict_
+        pitch = (trace.angle_deg - trace.shin_only.angle_deg)[trace.valid]
+        if not len(pitch):
+            return self.verdict_
+        index = np.rint((np.clip(self.way * pitch, -self.SPAN_DEG, self.SPAN_DEG) + self.SPAN_DEG) / self.BIN_DEG)
+        self._counts += np.bincount(index.astype(np.intp), minlength=len(self._counts))
+        n = int(self._counts.sum())
+        if n >= MIN_SAMPLES:
+            cum = np.cumsum(self._counts)
+            low, high = np.searchsorted(cum, [0.02 * n, 0.98 * n]) * self.BIN_DEG - self.SPAN_DEG
+            self.verdict_ = verdict(float(low), float(high))
+        return self.verdict_
 
 
 def half_turn(batch: SampleBatch) -> SampleBatch:

@@ -161,8 +161,8 @@ class RoutineGuide:
             st.phase = "calibrating"
             st.message = "Stand still on both feet for 5 s, then bend the knee forward gently 3 times (about 20 s)."
             return st
+        st.wearing = self.processor.wearing()
         if self.index < 0 and self._pending is None:
-            st.wearing = self.processor.wearing()  # decided at the calibration
             self._request(0, now)
         if self._pending is not None and self._ready_to_start(self._pending, now):
             self._start(self._pending, now)

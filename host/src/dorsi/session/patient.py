@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from ..emulator import ReplayDevice
+from ..pipeline.foot_direction import half_turn
 from ..routine import ExerciseSpec
 from ..samples import SampleBatch
 from ..sim.fusion import DeviceFusion
@@ -88,11 +89,14 @@ class EmulatedPatient:
         Where each board is strapped, by the role it is set up as (missing: its own place);
         ``{"foot": "shin"}`` is the foot's board strapped on the shin beside the shin's.
         ``straps_swapped`` is ``{"shin": "foot", "foot": "shin"}``.
+    foot_turned_round : bool
+        The foot's board worn half a turn round on the foot (arrow toward the ankle).
     """
 
     def __init__(self, foot_sensor: bool = False, seed: int = 7, rate_hz: float = 100.0,
                  reps: dict[str, int] | None = None, hold_s: dict[str, float] | None = None,
-                 straps_swapped: bool = False, worn_on: dict[str, str] | None = None, **options) -> None:
+                 straps_swapped: bool = False, worn_on: dict[str, str] | None = None,
+                 foot_turned_round: bool = False, **options) -> None:
         from ..sim import SimOptions
 
         self.rate_hz = rate_hz
@@ -103,6 +107,7 @@ class EmulatedPatient:
         self.roles = ("shin", "foot") if foot_sensor else ("shin",)
         swapped = {"shin": "foot", "foot": "shin"} if straps_swapped and foot_sensor else {}
         self.worn_on = {**swapped, **(worn_on or {})} if foot_sensor else {}
+        self.foot_turned_round = foot_turned_round
         # one filter per sensor, kept running across exercises, as the firmware's (offset tracking)
         self._fusion = {role: DeviceFusion(rate_hz, gyroscope_range_dps=self.options.gyr_full_scale_dps)
                         for role in self.roles}
@@ -124,6 +129,8 @@ class EmulatedPatient:
         out = {}
         for role in self.roles:
             raw = getattr(session, self.worn_on.get(role, role))
+            if role == "foot" and self.foot_turned_round:
+                raw = half_turn(raw)
             quat = self._fusion[role].update(raw.acc, raw.gyr).quat_
             out[role] = SampleBatch(role, raw.seq, raw.t, raw.acc, raw.gyr, quat)
         return out

@@ -13,6 +13,7 @@ current exercise's streaming event detector.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..events.exercise import ExerciseEventDetector
 from ..events.foot_fallback import FootFallback
 from ..events.results import HeelLift, Hold, Rep
 from ..events.streaming import StreamingEventDetector
+from ..pipeline.foot_direction import FootDirectionWatch
 from ..pipeline.stance_check import STANCE_DRIFT_NOTE_DEG, StanceWatch, checks_stance
 from ..pipeline.strap_check import checks_strap, strap_turn
 from ..protocol import StreamDecoder
@@ -250,6 +252,10 @@ class LiveProcessor:
         self._still_up: np.ndarray | None = None  # shank direction since the last movement
         self.roles_swapped = False  # the boards set up as shin and foot were strapped on each other's place
         self.foot_problem: str | None = None  # why the foot sensor could not be calibrated (then shin alone)
+        # the foot sensor's way round, from the first exercise that tells: -1 turned round (arrow
+        # toward the ankle), +1 as the user guide shows, 0 not known yet
+        self.foot_direction = 0
+        self._rewind: _Rewind | None = None
 
     # -- input -------------------------------------------------------------
     def notification(self, slot: int, host_time: float, payload: bytes, epoch: int = 0) -> None:
@@ -271,6 +277,10 @@ class LiveProcessor:
             self.end_exercise(t)
         self._refine()
         self._run = _ExerciseRun(spec, t, self.profile)
+        watch = FootDirectionWatch(spec.id)
+        self._rewind = None
+        if self.calibrated and self.foot_in_use and self.foot_direction == 0 and watch.judges:
+            self._rewind = _Rewind(copy.deepcopy(self.estimator), watch)
 
     def _refine(self) -> None:
         """Once the session's start covers the angle estimator's fit window, refit its lever
@@ -313,6 +323,7 @@ class LiveProcessor:
     def _retire(self, t: float) -> _ExerciseRun | None:
         """End the current exercise's run at ``t`` and queue it for its last samples."""
         run, self._run = self._run, None
+        self._rewind = None  # an ended exercise is not read again
         if run is not None:
             run.end_s = run.result.end_s = t
             self._closing.append(run)
@@ -386,6 +397,8 @@ class LiveProcessor:
         if self.foot_problem is not None:
             lines.append("Foot sensor not used: it could not be calibrated (arrow to the toes, on top of the "
                          "foot?); the shin sensor alone is read.")
+        if self.foot_direction < 0:
+            lines.append("Foot sensor worn the other way round (arrow toward the ankle): read turned back.")
         if self.estimator.calibration_.meta.get("worn_behind"):
             lines.append("Shin sensor on the back of the leg: read from there (on the front of the shin it "
                          "reads the angle more exactly).")
@@ -418,7 +431,31 @@ class LiveProcessor:
         tick.closed = self._close_runs(float(trace.t[-1]))
         if self._run is not None:
             self._run.feed(trace, tick)
+            if self._rewind is not None:
+                self._watch_foot(trace, tick)
         return tick
+
+    def _watch_foot(self, trace: AngleTrace, tick: Tick) -> None:
+        """Judge the foot sensor's way round on the exercise running now (while not known); if it
+        reads turned round, read the exercise again from its start with the foot turned round,
+        and go on so (its events so far are replaced by those of the corrected reading)."""
+        rewind, run = self._rewind, self._run
+        assert rewind is not None and run is not None
+        seen = rewind.watch.update(trace.slice_time(run.result.start_s, np.inf))
+        if seen == 0:
+            return
+        self.foot_direction, self._rewind = seen, None
+        if seen > 0:
+            return
+        estimator = rewind.estimator
+        estimator.turn_foot_round()
+        parts = [p for p in (estimator.update(shin, foot) for shin, foot in rewind.given) if len(p)]
+        self.estimator = estimator
+        self._run = _ExerciseRun(run.result.spec, run.result.start_s, self.profile)
+        if parts:
+            again = AngleTrace.concatenate(parts) if len(parts) > 1 else parts[0]
+            tick.trace = again
+            self._run.feed(again, tick)
 
     def _calibrate(self, shin: SampleBatch | None, foot: SampleBatch | None) -> Tick:
         for role, batch in (("shin", shin), ("foot", foot)):
@@ -453,7 +490,19 @@ class LiveProcessor:
                 self._foot_hold.append(foot)
             foot = SampleBatch.concatenate(self._foot_hold) if self._foot_hold else None
             self._foot_hold = []
+        if self._rewind is not None:
+            self._rewind.given.append((shin, foot))
         return self.estimator.update(shin, foot)
+
+
+@dataclass
+class _Rewind:
+    """The angle estimator as the exercise running now began, and what it was given since:
+    while the foot sensor's way round is not known, to read the exercise again turned round."""
+
+    estimator: AngleEstimator
+    watch: FootDirectionWatch
+    given: list[tuple[SampleBatch, SampleBatch | None]] = field(default_factory=list)
 
 
 def _as_role(batch: SampleBatch | None, role: str) -> SampleBatch | None:
