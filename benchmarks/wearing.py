@@ -16,6 +16,13 @@ movements):
   shin. How often the analysis read them from each other's place
   (``dorsi.angle.sensor_roles``) for each, and how many of those gave the same counts and heel
   lifts as worn right.
+* **foot sensor reversed, live**: the exercises that tell and whole routines (fewer seeds:
+  ``--live-seeds``) through the live pipeline (``dorsi.session.simulated_feed``, the
+  notifications as they would arrive, exercises starting after the calibration), worn right and
+  reversed. How often the live session read the foot turned round, and of the reversed sessions
+  it did, how many gave the same live counts and heel lifts as worn right in every exercise from
+  the one it was noticed in (the exercises before it are read as worn: in a routine, the
+  knee-to-wall test without a heel lift and the ankle circles, which pitch the foot both ways).
 
 The last line is one JSON object with the figures.
 """
@@ -110,6 +117,29 @@ foot_reversed = partial(_worn_wrong, wear=_reversed_foot, said="foot sensor was 
 boards_swapped = partial(_worn_wrong, wear=_swapped_boards, said="strapped on each other's place")
 
 
+def foot_reversed_live(task: tuple[str, int, float]) -> tuple[str, bool, bool, bool]:
+    """(exercise, turned live worn right, turned live reversed, reversed live counts = right ones)."""
+    from dorsi.pipeline.foot_direction import half_turn
+    from dorsi.routine import default_routine
+    from dorsi.session.simulated_feed import run_live
+
+    exercise, seed, rate = task
+    s = _session(exercise, seed, rate, foot_sensor=True, quaternions=True,
+                 strap_rotation_deg=float(np.random.default_rng(seed).uniform(-30, 30)))
+    segments = [(g.exercise, g.start_s, g.end_s) for g in s.truth.segments]
+    right = run_live(s, default_routine(), segments)
+    wrong = run_live(s, default_routine(), segments, foot=half_turn(s.foot))
+    turned = wrong.foot_direction < 0
+    same = all(len(x.reps) == len(y.reps) and len(x.holds) == len(y.holds) and len(x.heel_lifts) == len(y.heel_lifts)
+               for x, y in zip(right.finished, wrong.finished, strict=True)
+               if turned and y.start_s >= wrong.foot_turned_from_s)
+    return exercise, right.foot_direction < 0, turned, turned and same
+
+
+#: The exercises that can tell a reversed foot sensor (``FOOT_PITCH_WAY``), and whole routines.
+LIVE_EXERCISES = ("eccentric_drop", "seated_df_hold", "nerve_floss", "band_lunge", "knee_to_wall")
+
+
 def _table(title: str, columns: tuple[str, str, str], results: list) -> dict:
     figures: dict[str, dict] = {}
     for exercise, as_worn, turned, same in results:
@@ -132,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8, help="seeds per exercise and rate (default 8)")
     parser.add_argument("--seed-base", type=int, default=3000)
+    parser.add_argument("--live-seeds", type=int, default=2,
+                        help="seeds per exercise and rate for the live part (default 2; a routine takes ~1 min)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args(argv)
     exercises = [e for e in EXERCISES if e != "quiet_standing"] + ["routine"]
@@ -141,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         calf = list(pool.map(shin_on_calf, todo, chunksize=1))
         foot = list(pool.map(foot_reversed, todo, chunksize=1))
         swap = list(pool.map(boards_swapped, todo, chunksize=1))
-    print(f"sensors worn the wrong way: {len(todo)} sessions each, seeds {args.seed_base}+, "
+        live_todo = [(e, args.seed_base + i, r) for e in ("routine",) + LIVE_EXERCISES for r in RATES
+                     for i in range(args.live_seeds)]
+        live = list(pool.map(foot_reversed_live, live_todo, chunksize=1))
+    print(f"sensors worn the wrong way: {len(todo)} sessions each ({len(live_todo)} live), seeds {args.seed_base}+, "
           f"{' and '.join(str(int(r)) for r in RATES)} Hz, strap +-30 deg, 2 % loss on a third; "
           f"{time.perf_counter() - t0:.0f} s")
     figures = {
@@ -151,6 +186,8 @@ def main(argv: list[str] | None = None) -> int:
                                 ("turned (worn right)", "turned (reversed)", "same counts"), foot),
         "boards_swapped": _table("shin and foot boards on each other's place (swapped: read from their places)",
                                  ("swapped (worn right)", "swapped (swapped)", "same counts"), swap),
+        "foot_reversed_live": _table("foot sensor arrow toward the ankle, live (turned: read the other way round)",
+                                     ("turned (worn right)", "turned (reversed)", "same from there"), live),
     }
     print(json.dumps(figures))
     return 0

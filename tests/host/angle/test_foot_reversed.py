@@ -9,16 +9,15 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from dorsi.angle import AngleEstimator
+from dorsi.angle.trace import AngleTrace
 from dorsi.cli import main
 from dorsi.export import load_session
 from dorsi.pipeline import analyze
-from dorsi.angle import AngleEstimator
-from dorsi.angle.trace import AngleTrace
 from dorsi.pipeline.foot_direction import FootDirectionWatch, foot_turned_round, half_turn
 from dorsi.pipeline.segments import Segment
+from dorsi.session.simulated_feed import run_live
 from dorsi.sim import SimOptions, simulate, simulate_routine
-
-from ..live_feed import run_live
 
 NOTE = "foot sensor was worn the other way round"
 

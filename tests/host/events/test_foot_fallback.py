@@ -10,9 +10,8 @@ import pytest
 
 from dorsi.pipeline import analyze
 from dorsi.routine import Routine, Target, default_routine
+from dorsi.session.simulated_feed import run_live
 from dorsi.sim import SimOptions, simulate_routine
-
-from ..live_feed import run_live
 
 EXERCISES = ("ankle_circles", "band_lunge", "seated_df_hold", "nerve_floss")
 

@@ -255,6 +255,7 @@ class LiveProcessor:
         # the foot sensor's way round, from the first exercise that tells: -1 turned round (arrow
         # toward the ankle), +1 as the user guide shows, 0 not known yet
         self.foot_direction = 0
+        self.foot_turned_from_s: float | None = None  # start of the exercise read again turned round
         self._rewind: _Rewind | None = None
 
     # -- input -------------------------------------------------------------
@@ -447,6 +448,7 @@ class LiveProcessor:
         self.foot_direction, self._rewind = seen, None
         if seen > 0:
             return
+        self.foot_turned_from_s = run.result.start_s
         estimator = rewind.estimator
         estimator.turn_foot_round()
         parts = [p for p in (estimator.update(shin, foot) for shin, foot in rewind.given) if len(p)]
