@@ -151,3 +151,13 @@ def test_the_live_session_reads_the_exercise_again_turned_round() -> None:
                [(h.start_s, h.end_s, round(h.mean_angle_deg, 6)) for h in b.holds]
     holds = next(e for e in turned.finished if e.spec.id == "seated_df_hold").holds
     assert len(holds) == sum(1 for h in s.truth.holds if h.exercise == "seated_df_hold") > 0
+
+
+def test_a_foot_resting_pointed_is_no_sign_of_the_sensors_way_round() -> None:
+    """Seated with the toes pointed down (a foot tucked back) the pitch reads toes-down without a
+    toes-up movement: that is how the foot rests, not a sensor turned round, live or after."""
+    from dorsi.pipeline.foot_direction import verdict
+
+    assert verdict(-15.0, -14.0) == 0  # resting pointed, never moved
+    assert verdict(-20.0, 0.5) == -1 and verdict(-0.5, 20.0) == 1  # the movement either way
+    assert verdict(-15.0, 20.0) == 0  # both ways as far: nothing to tell

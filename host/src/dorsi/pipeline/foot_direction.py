@@ -13,7 +13,8 @@ lifts, pitches toes-down (the forefoot cannot rise with the knee far over the
 toes). So a segment of one of these exercises whose foot pitch went the wrong
 way by ``MIN_PITCH_DEG`` or more, and at least ``DOMINANCE`` times as far as
 the right way, is evidence of a sensor worn the other way round; one that went
-the right way is evidence against. With evidence for and none against, the
+the right way is evidence against (either only where the foot moved as far
+within the segment: a foot resting pointed is no evidence). With evidence for and none against, the
 samples are turned back (``half_turn``) and the session is estimated again.
 Lunges without heel lifts, ankle circles (both ways) and the rest say nothing.
 
@@ -66,7 +67,13 @@ MIN_SAMPLES = 10
 
 def verdict(low: float, high: float) -> int:
     """What one exercise's foot pitch says: -1 turned round, +1 worn right, 0 nothing (``low``,
-    ``high``: its 2nd and 98th percentiles, deg, signed so that the exercise's way is up)."""
+    ``high``: its 2nd and 98th percentiles, deg, signed so that the exercise's way is up).
+
+    The foot must also have moved that far (``high - low``): a foot resting pointed (seated
+    with the toes down, say) is no sign of the sensor's way round, however long it rests so.
+    """
+    if high - low < MIN_PITCH_DEG:
+        return 0
     if -low >= MIN_PITCH_DEG and -low >= DOMINANCE * max(high, 0.0):
         return -1
     if high >= MIN_PITCH_DEG and high >= DOMINANCE * max(-low, 0.0):

@@ -8,7 +8,9 @@ order with the same host times, so both give the same result.
 Flow per call of ``process``: decode each sensor's pending notifications
 (one vectorised call), map device time to host time (``LiveClock``), align the
 foot sensor to the shin samples, update the angle estimator, update the
-current exercise's streaming event detector.
+current exercise's streaming event detector; while the foot sensor's way round
+is not known, judge it on the exercise (``dorsi.pipeline.foot_direction``) and,
+if it reads turned round, read the exercise again from its start turned round.
 """
 
 from __future__ import annotations
