@@ -216,3 +216,17 @@ def test_the_whole_session_figure_names_the_aim_in_its_legend_not_over_the_segme
     ktw = next(e for e in session.analysis["exercises"] if e["exercise"] == "knee_to_wall")
     zoom = SessionFigure().draw(session.trace, session.analysis, ktw["start_s"], ktw["end_s"]).figure_
     assert any(t.get_text().strip() == "8 cm aim" for t in zoom.axes[0].texts)
+
+
+def test_a_session_nothing_of_which_could_be_scored_reads_not_scored(tmp_path):
+    """Ankle circles on the shin sensor alone cannot be scored (the foot's angle is needed): the
+    overall 0 of the JSON is no score, and the report says so rather than "0/100"."""
+    from dorsi.sim import SimOptions, simulate
+
+    s = simulate("ankle_circles", seed=3, options=SimOptions(rate_hz=50))
+    s.to_csv(tmp_path, traces=False)
+    out = tmp_path / "r.html"
+    assert main(["report", str(tmp_path / "shin.csv"), "--exercise", "ankle_circles", "--out", str(out)]) == 0
+    page = out.read_text()
+    assert _parse(page).values["quality.score"] == ""
+    assert "not scored" in page and "0/100" not in page

@@ -121,8 +121,10 @@ def _print_summary(result) -> None:
     from rich.table import Table
 
     console = Console()
+    scored = any(ex.quality.score is not None for ex in result.exercises)
+    overall = f"[bold]{result.quality.score}[/bold]/100" if scored else "not scored (no exercise could be scored)"
     console.print(f"[bold]dorsi analysis[/bold]: {result.duration_s:.1f} s at {result.sample_rate_hz:.0f} Hz "
-                  f"({result.source}), overall quality [bold]{result.quality.score}[/bold]/100")
+                  f"({result.source}), overall quality {overall}")
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     for ex in result.exercises:

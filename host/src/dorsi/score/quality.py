@@ -140,6 +140,14 @@ class QualityScorer:
         return None
 
 
+def overall_scored(analysis: dict) -> bool:
+    """Whether a ``dorsi.analysis.v1`` object's overall score means anything: at least one
+    exercise was scored (its overall ``score`` is 0 when none could be, e.g. ankle circles
+    alone without the foot sensor, and should then read "not scored", not "0/100")."""
+    per_exercise = (analysis.get("quality") or {}).get("exercises") or {}
+    return any(score is not None for score in per_exercise.values())
+
+
 def overall_quality(scores: list[int | None]) -> Quality:
     """Overall session quality: the mean of the scored exercises' scores (0 when none was)."""
     scored = [s for s in scores if s is not None]

@@ -98,6 +98,10 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
     return result, analysis
 
 
+#: The overall score of a session none of whose exercises could be scored with the sensors worn.
+NOT_SCORED = "not scored (no exercise could be scored with the sensors worn)"
+
+
 def _score_cell(score) -> str:
     return "not scored" if score is None else str(score)
 
@@ -180,7 +184,10 @@ def print_summary(console: Console, result: SessionResult, analysis: dict) -> No
             _score_cell(ex.get("quality", {}).get("score", "-")),
         )
     console.print(table)
-    console.print(f"Overall quality score: [bold]{analysis.get('quality', {}).get('score', '-')}[/bold]")
+    from ..score import overall_scored
+
+    overall = analysis.get("quality", {}).get("score", "-") if overall_scored(analysis) else NOT_SCORED
+    console.print(f"Overall quality score: [bold]{overall}[/bold]")
     for note in analysis.get("notes", []):  # the session's own (how the sensors were worn, data lost ...)
         console.print(f"[yellow]•[/yellow] {note}", highlight=False)
     lost = sum(result.lost_samples.values())

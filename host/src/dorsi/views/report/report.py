@@ -10,6 +10,7 @@ from dorsi.history.calibration import KneeToWallCalibration
 from dorsi.private_files import write_private
 from dorsi.routine import Routine
 from dorsi.routine.loader import default_routine
+from dorsi.score import overall_scored
 from dorsi.views.report import html
 from dorsi.views.report.figure import SessionFigure
 from dorsi.views.report.summary import (
@@ -78,15 +79,17 @@ class SessionReport:
         self.knee_to_wall_: KneeToWallResult | None = knee_to_wall_result(analysis, self.calibration, routine)
         self.main_png_ = self.main_figure(session).png()
         done, total, completion = session_completion(analysis, routine)
-        score = int(analysis["quality"]["score"])
+        score = int(analysis["quality"]["score"]) if overall_scored(analysis) else None
         side = session.side or "side not recorded"
         meta = (f"{session.started_at:%Y-%m-%d %H:%M} UTC \u00b7 {analysis['duration_s'] / 60:.1f} min \u00b7 "
                 f"{escape(side)} \u00b7 {'shin + foot sensors' if analysis.get('source') == 'ankle' else 'shin sensor'}"
                 f" \u00b7 {escape(session.path.name)}")
+        score_card = (f'<div class="card">quality score<div class="big" data-key="quality.score" data-value="{score}">'
+                      f"{score}/100</div></div>" if score is not None else
+                      '<div class="card">quality score<div class="big" data-key="quality.score" data-value="">'
+                      "not scored</div>no exercise could be scored with the sensors worn</div>")
         body = [
-            '<section id="overview"><div class="cards">'
-            f'<div class="card">quality score<div class="big" data-key="quality.score" data-value="{score}">'
-            f"{score}/100</div></div>"
+            '<section id="overview"><div class="cards">' + score_card +
             f'<div class="card">exercises done<div class="big">{done} / {total}</div>'
             f"{100 * completion:.0f}% of their targets</div></div></section>",
         ]
