@@ -126,6 +126,19 @@ def test_cli_history_and_progress(ktw_csv, tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_cli_history_says_when_a_session_could_not_be_scored(tmp_path, capsys):
+    """Ankle circles on the shin sensor alone cannot be scored: the list says "not scored", not a
+    score of 0 that would read as a bad session."""
+    from dorsi.sim import SimOptions, simulate
+
+    simulate("ankle_circles", seed=3, options=SimOptions(rate_hz=50)).to_csv(tmp_path, traces=False)
+    home = str(tmp_path / "h")
+    assert main(["history", "add", str(tmp_path / "shin.csv"), "--exercise", "ankle_circles", "--home", home]) == 0
+    assert main(["history", "--home", home]) == 0
+    out = capsys.readouterr().out
+    assert out.count("not scored") == 2  # as added, and in the list
+
+
 def test_cli_history_add_takes_the_segments_of_a_marker_less_csv(ktw_csv, tmp_path, capsys):
     home = str(tmp_path / "h")
     segments = tmp_path / "segments.csv"

@@ -53,19 +53,24 @@ def run_list(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from dorsi.history import History, home_dir
+    from dorsi.score import overall_scored
 
     try:
         with History(args.home) as h:
             sessions = h.sessions()
             cals = {side: h.calibration(side) for side in ("left", "right", None)}
+            # a session none of whose exercises could be scored keeps 0 in the index: shown as such
+            unscored = {s.id for s in sessions if not overall_scored(h.analysis(s.id))}
     except _errors() as exc:
         return _fail(exc)
     console = Console()
     if not sessions:
         console.print(f"No sessions yet in {home_dir(args.home)}. Add one with 'dorsi history add FILE'.")
         return 0
-    table = Table(title=f"{len(sessions)} session(s)",
-                  caption="dorsi report ID (or latest) writes a session's report")
+    caption = "dorsi report ID (or latest) writes a session's report"
+    if unscored:
+        caption += "; score \u2013: not scored (no exercise could be with the sensors worn)"
+    table = Table(title=f"{len(sessions)} session(s)", caption=caption)
     table.add_column("id", no_wrap=True, min_width=22)  # whole: it is what 'dorsi report ID' takes
     for col in ("date (UTC)", "side"):
         table.add_column(col, justify="left")
@@ -76,7 +81,8 @@ def run_list(args: argparse.Namespace) -> int:
         cm = s.ktw_cm_with(cal)
         ktw = "\u2013" if s.ktw_deg is None else f"{s.ktw_deg:.1f}\u00b0" + ("" if cm is None else f" / {cm:.1f} cm")
         table.add_row(s.id, f"{s.started_at:%Y-%m-%d %H:%M}", s.side or "?",
-                      f"{s.exercises_done}/{s.exercises_total} ex, {100 * s.completion:.0f}%", str(s.score), ktw)
+                      f"{s.exercises_done}/{s.exercises_total} ex, {100 * s.completion:.0f}%",
+                      "\u2013" if s.id in unscored else str(s.score), ktw)
     console.print(table)
     return 0
 
@@ -84,6 +90,7 @@ def run_list(args: argparse.Namespace) -> int:
 def run_add(args: argparse.Namespace) -> int:
     from dorsi.commands.inputs import session_from_args
     from dorsi.history import History
+    from dorsi.score import overall_scored
 
     try:
         with History(args.home) as h:
@@ -92,7 +99,8 @@ def run_add(args: argparse.Namespace) -> int:
                         started_at=session.started_at, profile=session.profile, routine=session.routine)
     except _errors() as exc:
         return _fail(exc)
-    print(f"{rec.id}  score {rec.score}  " + ("" if rec.ktw_deg is None else f"knee-to-wall {rec.ktw_deg:.1f} deg"))
+    score = f"score {rec.score}" if overall_scored(session.analysis) else "not scored"
+    print(f"{rec.id}  {score}  " + ("" if rec.ktw_deg is None else f"knee-to-wall {rec.ktw_deg:.1f} deg"))
     return 0
 
 
