@@ -14,8 +14,9 @@ toes). So a segment of one of these exercises whose foot pitch went the wrong
 way by ``MIN_PITCH_DEG`` or more, and at least ``DOMINANCE`` times as far as
 the right way, is evidence of a sensor worn the other way round; one that went
 the right way is evidence against (either only where the foot moved as far
-within the segment: a foot resting pointed is no evidence). With evidence for and none against, the
-samples are turned back (``half_turn``) and the session is estimated again.
+within the segment: a foot resting pointed is no evidence). With evidence for
+and none against, the samples are turned back (``half_turn``) and the session
+is estimated again.
 Lunges without heel lifts, ankle circles (both ways) and the rest say nothing.
 
 Live, ``FootDirectionWatch`` applies the same rule to the exercise running now, as
