@@ -84,11 +84,10 @@ def lan_address() -> str:
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
-    from dorsi.commands.session import config_from
+    from dorsi.commands.session import check_emulation, config_from
     from dorsi.routine import RoutineError
 
-    if args.speed != 1.0 and not args.emulate:
-        raise SystemExit("dorsi coach: --speed only applies to --emulate")
+    check_emulation(args, "coach")
     if args.patient and not args.emulate:
         raise SystemExit("dorsi coach: --patient only applies to --emulate")
     if not 0 <= args.port <= 65535:
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit("dorsi coach: --linger must not be negative")
     try:
         cfg = config_from(args)
-        cfg.patient = patient_options(args.patient)
+        cfg.patient = {**cfg.patient, **patient_options(args.patient)}
     except (RoutineError, ValueError, OSError) as exc:
         print(f"dorsi coach: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from .session import add_session_options, config_from
+from .session import add_session_options, check_emulation, config_from
 
 AIM_CM = 8.0
 
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     console = Console()
     full = load_routine(args.routine)
     routine = Routine(full.name + " (knee-to-wall only)", (full["knee_to_wall"],))
+    check_emulation(args, "knee-to-wall")
     cfg = config_from(args, routine=routine)
     aim_cm = routine["knee_to_wall"].min_knee_to_wall_cm or AIM_CM  # the routine file's aim
     # compared with the same leg's earlier tests (sessions without a side with each other)

@@ -6,12 +6,25 @@ import argparse
 from pathlib import Path
 
 
+#: ``--emulate-worn``: how the emulated patient wears the sensors (``EmulatedPatient`` options).
+WORN: dict[str, dict] = {
+    "right": {},
+    "calf": {"strap_rotation_deg": 180.0},
+    "foot-reversed": {"foot_turned_round": True},
+    "boards-swapped": {"straps_swapped": True},
+    "foot-on-shin": {"worn_on": {"foot": "shin"}},
+}
+
+
 def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--routine", type=Path, help="routine TOML file (default: the physiotherapist's routine)")
     p.add_argument("--emulate", action="store_true", help="use emulated sensors on an in-process BLE link")
     p.add_argument("--foot", action="store_true", help="also use a sensor on the foot")
     p.add_argument("--speed", type=float, default=1.0, help="emulated sensors: run this many times faster")
     p.add_argument("--seed", type=int, default=7, help="emulated patient's random seed")
+    p.add_argument("--emulate-worn", choices=tuple(WORN), default="right",
+                   help="emulated patient: wear the sensors wrongly, to see what dorsi makes of it "
+                        "(calf: the shin sensor on the back of the leg; the others need --foot)")
     p.add_argument("--out", type=Path, help="recording file (default: under the data folder)")
     p.add_argument("--home", type=Path, help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
     p.add_argument("--side", choices=("left", "right"), help="which leg wears the sensor")
@@ -38,7 +51,7 @@ def config_from(args: argparse.Namespace, routine=None):
     return SessionConfig(
         routine=routine or load_routine(args.routine), emulate=args.emulate, foot=args.foot, speed=args.speed,
         seed=args.seed, out=args.out, home=args.home, profile=profile, auto=args.auto, addresses=addresses,
-        keep_history=not args.no_history,
+        keep_history=not args.no_history, patient=dict(WORN[args.emulate_worn]),
     )
 
 
@@ -51,6 +64,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dorsi.session.app import run as run_app
 
-    if args.speed != 1.0 and not args.emulate:
-        raise SystemExit("dorsi session: --speed only applies to --emulate")
+    check_emulation(args, "session")
     return run_app(config_from(args))
+
+
+def check_emulation(args: argparse.Namespace, command: str) -> None:
+    """The emulation options make sense only with ``--emulate`` (and the foot's with ``--foot``)."""
+    if args.speed != 1.0 and not args.emulate:
+        raise SystemExit(f"dorsi {command}: --speed only applies to --emulate")
+    if args.emulate_worn != "right" and not args.emulate:
+        raise SystemExit(f"dorsi {command}: --emulate-worn only applies to --emulate")
+    if args.emulate_worn not in ("right", "calf") and not args.foot:
+        raise SystemExit(f"dorsi {command}: --emulate-worn {args.emulate_worn} needs --foot")
