@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dorsi.angle.calibration import Calibration, SensorCalibration, SensorToSegmentCalibrator
+from dorsi.angle.calibration import Calibration, FootCalibrationError, SensorCalibration, SensorToSegmentCalibrator
+from dorsi.angle.foot_placement import foot_turns_with_shin
 from dorsi.angle.frames import plane_angles, wrap_pi
 from dorsi.angle.heel_lift import AnkleRiseHeelLift, FootPitchHeelLift
 from dorsi.angle.lever_arm import LeverArmFit
@@ -140,6 +141,10 @@ class AngleEstimator:
             c = self._calibrator("excursion").fit(shin, foot).calibration_
             c = replace(c, meta=dict(c.meta, worn_behind=True))
             lever = self._fit_lever_arm(shin, c.shin)
+        if foot is not None and c.foot is not None and foot_turns_with_shin(shin, foot, c, lever,
+                                                                             self.calibration_window_s):
+            raise FootCalibrationError("the foot sensor turned with the shin in the first standing movements: "
+                                       "is it on the top of the foot, arrow toward the toes?")
         if lever is not None:
             source = "movement"
             offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])

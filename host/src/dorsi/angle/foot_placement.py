@@ -1,0 +1,62 @@
+"""A foot sensor that turns with the shin: strapped on the leg, not on the foot.
+
+The foot's calibration levels the board's rest and takes its +x as the way to the toes; it
+refuses a board whose +x stands vertical (``FootCalibrationError``), but a second board strapped
+on the shin at another angle (sideways, or beside the first one turned a quarter) would pass and
+read the shank's own tilt as the foot's pitch, toes-down as the knee goes forward: the ankle angle
+stays near its rest and every lunge reads as a heel lift (a simulated set of 30 band lunges: no
+rep counted, 29 heel lifts). Standing movements
+tell (the guided start's knee bends, or any first movement that pivots about the ankle): the
+shank tilts by tens of degrees while a planted foot stays flat, lifting its heel at most at the
+end of the bend. Two boards on one rigid segment turn by the same angle whatever way each is
+mounted (the angle between the rest's gravity and the gravity now, in each board's own frame).
+So the board set up as the foot is on the shin when, in standing first movements (the fitted
+pivot at least ``worn_behind.MIN_PIVOT_BELOW_M`` below the shin sensor), over the samples where
+the shank has tilted ``MIN_SHANK_TILT_DEG`` or more from its rest (at least ``MIN_MOVING_S``
+of them), the foot board had tilted at least ``FOLLOW`` times as far in ``SHARE`` of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.angle.calibration import Calibration, SensorToSegmentCalibrator, head
+from dorsi.angle.worn_behind import MIN_PIVOT_BELOW_M
+from dorsi.samples import SampleBatch
+
+#: The shank's tilt from its rest (deg) from which a sample counts as moving ...
+MIN_SHANK_TILT_DEG = 8.0
+#: ... and at least this long of such samples (s) for a verdict.
+MIN_MOVING_S = 1.0
+#: The foot board tilted at least this share of the shank's tilt ...
+FOLLOW = 0.7
+#: ... in at least this share of the moving samples (a heel lift does so only at end range).
+SHARE = 0.8
+
+
+def foot_turns_with_shin(shin: SampleBatch, foot: SampleBatch, calibration: Calibration,
+                         lever_arm_m: np.ndarray | None, window_s: float = 30.0) -> bool:
+    """Whether the board set up as the foot turned with the shank in standing first movements
+    (judged on the first ``window_s``; ``lever_arm_m``: the shin's, fitted from them, or None)."""
+    if lever_arm_m is None or np.dot(lever_arm_m, calibration.shin.frame.up) < MIN_PIVOT_BELOW_M:
+        return False
+    sh, ft = head(shin, window_s), head(foot, window_s)
+    if min(len(sh), len(ft)) < 10:
+        return False
+    calibrator = SensorToSegmentCalibrator(window_s=window_s)
+    shank = _tilt(sh, *calibrator.rest_up(sh))
+    board = np.interp(sh.t, ft.t, _tilt(ft, *calibrator.rest_up(ft)), left=np.nan, right=np.nan)
+    moving = (shank >= MIN_SHANK_TILT_DEG) & np.isfinite(board)
+    if np.count_nonzero(moving) < MIN_MOVING_S * sh.rate_hz:
+        return False
+    return bool(np.mean(board[moving] >= FOLLOW * shank[moving]) >= SHARE)
+
+
+def _tilt(batch: SampleBatch, up: np.ndarray, rest: slice) -> np.ndarray:
+    """How far (deg) the board has tilted from its rest at each sample (accelerometer), 0 up to
+    the rest's end."""
+    acc = batch.acc
+    cos = (acc @ (up / np.linalg.norm(up))) / np.maximum(np.linalg.norm(acc, axis=1), 1e-9)
+    tilt = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    tilt[:rest.stop] = 0.0
+    return tilt
