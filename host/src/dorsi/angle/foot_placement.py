@@ -10,8 +10,12 @@ tell (the guided start's knee bends, or any first movement that pivots about the
 shank tilts by tens of degrees while a planted foot stays flat, lifting its heel at most at the
 end of the bend. Two boards on one rigid segment turn by the same angle whatever way each is
 mounted (the angle between the rest's gravity and the gravity now, in each board's own frame).
-So the board set up as the foot is on the shin when, in standing first movements (the fitted
-pivot at least ``worn_behind.MIN_PIVOT_BELOW_M`` below the shin sensor), over the samples where
+So the board set up as the foot is on the shin when, in standing first movements (an upright
+rest, the fitted pivot at least ``worn_behind.MIN_PIVOT_BELOW_M`` below the shin sensor, and the
+shank leaning forward from the rest by ``MIN_SHANK_TILT_DEG`` or more, knee over the toes, and
+back within ``RETURN_DEG`` of the rest at least once after: bends, not a posture held; a seated
+leg lifted for ankle circles tilts the shank too, and the foot with it, and holds it there),
+over the samples where
 the shank has tilted ``MIN_SHANK_TILT_DEG`` or more from its rest (at least ``MIN_MOVING_S``
 of them), the foot board had tilted at least ``FOLLOW`` times as far in ``SHARE`` of them.
 """
@@ -21,13 +25,16 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.angle.calibration import Calibration, SensorToSegmentCalibrator, head
-from dorsi.angle.worn_behind import MIN_PIVOT_BELOW_M
+from dorsi.angle.frames import plane_angles
+from dorsi.angle.worn_behind import MAX_UPRIGHT_REST_DEG, MIN_PIVOT_BELOW_M
 from dorsi.samples import SampleBatch
 
 #: The shank's tilt from its rest (deg) from which a sample counts as moving ...
 MIN_SHANK_TILT_DEG = 8.0
 #: ... and at least this long of such samples (s) for a verdict.
 MIN_MOVING_S = 1.0
+#: The shank back within this of its rest (deg) at least once after its first movement.
+RETURN_DEG = 3.0
 #: The foot board tilted at least this share of the shank's tilt ...
 FOLLOW = 0.7
 #: ... in at least this share of the moving samples (a heel lift does so only at end range).
@@ -40,6 +47,11 @@ def foot_turns_with_shin(shin: SampleBatch, foot: SampleBatch, calibration: Cali
     (judged on the first ``window_s``; ``lever_arm_m``: the shin's, fitted from them, or None)."""
     if lever_arm_m is None or np.dot(lever_arm_m, calibration.shin.frame.up) < MIN_PIVOT_BELOW_M:
         return False
+    shin_cal = calibration.shin
+    rest_deg = np.degrees(plane_angles((shin_cal.frame.matrix @ shin_cal.rest_up)[None, :])[0][0])
+    _, forward = calibration.meta.get("excursion_deg", (0.0, 0.0))  # from the rest
+    if abs(rest_deg) >= MAX_UPRIGHT_REST_DEG or forward < MIN_SHANK_TILT_DEG:
+        return False
     sh, ft = head(shin, window_s), head(foot, window_s)
     if min(len(sh), len(ft)) < 10:
         return False
@@ -48,6 +60,8 @@ def foot_turns_with_shin(shin: SampleBatch, foot: SampleBatch, calibration: Cali
     board = np.interp(sh.t, ft.t, _tilt(ft, *calibrator.rest_up(ft)), left=np.nan, right=np.nan)
     moving = (shank >= MIN_SHANK_TILT_DEG) & np.isfinite(board)
     if np.count_nonzero(moving) < MIN_MOVING_S * sh.rate_hz:
+        return False
+    if not np.any(shank[int(np.argmax(moving)):] < RETURN_DEG):  # moved once and stayed: a posture
         return False
     return bool(np.mean(board[moving] >= FOLLOW * shank[moving]) >= SHARE)
 
