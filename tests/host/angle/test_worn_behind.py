@@ -86,3 +86,20 @@ def test_movements_that_cannot_tell_keep_the_sensors_front() -> None:
     s = simulate("eccentric_drop", seed=8, options=SimOptions(rate_hz=100.0, strap_rotation_deg=180.0))
     cal = AngleEstimator().calibrate(s.shin).calibration_
     assert cal.sign_source == "sensor_z" and not cal.meta.get("worn_behind")
+
+
+def test_a_leg_lifted_for_ankle_circles_is_not_a_sensor_on_the_calf() -> None:
+    """Seated ankle circles with the leg lifted lean the shank back and hold it, much as knee bends
+    seen from the calf would; the foot sensor tells: it was lifted along, not planted (this
+    session's shin sensor, worn on the front, was turned round and noted as on the calf)."""
+    s = simulate("ankle_circles", seed=28, options=SimOptions(rate_hz=100.0, foot_sensor=True, packet_loss=0.05))
+    assert not AngleEstimator().calibrate(s.shin, s.foot).calibration_.meta.get("worn_behind")
+    assert not any("back of the leg" in n for n in analyze(s.shin, s.foot, exercise="ankle_circles").notes)
+
+
+def test_on_the_calf_with_a_foot_sensor_too() -> None:
+    """The foot sensor stays planted under standing knee bends: a calf-worn shin sensor is still
+    turned round when a foot sensor is worn."""
+    opts = SimOptions(rate_hz=100.0, foot_sensor=True, strap_rotation_deg=175.0)
+    s = simulate("band_lunge", seed=9, options=opts)
+    assert AngleEstimator().calibrate(s.shin, s.foot).calibration_.meta.get("worn_behind")

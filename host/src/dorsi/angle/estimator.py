@@ -14,7 +14,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dorsi.angle.calibration import Calibration, FootCalibrationError, SensorCalibration, SensorToSegmentCalibrator
-from dorsi.angle.foot_placement import foot_turns_with_shin
+from dorsi.angle.foot_placement import foot_moved_with_shin, foot_turns_with_shin
 from dorsi.angle.frames import plane_angles, wrap_pi
 from dorsi.angle.heel_lift import AnkleRiseHeelLift, FootPitchHeelLift
 from dorsi.angle.lever_arm import LeverArmFit
@@ -137,7 +137,10 @@ class AngleEstimator:
         c = self._calibrator("sensor").fit(shin, foot).calibration_
         self._rate = _rate(shin)
         lever = self._fit_lever_arm(shin, c.shin)
-        if worn_behind(c, lever):  # front and back swapped: read as worn, from the first movements' lean
+        # front and back swapped: read as worn, from the first movements' lean (a lean back with
+        # the foot lifted along is a seated leg raised for ankle circles, not a calf-worn sensor)
+        if worn_behind(c, lever) and not (foot is not None
+                                          and foot_moved_with_shin(shin, foot, self.calibration_window_s)):
             c = self._calibrator("excursion").fit(shin, foot).calibration_
             c = replace(c, meta=dict(c.meta, worn_behind=True))
             lever = self._fit_lever_arm(shin, c.shin)

@@ -52,18 +52,41 @@ def foot_turns_with_shin(shin: SampleBatch, foot: SampleBatch, calibration: Cali
     _, forward = calibration.meta.get("excursion_deg", (0.0, 0.0))  # from the rest
     if abs(rest_deg) >= MAX_UPRIGHT_REST_DEG or forward < MIN_SHANK_TILT_DEG:
         return False
+    tilts = _tilts(shin, foot, window_s)
+    if tilts is None:
+        return False
+    shank, board, moving = tilts
+    if not np.any(shank[int(np.argmax(moving)):] < RETURN_DEG):  # moved once and stayed: a posture
+        return False
+    return bool(np.mean(board[moving] >= FOLLOW * shank[moving]) >= SHARE)
+
+
+def foot_moved_with_shin(shin: SampleBatch, foot: SampleBatch, window_s: float = 30.0) -> bool:
+    """Whether the foot board mostly turned along with the shank in the first movements (in at
+    least half the samples where the shank tilted ``MIN_SHANK_TILT_DEG`` from its rest, the board
+    tilted ``FOLLOW`` times as far): a leg lifted off the floor (seated ankle circles), not a
+    planted foot under a leaning shank. ``dorsi.angle.worn_behind`` asks it: a shank leaning back
+    over a planted foot is a sensor on the calf, one lifted with its foot is not."""
+    tilts = _tilts(shin, foot, window_s)
+    if tilts is None:
+        return False
+    shank, board, moving = tilts
+    return bool(np.mean(board[moving] >= FOLLOW * shank[moving]) >= 0.5)
+
+
+def _tilts(shin: SampleBatch, foot: SampleBatch, window_s: float):
+    """(shank tilt, foot board tilt on the shank's times, moving) over the first ``window_s``, or
+    None without ``MIN_MOVING_S`` of shank movement."""
     sh, ft = head(shin, window_s), head(foot, window_s)
     if min(len(sh), len(ft)) < 10:
-        return False
+        return None
     calibrator = SensorToSegmentCalibrator(window_s=window_s)
     shank = _tilt(sh, *calibrator.rest_up(sh))
     board = np.interp(sh.t, ft.t, _tilt(ft, *calibrator.rest_up(ft)), left=np.nan, right=np.nan)
     moving = (shank >= MIN_SHANK_TILT_DEG) & np.isfinite(board)
     if np.count_nonzero(moving) < MIN_MOVING_S * sh.rate_hz:
-        return False
-    if not np.any(shank[int(np.argmax(moving)):] < RETURN_DEG):  # moved once and stayed: a posture
-        return False
-    return bool(np.mean(board[moving] >= FOLLOW * shank[moving]) >= SHARE)
+        return None
+    return shank, board, moving
 
 
 def _tilt(batch: SampleBatch, up: np.ndarray, rest: slice) -> np.ndarray:
