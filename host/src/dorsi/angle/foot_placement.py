@@ -81,15 +81,15 @@ def _tilts(shin: SampleBatch, foot: SampleBatch, window_s: float):
     if min(len(sh), len(ft)) < 10:
         return None
     calibrator = SensorToSegmentCalibrator(window_s=window_s)
-    shank = _tilt(sh, *calibrator.rest_up(sh))
-    board = np.interp(sh.t, ft.t, _tilt(ft, *calibrator.rest_up(ft)), left=np.nan, right=np.nan)
+    shank = tilt_from_rest(sh, *calibrator.rest_up(sh))
+    board = np.interp(sh.t, ft.t, tilt_from_rest(ft, *calibrator.rest_up(ft)), left=np.nan, right=np.nan)
     moving = (shank >= MIN_SHANK_TILT_DEG) & np.isfinite(board)
     if np.count_nonzero(moving) < MIN_MOVING_S * sh.rate_hz:
         return None
     return shank, board, moving
 
 
-def _tilt(batch: SampleBatch, up: np.ndarray, rest: slice) -> np.ndarray:
+def tilt_from_rest(batch: SampleBatch, up: np.ndarray, rest: slice) -> np.ndarray:
     """How far (deg) the board has tilted from its rest at each sample (accelerometer), 0 up to
     the rest's end."""
     acc = batch.acc

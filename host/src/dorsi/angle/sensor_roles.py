@@ -29,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from dorsi.angle.calibration import SensorToSegmentCalibrator, head
+from dorsi.angle.foot_placement import tilt_from_rest
 from dorsi.samples import SampleBatch
 
 #: |up . x| at least this for the board called "foot": its +x within 20 deg of vertical.
@@ -49,7 +50,7 @@ def roles_swapped(shin: SampleBatch, foot: SampleBatch, window_s: float = 30.0) 
     (up_s, rest_s), (up_f, rest_f) = (calibrator.rest_up(h) for h in heads)
     if abs(up_f[0]) < UPRIGHT_COS or abs(up_s[0]) >= LEVEL_COS:
         return False
-    turn_s, turn_f = (_tilt_range(h, rest) for h, rest in zip(heads, (rest_s, rest_f)))
+    turn_s, turn_f = (_tilt_range(h, up, rest) for h, up, rest in zip(heads, (up_s, up_f), (rest_s, rest_f)))
     return turn_f >= TURN_RATIO * turn_s and turn_f > 0.0
 
 
@@ -58,11 +59,7 @@ def as_role(batch: SampleBatch, role: str) -> SampleBatch:
     return replace(batch, role=role)
 
 
-def _tilt_range(batch: SampleBatch, rest: slice) -> float:
+def _tilt_range(batch: SampleBatch, up: np.ndarray, rest: slice) -> float:
     """95th percentile (deg) of how far the board tilted from its rest after it (accelerometer)."""
-    acc = batch.acc[rest.stop:]
-    if len(acc) == 0:
-        return 0.0
-    up = batch.acc[rest].mean(axis=0)
-    cos = (acc @ up) / (np.linalg.norm(acc, axis=1) * np.linalg.norm(up))
-    return float(np.percentile(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))), 95))
+    after = tilt_from_rest(batch, up, rest)[rest.stop:]
+    return float(np.percentile(after, 95)) if len(after) else 0.0
