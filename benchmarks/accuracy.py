@@ -225,6 +225,19 @@ def through_csv(s):
     return rec.shin, rec.foot
 
 
+def through_sensor_logger(s, seed: int):
+    """The shin sensor as a phone would have logged it: a Sensor Logger zip (Android for even
+    seeds, iOS for odd; the accelerometer on times of its own) read back."""
+    import tempfile
+
+    from dorsi.sim.sensor_logger_writer import write_sensor_logger
+    from dorsi.sources.sensor_logger import read_sensor_logger
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_sensor_logger(s.shin, Path(tmp) / "phone.zip", "ios" if seed % 2 else "android")
+        return read_sensor_logger(path).shin, None
+
+
 def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     label, exercise, foot, rate, loss, seed, extra = task
     from dorsi.angle import AngleEstimator
@@ -238,9 +251,14 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     opts = SimOptions(rate_hz=rate, side=side, strap_rotation_deg=float(rng.uniform(-30, 30)),
                       foot_sensor=foot, packet_loss=loss, quaternions=True,
                       posture_wander_deg=extra.get("posture_wander_deg", 0.0),
-                      **(PHONE_TIMING(seed) if extra.get("phone_timing") else {}))
+                      **(PHONE_TIMING(seed) if extra.get("phone_timing") or extra.get("sensor_logger") else {}))
     s = simulate(exercise, seed=seed, options=opts)
-    shin, foot_batch = through_csv(s) if extra.get("phone_timing") else (s.shin, s.foot)
+    if extra.get("sensor_logger"):
+        shin, foot_batch = through_sensor_logger(s, seed)
+    elif extra.get("phone_timing"):
+        shin, foot_batch = through_csv(s)
+    else:
+        shin, foot_batch = s.shin, s.foot
     truth = s.truth
     spec = default_routine()[exercise]
     profile = {k: s.profile[k] for k in ("shank_length_m", "foot_length_m") if k in s.profile}
@@ -347,13 +365,19 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     return label, key, ours, base
 
 
+def rows(sensor_logger: bool = False) -> list[tuple]:
+    """The benchmark's rows (a phone export holds one sensor: the shin-only rows)."""
+    return [r for r in ROWS if not (sensor_logger and r[2])]
+
+
 def tasks(quick: bool, repeats: int, seed_base: int = 1000, posture_wander_deg: float = 0.0,
-          phone_timing: bool = False) -> list[tuple]:
+          phone_timing: bool = False, sensor_logger: bool = False) -> list[tuple]:
     """Every row x rate x loss, ``repeats`` seeds each from ``seed_base`` (odd seeds are left legs)."""
-    extra = {"posture_wander_deg": posture_wander_deg, "phone_timing": phone_timing}
+    extra = {"posture_wander_deg": posture_wander_deg, "phone_timing": phone_timing,
+             "sensor_logger": sensor_logger}
     out = []
     seed = seed_base
-    for label, exercise, foot in ROWS:
+    for label, exercise, foot in rows(sensor_logger):
         for rate in (RATES[1:3] if quick else RATES):
             for loss in LOSSES:
                 for _ in range(repeats):
@@ -378,12 +402,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="sample times wander as a phone's do (intervals +-35 %%, the clock 1.5 %% off the "
                              "stated rate); every session goes through a generic IMU CSV without seq and is "
                              "resampled by the reader")
+    parser.add_argument("--sensor-logger", action="store_true",
+                        help="the shin sensor is a phone: phone-like timing, every session written as a Sensor "
+                             "Logger zip export (Android and iOS by turns, raw data only, the accelerometer on "
+                             "times of its own) and read back; shin-only rows")
     args = parser.parse_args(argv)
     from dorsi.routine import default_routine
 
     if args.seed_base < 1000:
         parser.error("--seed-base must be 1000 or more (seeds below 1000 are for tests and tuning)")
-    todo = tasks(args.quick, args.repeats, args.seed_base, args.posture_wander, args.phone_timing)
+    todo = tasks(args.quick, args.repeats, args.seed_base, args.posture_wander, args.phone_timing,
+                 args.sensor_logger)
     t0 = time.perf_counter()
     ours: dict[str, Result] = {}
     base: dict[str, Result] = {}
@@ -402,6 +431,7 @@ def main(argv: list[str] | None = None) -> int:
           f"loss 0 and 2 %, left/right, strap +-30 deg"
           + (f", posture wandering {args.posture_wander:g} deg RMS" if args.posture_wander else "")
           + (", phone-like timing through CSV" if args.phone_timing else "")
+          + (", a phone's Sensor Logger export (shin only)" if args.sensor_logger else "")
           + f"; {elapsed:.0f} s")
     header = (f"{'exercise':22s} {'count':>11s} {'count obs':>11s} {'F1':>11s} {'peak med':>11s} {'peak max':>11s} "
               f"{'hold med':>11s} {'hold max':>11s} {'met':>11s} {'heel P/R':>10s}")
@@ -411,7 +441,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     summary: dict = {}
     routine = default_routine()
-    for label, exercise, _foot in ROWS:
+    for label, exercise, _foot in rows(args.sensor_logger):
         spec = routine[exercise]
         has_reps, has_holds = spec.has_reps, spec.has_holds
         fo = ours[label].figures(has_reps, has_holds)
@@ -443,7 +473,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {label:22s} " + " ".join(f"{k}={v:.2f}" for k, v in by.items()))
     summary["_meta"] = {"sessions": len(todo), "seconds": round(elapsed, 1), "quick": args.quick,
                         "seed_base": args.seed_base, "posture_wander_deg": args.posture_wander,
-                        "phone_timing": args.phone_timing}
+                        "phone_timing": args.phone_timing, "sensor_logger": args.sensor_logger}
     print(json.dumps(summary, separators=(",", ":")))
     return 0
 

@@ -1,4 +1,5 @@
-"""Valid inputs to start fuzzing from: a recording, a generic IMU CSV, a Movella DOT export."""
+"""Valid inputs to start fuzzing from: a recording, a generic IMU CSV, a Movella DOT export, a Sensor
+Logger phone export."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dorsi.protocol import Status, encode_stream
 from dorsi.protocol.spec import Role
 from dorsi.recording import RecordingWriter
 from dorsi.sim.csv_writer import write_imu_csv
+from dorsi.sim.sensor_logger_writer import write_sensor_logger
 
 HEADER = {
     "software": "dorsi fuzz",
@@ -61,3 +63,12 @@ def movella_csv_text() -> str:
         values = [*batch.quat[k], *batch.acc[k], *np.degrees(batch.gyr[k])]
         lines.append(f"{k},{stf[k]}," + ",".join(f"{v:.7g}" for v in values))
     return "\n".join(lines) + "\n"
+
+
+@lru_cache(maxsize=None)
+def sensor_logger_zip() -> bytes:
+    """A Sensor Logger zip export (iOS: Accelerometer, Gravity, Gyroscope, Metadata, Annotation) of 0.5 s."""
+    batch = analytic_motion("shin", 0.5)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_sensor_logger(batch, Path(tmp) / "phone.zip", "ios", [("seated_df_hold", 0.05, 0.4)])
+        return path.read_bytes()

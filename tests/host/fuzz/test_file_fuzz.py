@@ -8,8 +8,11 @@ the content checks behind the CRC are reached as well.
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,10 +24,11 @@ from dorsi.recording import RecordingError, read_recording
 from dorsi.recording.format import FILE_HEADER, FRAME_CRC, FRAME_HEAD, Kind, frame
 from dorsi.sources import SourceError, read_imu_csv
 from dorsi.sources.movella import read_movella_csv
+from dorsi.sources.sensor_logger import read_sensor_logger
 from dorsi.sources.recording_source import load_recording
 
 from .mutations import mutated, mutated_lines
-from .seeds import imu_csv_text, movella_csv_text, recording_bytes
+from .seeds import imu_csv_text, movella_csv_text, recording_bytes, sensor_logger_zip
 
 # deterministic in the suite (same examples every run); DORSI_FUZZ_EXAMPLES=5000 for a deep, random run
 _DEEP = int(os.environ.get("DORSI_FUZZ_EXAMPLES", "0"))
@@ -122,6 +126,53 @@ def test_damaged_movella_csv(work: Path, data: bytes) -> None:
         assert str(exc).startswith(str(path)) and "\n" not in str(exc)
     else:
         assert len(batch) >= 2
+
+
+def _sensor_logger_members() -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(sensor_logger_zip())) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@st.composite
+def damaged_phone_export(draw: st.DrawFn) -> dict[str, bytes]:
+    """A Sensor Logger export's files, one or two of them damaged line-wise (or left out)."""
+    members = _sensor_logger_members()
+    for _ in range(draw(st.integers(1, 2))):
+        name = draw(st.sampled_from(sorted(members)))
+        if draw(st.integers(0, 5)) == 0:
+            members.pop(name, None)
+        elif name in members:
+            members[name] = draw(mutated_lines(members[name].decode("utf-8", "replace")))
+    return members
+
+
+@FUZZ
+@given(members=damaged_phone_export())
+def test_damaged_sensor_logger_files(work: Path, members: dict[str, bytes]) -> None:
+    folder = work / "phone"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for name, data in members.items():
+        (folder / name.rsplit("/", 1)[-1]).write_bytes(data)
+    try:
+        export = read_sensor_logger(folder)
+    except SourceError as exc:
+        assert str(exc).startswith(str(folder)) and "\n" not in str(exc)
+    else:
+        assert len(export.shin) >= 2
+
+
+@FUZZ
+@given(data=mutated(sensor_logger_zip(), max_ops=4))
+def test_damaged_sensor_logger_zip(work: Path, data: bytes) -> None:
+    path = work / "phone.zip"
+    path.write_bytes(data)
+    try:
+        export = read_sensor_logger(path)
+    except SourceError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        assert len(export.shin) >= 2
 
 
 @settings(max_examples=12, derandomize=True, deadline=None,

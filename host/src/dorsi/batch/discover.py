@@ -21,7 +21,10 @@ def segments_beside(path: Path) -> Path | None:
 
 
 def find_inputs(root: str | Path) -> list[Path]:
-    """Recordings (``*.dorsi``) and CSVs under ``root``, sorted.
+    """Recordings (``*.dorsi``), CSVs and Sensor Logger exports under ``root``, sorted.
+
+    A Sensor Logger export is one input: its ``.zip``, or the folder it unzips to
+    (whose per-sensor CSVs are not listed on their own).
 
     A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
     and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
@@ -29,16 +32,27 @@ def find_inputs(root: str | Path) -> list[Path]:
     itself wrote (a second run into the same folder read the first one's as an input
     and listed it as a file that could not be analysed).
     """
+    from dorsi.sources.sensor_logger import is_sensor_logger
+
     root = Path(root)
     if not root.is_dir():
         raise NotADirectoryError(f"{root}: not a folder")
     found = []
+    phone_folders: set[Path] = set()
     for path in sorted(root.rglob("*")):
-        if not path.is_file():
+        if path.is_dir():
+            if is_sensor_logger(path):
+                phone_folders.add(path)
+                found.append(path)
+            continue
+        if not path.is_file() or path.parent in phone_folders:
             continue
         name = path.name.lower()
         if name.endswith(".dorsi"):
             found.append(path)
+        elif name.endswith(".zip"):
+            if is_sensor_logger(path):
+                found.append(path)
         elif name.endswith(".csv"):
             if name == "foot.csv" and (path.parent / "shin.csv").exists():
                 continue
@@ -49,7 +63,7 @@ def find_inputs(root: str | Path) -> list[Path]:
             if _is_batch_table(path):
                 continue
             found.append(path)
-    return found
+    return sorted(found)
 
 
 def _is_batch_table(path: Path) -> bool:

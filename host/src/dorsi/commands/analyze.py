@@ -17,7 +17,7 @@ from dorsi.routine.exercises import EXERCISE_IDS
 if TYPE_CHECKING:
     from dorsi.export.session import Samples
 
-FORMATS = ("auto", "csv", "recording", "movella")
+FORMATS = ("auto", "csv", "recording", "movella", "sensor_logger")
 
 
 class InputError(Exception):
@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Detect reps, holds and heel lifts and score a session.")
     p.add_argument("input", metavar="INPUT",
                    help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
-                        "a Movella DOT CSV export, or a dorsi recording (*.dorsi; its exercise markers give "
+                        "a Movella DOT CSV export, a phone's Sensor Logger export (zip or folder; its exercise "
+                        "notes give the segments), or a dorsi recording (*.dorsi; its exercise markers give "
                         "the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")
@@ -42,19 +43,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _resolve_format(path: Path, fmt: str) -> str:
+    from dorsi.export.session import SessionInputError, detect_kind
+
     if fmt != "auto":
         return fmt
-    if path.is_dir():
-        return "csv"
-    if path.suffix.lower() in (".csv", ".txt"):
-        from dorsi.sources.movella import is_movella_csv
-
-        return "movella" if is_movella_csv(path) else "csv"
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    if head == b"DORSIREC":
-        return "recording"
-    raise InputError(f"{path}: not a CSV file nor a dorsi recording (use --format)")
+    try:
+        kind = detect_kind(path)
+    except SessionInputError as exc:
+        raise InputError(f"{exc} (use --format)") from None
+    if kind == "analysis":
+        raise InputError(f"{path}: an analysis JSON is a result, not samples to analyse (use --format)")
+    return kind
 
 
 def _load(path: Path, fmt: str, axes: str | None = None) -> Samples:

@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             live.update(text, refresh=True)
     try:
         path = Path(resolve_input(args.file, args.home))
+        _check_is_recording(path)
         problems = read_recording(path).problems()  # said with the result (the replay reads past them)
         results = replay_recording(path, speed=args.speed, on_tick=on_tick)
     except (RecordingError, OSError, ValueError) as exc:
@@ -78,3 +79,19 @@ def run(args: argparse.Namespace) -> int:
     for problem in problems:
         console.print(f"[yellow]note:[/yellow] {path.name}: {problem}", highlight=False)
     return 0
+
+
+def _check_is_recording(path: Path) -> None:
+    """Only a dorsi recording holds what a live session saw; say what to use for other inputs."""
+    from dorsi.export.session import SessionInputError, detect_kind
+    from dorsi.recording import RecordingError
+
+    if not path.exists():
+        return  # read_recording names it
+    try:
+        kind = detect_kind(path)
+    except SessionInputError:
+        return
+    if kind != "recording":
+        raise RecordingError(f"{path}: a {kind.replace('_', ' ')} input, not a dorsi recording: replay runs what a "
+                             "live session recorded; 'dorsi analyze' or 'dorsi report' read this file")

@@ -38,6 +38,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-quat", action="store_true", help="raw data only (no device quaternions)")
     p.add_argument("--ideal", action="store_true", help="no sensor errors, no jitter")
     p.add_argument("--no-traces", action="store_true", help="leave per-sample traces out of truth.json")
+    p.add_argument("--sensor-logger", choices=("android", "ios"), metavar="PLATFORM",
+                   help="write the shin sensor as a phone's Sensor Logger export (sensor_logger.zip, 'android' or "
+                        "'ios', with a note at each exercise's start and end) in place of shin.csv; "
+                        "with --interval-jitter for a phone's timing")
     p.add_argument("--packets", action="store_true",
                    help="also write <role>.packets: protocol v1 notifications, each prefixed by its u16 length")
     p.set_defaults(func=run)
@@ -69,7 +73,16 @@ def run(args: argparse.Namespace) -> int:
                              + ", ".join(EXERCISES))
         if args.packets and args.no_quat:
             raise ValueError("--packets needs quaternions (drop --no-quat)")
-        paths = session.to_csv(args.out, traces=not args.no_traces)
+        if args.sensor_logger and (args.foot or args.packets):
+            raise ValueError("--sensor-logger writes one phone on the shin: no --foot, no --packets")
+        if args.sensor_logger:
+            from dorsi.sim.sensor_logger_writer import write_sensor_logger
+
+            segments = [(g.exercise, g.start_s, g.end_s) for g in session.truth.segments]
+            paths = [write_sensor_logger(session.shin, args.out / "sensor_logger.zip", args.sensor_logger, segments),
+                     session.write_truth(args.out, traces=not args.no_traces)]
+        else:
+            paths = session.to_csv(args.out, traces=not args.no_traces)
         if args.packets:
             for batch in session.batches():
                 path = args.out / f"{batch.role}.packets"

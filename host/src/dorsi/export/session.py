@@ -1,5 +1,5 @@
 """One analysed session from any input: a recording, a CSV (generic or Movella
-DOT) or an analysis JSON plus its samples.
+DOT), a Sensor Logger phone export or an analysis JSON plus its samples.
 
 Report, export, history and batch all start from :func:`load_session`, so the
 same file gives the same numbers everywhere: the samples go through the one
@@ -23,7 +23,7 @@ from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
 
 SCHEMA = "dorsi.analysis.v1"
-INPUT_KINDS = ("auto", "recording", "csv", "movella", "analysis")
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "analysis")
 
 
 class SessionInputError(ValueError):
@@ -39,7 +39,7 @@ class Session:
     path : Path
         The input file.
     kind : str
-        ``"recording"``, ``"csv"``, ``"movella"`` or ``"analysis"``.
+        ``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"`` or ``"analysis"``.
     shin, foot : SampleBatch or None
         The samples (``foot`` only with a foot sensor).
     trace : AngleTrace
@@ -96,20 +96,25 @@ def _file_time(path: Path) -> datetime:
 
 
 def detect_kind(path: Path) -> str:
-    """Input kind from the name and, for CSVs, the header."""
+    """Input kind from the name and, for CSVs, folders and zips, what they hold."""
     from dorsi.sources.movella import is_movella_csv
+    from dorsi.sources.sensor_logger import is_sensor_logger
 
     if path.is_dir():
-        return "csv"
+        return "sensor_logger" if is_sensor_logger(path) else "csv"
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "analysis"
     if suffix in (".csv", ".txt"):
         return "movella" if is_movella_csv(path) else "csv"
+    if suffix == ".zip":
+        if is_sensor_logger(path):
+            return "sensor_logger"
+        raise SessionInputError(f"{path}: a zip without Gyroscope.csv and acceleration: not a Sensor Logger export")
     with path.open("rb") as fh:
         if fh.read(8) == b"DORSIREC":
             return "recording"
-    raise SessionInputError(f"{path}: not a recording, CSV or analysis JSON")
+    raise SessionInputError(f"{path}: not a recording, CSV, Sensor Logger export or analysis JSON")
 
 
 @dataclass
@@ -128,7 +133,7 @@ class Samples:
 
 
 def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
-    """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``), with
+    """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``), with
     what it says about itself (segments, profile, start time, routine) and what was wrong with it
     but read past; ``SessionInputError`` (one line) for what cannot be read."""
     from dorsi.recording import RecordingError
@@ -151,6 +156,12 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             shin = read_movella_csv(path, "shin", axes or DOT_STRAP_AXES)
             started = parse_time(shin.meta.get("StartTime") or shin.meta.get("started_at")) or _file_time(path)
             return Samples(path, shin, None, None, {}, started, [], kind)
+        if kind == "sensor_logger":
+            from dorsi.sources.sensor_logger import PHONE_SHIN_AXES, read_sensor_logger
+
+            phone = read_sensor_logger(path, axes or PHONE_SHIN_AXES)
+            return Samples(path, phone.shin, None, phone.segments, {}, phone.started_at or _file_time(path),
+                           list(phone.problems), kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
@@ -219,7 +230,8 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     ----------
     path : str or Path
         A recording (``*.dorsi``), a generic IMU CSV (or a directory holding
-        ``shin.csv``), a Movella DOT CSV export, or an analysis JSON.
+        ``shin.csv``), a Movella DOT CSV export, a Sensor Logger export (zip or
+        folder; its exercise notes give the segments), or an analysis JSON.
     kind : str
         One of :data:`INPUT_KINDS` (default: detected).
     samples : str or Path, optional
@@ -227,7 +239,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     exercise : str, optional
         Exercise of a marker-less input (default: classified).
     axes : str, optional
-        Axis map of a Movella DOT export or of a generic IMU CSV's shin sensor
+        Axis map of a Movella DOT export, a phone's Sensor Logger export or a generic IMU CSV's shin sensor
         (``AxisMap.parse`` syntax, or ``"auto"``).
     routine : Routine, optional
         Targets (default: a recording's own routine, kept in its header, else the packaged one).

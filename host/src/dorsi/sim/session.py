@@ -59,6 +59,12 @@ class SimSession:
         out = Path(directory)
         out.mkdir(parents=True, exist_ok=True)
         paths = [write_imu_csv(b, out / f"{b.role}.csv") for b in self.batches()]
+        return [*paths, self.write_truth(out, traces)]
+
+    def write_truth(self, directory: str | Path, traces: bool = True) -> Path:
+        """Write ``truth.json`` (options, profile, segments, events; per-sample traces with ``traces``)."""
+        out = Path(directory)
+        out.mkdir(parents=True, exist_ok=True)
         truth_path = out / "truth.json"
         doc = {
             "format": "dorsi.sim truth v1",
@@ -69,7 +75,7 @@ class SimSession:
             **self.truth.to_json(traces=traces),
         }
         truth_path.write_text(json.dumps(doc, separators=(",", ":")))
-        return [*paths, truth_path]
+        return truth_path
 
     def _batch(self, role: str) -> SampleBatch:
         batch = self.shin if role == "shin" else self.foot if role == "foot" else None

@@ -41,6 +41,30 @@ def off_grid(t: np.ndarray, rate_hz: float, tolerance_periods: float = MAX_GRID_
     return grid_index(t, rate_hz, tolerance_periods) is None
 
 
+def grid_weights(t: np.ndarray, grid: np.ndarray, rate_hz: float,
+                 max_step_periods: float = 2.5) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """How to read samples taken at increasing times ``t`` at the times ``grid`` (within ``t``'s span).
+
+    Returns ``(i, w, keep)``: grid point ``j`` is ``v[i[j]] + (v[i[j] + 1] - v[i[j]]) * w[j]``
+    (:func:`interpolate`); ``keep`` is False where it falls inside a step longer than
+    ``max_step_periods`` periods (a gap) and not within half a period of a real sample, which
+    there it takes whole (``w`` 0 or 1), not blended across the gap.
+    """
+    period = 1.0 / rate_hz
+    i = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, len(t) - 2)
+    step = t[i + 1] - t[i]
+    w = np.clip((grid - t[i]) / step, 0.0, 1.0)
+    gap = step > max_step_periods * period
+    near = np.minimum(grid - t[i], t[i + 1] - grid) <= 0.5 * period
+    keep = ~gap | near
+    return i, np.where(gap, np.rint(w), w), keep
+
+
+def interpolate(v: np.ndarray, i: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Rows of ``v`` read at the weights of :func:`grid_weights`."""
+    return v[i] + (v[i + 1] - v[i]) * w[:, None]
+
+
 class UniformResampler:
     """Resample irregularly timed samples onto a uniform grid.
 
@@ -80,33 +104,22 @@ class UniformResampler:
             raise ValueError("resampling needs at least two strictly increasing sample times")
         period = 1.0 / self.rate_hz
         k_all = np.arange(int(np.floor((t[-1] - t[0]) * self.rate_hz + 1e-9)) + 1)
-        grid = t[0] + k_all * period
-        i = np.clip(np.searchsorted(t, grid, side="right") - 1, 0, len(t) - 2)
-        step = t[i + 1] - t[i]
-        w = np.clip((grid - t[i]) / step, 0.0, 1.0)
-        gap = step > self.max_step_periods * period
-        near = np.minimum(grid - t[i], t[i + 1] - grid) <= 0.5 * period
-        keep = ~gap | near
+        i, w, keep = grid_weights(t, t[0] + k_all * period, self.rate_hz, self.max_step_periods)
         i, w, k = i[keep], w[keep], k_all[keep]
-        in_gap = gap[keep]
-        w = np.where(in_gap, np.rint(w), w)  # inside a gap: the nearer real sample, not a blend
         self.t_ = t[0] + k * period
         self.seq_ = k.astype(np.int64)
-        self.acc_ = _lerp(np.asarray(acc, dtype=float), i, w)
-        self.gyr_ = _lerp(np.asarray(gyr, dtype=float), i, w)
+        self.acc_ = interpolate(np.asarray(acc, dtype=float), i, w)
+        self.gyr_ = interpolate(np.asarray(gyr, dtype=float), i, w)
         self.quat_ = None
         if quat is not None:
             q = np.asarray(quat, dtype=float).copy()
             # q and -q are one orientation: make neighbours agree before blending
             flip = np.cumsum(np.einsum("ij,ij->i", q[1:], q[:-1]) < 0) % 2 == 1
             q[1:][flip] *= -1.0
-            blended = _lerp(q, i, w)
+            blended = interpolate(q, i, w)
             self.quat_ = blended / np.linalg.norm(blended, axis=1, keepdims=True)
         self.gaps_ = int(np.count_nonzero(np.diff(t) > self.max_step_periods * period))
         steps_ms = np.diff(t) * 1e3
         self.step_ms_ = (float(np.percentile(steps_ms, 5)), float(np.percentile(steps_ms, 95)))
         return self
 
-
-def _lerp(v: np.ndarray, i: np.ndarray, w: np.ndarray) -> np.ndarray:
-    return v[i] + (v[i + 1] - v[i]) * w[:, None]

@@ -1,0 +1,85 @@
+"""Write a shin sensor's samples as the Sensor Logger phone app exports them (a zip).
+
+What a phone in an armband on the front of the shin (screen out, top toward the
+knee) would have logged in place of the dorsi board: the phone's own axes;
+``Gyroscope.csv`` at the samples' times and the accelerometer's files at times
+of their own (``acc_offset_periods`` later, as two sensors on a phone are read
+apart); ``Accelerometer.csv`` without gravity plus ``Gravity.csv`` (and on
+Android ``TotalAcceleration.csv``); iOS acceleration negated, as the app writes
+it unless its units are standardised; ``Metadata.csv``; and, given segments, an
+``Annotation.csv`` note at each exercise's start and an ``end`` at its end. Read
+back with :func:`dorsi.sources.sensor_logger.read_sensor_logger`.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import numpy as np
+from scipy.ndimage import uniform_filter1d
+
+from dorsi.samples import SampleBatch
+from dorsi.sources.axes import AxisMap
+from dorsi.sources.sensor_logger import PHONE_SHIN_AXES
+
+G = 9.80665
+PLATFORMS = ("android", "ios")
+#: The recording's start, s since the epoch (2026-01-01 UTC): times are written in ns from it.
+EPOCH_START_S = 1_767_225_600.0
+
+
+def _csv(header: str, t: np.ndarray, xyz: np.ndarray) -> bytes:
+    ns = np.rint((EPOCH_START_S + t) * 1e9).astype(np.int64)
+    buf = io.StringIO()
+    buf.write(header + "\n")
+    for a, b, (x, y, z) in zip(ns, t, xyz):
+        buf.write(f"{a},{b:.6f},{z:.6f},{y:.6f},{x:.6f}\n")
+    return buf.getvalue().encode()
+
+
+def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "android",
+                        segments: list[tuple[str, float, float]] | None = None, standardised: bool = False,
+                        acc_offset_periods: float = 0.37, axes: AxisMap = PHONE_SHIN_AXES) -> Path:
+    """Write ``batch`` (dorsi shin axes, raw) as a Sensor Logger zip export at ``path``; returns it.
+
+    ``axes``: how the phone was worn (its axes as dorsi's, default screen out, top toward the knee).
+    """
+    if platform not in PLATFORMS:
+        raise ValueError(f"platform must be one of {PLATFORMS}, got {platform!r}")
+    if batch.role != "shin":
+        raise ValueError("a phone export holds one sensor: the shin's")
+    to_phone = axes.matrix.T  # v_phone = M^T v_dorsi
+    t = batch.t.astype(float)
+    gyr = batch.gyr @ to_phone.T
+    period = 1.0 / float(batch.meta.get("sample_rate_hz") or 1.0 / np.median(np.diff(t)))
+    t_acc = t[:-1] + acc_offset_periods * period * np.minimum(1.0, np.diff(t) / period)
+    force = np.column_stack([np.interp(t_acc, t, batch.acc[:, j]) for j in range(3)]) @ to_phone.T
+    width = max(3, int(round(1.0 / period)))
+    smooth = uniform_filter1d(force, width, axis=0)
+    gravity = G * smooth / np.linalg.norm(smooth, axis=1, keepdims=True)
+    sign = -1.0 if platform == "ios" and not standardised else 1.0
+    files = {
+        "Gyroscope.csv": _csv("time,seconds_elapsed,z,y,x", t, gyr),
+        "Accelerometer.csv": _csv("time,seconds_elapsed,z,y,x", t_acc, sign * (force - gravity)),
+        "Gravity.csv": _csv("time,seconds_elapsed,z,y,x", t_acc, sign * gravity),
+    }
+    if platform == "android":
+        files["TotalAcceleration.csv"] = _csv("time,seconds_elapsed,z,y,x", t_acc, force)
+    files["Metadata.csv"] = ("version,device name,recording time,platform,appVersion,standardisation\n"
+                             f"3,dorsi simulator,{int(EPOCH_START_S * 1000)},{platform},1.0,"
+                             f"{'true' if standardised else 'false'}\n").encode()
+    if segments:
+        rows = ["time,seconds_elapsed,text,millisecond_press_duration"]
+        for exercise, start, end in segments:
+            for when, text in ((start, exercise), (end, "end")):
+                rows.append(f"{int(round((EPOCH_START_S + when) * 1e9))},{when:.3f},{text},120")
+        files["Annotation.csv"] = ("\n".join(rows) + "\n").encode()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    folder = path.stem
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(f"{folder}/{name}", data)
+    return path

@@ -1,0 +1,419 @@
+"""Reader for the export of the Sensor Logger phone app (a ``.zip`` or its unzipped folder).
+
+A phone in a sports armband on the front of the shin is a usable shin sensor;
+Sensor Logger (iOS and Android) is a common free logger for it. Its zip export
+holds one CSV per sensor, each ``time`` (ns since the epoch, UTC),
+``seconds_elapsed`` (s since the recording started), then ``z, y, x``:
+
+* ``Gyroscope.csv``: rad/s, right-handed about the phone's axes, the same on both
+  platforms;
+* ``TotalAcceleration.csv`` (Android): acceleration with gravity, m/s^2; else
+  ``Accelerometer.csv`` (acceleration *without* gravity) plus ``Gravity.csv``,
+  whose sum is the same;
+* ``Metadata.csv``: ``platform`` (iOS or Android) and ``standardisation``.
+  Android reports the specific force (a phone flat on a table reads +9.81 on z),
+  as dorsi's sensor does; iOS reports its negative unless "Standardise Units &
+  Frames" was on, so iOS acceleration is negated here;
+* ``Annotation.csv`` (optional): notes the user tapped in while recording. A note
+  naming an exercise (its id, ``band_lunge``, or its title, "Band dorsiflexion
+  lunges") starts that exercise; it runs to the next note, and a note ``end``,
+  ``stop``, ``done`` or ``rest`` ends it.
+
+The accelerometer and gyroscope are separate streams with their own times, at
+intervals that wander; both are interpolated onto one uniform grid at the
+gyroscope's mean rate (:mod:`dorsi.sources.resample`), a step longer than 2.5
+periods in either being a gap (lost samples). ``Orientation.csv`` is not used:
+its frame conventions differ between the platforms, and the host fuses the raw
+data itself as for any raw-only sensor.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from dorsi.routine.exercises import EXERCISE_IDS
+from dorsi.samples import SampleBatch
+from dorsi.sources import SourceError
+from dorsi.sources.axes import AUTO, AxisMap
+from dorsi.sources.csv_source import G_UNITS_NORM, MAX_GYR_RAD_S, RATE_RANGE_HZ, SI_NORM
+from dorsi.sources.resample import grid_weights, interpolate
+
+#: A phone in an armband on the front of the shin, screen out, its top toward the knee.
+PHONE_SHIN_AXES = AxisMap.parse("y,-x,z")
+GYROSCOPE = "gyroscope.csv"
+TOTAL = "totalacceleration.csv"
+LINEAR = "accelerometer.csv"
+GRAVITY = "gravity.csv"
+METADATA = "metadata.csv"
+ANNOTATION = "annotation.csv"
+#: Notes that end the running exercise.
+END_WORDS = ("end", "stop", "done", "rest", "pause", "finish", "finished")
+#: Steps longer than this many periods are gaps, not interpolated across.
+MAX_STEP_PERIODS = 2.5
+#: Below this (m/s^2) the shin's +x reading is the phone worn upside down for the map, not a lean.
+UPSIDE_DOWN_MS2 = -0.5 * 9.80665
+#: Default routine titles as names of their exercise (an annotation may use either).
+TITLES = {
+    "knee_to_wall_test": "knee_to_wall", "weight_bearing_lunge": "knee_to_wall", "ankle_circles": "ankle_circles",
+    "foam_roll_the_calf": "calf_release", "foam_roll_the_achilles": "achilles_release",
+    "gastrocnemius_step_stretch": "gastroc_stretch", "soleus_lunge_stretch": "soleus_stretch",
+    "ankle_traction_with_a_band": "traction", "band_dorsiflexion_lunges": "band_lunge",
+    "seated_dorsiflexion_holds": "seated_df_hold", "eccentric_drops": "eccentric_drop",
+    "nerve_flossing": "nerve_floss", "nerve_flossing_seated_slump": "nerve_floss",
+}
+
+
+@dataclass
+class SensorLoggerExport:
+    """One Sensor Logger recording read as dorsi samples.
+
+    Attributes
+    ----------
+    shin : SampleBatch
+        The phone's samples in dorsi's shin axes, SI units, on a uniform grid;
+        ``t`` is ``seconds_elapsed`` (the app's own time base).
+    segments : list of (exercise, start_s, end_s) or None
+        From ``Annotation.csv`` notes naming exercises; None without any.
+    started_at : datetime or None
+        When the recording started (UTC), from the samples' ``time`` column.
+    meta : dict
+        ``Metadata.csv`` fields and what the reader decided (``platform``,
+        ``acc_sign``, ``axes``, ``sample_rate_hz``).
+    problems : list of str
+        What was read past, one line each (notes naming no exercise, gaps).
+    """
+
+    shin: SampleBatch
+    segments: list[tuple[str, float, float]] | None
+    started_at: datetime | None
+    meta: dict
+    problems: list[str] = field(default_factory=list)
+
+
+#: What reading a damaged zip raises: a bad CRC or header, deflate data cut or corrupt, a
+#: compression method or encryption flag made up by the damage.
+_ZIP_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError)
+
+
+class _Files:
+    """The CSVs of an export, by lower-case base name, from a zip or a folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._zip: zipfile.ZipFile | None = None
+        self.members: dict[str, str | Path] = {}
+        if path.is_dir():
+            for p in path.iterdir():
+                if p.is_file():
+                    self.members.setdefault(p.name.lower(), p)
+            return
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except _ZIP_ERRORS as exc:
+            raise SourceError(f"{path}: not a readable zip file ({' '.join(str(exc).split())})") from None
+        for name in self._zip.namelist():
+            base = name.rsplit("/", 1)[-1].lower()
+            if base and not base.startswith("._"):  # macOS resource forks beside the real files
+                self.members.setdefault(base, name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.members
+
+    def label(self, name: str) -> str:
+        member = self.members[name]
+        return str(member) if isinstance(member, Path) else f"{self.path}:{member}"
+
+    def read(self, name: str) -> bytes:
+        member = self.members[name]
+        try:
+            if isinstance(member, Path):
+                return member.read_bytes()
+            assert self._zip is not None
+            return self._zip.read(member)
+        except _ZIP_ERRORS as exc:  # a zip cut short or damaged fails here
+            raise SourceError(f"{self.label(name)}: cannot read ({' '.join(str(exc).split())})") from None
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+
+def is_sensor_logger(path: str | Path) -> bool:
+    """Whether ``path`` is a Sensor Logger export: a zip or folder holding ``Gyroscope.csv``
+    and acceleration (``TotalAcceleration.csv`` or ``Accelerometer.csv``)."""
+    path = Path(path)
+    if path.is_dir():
+        names = {p.name.lower() for p in path.iterdir()}
+    elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = {n.rsplit("/", 1)[-1].lower() for n in z.namelist()}
+        except (zipfile.BadZipFile, OSError):
+            return False
+    else:
+        return False
+    return GYROSCOPE in names and (TOTAL in names or LINEAR in names)
+
+
+def read_sensor_logger(path: str | Path, axes: AxisMap | str = PHONE_SHIN_AXES) -> SensorLoggerExport:
+    """Read a Sensor Logger export (zip or folder) as the shin sensor's samples.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.zip`` the app exported, or the folder it unzips to.
+    axes : AxisMap or str
+        The phone's axes as dorsi's (default :data:`PHONE_SHIN_AXES`: screen
+        out, top toward the knee); a string is parsed, ``"auto"`` detects it
+        (:meth:`AxisMap.detect`; needs ``Metadata.csv`` to name the platform).
+
+    Raises
+    ------
+    SourceError
+        Missing files or columns, unreadable rows, wrong units, no common time
+        span, a phone upside down for ``axes``: one line naming the file.
+    """
+    path = Path(path)
+    if isinstance(axes, str) and axes != AUTO:
+        try:
+            axes = AxisMap.parse(axes)
+        except ValueError as exc:
+            raise SourceError(f"{path}: {exc}") from None
+    files = _Files(path)
+    try:
+        return _read(path, files, axes)
+    finally:
+        files.close()
+
+
+def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
+    if GYROSCOPE not in files:
+        raise SourceError(f"{path}: no Gyroscope.csv: not a Sensor Logger export, or the gyroscope was off "
+                          "(turn on Accelerometer, Gravity and Gyroscope in the app)")
+    meta = _metadata(files)
+    problems: list[str] = []
+    t_gyr, gyr, time0 = _vectors(files, GYROSCOPE)
+    t_acc, acc = _acceleration(files, path)
+    _check_units(files, acc, gyr)
+    rate = _rate(t_gyr)
+    lo, hi = RATE_RANGE_HZ
+    if not lo <= rate <= hi:
+        raise SourceError(f"{files.label(GYROSCOPE)}: sample rate {rate:.4g} Hz outside the supported "
+                          f"{lo:g}-{hi:g} Hz (set Sensor Logger's sampling rate to 50-100 Hz)")
+    start, end = max(t_acc[0], t_gyr[0]), min(t_acc[-1], t_gyr[-1])
+    if end - start < 2.0 / rate:
+        raise SourceError(f"{path}: the accelerometer and gyroscope recordings do not overlap in time")
+    k_all = np.arange(int(np.floor((end - start) * rate + 1e-9)) + 1)
+    grid = start + k_all / rate
+    ia, wa, keep_a = grid_weights(t_acc, grid, rate, MAX_STEP_PERIODS)
+    ig, wg, keep_g = grid_weights(t_gyr, grid, rate, MAX_STEP_PERIODS)
+    keep = keep_a & keep_g
+    if np.count_nonzero(keep) < 2:
+        raise SourceError(f"{path}: fewer than two samples where both the accelerometer and gyroscope recorded")
+    acc = interpolate(acc, ia[keep], wa[keep])
+    gyr = interpolate(gyr, ig[keep], wg[keep])
+    k = k_all[keep]
+    lost = int(len(k_all) - len(k))
+    if lost:
+        problems.append(f"{path}: {lost} grid point(s) fall in steps longer than {MAX_STEP_PERIODS:g} sample "
+                        "periods of the accelerometer or gyroscope: kept as lost samples")
+    sign, how = _acc_sign(meta, axes, acc, path)
+    acc = sign * acc
+    if isinstance(axes, str):
+        try:
+            axes = AxisMap.detect(acc)
+        except ValueError as exc:
+            raise SourceError(f"{path}: axes auto: {exc}") from None
+    acc_d, gyr_d = axes.vectors(acc), axes.vectors(gyr)
+    up = float(np.median(acc_d[:, 0]))
+    if up < UPSIDE_DOWN_MS2:
+        raise SourceError(f"{path}: with axes {axes} the phone reads upside down (up the shin {up:.3g} m/s^2): "
+                          "was its top toward the ankle? try --axes=-y,x,z, or --axes auto")
+    started = datetime.fromtimestamp(time0, tz=timezone.utc) if time0 is not None else None
+    meta = dict(meta, source="sensor_logger", path=str(path), sample_rate_hz=rate, axes=str(axes),
+                acc_sign=int(sign), acc_sign_from=how)
+    shin = SampleBatch("shin", k.astype(np.int64), start + k / rate, acc_d, gyr_d, None, meta)
+    segments = _annotations(files, float(shin.t[-1]), problems) if ANNOTATION in files else None
+    return SensorLoggerExport(shin, segments, started, meta, problems)
+
+
+def _rate(t: np.ndarray) -> float:
+    """The mean rate over the steps that are not gaps (the median step alone is off by a percent
+    when the intervals wander, as a phone's do)."""
+    steps = np.diff(t)
+    regular = steps[steps < MAX_STEP_PERIODS * np.median(steps)]
+    return float(1.0 / np.mean(regular))
+
+
+def _table(files: _Files, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Named numeric columns of one CSV, sorted by ``seconds_elapsed``, duplicate times dropped."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    label = files.label(name)
+    raw = files.read(name)
+    try:
+        header = raw.split(b"\n", 1)[0].decode("utf-8-sig").strip().split(",")
+    except UnicodeDecodeError:
+        raise SourceError(f"{label}: not a text (UTF-8) file") from None
+    names = [h.strip().strip('"') for h in header]
+    missing = [c for c in columns if c not in names]
+    if missing:
+        raise SourceError(f"{label}: line 1: missing column(s) {', '.join(repr(c) for c in missing)} "
+                          f"(has {', '.join(names)})")
+    try:
+        table = pacsv.read_csv(io.BytesIO(raw), convert_options=pacsv.ConvertOptions(
+            include_columns=list(columns), column_types={c: pa.float64() for c in columns}))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise SourceError(f"{label}: malformed row ({' '.join(str(exc).split())[:160]})") from None
+    data = {c: table.column(c).to_numpy(zero_copy_only=False).astype(float) for c in columns}
+    t = data["seconds_elapsed"]
+    bad = ~np.all(np.isfinite(np.column_stack(list(data.values()))), axis=1) if len(t) else np.zeros(0, bool)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise SourceError(f"{label}: line {row + 2}: an empty or non-numeric value")
+    order = np.argsort(t, kind="stable")
+    t = t[order]
+    first = np.concatenate([[True], np.diff(t) > 0])  # the app can log one reading twice
+    return {c: v[order][first] for c, v in data.items()}
+
+
+def _vectors(files: _Files, name: str) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """Times, (N, 3) x/y/z values and the recording's start (s since the epoch) of one sensor file."""
+    cols = _table(files, name, ("time", "seconds_elapsed", "x", "y", "z"))
+    t = cols["seconds_elapsed"]
+    if len(t) < 2:
+        raise SourceError(f"{files.label(name)}: fewer than two readings")
+    # 'time' is ns since the epoch for the same reading: the start is the first, less its elapsed time
+    time0 = float(cols["time"][0]) * 1e-9 - float(t[0])
+    return t, np.column_stack([cols["x"], cols["y"], cols["z"]]), time0 if time0 > 0 else None
+
+
+def _acceleration(files: _Files, path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Times and acceleration *with* gravity, in the platform's own sign."""
+    if TOTAL in files:
+        t, acc, _ = _vectors(files, TOTAL)
+        return t, acc
+    if LINEAR not in files:
+        raise SourceError(f"{path}: no TotalAcceleration.csv or Accelerometer.csv (turn on the accelerometer)")
+    if GRAVITY not in files:
+        raise SourceError(f"{files.label(LINEAR)}: holds acceleration without gravity and the export has no "
+                          "Gravity.csv or TotalAcceleration.csv to add it back: turn on Gravity in Sensor Logger")
+    t, lin, _ = _vectors(files, LINEAR)
+    tg, grav, _ = _vectors(files, GRAVITY)
+    # the two come from one motion update on iOS; interpolating covers loggers that stamp them apart
+    g_at = np.column_stack([np.interp(t, tg, grav[:, j]) for j in range(3)])
+    inside = (t >= tg[0] - 0.05) & (t <= tg[-1] + 0.05)
+    if np.count_nonzero(inside) < 2:
+        raise SourceError(f"{files.label(GRAVITY)}: does not cover the accelerometer's time span")
+    return t[inside], (lin + g_at)[inside]
+
+
+def _metadata(files: _Files) -> dict:
+    """``Metadata.csv``'s one data row, keys lower-case (empty without the file)."""
+    if METADATA not in files:
+        return {}
+    rows = _csv_rows(files, METADATA)
+    if len(rows) < 2:
+        return {}
+    return {k.strip().lower(): v.strip() for k, v in zip(rows[0], rows[1])}
+
+
+def _csv_rows(files: _Files, name: str) -> list[list[str]]:
+    """The rows of a small CSV (metadata, notes)."""
+    import csv
+
+    label = files.label(name)
+    try:
+        return list(csv.reader(io.StringIO(files.read(name).decode("utf-8-sig"), newline="")))
+    except UnicodeDecodeError:
+        raise SourceError(f"{label}: not a text (UTF-8) file") from None
+    except csv.Error as exc:
+        raise SourceError(f"{label}: malformed ({' '.join(str(exc).split())})") from None
+
+
+def _acc_sign(meta: dict, axes: AxisMap | str, acc: np.ndarray, path: Path) -> tuple[float, str]:
+    """+1 where the file holds the specific force (Android, or iOS standardised), -1 for iOS as is."""
+    platform = meta.get("platform", "").lower()
+    standardised = meta.get("standardisation", "").lower() in ("true", "1", "yes", "on")
+    if platform == "android" or (platform == "ios" and standardised):
+        return 1.0, f"Metadata.csv: {meta['platform']}" + (", standardised" if standardised else "")
+    if platform == "ios":
+        return -1.0, "Metadata.csv: iOS (acceleration negated to the specific force)"
+    if isinstance(axes, str):
+        raise SourceError(f"{path}: Metadata.csv does not name the phone's platform (iOS or Android), so "
+                          "--axes auto cannot tell which way the acceleration points: give the axes "
+                          f"(default {PHONE_SHIN_AXES})")
+    # without the platform: the sign that puts the phone upright as the axes map says it was worn
+    up = float(np.median(axes.vectors(acc)[:, 0]))
+    return (1.0 if up >= 0 else -1.0), "the phone worn upright as its axes say (Metadata.csv names no platform)"
+
+
+def _check_units(files: _Files, acc: np.ndarray, gyr: np.ndarray) -> None:
+    norm = float(np.median(np.linalg.norm(acc, axis=1)))
+    label = files.label(TOTAL if TOTAL in files else LINEAR)
+    if G_UNITS_NORM[0] <= norm <= G_UNITS_NORM[1]:
+        raise SourceError(f"{label}: acceleration median norm is {norm:.3g}: looks like g, expected m/s^2 "
+                          "(turn on 'Standardise Units & Frames', or export calibrated acceleration)")
+    if not SI_NORM[0] <= norm <= SI_NORM[1]:
+        raise SourceError(f"{label}: acceleration median norm is {norm:.3g}, expected about 9.81 m/s^2 "
+                          "with gravity")
+    if float(np.abs(gyr).max(initial=0.0)) > MAX_GYR_RAD_S:
+        raise SourceError(f"{files.label(GYROSCOPE)}: rates beyond any gyroscope's range in rad/s: "
+                          "looks like deg/s")
+
+
+def exercise_named(text: str) -> str | None:
+    """The exercise an annotation names (its id or the default routine's title), else None."""
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    if key in EXERCISE_IDS:
+        return key
+    return TITLES.get(key)
+
+
+def _annotations(files: _Files, t_end: float, problems: list[str]) -> list[tuple[str, float, float]] | None:
+    """Segments from the notes: each naming an exercise starts it, the next note ends it."""
+    cols_needed = ("seconds_elapsed", "text")
+    label = files.label(ANNOTATION)
+    table = _csv_rows(files, ANNOTATION)
+    if not table:
+        return None
+    header = [h.strip() for h in table[0]]
+    if any(c not in header for c in cols_needed):
+        raise SourceError(f"{label}: line 1: needs columns seconds_elapsed and text")
+    at, what = header.index("seconds_elapsed"), header.index("text")
+    notes: list[tuple[float, str, int]] = []
+    for line, row in enumerate(table[1:], start=2):
+        if not row:
+            continue
+        try:
+            t = float(row[at])
+        except (IndexError, ValueError):
+            raise SourceError(f"{label}: line {line}: seconds_elapsed is not a number") from None
+        if not np.isfinite(t):
+            raise SourceError(f"{label}: line {line}: seconds_elapsed is not a number")
+        notes.append((t, row[what].strip() if what < len(row) else "", line))
+    notes.sort(key=lambda n: n[0])
+    segments: list[tuple[str, float, float]] = []
+    running: tuple[str, float] | None = None
+    for t, text, line in notes:
+        exercise = exercise_named(text)
+        ends = text.lower().strip(" .!") in END_WORDS
+        if exercise is None and not ends:
+            problems.append(f"{label}: line {line}: note {text!r} at {t:.1f} s names no exercise "
+                            f"(one of {', '.join(EXERCISE_IDS)}, or 'end'): ignored")
+            continue
+        if running is not None and t > running[1]:
+            segments.append((running[0], running[1], min(t, t_end)))
+        running = (exercise, t) if exercise is not None else None
+    if running is not None and running[1] < t_end:
+        segments.append((running[0], running[1], t_end))
+    return segments or None
