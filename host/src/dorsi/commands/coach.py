@@ -65,22 +65,6 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def lan_address() -> str:
-    """This computer's address on the local network (no packet is sent)."""
-    import socket
-
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("10.255.255.255", 1))
-            return s.getsockname()[0]
-        except OSError:
-            pass
-    try:
-        return socket.gethostbyname(socket.gethostname())
-    except OSError:  # no network at all: the page is still reachable from this computer
-        return "127.0.0.1"
-
-
 def run(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -117,6 +101,7 @@ async def _coach(cfg, args: argparse.Namespace) -> int:
 
     from dorsi.session.app import link_errors, link_failure, print_summary, run_guided
     from dorsi.views.web import AccessPolicy, CoachHub, CoachServer, create_app, new_token, publish_report
+    from dorsi.views.web.server import lan_address
     from dorsi.views.web.terminal_qr import qr_text
 
     console = Console()

@@ -25,6 +25,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--emulate-worn", choices=tuple(WORN), default="right",
                    help="emulated patient: wear the sensors wrongly, to see what dorsi makes of it "
                         "(calf: the shin sensor on the back of the leg; the others need --foot)")
+    p.add_argument("--phone", action="store_true",
+                   help="the shin sensor is a phone running Sensor Logger with HTTP Push to the URL shown "
+                        "(no board; with --emulate, an emulated phone)")
+    p.add_argument("--phone-port", type=int, default=8766, help="port the phone pushes to (default 8766)")
     p.add_argument("--out", type=Path, help="recording file (default: under the data folder)")
     p.add_argument("--home", type=Path, help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
     p.add_argument("--side", choices=("left", "right"), help="which leg wears the sensor")
@@ -52,6 +56,7 @@ def config_from(args: argparse.Namespace, routine=None):
         routine=routine or load_routine(args.routine), emulate=args.emulate, foot=args.foot, speed=args.speed,
         seed=args.seed, out=args.out, home=args.home, profile=profile, auto=args.auto, addresses=addresses,
         keep_history=not args.no_history, patient=dict(WORN[args.emulate_worn]),
+        phone=args.phone, phone_port=args.phone_port,
     )
 
 
@@ -74,5 +79,11 @@ def check_emulation(args: argparse.Namespace, command: str) -> None:
         raise SystemExit(f"dorsi {command}: --speed only applies to --emulate")
     if args.emulate_worn != "right" and not args.emulate:
         raise SystemExit(f"dorsi {command}: --emulate-worn only applies to --emulate")
+    if args.phone and (args.foot or args.shin_address or args.foot_address):
+        raise SystemExit(f"dorsi {command}: --phone is the one sensor: no --foot, no sensor addresses")
+    if args.phone and args.emulate_worn != "right":
+        raise SystemExit(f"dorsi {command}: --emulate-worn applies to the emulated boards, not --phone")
+    if not 0 <= args.phone_port <= 65535:
+        raise SystemExit(f"dorsi {command}: --phone-port must be within 0..65535")
     if args.emulate_worn not in ("right", "calf") and not args.foot:
         raise SystemExit(f"dorsi {command}: --emulate-worn {args.emulate_worn} needs --foot")

@@ -38,6 +38,8 @@ class SessionConfig:
     max_exercise_s: float = 240.0
     show: bool = True
     patient: dict = field(default_factory=dict)  # emulated patient: extra options (SimOptions fields...)
+    phone: bool = False  # the shin sensor is a phone pushing Sensor Logger's HTTP push
+    phone_port: int = 8766
 
 
 def _recording_path(cfg: SessionConfig) -> Path:
@@ -67,7 +69,11 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
             link_options: dict = {"addresses": cfg.addresses} if cfg.addresses else {}
             on_start = on_request = None
             time_scale = 1.0
-            if cfg.emulate:
+            link = None
+            if cfg.phone:
+                link, on_start, on_request = await _phone_link(cfg, stack, console)
+                time_scale = cfg.speed if cfg.emulate else 1.0
+            elif cfg.emulate:
                 from .emulated import emulated_sensors
 
                 setup = await stack.enter_async_context(
@@ -85,7 +91,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
                 commands=lambda: [name for poll in sources for name in poll()],
                 auto_advance=auto, link_options=link_options, on_exercise_start=on_start,
                 on_exercise_request=on_request,
-                time_scale=time_scale, max_exercise_s=cfg.max_exercise_s)
+                time_scale=time_scale, max_exercise_s=cfg.max_exercise_s, link=link)
     analysis = await asyncio.to_thread(analyse_recording, path, cfg.routine)  # other views (web) stay live
     _write_private(path.with_suffix(".json"), json.dumps(analysis, indent=1))
     if cfg.keep_history:
@@ -96,6 +102,31 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
             path.with_suffix(".json").unlink()
             result.recording = stored
     return result, analysis
+
+
+async def _phone_link(cfg: SessionConfig, stack: contextlib.AsyncExitStack, console: Console):
+    """The phone's push link (and, emulated, the patient wearing an emulated phone): (link,
+    on_exercise_start, on_exercise_request)."""
+    from .phone_link import PhoneLink
+
+    if cfg.emulate:
+        from .emulated_phone import EmulatedPhone
+        from .patient import EmulatedPatient
+
+        patient = EmulatedPatient(foot_sensor=False, seed=cfg.seed, **cfg.patient)
+        phone = EmulatedPhone(patient.make_devices(speed=cfg.speed)["shin"])
+        stack.push_async_callback(phone.stop)
+        link = PhoneLink("127.0.0.1", 0, on_waiting=phone.start, first_data_timeout_s=60.0)
+        return link, patient.perform, patient.prepare
+    from ..views.web.server import lan_address
+
+    def waiting(url: str) -> None:
+        console.print(f"In Sensor Logger: Settings > Data Streaming > HTTP Push on, Push URL [bold]{url}[/bold] "
+                      "(phone on the same Wi-Fi), Accelerometer, Gravity and Gyroscope on at 100 Hz; strap "
+                      "the phone on the front of the shin, screen out, top toward the knee, and start "
+                      "recording.", highlight=False, soft_wrap=True)
+
+    return PhoneLink("0.0.0.0", cfg.phone_port, advertised_host=lan_address(), on_waiting=waiting), None, None
 
 
 #: The overall score of a session none of whose exercises could be scored with the sensors worn.

@@ -60,8 +60,13 @@ async def run_session(
     tick_hz: float = 25.0,
     calibration_s: float = 20.0,
     max_exercise_s: float = 240.0,
+    link=None,
 ) -> SessionResult:
-    """Run the routine on the sensors and return what was recorded and seen."""
+    """Run the routine on the sensors and return what was recorded and seen.
+
+    ``link`` replaces the BLE link (``SensorLink(roles, **link_options)``) with another source
+    of stream packets offering the same calls (a phone's pushes: ``session.phone_link``).
+    """
     loop = asyncio.get_running_loop()
     profile = dict(profile or {})
     slots = {role: ROLES.index(role) for role in roles}
@@ -80,7 +85,8 @@ async def run_session(
     processor = LiveProcessor({slot: role for role, slot in slots.items()}, profile, calibration_s=calibration_s)
     latencies: list[float] = []
 
-    link = SensorLink(roles, **(link_options or {}))
+    if link is None:
+        link = SensorLink(roles, **(link_options or {}))
     await _open(link)  # before any file is written: a session that never reached its sensors leaves none
     try:
         with RecordingWriter(recording, header) as writer:
@@ -123,7 +129,7 @@ async def run_session(
     return SessionResult(recording, processor.finished, guide.state, lost, latencies)
 
 
-async def _open(link: SensorLink) -> None:
+async def _open(link) -> None:
     """Connect the sensors; every way that can fail is a ``LinkOpenError`` with its reason."""
     try:
         await link.open()
@@ -135,7 +141,7 @@ async def _open(link: SensorLink) -> None:
         raise LinkOpenError(str(exc) or f"the sensors could not be reached ({type(exc).__name__})") from exc
 
 
-def _sensor_states(link: SensorLink, processor: LiveProcessor, slots: dict[str, int]) -> list[SensorState]:
+def _sensor_states(link, processor: LiveProcessor, slots: dict[str, int]) -> list[SensorState]:
     out = []
     for role, slot in slots.items():
         conn = link.sensors.get(role)

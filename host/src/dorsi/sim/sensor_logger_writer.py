@@ -1,4 +1,4 @@
-"""Write a shin sensor's samples as the Sensor Logger phone app exports them (a zip).
+"""Write a shin sensor's samples as the Sensor Logger phone app exports (a zip) or pushes them.
 
 What a phone in an armband on the front of the shin (screen out, top toward the
 knee) would have logged in place of the dorsi board: the phone's own axes;
@@ -26,6 +26,9 @@ from dorsi.sources.sensor_logger import PHONE_SHIN_AXES
 
 G = 9.80665
 PLATFORMS = ("android", "ios")
+#: Export file of each reading.
+FILE_NAMES = {"gyroscope": "Gyroscope.csv", "accelerometer": "Accelerometer.csv", "gravity": "Gravity.csv",
+              "totalacceleration": "TotalAcceleration.csv"}
 #: The recording's start, s since the epoch (2026-01-01 UTC): times are written in ns from it.
 EPOCH_START_S = 1_767_225_600.0
 
@@ -39,13 +42,11 @@ def _csv(header: str, t: np.ndarray, xyz: np.ndarray) -> bytes:
     return buf.getvalue().encode()
 
 
-def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "android",
-                        segments: list[tuple[str, float, float]] | None = None, standardised: bool = False,
-                        acc_offset_periods: float = 0.37, axes: AxisMap = PHONE_SHIN_AXES) -> Path:
-    """Write ``batch`` (dorsi shin axes, raw) as a Sensor Logger zip export at ``path``; returns it.
-
-    ``axes``: how the phone was worn (its axes as dorsi's, default screen out, top toward the knee).
-    """
+def phone_streams(batch: SampleBatch, platform: str = "android", standardised: bool = False,
+                  acc_offset_periods: float = 0.37,
+                  axes: AxisMap = PHONE_SHIN_AXES) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """What the phone's sensors report for ``batch`` (dorsi shin axes, raw): reading name (as a push
+    names it) -> (times s, (N, 3) x/y/z in the phone's axes and the platform's sign)."""
     if platform not in PLATFORMS:
         raise ValueError(f"platform must be one of {PLATFORMS}, got {platform!r}")
     if batch.role != "shin":
@@ -54,19 +55,31 @@ def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "a
     t = batch.t.astype(float)
     gyr = batch.gyr @ to_phone.T
     period = 1.0 / float(batch.meta.get("sample_rate_hz") or 1.0 / np.median(np.diff(t)))
-    t_acc = t[:-1] + acc_offset_periods * period * np.minimum(1.0, np.diff(t) / period)
-    force = np.column_stack([np.interp(t_acc, t, batch.acc[:, j]) for j in range(3)]) @ to_phone.T
+    if acc_offset_periods:
+        t_acc = t[:-1] + acc_offset_periods * period * np.minimum(1.0, np.diff(t) / period)
+        force = np.column_stack([np.interp(t_acc, t, batch.acc[:, j]) for j in range(3)]) @ to_phone.T
+    else:  # read with the gyroscope (iOS gives both from one motion update)
+        t_acc, force = t, batch.acc @ to_phone.T
     width = max(3, int(round(1.0 / period)))
     smooth = uniform_filter1d(force, width, axis=0)
     gravity = G * smooth / np.linalg.norm(smooth, axis=1, keepdims=True)
     sign = -1.0 if platform == "ios" and not standardised else 1.0
-    files = {
-        "Gyroscope.csv": _csv("time,seconds_elapsed,z,y,x", t, gyr),
-        "Accelerometer.csv": _csv("time,seconds_elapsed,z,y,x", t_acc, sign * (force - gravity)),
-        "Gravity.csv": _csv("time,seconds_elapsed,z,y,x", t_acc, sign * gravity),
-    }
+    out = {"gyroscope": (t, gyr), "accelerometer": (t_acc, sign * (force - gravity)),
+           "gravity": (t_acc, sign * gravity)}
     if platform == "android":
-        files["TotalAcceleration.csv"] = _csv("time,seconds_elapsed,z,y,x", t_acc, force)
+        out["totalacceleration"] = (t_acc, force)
+    return out
+
+
+def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "android",
+                        segments: list[tuple[str, float, float]] | None = None, standardised: bool = False,
+                        acc_offset_periods: float = 0.37, axes: AxisMap = PHONE_SHIN_AXES) -> Path:
+    """Write ``batch`` (dorsi shin axes, raw) as a Sensor Logger zip export at ``path``; returns it.
+
+    ``axes``: how the phone was worn (its axes as dorsi's, default screen out, top toward the knee).
+    """
+    streams = phone_streams(batch, platform, standardised, acc_offset_periods, axes)
+    files = {FILE_NAMES[name]: _csv("time,seconds_elapsed,z,y,x", t, v) for name, (t, v) in streams.items()}
     files["Metadata.csv"] = ("version,device name,recording time,platform,appVersion,standardisation\n"
                              f"3,dorsi simulator,{int(EPOCH_START_S * 1000)},{platform},1.0,"
                              f"{'true' if standardised else 'false'}\n").encode()
@@ -83,3 +96,24 @@ def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "a
         for name, data in files.items():
             z.writestr(f"{folder}/{name}", data)
     return path
+
+
+def push_messages(batch: SampleBatch, platform: str = "android", period_s: float = 0.2,
+                  axes: AxisMap = PHONE_SHIN_AXES) -> list[tuple[float, dict]]:
+    """``batch`` as Sensor Logger's HTTP push would send it: (send time s, message) every ``period_s``,
+    each holding the readings taken since the last (sensors in turn, as the app batches them)."""
+    streams = phone_streams(batch, platform, axes=axes)
+    t_end = float(batch.t[-1])
+    sends = np.arange(float(batch.t[0]) + period_s, t_end + period_s, period_s)
+    cut = {name: np.searchsorted(t, sends, side="right") for name, (t, _) in streams.items()}
+    out, start = [], dict.fromkeys(streams, 0)
+    for j, when in enumerate(sends):
+        payload = []
+        for name, (t, v) in streams.items():
+            a, b = start[name], int(cut[name][j])
+            payload += [{"name": name, "time": int(round((EPOCH_START_S + t[i]) * 1e9)),
+                         "values": {"x": float(v[i, 0]), "y": float(v[i, 1]), "z": float(v[i, 2])}}
+                        for i in range(a, b)]
+            start[name] = b
+        out.append((float(when), {"messageId": j, "sessionId": "sim", "deviceId": "dorsi-sim", "payload": payload}))
+    return out

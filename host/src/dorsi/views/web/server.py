@@ -101,3 +101,19 @@ class CoachServer:
 
     async def __aexit__(self, *exc) -> None:
         await self.stop()
+
+
+def lan_address() -> str:
+    """This computer's address on the local network (no packet is sent)."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+        except OSError:
+            pass
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:  # no network at all: the page is still reachable from this computer
+        return "127.0.0.1"

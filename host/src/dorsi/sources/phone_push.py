@@ -1,0 +1,208 @@
+"""Live samples from a phone: Sensor Logger's HTTP push messages onto dorsi's sample grid.
+
+While recording, Sensor Logger can POST what it measured to a URL every batch
+period (its "HTTP Push"; the schema is its author's, ``PUSHING.md`` in
+``tszheichoi/awesome-sensor-logger``)::
+
+    {"messageId": 0, "sessionId": "...", "deviceId": "...",
+     "payload": [{"name": "gyroscope", "time": 1698501144401773000,
+                  "values": {"x": 0.01, "y": -0.02, "z": 0.0}}, ...]}
+
+``time`` is ns since the epoch. The readings used are the same as in an export
+(:mod:`dorsi.sources.sensor_logger`): ``gyroscope``, and ``totalacceleration``
+or ``accelerometer`` + ``gravity``; others are ignored. :class:`PushAssembler`
+gathers them and hands out, as they become complete, uniform-grid samples in
+dorsi's shin axes, with the orientation fused on the host (``imufusion``), so
+the phone's samples can be sent down the same live path as the board's. A
+malformed message is refused whole with a one-line :class:`PushError`, and what
+was gathered before stays.
+
+The acceleration's sign (iOS reports the negative of Android's unless its units
+are standardised; a push does not say which phone sent it) is taken once, from
+the first second: the sign that puts the phone upright as its axes map says it
+is worn. The live session begins standing or seated, the shank upright.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from dorsi.orientation.fusion import FusionOrientation
+from dorsi.samples import SampleBatch
+from dorsi.sources.axes import AxisMap
+from dorsi.sources.csv_source import MAX_GYR_RAD_S, RATE_RANGE_HZ
+from dorsi.sources.resample import grid_weights, interpolate
+from dorsi.sources.sensor_logger import MAX_STEP_PERIODS, PHONE_SHIN_AXES
+
+#: Reading names used, as Sensor Logger names them in a push.
+GYRO, TOTAL, LINEAR, GRAVITY = "gyroscope", "totalacceleration", "accelerometer", "gravity"
+USED = (GYRO, TOTAL, LINEAR, GRAVITY)
+#: Gyroscope readings needed before the grid's rate is fixed (their mean step).
+RATE_READINGS = 200
+#: Largest message accepted (bytes): a 1 s batch of every sensor is well under 200 kB.
+MAX_MESSAGE_BYTES = 4_000_000
+
+
+class PushError(ValueError):
+    """A push message that cannot be used (message: one line)."""
+
+
+class PushAssembler:
+    """Turn pushed readings into uniform-grid samples of the phone on the shin.
+
+    Parameters
+    ----------
+    axes : AxisMap
+        The phone's axes as dorsi's (default :data:`PHONE_SHIN_AXES`: screen
+        out, top toward the knee).
+    acc_sign : {None, 1, -1}
+        +1 when the acceleration is the specific force (Android, or iOS with
+        standardised units), -1 for iOS as is; None: decided from the data.
+
+    Attributes
+    ----------
+    rate_hz_ : float or None
+        The grid's rate, once fixed.
+    acc_sign_ : int or None
+        The acceleration's sign, once decided.
+    messages_, readings_ : int
+        Messages taken and readings used.
+    refused_ : int
+        Messages refused.
+    """
+
+    def __init__(self, axes: AxisMap = PHONE_SHIN_AXES, acc_sign: int | None = None) -> None:
+        if acc_sign not in (None, 1, -1):
+            raise ValueError(f"acc_sign must be None, 1 or -1, got {acc_sign!r}")
+        self.axes = axes
+        self.acc_sign_ = acc_sign
+        self.rate_hz_: float | None = None
+        self.messages_ = self.readings_ = self.refused_ = 0
+        self._t0_ns: int | None = None
+        self._buf: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in USED}
+        self._next_k = 0
+        self._origin: float | None = None
+        self._fusion = FusionOrientation()
+
+    # --- input ------------------------------------------------------------------------
+    def add(self, message: bytes | str | dict) -> int:
+        """Take one push message; returns the readings used from it (raises :class:`PushError`)."""
+        try:
+            readings = self._parse(message)
+        except PushError:
+            self.refused_ += 1
+            raise
+        for name, t, x, y, z in readings:
+            self._buf[name].append((t, x, y, z))
+        self.messages_ += 1
+        self.readings_ += len(readings)
+        return len(readings)
+
+    def _parse(self, message: bytes | str | dict) -> list[tuple[str, float, float, float, float]]:
+        if isinstance(message, (bytes, str)):
+            if len(message) > MAX_MESSAGE_BYTES:
+                raise PushError(f"message of {len(message)} bytes is over the {MAX_MESSAGE_BYTES} accepted")
+            try:
+                message = json.loads(message)
+            except (ValueError, RecursionError) as exc:
+                raise PushError(f"not JSON ({' '.join(str(exc).split())[:80]})") from None
+        if not isinstance(message, dict) or not isinstance(message.get("payload"), list):
+            raise PushError("not a Sensor Logger push: no 'payload' list")
+        out = []
+        for i, item in enumerate(message["payload"]):
+            if not isinstance(item, dict):
+                raise PushError(f"payload item {i} is not an object")
+            name = str(item.get("name", "")).lower()
+            if name not in USED:
+                continue
+            values = item.get("values")
+            try:
+                t_ns = int(item["time"])
+                x, y, z = (float(values[k]) for k in ("x", "y", "z"))  # type: ignore[index]
+            except (KeyError, TypeError, ValueError, OverflowError):
+                raise PushError(f"payload item {i} ({name}): needs 'time' (ns) and 'values' x, y, z") from None
+            if not all(np.isfinite((x, y, z))):
+                raise PushError(f"payload item {i} ({name}): values not finite")
+            if name == GYRO and max(abs(x), abs(y), abs(z)) > MAX_GYR_RAD_S:
+                raise PushError(f"payload item {i} (gyroscope): beyond any gyroscope's range in rad/s")
+            if self._t0_ns is None:
+                self._t0_ns = t_ns
+            out.append((name, (t_ns - self._t0_ns) * 1e-9, x, y, z))
+        return out
+
+    # --- output ------------------------------------------------------------------------
+    def take(self) -> SampleBatch | None:
+        """The grid samples complete since the last call (dorsi axes, SI, fused quaternion), or None."""
+        gyr = self._series(GYRO)
+        acc_names = (TOTAL,) if self._buf[TOTAL] else (LINEAR, GRAVITY)
+        accs = [self._series(n) for n in acc_names]
+        if gyr is None or any(a is None for a in accs):
+            return None
+        if self.rate_hz_ is None and not self._fix_rate(gyr[0]):
+            return None
+        rate = float(self.rate_hz_)  # type: ignore[arg-type]
+        if self._origin is None:
+            self._origin = max(gyr[0][0], *(a[0][0] for a in accs))  # type: ignore[index]
+        end = min(gyr[0][-1], *(a[0][-1] for a in accs))  # type: ignore[index]
+        k_last = int(np.floor((end - self._origin) * rate + 1e-9))
+        if k_last < self._next_k:
+            return None
+        k = np.arange(self._next_k, k_last + 1)
+        grid = self._origin + k / rate
+        keep = np.ones(len(k), bool)
+        parts = []
+        for t, v in [gyr, *accs]:  # type: ignore[misc]
+            if len(t) < 2:
+                return None
+            i, w, ok = grid_weights(t, grid, rate, MAX_STEP_PERIODS)
+            keep &= ok
+            parts.append((i, w, v))
+        self._next_k = k_last + 1
+        self._trim(grid[-1])
+        if not keep.any():
+            return None
+        values = [interpolate(v, i[keep], w[keep]) for i, w, v in parts]
+        acc = values[1] if len(values) == 2 else values[1] + values[2]
+        acc_d = self.axes.vectors(acc)
+        if self.acc_sign_ is None:
+            self.acc_sign_ = 1 if float(np.median(acc_d[:, 0])) >= 0 else -1
+        acc_d = self.acc_sign_ * acc_d
+        batch = SampleBatch("shin", k[keep].astype(np.int64), grid[keep], acc_d, self.axes.vectors(values[0]), None,
+                            {"sample_rate_hz": rate, "source": "sensor_logger_push"})
+        quat = self._fusion.update(batch).quat_
+        return SampleBatch("shin", batch.seq, batch.t, batch.acc, batch.gyr, quat, batch.meta)
+
+    def _series(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        rows = self._buf[name]
+        if not rows:
+            return None
+        a = np.asarray(rows, dtype=float)
+        order = np.argsort(a[:, 0], kind="stable")
+        a = a[order]
+        a = a[np.concatenate([[True], np.diff(a[:, 0]) > 0])]  # a reading pushed twice, kept once
+        self._buf[name] = [tuple(r) for r in a]
+        return a[:, 0], a[:, 1:]
+
+    def _fix_rate(self, t: np.ndarray) -> bool:
+        if len(t) < RATE_READINGS:
+            return False
+        steps = np.diff(t)
+        regular = steps[steps < MAX_STEP_PERIODS * np.median(steps)]
+        rate = float(1.0 / np.mean(regular))
+        lo, hi = RATE_RANGE_HZ
+        if not lo <= rate <= hi:
+            raise PushError(f"the phone's gyroscope runs at {rate:.4g} Hz, outside the supported {lo:g}-{hi:g} Hz "
+                            "(set Sensor Logger's sampling rate to 50-100 Hz)")
+        self.rate_hz_ = rate
+        return True
+
+    def _trim(self, t_done: float) -> None:
+        """Drop readings no later grid point needs (keep the last one at or before ``t_done``)."""
+        for name, rows in self._buf.items():
+            if len(rows) > 2:
+                times = [r[0] for r in rows]
+                cut = int(np.searchsorted(times, t_done, side="right")) - 1
+                if cut > 0:
+                    self._buf[name] = rows[cut:]

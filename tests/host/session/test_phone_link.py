@@ -1,0 +1,162 @@
+"""A phone as the live sensor: Sensor Logger's HTTP push assembled onto the grid, served as a
+link the session runs on, and a whole emulated session through real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.error
+import urllib.request
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dorsi.ble.discovery import LinkOpenError
+from dorsi.cli import main
+from dorsi.protocol import StreamDecoder
+from dorsi.samples import SampleBatch
+from dorsi.session.phone_link import PhoneLink
+from dorsi.sim import SimOptions, simulate
+from dorsi.sim.sensor_logger_writer import push_messages
+from dorsi.sources.phone_push import PushAssembler, PushError
+
+
+@lru_cache(maxsize=None)
+def _lunges():
+    return simulate("knee_to_wall", seed=11, options=SimOptions(rate_hz=100, quaternions=False, noise=False))
+
+
+def _assemble(messages, assembler: PushAssembler | None = None) -> tuple[PushAssembler, SampleBatch]:
+    a = assembler or PushAssembler()
+    parts = []
+    for message in messages:
+        a.add(json.dumps(message).encode())
+        batch = a.take()
+        if batch is not None:
+            parts.append(batch)
+    return a, SampleBatch.concatenate(parts)
+
+
+def _expected(batch: SampleBatch, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    acc = np.column_stack([np.interp(t, batch.t, batch.acc[:, j]) for j in range(3)])
+    gyr = np.column_stack([np.interp(t, batch.t, batch.gyr[:, j]) for j in range(3)])
+    return acc, gyr
+
+
+@settings(max_examples=12, deadline=None)
+@given(platform=st.sampled_from(["android", "ios"]), period=st.sampled_from([0.05, 0.2, 1.0]),
+       repeat=st.integers(0, 30))
+def test_pushed_readings_become_the_sensor_samples(platform, period, repeat):
+    s = _lunges()
+    batch = s.shin.slice(0, 1200)
+    messages = [m for _, m in push_messages(batch, platform, period)]
+    repeat %= len(messages)
+    messages.insert(repeat + 1, messages[repeat])  # a message delivered twice changes nothing
+    a, got = _assemble(messages)
+    assert a.acc_sign_ == (-1 if platform == "ios" else 1)
+    assert np.all(np.diff(got.seq) == 1)
+    acc, gyr = _expected(batch, got.t + batch.t[0])  # phone time counts from its first reading
+    assert np.allclose(got.gyr, gyr, atol=1e-6)
+    assert np.allclose(got.acc, acc, atol=0.05)
+    assert np.allclose(np.linalg.norm(got.quat, axis=1), 1.0)
+
+
+def test_a_bad_message_is_refused_and_loses_nothing():
+    s = _lunges()
+    messages = [m for _, m in push_messages(s.shin.slice(0, 800), "android", 0.2)]
+    _, clean = _assemble(messages)
+    a = PushAssembler()
+    bad = [b"not json", json.dumps({"payload": 3}).encode(),
+           json.dumps({"payload": [{"name": "gyroscope", "time": 5, "values": {"x": 1}}]}).encode(),
+           json.dumps({"payload": [{"name": "gyroscope", "time": 5, "values": {"x": 1e9, "y": 0, "z": 0}}]}).encode()]
+    parts = []
+    for i, message in enumerate(messages):
+        if i < len(bad):
+            with pytest.raises(PushError) as info:
+                a.add(bad[i])
+            assert "\n" not in str(info.value)
+        a.add(json.dumps(message).encode())
+        b = a.take()
+        if b is not None:
+            parts.append(b)
+    got = SampleBatch.concatenate(parts)
+    assert a.refused_ == len(bad)
+    assert np.array_equal(got.acc, clean.acc) and np.array_equal(got.seq, clean.seq)
+
+
+def _post(url: str, body: bytes) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+def test_the_link_serves_one_secret_url_and_sends_protocol_packets():
+    s = _lunges()
+    batch = s.shin.slice(0, 1000)
+    messages = [m for _, m in push_messages(batch, "ios", 0.2)]
+
+    async def run():
+        urls: list[str] = []
+        link = PhoneLink("127.0.0.1", 0, on_waiting=urls.append, first_data_timeout_s=20)
+
+        async def phone():
+            while not urls:
+                await asyncio.sleep(0.01)
+            wrong = urls[0].rsplit("/", 1)[0] + "/guess"
+            assert (await asyncio.to_thread(_post, wrong, b"{}"))[0] == 403
+            status, reply = await asyncio.to_thread(_post, urls[0], b"{")
+            assert status == 400 and "not JSON" in reply["error"]
+            for m in messages:
+                assert (await asyncio.to_thread(_post, urls[0], json.dumps(m).encode()))[0] == 200
+
+        feeder = asyncio.create_task(phone())
+        await link.open()  # returns once samples came
+        await feeder
+        events = link.drain()
+        assert link.sensors["shin"].is_connected
+        await link.close()
+        return events
+
+    events = asyncio.run(run())
+    samples = StreamDecoder().feed([e.payload for e in events])
+    assert samples is not None
+    _, direct = _assemble(messages)
+    assert np.array_equal(samples.seq, direct.seq)
+    # int16 on the wire: within a count of the full scale (+-8 g, +-2000 deg/s)
+    assert np.allclose(samples.acc, direct.acc, atol=8 * 9.81 / 32768 + 1e-9)
+    assert np.allclose(samples.gyr, direct.gyr, atol=np.radians(2000) / 32768 + 1e-9)
+
+
+def test_no_phone_data_is_a_clear_link_error():
+    async def run():
+        link = PhoneLink("127.0.0.1", 0, first_data_timeout_s=0.3)
+        with pytest.raises(LinkOpenError, match="no data from the phone.*HTTP Push"):
+            await link.open()
+
+    asyncio.run(run())
+
+
+def test_a_session_on_an_emulated_phone(tmp_path: Path, capsys, monkeypatch):
+    monkeypatch.setenv("DORSI_HOME", str(tmp_path / "home"))
+    out = tmp_path / "phone.dorsi"
+    assert main(["knee-to-wall", "--phone", "--emulate", "--speed", "10", "--no-history", "--out", str(out)]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "Best trial" in text and "Reps 3 / 3" in text
+    analysis = json.loads(out.with_suffix(".json").read_text())
+    assert [len(e["reps"]) for e in analysis["exercises"]] == [3]
+
+
+@pytest.mark.parametrize("args, said", [
+    (["--phone", "--foot"], "--phone is the one sensor"),
+    (["--phone", "--emulate", "--emulate-worn", "calf"], "not --phone"),
+])
+def test_phone_options_that_cannot_apply_are_refused(args: list[str], said: str) -> None:
+    with pytest.raises(SystemExit, match=said):
+        main(["session", *args])
