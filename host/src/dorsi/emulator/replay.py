@@ -232,6 +232,20 @@ class ReplayDevice(DeviceModel):
     def _new_segment(self) -> None:
         self._segment = (self.device_time(), self._ring.head)
 
+    @property
+    def rate_hz(self) -> float:
+        """The current sample rate."""
+        return float(self._rate)
+
+    def samples_from(self, start: int) -> SampleBatch:
+        """The samples still held from ``seq`` ``start`` on (those older are gone from the ring), as
+        sampled: device time, source acceleration and rate, tared orientation."""
+        first = max(start, self._ring.oldest)
+        slots = self._ring.slots(first, self._ring.head - first)
+        ring = self._ring
+        return SampleBatch(self.role, np.arange(first, self._ring.head), ring.t[slots].copy(), ring.acc[slots].copy(),
+                           ring.gyr[slots].copy(), ring.quat[slots].copy(), {"sample_rate_hz": self.rate_hz})
+
     def is_still(self) -> bool:
         """Gyroscope norm below 0.1 rad/s over the last 0.5 s of samples."""
         n = min(self._ring.held, max(1, int(STILL_WINDOW_S * self._rate)))

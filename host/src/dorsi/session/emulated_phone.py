@@ -16,9 +16,6 @@ import json
 import urllib.error
 import urllib.request
 
-import numpy as np
-
-from ..samples import SampleBatch
 from ..sim.sensor_logger_writer import EPOCH_START_S, phone_streams
 from .patient import PatientDevice
 
@@ -72,17 +69,11 @@ class EmulatedPhone:
             self.failed_ += 0 if ok else 1
 
     def _message(self) -> dict | None:
-        device = self.device
-        device.produce()
-        ring = device._ring
-        start = max(self._cursor, ring.oldest)
-        n = ring.head - start
-        if n < 2:
+        self.device.produce()
+        batch = self.device.samples_from(self._cursor)
+        if len(batch) < 2:
             return None
-        slots = ring.slots(start, n)
-        self._cursor = ring.head
-        batch = SampleBatch("shin", np.arange(start, start + n), ring.t[slots].copy(), ring.acc[slots].copy(),
-                            ring.gyr[slots].copy(), None, {"sample_rate_hz": float(device._rate)})
+        self._cursor = int(batch.seq[-1]) + 1
         payload = []
         for name, (t, v) in phone_streams(batch, self.platform, acc_offset_periods=0.0).items():
             payload += [{"name": name, "time": int(round((EPOCH_START_S + ti) * 1e9)),

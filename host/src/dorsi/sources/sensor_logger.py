@@ -60,17 +60,6 @@ END_WORDS = ("end", "stop", "done", "rest", "pause", "finish", "finished")
 MAX_STEP_PERIODS = 2.5
 #: Below this (m/s^2) the shin's +x reading is the phone worn upside down for the map, not a lean.
 UPSIDE_DOWN_MS2 = -0.5 * 9.80665
-#: Default routine titles as names of their exercise (an annotation may use either).
-TITLES = {
-    "knee_to_wall_test": "knee_to_wall", "weight_bearing_lunge": "knee_to_wall", "ankle_circles": "ankle_circles",
-    "foam_roll_the_calf": "calf_release", "foam_roll_the_achilles": "achilles_release",
-    "gastrocnemius_step_stretch": "gastroc_stretch", "soleus_lunge_stretch": "soleus_stretch",
-    "ankle_traction_with_a_band": "traction", "band_dorsiflexion_lunges": "band_lunge",
-    "seated_dorsiflexion_holds": "seated_df_hold", "eccentric_drops": "eccentric_drop",
-    "nerve_flossing": "nerve_floss", "nerve_flossing_seated_slump": "nerve_floss",
-}
-
-
 @dataclass
 class SensorLoggerExport:
     """One Sensor Logger recording read as dorsi samples.
@@ -371,12 +360,24 @@ def _check_units(files: _Files, acc: np.ndarray, gyr: np.ndarray) -> None:
                           "looks like deg/s")
 
 
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
 def exercise_named(text: str) -> str | None:
-    """The exercise an annotation names (its id or the default routine's title), else None."""
-    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    """The exercise an annotation names, else None: its id, or its title in the default routine
+    ("Knee-to-wall test (weight-bearing lunge)": the whole title, the part before the brackets or
+    the part in them), case and punctuation free."""
+    from dorsi.routine.loader import default_routine
+
+    key = _key(text)
     if key in EXERCISE_IDS:
         return key
-    return TITLES.get(key)
+    for spec in default_routine().exercises:
+        head, _, rest = spec.title.partition("(")
+        if key in (_key(spec.title), _key(head), _key(rest)):
+            return spec.id
+    return None
 
 
 def _annotations(files: _Files, t_end: float, problems: list[str]) -> list[tuple[str, float, float]] | None:
