@@ -1,4 +1,4 @@
-"""Sample-to-feedback latency of a live session on the emulated BLE link.
+"""Sample-to-feedback latency of a live session on the emulated BLE link (or, ``--phone``, a phone).
 
 Runs a guided session in real time (band lunges) on the emulated sensor and
 measures, at every view update, how old the newest sample on screen is: the
@@ -8,6 +8,11 @@ for every notification, receive time minus the time of its newest sample.
 The ratio shows what the analysis and display add on top of the link.
 
     .venv/bin/python benchmarks/live_latency.py [--seconds 40] [--tick-hz 25]
+    .venv/bin/python benchmarks/live_latency.py --phone [--push-period 0.2]
+
+With ``--phone`` the sensor is an emulated phone pushing Sensor Logger's HTTP
+messages every ``--push-period`` seconds to the session's push URL (real HTTP
+on this computer); "transport" is then sample -> push received.
 
 Last line: one JSON object (``feedback_p50_ms``, ``feedback_p99_ms``,
 ``transport_p50_ms``, ``transport_p99_ms``, ``p99_ratio``).
@@ -30,9 +35,12 @@ from dorsi.session.runner import run_session
 from dorsi.sources.recording_source import decode_slot
 
 
-async def measure(tick_hz: float, max_latency_s: float, exercise_s: float, path: Path):
+async def measure(tick_hz: float, max_latency_s: float, exercise_s: float, path: Path,
+                  push_period_s: float | None = None):
     spec = default_routine()["band_lunge"]
     routine = Routine("latency benchmark", (spec,))
+    if push_period_s is not None:
+        return await measure_phone(routine, tick_hz, exercise_s, path, push_period_s)
     async with emulated_sensors(speed=1.0, seed=21, device_options={"max_latency_s": max_latency_s},
                                 reps={"band_lunge": 8}) as setup:
         result = await run_session(routine, path, roles=("shin",), auto_advance=True,
@@ -40,6 +48,22 @@ async def measure(tick_hz: float, max_latency_s: float, exercise_s: float, path:
                                    on_exercise_request=setup.patient.prepare,
                                    tick_hz=tick_hz, max_exercise_s=exercise_s)
     return result
+
+
+async def measure_phone(routine: Routine, tick_hz: float, exercise_s: float, path: Path, period_s: float):
+    from dorsi.session.emulated_phone import EmulatedPhone
+    from dorsi.session.patient import EmulatedPatient
+    from dorsi.session.phone_link import PhoneLink
+
+    patient = EmulatedPatient(seed=21, reps={"band_lunge": 8})
+    phone = EmulatedPhone(patient.make_devices(speed=1.0)["shin"], period_s=period_s)
+    link = PhoneLink("127.0.0.1", 0, on_waiting=phone.start, first_data_timeout_s=30.0)
+    try:
+        return await run_session(routine, path, roles=("shin",), auto_advance=True, link=link,
+                                 on_exercise_start=patient.perform, on_exercise_request=patient.prepare,
+                                 tick_hz=tick_hz, max_exercise_s=exercise_s)
+    finally:
+        await phone.stop()
 
 
 def transport_latency(path: Path) -> np.ndarray:
@@ -64,10 +88,13 @@ def main() -> None:
     ap.add_argument("--tick-hz", type=float, default=25.0, help="live pipeline and display rate")
     ap.add_argument("--device-latency", type=float, default=0.03,
                     help="device sends a partial packet once its oldest sample is this old (s)")
+    ap.add_argument("--phone", action="store_true", help="an emulated phone pushing over HTTP, not the BLE board")
+    ap.add_argument("--push-period", type=float, default=0.2, help="--phone: seconds between pushes (default 0.2)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "latency.dorsi"
-        result = asyncio.run(measure(args.tick_hz, args.device_latency, args.seconds, path))
+        result = asyncio.run(measure(args.tick_hz, args.device_latency, args.seconds, path,
+                                     args.push_period if args.phone else None))
         feedback = np.asarray(result.latencies_s) * 1e3
         transport = transport_latency(path) * 1e3
     figures = {
@@ -78,8 +105,10 @@ def main() -> None:
         "transport_p99_ms": round(float(np.percentile(transport, 99)), 1),
     }
     figures["p99_ratio"] = round(figures["feedback_p99_ms"] / max(figures["transport_p99_ms"], 1e-3), 2)
-    print(f"view updates: {figures['updates']} at {args.tick_hz:g} Hz, device partial packets after "
-          f"{args.device_latency * 1e3:.0f} ms")
+    source = (f"an emulated phone pushing every {args.push_period * 1e3:.0f} ms" if args.phone else
+              f"device partial packets after {args.device_latency * 1e3:.0f} ms")
+    figures["source"] = "phone" if args.phone else "ble"
+    print(f"view updates: {figures['updates']} at {args.tick_hz:g} Hz, {source}")
     print(f"transport (sample -> host receive): p50 {figures['transport_p50_ms']} ms, "
           f"p99 {figures['transport_p99_ms']} ms")
     print(f"feedback (sample -> display):      p50 {figures['feedback_p50_ms']} ms, "

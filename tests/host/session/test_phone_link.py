@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import urllib.error
 import urllib.request
 from functools import lru_cache
@@ -84,7 +85,10 @@ def test_a_bad_message_is_refused_and_loses_nothing():
         if b is not None:
             parts.append(b)
     got = SampleBatch.concatenate(parts)
-    assert a.refused_ == len(bad)
+    assert a.refused_ == len(bad) and a.battery_percent_ is None
+    a.add(json.dumps({"payload": [{"name": "battery", "time": 1, "values": {"batteryLevel": 0.87}},
+                                  {"name": "battery", "time": 2, "values": {"batteryState": "charging"}}]}))
+    assert a.battery_percent_ == 87
     assert np.array_equal(got.acc, clean.acc) and np.array_equal(got.seq, clean.seq)
 
 
@@ -149,6 +153,7 @@ def test_a_session_on_an_emulated_phone(tmp_path: Path, capsys, monkeypatch):
     assert main(["knee-to-wall", "--phone", "--emulate", "--speed", "10", "--no-history", "--out", str(out)]) == 0
     text = " ".join(capsys.readouterr().out.split())
     assert "Best trial" in text and "Reps 3 / 3" in text
+    assert re.search(r"shin ● \d+%", text)  # the phone's battery, as the board's
     analysis = json.loads(out.with_suffix(".json").read_text())
     assert [len(e["reps"]) for e in analysis["exercises"]] == [3]
 
@@ -160,3 +165,20 @@ def test_a_session_on_an_emulated_phone(tmp_path: Path, capsys, monkeypatch):
 def test_phone_options_that_cannot_apply_are_refused(args: list[str], said: str) -> None:
     with pytest.raises(SystemExit, match=said):
         main(["session", *args])
+
+
+def test_the_stream_starts_live_not_with_the_rate_measuring_backlog():
+    s = _lunges()
+    a = PushAssembler()
+    times: list[int] = []
+    for _, message in push_messages(s.shin.slice(0, 600), "android", 0.2):
+        a.add(json.dumps(message))
+        times += [item["time"] for item in message["payload"] if item["name"] == "gyroscope"]
+        first = a.take()
+        if first is not None:
+            break
+    newest = (max(times) - min(times)) * 1e-9  # phone time counts from its first reading
+    # readings before the rate was fixed (2 s of them) are not sent on as one late batch: the
+    # live clock would take their delay for the link's and map every later sample seconds late
+    assert first is not None and first.t[-1] - first.t[0] <= 0.1 + 1e-9
+    assert newest - first.t[-1] < 0.02

@@ -78,6 +78,8 @@ class EmulatedPhone:
         for name, (t, v) in phone_streams(batch, self.platform, acc_offset_periods=0.0).items():
             payload += [{"name": name, "time": int(round((EPOCH_START_S + ti) * 1e9)),
                          "values": {"x": float(x), "y": float(y), "z": float(z)}} for ti, (x, y, z) in zip(t, v)]
+        payload.append({"name": "battery", "time": payload[-1]["time"],
+                        "values": {"batteryLevel": self.device.battery() / 100.0, "batteryState": "unplugged"}})
         self._message_id += 1
         return {"messageId": self._message_id, "sessionId": "emulated", "deviceId": "dorsi-emulated-phone",
                 "payload": payload}

@@ -133,6 +133,7 @@ class PhoneLink:
         sensor = self.sensors.get("shin")
         if sensor is not None:
             sensor.last_push = now
+            sensor.battery_ = self.assembler.battery_percent_
         if batch is not None and len(batch):
             for payload in encode_packets(batch):
                 head = np.frombuffer(payload[:HEADER_SIZE], HEADER_DTYPE)[0]

@@ -21,6 +21,9 @@ The acceleration's sign (iOS reports the negative of Android's unless its units
 are standardised; a push does not say which phone sent it) is taken once, from
 the first second: the sign that puts the phone upright as its axes map says it
 is worn. The live session begins standing or seated, the shank upright.
+
+The first seconds (200 gyroscope readings) fix the grid's rate; of them only the
+last 0.1 s is sent on, so the stream starts live rather than with a backlog.
 """
 
 from __future__ import annotations
@@ -39,8 +42,12 @@ from dorsi.sources.sensor_logger import MAX_STEP_PERIODS, PHONE_SHIN_AXES
 #: Reading names used, as Sensor Logger names them in a push.
 GYRO, TOTAL, LINEAR, GRAVITY = "gyroscope", "totalacceleration", "accelerometer", "gravity"
 USED = (GYRO, TOTAL, LINEAR, GRAVITY)
+#: The phone's battery reading (``batteryLevel`` 0-1), shown as the sensor's charge.
+BATTERY = "battery"
 #: Gyroscope readings needed before the grid's rate is fixed (their mean step).
 RATE_READINGS = 200
+#: The stream's first samples: only this much (s) of what came before the rate was fixed.
+FIRST_SPAN_S = 0.1
 #: Largest message accepted (bytes): a 1 s batch of every sensor is well under 200 kB.
 MAX_MESSAGE_BYTES = 4_000_000
 
@@ -71,6 +78,8 @@ class PushAssembler:
         Messages taken and readings used.
     refused_ : int
         Messages refused.
+    battery_percent_ : int or None
+        The phone's charge, when its battery is logged too.
     """
 
     def __init__(self, axes: AxisMap = PHONE_SHIN_AXES, acc_sign: int | None = None) -> None:
@@ -80,6 +89,7 @@ class PushAssembler:
         self.acc_sign_ = acc_sign
         self.rate_hz_: float | None = None
         self.messages_ = self.readings_ = self.refused_ = 0
+        self.battery_percent_: int | None = None
         self._t0_ns: int | None = None
         self._buf: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in USED}
         self._next_k = 0
@@ -115,6 +125,9 @@ class PushAssembler:
             if not isinstance(item, dict):
                 raise PushError(f"payload item {i} is not an object")
             name = str(item.get("name", "")).lower()
+            if name == BATTERY:
+                self._battery(item.get("values"))
+                continue
             if name not in USED:
                 continue
             values = item.get("values")
@@ -132,6 +145,14 @@ class PushAssembler:
             out.append((name, (t_ns - self._t0_ns) * 1e-9, x, y, z))
         return out
 
+    def _battery(self, values: object) -> None:
+        try:
+            level = float(values["batteryLevel"])  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            return  # a battery reading without a level says nothing about the motion: read past it
+        if 0.0 <= level <= 1.0:
+            self.battery_percent_ = int(round(level * 100))
+
     # --- output ------------------------------------------------------------------------
     def take(self) -> SampleBatch | None:
         """The grid samples complete since the last call (dorsi axes, SI, fused quaternion), or None."""
@@ -143,9 +164,12 @@ class PushAssembler:
         if self.rate_hz_ is None and not self._fix_rate(gyr[0]):
             return None
         rate = float(self.rate_hz_)  # type: ignore[arg-type]
-        if self._origin is None:
-            self._origin = max(gyr[0][0], *(a[0][0] for a in accs))  # type: ignore[index]
         end = min(gyr[0][-1], *(a[0][-1] for a in accs))  # type: ignore[index]
+        if self._origin is None:
+            # the stream starts with the newest readings: those taken while the rate was being
+            # measured would reach the session all at once, seconds late, as if the link were slow
+            start = max(gyr[0][0], *(a[0][0] for a in accs))  # type: ignore[index]
+            self._origin = max(start, end - FIRST_SPAN_S)
         k_last = int(np.floor((end - self._origin) * rate + 1e-9))
         if k_last < self._next_k:
             return None
