@@ -155,6 +155,10 @@ def test_a_session_on_an_emulated_phone(tmp_path: Path, capsys, monkeypatch):
     assert "Best trial" in text and "Reps 3 / 3" in text
     assert re.search(r"shin ● \d+%", text)  # the phone's battery, as the board's
     analysis = json.loads(out.with_suffix(".json").read_text())
+    from dorsi.recording import read_recording
+
+    devices = [m for m in read_recording(out).markers if m.get("event") == "device"]
+    assert devices and all("/push/" not in str(m) for m in devices)  # the URL's secret is not kept
     assert [len(e["reps"]) for e in analysis["exercises"]] == [3]
 
 

@@ -42,9 +42,9 @@ SILENT_S = 3.0
 class PhoneSensor:
     """The phone as the session shows a sensor (name, address, link state)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, address: str) -> None:
         self.name = "phone (Sensor Logger)"
-        self.address = url
+        self.address = address
         self.battery_: int | None = None
         self.reconnects_ = 0
         self.last_push: float | None = None
@@ -148,7 +148,8 @@ class PhoneLink:
         except OSError as exc:
             raise LinkOpenError(f"cannot receive the phone's pushes: {exc}") from exc
         self.url_ = f"http://{self.advertised_host}:{self._server.port_}/push/{self.token}"
-        self.sensors = {"shin": PhoneSensor(self.url_)}
+        # the recording names the sensor by this address: not the URL, whose token is the secret
+        self.sensors = {"shin": PhoneSensor(f"phone pushing to {self.advertised_host}:{self._server.port_}")}
         if self.on_waiting is not None:
             self.on_waiting(self.url_)
         try:
