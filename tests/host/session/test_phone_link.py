@@ -186,3 +186,23 @@ def test_the_stream_starts_live_not_with_the_rate_measuring_backlog():
     # live clock would take their delay for the link's and map every later sample seconds late
     assert first is not None and first.t[-1] - first.t[0] <= 0.1 + 1e-9
     assert newest - first.t[-1] < 0.02
+
+
+@pytest.mark.parametrize("platform,standardised", [("ios", True), ("ios", False), ("android", False)])
+def test_a_phone_started_in_the_hand_is_read_once_strapped_on(platform, standardised):
+    """Recording starts with the phone flat in the hand; the acceleration's sign is decided once it
+    is strapped upright on the shin (iOS with standardised units: the provisional guess was wrong)."""
+    s = _lunges()
+    shin = s.shin.slice(0, 1500)
+    n = 300  # 3 s flat, face up, turning a little in the hand
+    rng = np.random.default_rng(3)
+    flat_acc = np.tile([0.0, 0.0, 9.80665], (n, 1)) + rng.normal(0, 0.3, (n, 3))
+    flat_gyr = rng.normal(0, 0.4, (n, 3))
+    t = np.concatenate([np.arange(n) / 100.0, 3.0 + shin.t - shin.t[0]])
+    batch = SampleBatch("shin", np.arange(len(t)), t, np.vstack([flat_acc, shin.acc]),
+                        np.vstack([flat_gyr, shin.gyr]), None, {"sample_rate_hz": 100.0})
+    a, got = _assemble([m for _, m in push_messages(batch, platform, 0.2, standardised=standardised)])
+    assert a.acc_sign_ == (-1 if platform == "ios" and not standardised else 1)
+    strapped = got.t + batch.t[0] > 4.5  # a second and a half on the shin: decided by then
+    acc, _ = _expected(batch, got.t[strapped] + batch.t[0])
+    assert np.allclose(got.acc[strapped], acc, atol=0.05)

@@ -99,10 +99,10 @@ def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "a
 
 
 def push_messages(batch: SampleBatch, platform: str = "android", period_s: float = 0.2,
-                  axes: AxisMap = PHONE_SHIN_AXES) -> list[tuple[float, dict]]:
+                  axes: AxisMap = PHONE_SHIN_AXES, standardised: bool = False) -> list[tuple[float, dict]]:
     """``batch`` as Sensor Logger's HTTP push would send it: (send time s, message) every ``period_s``,
     each holding the readings taken since the last (sensors in turn, as the app batches them)."""
-    streams = phone_streams(batch, platform, axes=axes)
+    streams = phone_streams(batch, platform, standardised, axes=axes)
     t_end = float(batch.t[-1])
     sends = np.arange(float(batch.t[0]) + period_s, t_end + period_s, period_s)
     cut = {name: np.searchsorted(t, sends, side="right") for name, (t, _) in streams.items()}

@@ -18,9 +18,13 @@ malformed message is refused whole with a one-line :class:`PushError`, and what
 was gathered before stays.
 
 The acceleration's sign (iOS reports the negative of Android's unless its units
-are standardised; a push does not say which phone sent it) is taken once, from
-the first second: the sign that puts the phone upright as its axes map says it
-is worn. The live session begins standing or seated, the shank upright.
+are standardised; a push does not say which phone sent it) is decided once the
+phone is first strapped on: still for a second with its up-the-shin axis near
+vertical (the live session begins standing or seated, the shank upright), the
+sign that puts it upright as its axes map says it is worn. Before that (the
+phone in the hand as the app was started) it is provisional: Android's when
+the total acceleration is pushed (only Android logs it), else iOS's; if the
+decision differs, the orientation filter starts again from there.
 
 The first seconds (200 gyroscope readings) fix the grid's rate; of them only the
 last 0.1 s is sent on, so the stream starts live rather than with a backlog.
@@ -46,6 +50,10 @@ USED = (GYRO, TOTAL, LINEAR, GRAVITY)
 BATTERY = "battery"
 #: Gyroscope readings needed before the grid's rate is fixed (their mean step).
 RATE_READINGS = 200
+#: The phone counts as strapped on once it was this still (rad/s) for this long (s) with its
+#: up-the-shin axis within about 35 deg of vertical (m/s^2 along it): the acceleration's sign is
+#: decided then (a phone started in the hand, flat or moving, cannot tell it).
+STILL_RAD_S, STRAPPED_S, UPRIGHT_MS2 = 0.3, 1.0, 0.8 * 9.80665
 #: The stream's first samples: only this much (s) of what came before the rate was fixed.
 FIRST_SPAN_S = 0.1
 #: Largest message accepted (bytes): a 1 s batch of every sensor is well under 200 kB.
@@ -66,14 +74,15 @@ class PushAssembler:
         out, top toward the knee).
     acc_sign : {None, 1, -1}
         +1 when the acceleration is the specific force (Android, or iOS with
-        standardised units), -1 for iOS as is; None: decided from the data.
+        standardised units), -1 for iOS as is; None: decided from the data
+        (once the phone is first still and upright on the shin).
 
     Attributes
     ----------
     rate_hz_ : float or None
         The grid's rate, once fixed.
     acc_sign_ : int or None
-        The acceleration's sign, once decided.
+        The acceleration's sign, once decided (None while provisional).
     messages_, readings_ : int
         Messages taken and readings used.
     refused_ : int
@@ -95,6 +104,8 @@ class PushAssembler:
         self._next_k = 0
         self._origin: float | None = None
         self._fusion = FusionOrientation()
+        self._provisional: int | None = None
+        self._recent = np.zeros((0, 2))
 
     # --- input ------------------------------------------------------------------------
     def add(self, message: bytes | str | dict) -> int:
@@ -190,13 +201,34 @@ class PushAssembler:
         values = [interpolate(v, i[keep], w[keep]) for i, w, v in parts]
         acc = values[1] if len(values) == 2 else values[1] + values[2]
         acc_d = self.axes.vectors(acc)
-        if self.acc_sign_ is None:
-            self.acc_sign_ = 1 if float(np.median(acc_d[:, 0])) >= 0 else -1
-        acc_d = self.acc_sign_ * acc_d
-        batch = SampleBatch("shin", k[keep].astype(np.int64), grid[keep], acc_d, self.axes.vectors(values[0]), None,
+        gyr_d = self.axes.vectors(values[0])
+        sign = self._sign(acc_d, gyr_d, rate)
+        acc_d = sign * acc_d
+        batch = SampleBatch("shin", k[keep].astype(np.int64), grid[keep], acc_d, gyr_d, None,
                             {"sample_rate_hz": rate, "source": "sensor_logger_push"})
         quat = self._fusion.update(batch).quat_
         return SampleBatch("shin", batch.seq, batch.t, batch.acc, batch.gyr, quat, batch.meta)
+
+    def _sign(self, acc_d: np.ndarray, gyr_d: np.ndarray, rate: float) -> int:
+        """The acceleration's sign for these samples: decided once the phone is first strapped on
+        (still, its up-the-shin axis near vertical for a second), provisional before."""
+        if self.acc_sign_ is not None:
+            return self.acc_sign_
+        if self._provisional is None:
+            # Android logs the total acceleration (the specific force); iOS does not, and
+            # reports the negative unless its units were standardised
+            self._provisional = 1 if self._buf[TOTAL] else -1
+        self._recent = np.concatenate([self._recent, np.column_stack([acc_d[:, 0],
+                                                                      np.linalg.norm(gyr_d, axis=1)])])
+        n = int(round(STRAPPED_S * rate))
+        self._recent = self._recent[-n:]
+        x, spin = self._recent[:, 0], self._recent[:, 1]
+        if len(x) == n and spin.max() < STILL_RAD_S and (np.all(x > UPRIGHT_MS2) or np.all(x < -UPRIGHT_MS2)):
+            self.acc_sign_ = 1 if x[0] > 0 else -1
+            if self.acc_sign_ != self._provisional:
+                self._fusion = FusionOrientation()  # what it fused so far was read upside down
+            return self.acc_sign_
+        return self._provisional
 
     def _series(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         rows = self._buf[name]
