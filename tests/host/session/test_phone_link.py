@@ -206,3 +206,27 @@ def test_a_phone_started_in_the_hand_is_read_once_strapped_on(platform, standard
     strapped = got.t + batch.t[0] > 4.5  # a second and a half on the shin: decided by then
     acc, _ = _expected(batch, got.t[strapped] + batch.t[0])
     assert np.allclose(got.acc[strapped], acc, atol=0.05)
+
+
+def test_a_sensor_left_off_in_the_app_is_named():
+    s = _lunges()
+    messages = [m for _, m in push_messages(s.shin.slice(0, 500), "ios", 0.2)]
+    for m in messages:  # Gravity switched off: acceleration without gravity cannot be used
+        m["payload"] = [item for item in m["payload"] if item["name"] != "gravity"]
+
+    async def run():
+        urls: list[str] = []
+        link = PhoneLink("127.0.0.1", 0, on_waiting=urls.append, first_data_timeout_s=30)
+
+        async def phone():
+            while not urls:
+                await asyncio.sleep(0.01)
+            for m in messages:
+                await asyncio.to_thread(_post, urls[0], json.dumps(m).encode())
+
+        feeder = asyncio.create_task(phone())
+        with pytest.raises(LinkOpenError, match="not Gravity: turn it on in Sensor Logger"):
+            await link.open()
+        feeder.cancel()
+
+    asyncio.run(run())

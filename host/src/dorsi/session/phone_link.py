@@ -16,6 +16,7 @@ message with a wrong token is refused (403), a malformed one gets a one-line
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 
 import numpy as np
@@ -152,13 +153,22 @@ class PhoneLink:
         self.sensors = {"shin": PhoneSensor(f"phone pushing to {self.advertised_host}:{self._server.port_}")}
         if self.on_waiting is not None:
             self.on_waiting(self.url_)
-        try:
-            await asyncio.wait_for(self._first.wait(), self.first_data_timeout_s)
-        except asyncio.TimeoutError:
-            await self.close()
-            why = f" (last refused: {self.refused_[-1]})" if self.refused_ else ""
-            raise LinkOpenError(f"no data from the phone within {self.first_data_timeout_s:g} s: is Sensor Logger "
-                                f"recording with HTTP Push on to {self.url_}?{why}") from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.first_data_timeout_s
+        while not self._first.is_set():
+            missing = self.assembler.missing()
+            if missing:
+                await self.close()
+                raise LinkOpenError(f"the phone pushes, but not {' or '.join(missing)}: turn "
+                                    f"{'them' if len(missing) > 1 else 'it'} on in Sensor Logger (and keep "
+                                    "Accelerometer, Gravity and Gyroscope on), then record again")
+            if loop.time() >= deadline:
+                await self.close()
+                why = f" (last refused: {self.refused_[-1]})" if self.refused_ else ""
+                raise LinkOpenError(f"no data from the phone within {self.first_data_timeout_s:g} s: is Sensor "
+                                    f"Logger recording with HTTP Push on to {self.url_}?{why}")
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._first.wait(), 0.25)
         return self
 
     def drain(self) -> list[LinkEvent]:

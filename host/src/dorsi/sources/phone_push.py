@@ -54,6 +54,8 @@ RATE_READINGS = 200
 #: up-the-shin axis within about 35 deg of vertical (m/s^2 along it): the acceleration's sign is
 #: decided then (a phone started in the hand, flat or moving, cannot tell it).
 STILL_RAD_S, STRAPPED_S, UPRIGHT_MS2 = 0.3, 1.0, 0.8 * 9.80665
+#: After this much phone time (s) a sensor that has not pushed is taken as switched off.
+MISSING_AFTER_S = 2.0
 #: The stream's first samples: only this much (s) of what came before the rate was fixed.
 FIRST_SPAN_S = 0.1
 #: Largest message accepted (bytes): a 1 s batch of every sensor is well under 200 kB.
@@ -163,6 +165,17 @@ class PushAssembler:
             return  # a battery reading without a level says nothing about the motion: read past it
         if 0.0 <= level <= 1.0:
             self.battery_percent_ = int(round(level * 100))
+
+    def missing(self) -> list[str]:
+        """The readings still needed, by the app's sensor names, once the phone has pushed others
+        for a while (empty when all come, or too early to say)."""
+        seen = {n for n, rows in self._buf.items() if rows}
+        if not seen or max(rows[-1][0] for rows in self._buf.values() if rows) < MISSING_AFTER_S:
+            return []
+        out = [] if GYRO in seen else ["Gyroscope"]
+        if TOTAL not in seen:
+            out += [name for key, name in ((LINEAR, "Accelerometer"), (GRAVITY, "Gravity")) if key not in seen]
+        return out
 
     # --- output ------------------------------------------------------------------------
     def take(self) -> SampleBatch | None:
