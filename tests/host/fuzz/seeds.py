@@ -72,3 +72,19 @@ def sensor_logger_zip() -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         path = write_sensor_logger(batch, Path(tmp) / "phone.zip", "ios", [("seated_df_hold", 0.05, 0.4)])
         return path.read_bytes()
+
+
+@lru_cache(maxsize=None)
+def sensor_logger_json() -> bytes:
+    """The same export as the app's JSON export: one array of records, values as strings."""
+    import csv
+    import io
+    import json
+    import zipfile
+
+    records = []
+    with zipfile.ZipFile(io.BytesIO(sensor_logger_zip())) as z:
+        for member in z.namelist():
+            sensor = member.rsplit("/", 1)[-1][:-4]
+            records += [{"sensor": sensor, **row} for row in csv.DictReader(io.StringIO(z.read(member).decode()))]
+    return json.dumps(records, indent=1).encode()

@@ -28,7 +28,7 @@ from dorsi.sources.sensor_logger import read_sensor_logger
 from dorsi.sources.recording_source import load_recording
 
 from .mutations import mutated, mutated_lines
-from .seeds import imu_csv_text, movella_csv_text, recording_bytes, sensor_logger_zip
+from .seeds import imu_csv_text, movella_csv_text, recording_bytes, sensor_logger_json, sensor_logger_zip
 
 # deterministic in the suite (same examples every run); DORSI_FUZZ_EXAMPLES=5000 for a deep, random run
 _DEEP = int(os.environ.get("DORSI_FUZZ_EXAMPLES", "0"))
@@ -161,6 +161,14 @@ def test_damaged_sensor_logger_files(work: Path, members: dict[str, bytes]) -> N
 @given(data=mutated(sensor_logger_zip(), max_ops=4))
 def test_damaged_sensor_logger_zip(work: Path, data: bytes) -> None:
     path = work / "phone.zip"
+    path.write_bytes(data)
+    check_source(path, lambda p: read_sensor_logger(p).shin)
+
+
+@FUZZ
+@given(data=mutated_lines(sensor_logger_json().decode()))
+def test_damaged_sensor_logger_json(work: Path, data: bytes) -> None:
+    path = work / "phone.json"
     path.write_bytes(data)
     check_source(path, lambda p: read_sensor_logger(p).shin)
 

@@ -236,3 +236,37 @@ def test_simulate_writes_a_phone_export(tmp_path, capsys):
     assert [e["exercise"] for e in doc["exercises"]] == ["band_lunge"]
     assert len(doc["exercises"][0]["reps"]) == len(truth["reps"]) == 6
     assert main(["simulate", "band_lunge", "--foot", "--sensor-logger", "ios", "--out", str(tmp_path / "x")]) == 2
+
+
+def _as_json_export(zip_path: Path, out: Path) -> Path:
+    """The same recording as the app's JSON export: one array of records, values as strings."""
+    import csv
+
+    records = []
+    with zipfile.ZipFile(zip_path) as z:
+        for member in z.namelist():
+            sensor = member.rsplit("/", 1)[-1][:-4]
+            for row in csv.DictReader(io.StringIO(z.read(member).decode())):
+                records.append({"sensor": sensor, **row})
+    out.write_text(json.dumps(records))
+    return out
+
+
+def test_the_json_export_reads_as_the_zip(tmp_path, capsys):
+    s = _knee_to_wall()
+    path = write_sensor_logger(s.shin, tmp_path / "phone.zip", "ios", _segments(s))
+    as_json = _as_json_export(path, tmp_path / "phone.json")
+    a, b = read_sensor_logger(path), read_sensor_logger(as_json)
+    assert np.array_equal(a.shin.acc, b.shin.acc) and np.array_equal(a.shin.t, b.shin.t)
+    assert a.segments == b.segments and a.meta["acc_sign"] == b.meta["acc_sign"] == -1
+    assert main(["analyze", str(as_json), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["exercises"][0]["reps"]) == len(s.truth.reps)
+    assert find_inputs(tmp_path) == [as_json, path]
+    # an analysis JSON is still an analysis JSON
+    (tmp_path / "phone.analysis.json").write_text(json.dumps(doc))
+    assert not is_sensor_logger(tmp_path / "phone.analysis.json")
+    with pytest.raises(SourceError, match="record 1 has no 'sensor'"):
+        bad = tmp_path / "bad.json"
+        bad.write_text(json.dumps([{"sensor": "Gyroscope", "time": 1}, {"time": 2}]))
+        read_sensor_logger(bad)

@@ -23,8 +23,8 @@ def segments_beside(path: Path) -> Path | None:
 def find_inputs(root: str | Path) -> list[Path]:
     """Recordings (``*.dorsi``), CSVs and Sensor Logger exports under ``root``, sorted.
 
-    A Sensor Logger export is one input: its ``.zip``, or the folder it unzips to
-    (whose per-sensor CSVs are not listed on their own).
+    A Sensor Logger export is one input: its ``.zip``, the folder it unzips to
+    (whose per-sensor CSVs are not listed on their own), or its ``.json``.
 
     A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
     and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
@@ -50,8 +50,8 @@ def find_inputs(root: str | Path) -> list[Path]:
         name = path.name.lower()
         if name.endswith(".dorsi"):
             found.append(path)
-        elif name.endswith(".zip"):
-            if is_sensor_logger(path):
+        elif name.endswith((".zip", ".json")):
+            if is_sensor_logger(path):  # a phone export (an analysis JSON is not one)
                 found.append(path)
         elif name.endswith(".csv"):
             if name == "foot.csv" and (path.parent / "shin.csv").exists():

@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Detect reps, holds and heel lifts and score a session.")
     p.add_argument("input", metavar="INPUT",
                    help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
-                        "a Movella DOT CSV export, a phone's Sensor Logger export (zip or folder; its exercise "
+                        "a Movella DOT CSV export, a phone's Sensor Logger export (zip, folder or JSON; its exercise "
                         "notes give the segments), or a dorsi recording (*.dorsi; its exercise markers give "
                         "the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",

@@ -24,7 +24,7 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
     (``history``: FILE may also name a kept session, see :func:`resolve_input`)."""
     p.add_argument("input", metavar="FILE",
                    help="a recording (*.dorsi), an IMU CSV (generic or Movella DOT export), a folder with "
-                        "shin.csv, a phone's Sensor Logger export (zip or folder), or an analysis JSON (with its "
+                        "shin.csv, a phone's Sensor Logger export (zip, folder or JSON), or an analysis JSON (with its "
                         "samples)"
                         + ("; or a session from 'dorsi history' by its id (or the start of it), or 'latest'"
                            if history else ""))

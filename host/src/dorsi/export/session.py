@@ -104,7 +104,7 @@ def detect_kind(path: Path) -> str:
         return "sensor_logger" if is_sensor_logger(path) else "csv"
     suffix = path.suffix.lower()
     if suffix == ".json":
-        return "analysis"
+        return "sensor_logger" if is_sensor_logger(path) else "analysis"
     if suffix in (".csv", ".txt"):
         return "movella" if is_movella_csv(path) else "csv"
     if suffix == ".zip":

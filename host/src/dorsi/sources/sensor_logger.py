@@ -93,12 +93,16 @@ _ZIP_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplemented
 
 
 class _Files:
-    """The CSVs of an export, by lower-case base name, from a zip or a folder."""
+    """The CSVs of an export, by lower-case base name, from a zip, a folder or the JSON export
+    (whose records are grouped by sensor into the same tables)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._zip: zipfile.ZipFile | None = None
-        self.members: dict[str, str | Path] = {}
+        self.members: dict[str, str | Path | bytes] = {}
+        if path.suffix.lower() == ".json" and path.is_file():
+            self.members.update(_json_tables(path))
+            return
         if path.is_dir():
             for p in path.iterdir():
                 if p.is_file():
@@ -118,10 +122,14 @@ class _Files:
 
     def label(self, name: str) -> str:
         member = self.members[name]
+        if isinstance(member, bytes):
+            return f"{self.path}: {name[:-4]} records"
         return str(member) if isinstance(member, Path) else f"{self.path}:{member}"
 
     def read(self, name: str) -> bytes:
         member = self.members[name]
+        if isinstance(member, bytes):
+            return member
         try:
             if isinstance(member, Path):
                 return member.read_bytes()
@@ -135,10 +143,57 @@ class _Files:
             self._zip.close()
 
 
+#: The JSON export: an array of records, each ``{"sensor": ..., "time": ..., "seconds_elapsed": ...}``.
+_JSON_HEAD = re.compile(rb'^\s*\[\s*\{[^{}]*"sensor"\s*:')
+#: Largest JSON export read (bytes): about an hour of the three motion sensors at 100 Hz.
+MAX_JSON_BYTES = 400_000_000
+
+
+def _json_tables(path: Path) -> dict[str, bytes]:
+    """The JSON export's records as one CSV table per sensor (``gyroscope.csv`` ...), columns in
+    the order of each sensor's first record."""
+    import csv
+    import json
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise SourceError(f"{path}: {size} bytes is over the {MAX_JSON_BYTES} read from a JSON export: "
+                              "export the recording as a zip")
+        records = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except (ValueError, RecursionError) as exc:
+        raise SourceError(f"{path}: not JSON ({' '.join(str(exc).split())[:100]})") from None
+    if not isinstance(records, list):
+        raise SourceError(f"{path}: not a Sensor Logger JSON export (an array of records)")
+    groups: dict[str, list[dict]] = {}
+    for i, rec in enumerate(records):
+        if not isinstance(rec, dict) or not isinstance(rec.get("sensor"), str):
+            raise SourceError(f"{path}: record {i} has no 'sensor' name")
+        groups.setdefault(rec["sensor"].lower(), []).append(rec)
+    tables = {}
+    for sensor, recs in groups.items():
+        columns = [k for k in recs[0] if k != "sensor"]
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([r.get(c, "") for c in columns] for r in recs)
+        tables[f"{sensor}.csv"] = buf.getvalue().encode()
+    return tables
+
+
 def is_sensor_logger(path: str | Path) -> bool:
     """Whether ``path`` is a Sensor Logger export: a zip or folder holding ``Gyroscope.csv``
-    and acceleration (``TotalAcceleration.csv`` or ``Accelerometer.csv``)."""
+    and acceleration (``TotalAcceleration.csv`` or ``Accelerometer.csv``), or its JSON export
+    (an array of ``sensor`` records)."""
     path = Path(path)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            with path.open("rb") as fh:
+                return _JSON_HEAD.match(fh.read(4096)) is not None
+        except OSError:
+            return False
     if path.is_dir():
         names = {p.name.lower() for p in path.iterdir()}
     elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
@@ -153,12 +208,12 @@ def is_sensor_logger(path: str | Path) -> bool:
 
 
 def read_sensor_logger(path: str | Path, axes: AxisMap | str = PHONE_SHIN_AXES) -> SensorLoggerExport:
-    """Read a Sensor Logger export (zip or folder) as the shin sensor's samples.
+    """Read a Sensor Logger export (zip, folder or JSON) as the shin sensor's samples.
 
     Parameters
     ----------
     path : str or Path
-        The ``.zip`` the app exported, or the folder it unzips to.
+        The ``.zip`` the app exported, the folder it unzips to, or its ``.json`` export.
     axes : AxisMap or str
         The phone's axes as dorsi's (default :data:`PHONE_SHIN_AXES`: screen
         out, top toward the knee); a string is parsed, ``"auto"`` detects it
