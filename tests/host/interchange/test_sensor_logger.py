@@ -112,8 +112,11 @@ def test_notes_name_the_exercises(tmp_path):
                                      "1,1.0,Knee-to-wall test,100\n"
                                      "1,5.0,lunges,100\n"
                                      "1,10.0,done,100\n"
-                                     "1,20.0,band_lunge,100\n")
+                                     "1,20.0,band_lunge,100\n"
+                                     "1,0.5,Left leg,100\n")
     got = read_sensor_logger(path)
+    assert got.meta["side"] == "left"  # a note naming the leg says which way a knee drifting in reads
+    assert load_session(path).side == "left"
     t_end = float(got.shin.t[-1])
     # sorted by time; an unknown note is reported and read past; 'done' ends; the last runs to the end
     assert got.segments == [("knee_to_wall", 1.0, 10.0), ("ankle_circles", 12.0, 20.0), ("band_lunge", 20.0, t_end)]

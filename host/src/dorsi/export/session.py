@@ -160,7 +160,8 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             from dorsi.sources.sensor_logger import PHONE_SHIN_AXES, read_sensor_logger
 
             phone = read_sensor_logger(path, axes or PHONE_SHIN_AXES)
-            return Samples(path, phone.shin, None, phone.segments, {}, phone.started_at or _file_time(path),
+            side = {"side": phone.meta["side"]} if phone.meta.get("side") else {}  # from a note
+            return Samples(path, phone.shin, None, phone.segments, side, phone.started_at or _file_time(path),
                            list(phone.problems), kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv

@@ -17,7 +17,7 @@ holds one CSV per sensor, each ``time`` (ns since the epoch, UTC),
 * ``Annotation.csv`` (optional): notes the user tapped in while recording. A note
   naming an exercise (its id, ``band_lunge``, or its title, "Band dorsiflexion
   lunges") starts that exercise; it runs to the next note, and a note ``end``,
-  ``stop``, ``done`` or ``rest`` ends it.
+  ``stop``, ``done`` or ``rest`` ends it. A note ``left`` or ``right leg`` says the leg.
 
 The accelerometer and gyroscope are separate streams with their own times, at
 intervals that wander; both are interpolated onto one uniform grid at the
@@ -56,6 +56,8 @@ METADATA = "metadata.csv"
 ANNOTATION = "annotation.csv"
 #: Notes that end the running exercise.
 END_WORDS = ("end", "stop", "done", "rest", "pause", "finish", "finished")
+#: Notes naming the leg the phone is on (normalised text -> side).
+SIDE_NOTES = {f"{side}{suffix}": side for side in ("left", "right") for suffix in ("", "_leg", "_side", "_shin")}
 #: Steps longer than this many periods are gaps, not interpolated across.
 MAX_STEP_PERIODS = 2.5
 #: Below this (m/s^2) the shin's +x reading is the phone worn upside down for the map, not a lean.
@@ -285,7 +287,7 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
     meta = dict(meta, source="sensor_logger", path=str(path), sample_rate_hz=rate, axes=str(axes),
                 acc_sign=int(sign), acc_sign_from=how)
     shin = SampleBatch("shin", k.astype(np.int64), start + k / rate, acc_d, gyr_d, None, meta)
-    segments = _annotations(files, float(shin.t[-1]), problems) if ANNOTATION in files else None
+    segments = _annotations(files, float(shin.t[-1]), problems, meta) if ANNOTATION in files else None
     return SensorLoggerExport(shin, segments, started, meta, problems)
 
 
@@ -435,8 +437,10 @@ def exercise_named(text: str) -> str | None:
     return None
 
 
-def _annotations(files: _Files, t_end: float, problems: list[str]) -> list[tuple[str, float, float]] | None:
-    """Segments from the notes: each naming an exercise starts it, the next note ends it."""
+def _annotations(files: _Files, t_end: float, problems: list[str],
+                 meta: dict) -> list[tuple[str, float, float]] | None:
+    """Segments from the notes: each naming an exercise starts it, the next note ends it; a note
+    naming the leg (``left``, ``right leg``) goes into ``meta["side"]``."""
     cols_needed = ("seconds_elapsed", "text")
     label = files.label(ANNOTATION)
     table = _csv_rows(files, ANNOTATION)
@@ -461,6 +465,12 @@ def _annotations(files: _Files, t_end: float, problems: list[str]) -> list[tuple
     segments: list[tuple[str, float, float]] = []
     running: tuple[str, float] | None = None
     for t, text, line in notes:
+        side = SIDE_NOTES.get(_key(text))
+        if side is not None:
+            if meta.setdefault("side", side) != side:
+                problems.append(f"{label}: line {line}: note {text!r} names the other leg than an earlier note: "
+                                f"{meta['side']} kept")
+            continue
         exercise = exercise_named(text)
         ends = text.lower().strip(" .!") in END_WORDS
         if exercise is None and not ends:
