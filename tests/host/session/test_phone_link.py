@@ -101,28 +101,41 @@ def _post(url: str, body: bytes) -> tuple[int, dict]:
         return exc.code, json.loads(exc.read())
 
 
+def _pushing(messages, first=None):
+    """A phone link on this computer, and the phone: a coroutine posting ``messages`` to it once it
+    serves (``first(url)`` before), the HTTP status of each appended to the list returned."""
+    urls: list[str] = []
+    statuses: list[int] = []
+    link = PhoneLink("127.0.0.1", 0, on_waiting=urls.append, first_data_timeout_s=30)
+
+    async def phone():
+        while not urls:
+            await asyncio.sleep(0.01)
+        if first is not None:
+            await first(urls[0])
+        for m in messages:
+            statuses.append((await asyncio.to_thread(_post, urls[0], json.dumps(m).encode()))[0])
+
+    return link, phone, statuses
+
+
 def test_the_link_serves_one_secret_url_and_sends_protocol_packets():
     s = _lunges()
     batch = s.shin.slice(0, 1000)
     messages = [m for _, m in push_messages(batch, "ios", 0.2)]
 
     async def run():
-        urls: list[str] = []
-        link = PhoneLink("127.0.0.1", 0, on_waiting=urls.append, first_data_timeout_s=20)
-
-        async def phone():
-            while not urls:
-                await asyncio.sleep(0.01)
-            wrong = urls[0].rsplit("/", 1)[0] + "/guess"
+        async def first(url: str) -> None:
+            wrong = url.rsplit("/", 1)[0] + "/guess"
             assert (await asyncio.to_thread(_post, wrong, b"{}"))[0] == 403
-            status, reply = await asyncio.to_thread(_post, urls[0], b"{")
+            status, reply = await asyncio.to_thread(_post, url, b"{")
             assert status == 400 and "not JSON" in reply["error"]
-            for m in messages:
-                assert (await asyncio.to_thread(_post, urls[0], json.dumps(m).encode()))[0] == 200
 
+        link, phone, statuses = _pushing(messages, first)
         feeder = asyncio.create_task(phone())
         await link.open()  # returns once samples came
         await feeder
+        assert statuses == [200] * len(messages)
         events = link.drain()
         assert link.sensors["shin"].is_connected
         await link.close()
@@ -215,15 +228,7 @@ def test_a_sensor_left_off_in_the_app_is_named():
         m["payload"] = [item for item in m["payload"] if item["name"] != "gravity"]
 
     async def run():
-        urls: list[str] = []
-        link = PhoneLink("127.0.0.1", 0, on_waiting=urls.append, first_data_timeout_s=30)
-
-        async def phone():
-            while not urls:
-                await asyncio.sleep(0.01)
-            for m in messages:
-                await asyncio.to_thread(_post, urls[0], json.dumps(m).encode())
-
+        link, phone, _ = _pushing(messages)
         feeder = asyncio.create_task(phone())
         with pytest.raises(LinkOpenError, match="not Gravity: turn it on in Sensor Logger"):
             await link.open()
