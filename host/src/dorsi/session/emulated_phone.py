@@ -16,7 +16,7 @@ import json
 import urllib.error
 import urllib.request
 
-from ..sim.sensor_logger_writer import EPOCH_START_S, phone_streams
+from ..sim.sensor_logger_writer import phone_streams, push_items
 from .patient import PatientDevice
 
 
@@ -76,8 +76,7 @@ class EmulatedPhone:
         self._cursor = int(batch.seq[-1]) + 1
         payload = []
         for name, (t, v) in phone_streams(batch, self.platform, acc_offset_periods=0.0).items():
-            payload += [{"name": name, "time": int(round((EPOCH_START_S + ti) * 1e9)),
-                         "values": {"x": float(x), "y": float(y), "z": float(z)}} for ti, (x, y, z) in zip(t, v)]
+            payload += push_items(name, t, v)
         payload.append({"name": "battery", "time": payload[-1]["time"],
                         "values": {"batteryLevel": self.device.battery() / 100.0, "batteryState": "unplugged"}})
         self._message_id += 1

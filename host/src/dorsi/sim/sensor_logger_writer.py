@@ -98,6 +98,12 @@ def write_sensor_logger(batch: SampleBatch, path: str | Path, platform: str = "a
     return path
 
 
+def push_items(name: str, t: np.ndarray, xyz: np.ndarray) -> list[dict]:
+    """One sensor's readings (times s, (N, 3) values) as items of a push message's payload."""
+    return [{"name": name, "time": int(round((EPOCH_START_S + ti) * 1e9)),
+             "values": {"x": float(x), "y": float(y), "z": float(z)}} for ti, (x, y, z) in zip(t, xyz)]
+
+
 def push_messages(batch: SampleBatch, platform: str = "android", period_s: float = 0.2,
                   axes: AxisMap = PHONE_SHIN_AXES, standardised: bool = False) -> list[tuple[float, dict]]:
     """``batch`` as Sensor Logger's HTTP push would send it: (send time s, message) every ``period_s``,
@@ -111,9 +117,7 @@ def push_messages(batch: SampleBatch, platform: str = "android", period_s: float
         payload = []
         for name, (t, v) in streams.items():
             a, b = start[name], int(cut[name][j])
-            payload += [{"name": name, "time": int(round((EPOCH_START_S + t[i]) * 1e9)),
-                         "values": {"x": float(v[i, 0]), "y": float(v[i, 1]), "z": float(v[i, 2])}}
-                        for i in range(a, b)]
+            payload += push_items(name, t[a:b], v[a:b])
             start[name] = b
         out.append((float(when), {"messageId": j, "sessionId": "sim", "deviceId": "dorsi-sim", "payload": payload}))
     return out

@@ -40,7 +40,7 @@ from dorsi.orientation.fusion import FusionOrientation
 from dorsi.samples import SampleBatch
 from dorsi.sources.axes import AxisMap
 from dorsi.sources.csv_source import MAX_GYR_RAD_S, RATE_RANGE_HZ
-from dorsi.sources.resample import grid_weights, interpolate
+from dorsi.sources.resample import mean_rate, streams_on_grid
 from dorsi.sources.sensor_logger import MAX_STEP_PERIODS, PHONE_SHIN_AXES
 
 #: Reading names used, as Sensor Logger names them in a push.
@@ -199,20 +199,15 @@ class PushAssembler:
             return None
         k = np.arange(self._next_k, k_last + 1)
         grid = self._origin + k / rate
-        keep = np.ones(len(k), bool)
-        parts = []
-        for t, v in [gyr, *accs]:  # type: ignore[misc]
-            if len(t) < 2:
-                return None
-            i, w, ok = grid_weights(t, grid, rate, MAX_STEP_PERIODS)
-            keep &= ok
-            parts.append((i, w, v))
+        streams = [gyr, *accs]
+        if any(len(t) < 2 for t, _ in streams):  # type: ignore[misc]
+            return None
+        values, keep = streams_on_grid(streams, grid, rate, MAX_STEP_PERIODS)  # type: ignore[arg-type]
         self._next_k = k_last + 1
         self._trim(grid[-1])
         if not keep.any():
             return None
-        values = [interpolate(v, i[keep], w[keep]) for i, w, v in parts]
-        acc = values[1] if len(values) == 2 else values[1] + values[2]
+        acc = values[1] if len(values) == 2 else values[1] + values[2]  # total, or without gravity + gravity
         acc_d = self.axes.vectors(acc)
         gyr_d = self.axes.vectors(values[0])
         sign = self._sign(acc_d, gyr_d, rate)
@@ -257,9 +252,7 @@ class PushAssembler:
     def _fix_rate(self, t: np.ndarray) -> bool:
         if len(t) < RATE_READINGS:
             return False
-        steps = np.diff(t)
-        regular = steps[steps < MAX_STEP_PERIODS * np.median(steps)]
-        rate = float(1.0 / np.mean(regular))
+        rate = mean_rate(t, MAX_STEP_PERIODS)
         lo, hi = RATE_RANGE_HZ
         if not lo <= rate <= hi:
             raise PushError(f"the phone's gyroscope runs at {rate:.4g} Hz, outside the supported {lo:g}-{hi:g} Hz "

@@ -65,6 +65,24 @@ def interpolate(v: np.ndarray, i: np.ndarray, w: np.ndarray) -> np.ndarray:
     return v[i] + (v[i + 1] - v[i]) * w[:, None]
 
 
+def streams_on_grid(streams: list[tuple[np.ndarray, np.ndarray]], grid: np.ndarray, rate_hz: float,
+                    max_step_periods: float = 2.5) -> tuple[list[np.ndarray], np.ndarray]:
+    """Several sensors sampled at their own increasing times (``(t, values)`` each, at least two
+    samples) read at the times ``grid`` (within every stream's span): the values at the grid
+    points no stream has a gap at, and the mask of those points (:func:`grid_weights`)."""
+    weights = [grid_weights(t, grid, rate_hz, max_step_periods) for t, _ in streams]
+    keep = np.logical_and.reduce([ok for _, _, ok in weights])
+    return [interpolate(v, i[keep], w[keep]) for (_, v), (i, w, _) in zip(streams, weights)], keep
+
+
+def mean_rate(t: np.ndarray, max_step_periods: float = 2.5) -> float:
+    """The mean sampling rate of times ``t`` over its steps that are not gaps (the median step alone
+    is off by a percent when the intervals wander, as a phone's do)."""
+    steps = np.diff(t)
+    regular = steps[steps < max_step_periods * np.median(steps)]
+    return float(1.0 / np.mean(regular))
+
+
 class UniformResampler:
     """Resample irregularly timed samples onto a uniform grid.
 

@@ -44,7 +44,7 @@ from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AUTO, AxisMap
 from dorsi.sources.csv_source import G_UNITS_NORM, MAX_GYR_RAD_S, RATE_RANGE_HZ, SI_NORM
-from dorsi.sources.resample import grid_weights, interpolate
+from dorsi.sources.resample import mean_rate, streams_on_grid
 
 #: A phone in an armband on the front of the shin, screen out, its top toward the knee.
 PHONE_SHIN_AXES = AxisMap.parse("y,-x,z")
@@ -249,7 +249,7 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
     t_gyr, gyr, time0 = _vectors(files, GYROSCOPE)
     t_acc, acc = _acceleration(files, path)
     _check_units(files, acc, gyr)
-    rate = _rate(t_gyr)
+    rate = mean_rate(t_gyr, MAX_STEP_PERIODS)
     lo, hi = RATE_RANGE_HZ
     if not lo <= rate <= hi:
         raise SourceError(f"{files.label(GYROSCOPE)}: sample rate {rate:.4g} Hz outside the supported "
@@ -259,13 +259,9 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
         raise SourceError(f"{path}: the accelerometer and gyroscope recordings do not overlap in time")
     k_all = np.arange(int(np.floor((end - start) * rate + 1e-9)) + 1)
     grid = start + k_all / rate
-    ia, wa, keep_a = grid_weights(t_acc, grid, rate, MAX_STEP_PERIODS)
-    ig, wg, keep_g = grid_weights(t_gyr, grid, rate, MAX_STEP_PERIODS)
-    keep = keep_a & keep_g
+    (acc, gyr), keep = streams_on_grid([(t_acc, acc), (t_gyr, gyr)], grid, rate, MAX_STEP_PERIODS)
     if np.count_nonzero(keep) < 2:
         raise SourceError(f"{path}: fewer than two samples where both the accelerometer and gyroscope recorded")
-    acc = interpolate(acc, ia[keep], wa[keep])
-    gyr = interpolate(gyr, ig[keep], wg[keep])
     k = k_all[keep]
     lost = int(len(k_all) - len(k))
     if lost:
@@ -289,14 +285,6 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
     shin = SampleBatch("shin", k.astype(np.int64), start + k / rate, acc_d, gyr_d, None, meta)
     segments = _annotations(files, float(shin.t[-1]), problems, meta) if ANNOTATION in files else None
     return SensorLoggerExport(shin, segments, started, meta, problems)
-
-
-def _rate(t: np.ndarray) -> float:
-    """The mean rate over the steps that are not gaps (the median step alone is off by a percent
-    when the intervals wander, as a phone's do)."""
-    steps = np.diff(t)
-    regular = steps[steps < MAX_STEP_PERIODS * np.median(steps)]
-    return float(1.0 / np.mean(regular))
 
 
 def _table(files: _Files, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
