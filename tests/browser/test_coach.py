@@ -250,3 +250,45 @@ def test_how_the_sensors_are_read_is_said_on_the_page(browser, threaded):
     wait.until(lambda b: not b.find_element("id", "wearing").is_displayed())
     threaded.push(_state())
     wait.until(lambda b: not b.find_elements("css selector", "#wearing .notice"))
+
+
+def test_it_hurts_then_how_much(browser, threaded, artifacts):
+    """The pain button reports at once; the 1-10 scale shows until the report is rated, by tap
+    or by key, and the advice stays in words."""
+    _viewport(browser, PHONE)
+    threaded.push(_state(reps=2))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    assert not browser.find_element("id", "pain").is_displayed()
+    _no_horizontal_scroll(browser)  # four buttons in the bar still fit a phone
+    got: list[str] = []
+
+    def collected(expected):
+        got.extend(threaded.commands())
+        return got == expected
+
+    browser.find_element("id", "btn-pain").click()
+    wait.until(lambda b: collected(["pain"]))
+    note = "Pain noted. Stop here and ease back to where it does not hurt."
+    threaded.push(_state(reps=2, pain_note=note, pain_unrated=True, pain_reports=1))
+    wait.until(lambda b: b.find_element("id", "pain-rate").is_displayed())
+    shown = browser.find_element("id", "pain").text
+    assert note in shown and "How much, 1-10?" in shown
+    _no_horizontal_scroll(browser)
+    browser.save_screenshot(str(artifacts / "coach-phone-pain.png"))
+    browser.find_element("css selector", '#pain-rate button[data-cmd="pain:6"]').click()
+    wait.until(lambda b: collected(["pain", "pain:6"]))
+    threaded.push(_state(reps=2, pain_note="Pain noted (6/10). Stop here.", pain_unrated=False, pain_reports=1))
+    wait.until(lambda b: not b.find_element("id", "pain-rate").is_displayed())
+    assert "(6/10)" in browser.find_element("id", "pain").text
+    body = browser.find_element("tag name", "body")
+    body.send_keys("7")  # no scale on screen: a digit is nothing
+    body.send_keys("h")
+    wait.until(lambda b: collected(["pain", "pain:6", "pain"]))
+    threaded.push(_state(reps=2, pain_note=note, pain_unrated=True, pain_reports=2))
+    wait.until(lambda b: b.find_element("id", "pain-rate").is_displayed())
+    body.send_keys("0")
+    wait.until(lambda b: collected(["pain", "pain:6", "pain", "pain:10"]))
+    threaded.push(_state(reps=2))
+    wait.until(lambda b: not b.find_element("id", "pain").is_displayed())

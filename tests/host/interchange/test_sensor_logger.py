@@ -113,6 +113,8 @@ def test_notes_name_the_exercises(tmp_path):
                                      "1,5.0,lunges,100\n"
                                      "1,10.0,done,100\n"
                                      "1,20.0,band_lunge,100\n"
+                                     "1,6.0,Pain 5,100\n"
+                                     "1,11.0,hurts,100\n"
                                      "1,0.5,Left leg,100\n")
     got = read_sensor_logger(path)
     assert got.meta["side"] == "left"  # a note naming the leg says which way a knee drifting in reads
@@ -121,6 +123,10 @@ def test_notes_name_the_exercises(tmp_path):
     # sorted by time; an unknown note is reported and read past; 'done' ends; the last runs to the end
     assert got.segments == [("knee_to_wall", 1.0, 10.0), ("ankle_circles", 12.0, 20.0), ("band_lunge", 20.0, t_end)]
     assert len(got.problems) == 1 and "'lunges'" in got.problems[0] and "line 4" in got.problems[0]
+    # a note reporting pain ends nothing; the analysis lists it under the exercise it fell in
+    assert [(p.t_s, p.level) for p in got.pain] == [(6.0, 5), (11.0, None)]
+    assert load_session(path).analysis["pain"] == [{"t_s": 6.0, "level": 5, "exercise": "knee_to_wall"},
+                                                   {"t_s": 11.0, "level": None, "exercise": None}]
     assert exercise_named("Band dorsiflexion lunges") == "band_lunge"
     assert exercise_named("NERVE FLOSSING (seated slump)") == "nerve_floss"
     assert exercise_named("walk") is None

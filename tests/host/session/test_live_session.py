@@ -19,7 +19,32 @@ ROUTINE = Path(__file__).with_name("short_routine.toml")
 SPEED = 6.0
 
 
-async def _session(path: Path, drops: int, foot: bool = False):
+class PainReporter:
+    """A view and a command source: once the second lunge is counted, the user presses "it hurts"
+    and rates it 6; what the screen said after is kept."""
+
+    def __init__(self) -> None:
+        self.pending: list[str] = []
+        self.sent_at_rep: int | None = None
+        self.notes: list[str] = []
+        self.unrated_seen = False
+
+    def update(self, state) -> None:
+        if state.pain_note:
+            self.notes.append(state.pain_note)
+        lunging = state.phase == "exercise" and state.exercise == "band_lunge"
+        if self.sent_at_rep is None and lunging and state.reps >= 2:
+            self.pending, self.sent_at_rep = ["pain"], state.reps
+        elif self.sent_at_rep is not None and state.pain_unrated and not self.unrated_seen:
+            self.unrated_seen = True  # the screen asked how much: the user answers 6
+            self.pending = ["pain:6"]
+
+    def poll(self) -> list[str]:
+        out, self.pending = self.pending, []
+        return out
+
+
+async def _session(path: Path, drops: int, foot: bool = False, reporter: PainReporter | None = None):
     routine = load_routine(ROUTINE)
     async with emulated_sensors(foot_sensor=foot, speed=SPEED, seed=11) as setup:
         async def saboteur():
@@ -30,6 +55,8 @@ async def _session(path: Path, drops: int, foot: bool = False):
 
         task = asyncio.create_task(saboteur())
         result = await run_session(routine, path, roles=setup.patient.roles, auto_advance=True,
+                                   views=[reporter] if reporter else None,
+                                   commands=reporter.poll if reporter else None,
                                    link_options=setup.link_options, on_exercise_start=setup.patient.perform,
                                    on_exercise_request=setup.patient.prepare,
                                    time_scale=SPEED, max_exercise_s=90.0)
@@ -45,7 +72,9 @@ async def _session(path: Path, drops: int, foot: bool = False):
 @pytest.fixture(scope="module")
 def dropped_session(tmp_path_factory):
     path = tmp_path_factory.mktemp("live") / "session.dorsi"
-    result, produced = asyncio.run(_session(path, drops=2))
+    reporter = PainReporter()
+    result, produced = asyncio.run(_session(path, drops=2, reporter=reporter))
+    result.pain_reporter = reporter
     return path, result, produced
 
 
@@ -98,6 +127,40 @@ def test_segments_in_recording_match_the_live_exercises(dropped_session):
     assert [s[0] for s in segments] == [e.spec.id for e in result.exercises]
     for (name, start, end), ex in zip(segments, result.exercises):
         assert start == pytest.approx(ex.start_s) and end == pytest.approx(ex.end_s)
+
+
+def test_pain_reported_live_is_kept_rated_and_analysed_under_its_exercise(dropped_session, tmp_path, capsys):
+    from dorsi.export.session import load_session
+    from dorsi.history import History
+    from dorsi.views.report import SessionReport
+
+    path, result, _ = dropped_session
+    reporter = result.pain_reporter
+    assert reporter.unrated_seen, "the screen asked for a rating after the report"
+    assert any(n.startswith("Pain noted (6/10).") for n in reporter.notes)
+    lunge = next(e for e in result.exercises if e.spec.id == "band_lunge")
+    marks = [m for m in read_recording(path).markers if m.get("event") == "pain"]
+    assert len(marks) == 2 and marks[0]["t"] == marks[1]["t"]  # kept at once, then rated
+    assert (marks[0]["level"], marks[1]["level"]) == (None, 6)
+    assert marks[0]["exercise"] == "band_lunge" and lunge.start_s < marks[0]["t"] < lunge.end_s
+    analysis = load_session(path).analysis
+    assert analysis["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6, "exercise": "band_lunge"}]
+    by_id = {e["exercise"]: e for e in analysis["exercises"]}
+    assert by_id["band_lunge"]["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6}]
+    assert by_id["soleus_stretch"]["pain"] == []
+    from dorsi.export import events_table
+
+    rows = [r for r in events_table(analysis).to_pylist() if r["kind"] == "pain"]
+    assert [(r["exercise"], r["start_s"], r["pain_level"]) for r in rows] == [("band_lunge", round(marks[0]["t"], 3), 6)]
+    html = SessionReport().build(load_session(path)).html_
+    assert 'data-key="pain.count" data-value="1"' in html and 'data-key="pain.level" data-value="6"' in html
+    with History(tmp_path / "home") as h:
+        h.add(path, analysis)
+    from dorsi.cli import main
+
+    assert main(["history", "--home", str(tmp_path / "home")]) == 0
+    listed = capsys.readouterr().out
+    assert "6/10" in listed  # the pain column
 
 
 def test_two_sensors_through_a_link_drop_lose_nothing(tmp_path):

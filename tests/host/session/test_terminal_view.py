@@ -115,3 +115,21 @@ def test_how_the_sensors_are_read_is_shown_until_the_routine_ends():
     assert max(len(line) for line in text.splitlines()) <= 80
     assert len(text.splitlines()) <= 24
     assert "on each other's place" not in _text(SessionState(phase="finished", wearing=wearing))
+
+
+def test_a_pain_report_asks_how_much_until_rated():
+    from dorsi.session.guide import PAIN_ADVICE
+
+    base = dict(phase="exercise", exercise="soleus_stretch", title="Soleus lunge stretch", kind="holds",
+                exercise_index=2, exercise_count=9, angle_deg=24.0, best_deg=26.5, hold_target_s=30.0,
+                hold_elapsed_s=12.0, hold_active=True, holds_target=3, holds_done=1, holds_met=1, heel_lift=True,
+                cues=["Back knee bent; lean in.", "Heel down."], last_event="Hold 1: 31.0 s - target met!",
+                sensors=[SensorState("shin", connected=True, battery_percent=80)])
+    asked = _text(SessionState(**base, pain_note=f"Pain noted. {PAIN_ADVICE}", pain_unrated=True))
+    assert "Pain noted." in asked and "Press 1-9, or 0 for 10" in asked
+    rated = _text(SessionState(**base, pain_note=f"Pain noted (6/10). {PAIN_ADVICE}", pain_reports=1))
+    assert "Pain noted (6/10)" in rated and "Press 1-9" not in rated
+    assert "[h] it hurts" in _text(SessionState(**base))
+    for text in (asked, rated):
+        assert max(len(line) for line in text.splitlines()) <= 80
+        assert len(text.splitlines()) <= 24

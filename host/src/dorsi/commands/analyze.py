@@ -104,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         if args.foot_length:
             profile["foot_length_m"] = args.foot_length
         result = analyze(data.shin, data.foot, segments=segments, exercise=args.exercise, routine=routine,
-                         profile=profile or None, notes=data.problems)
+                         profile=profile or None, notes=data.problems, pain=data.pain)
     except (InputError, RoutineError, ValueError) as exc:
         print(f"dorsi analyze: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2

@@ -60,7 +60,8 @@ def run_list(args: argparse.Namespace) -> int:
             sessions = h.sessions()
             cals = {side: h.calibration(side) for side in ("left", "right", None)}
             # a session none of whose exercises could be scored keeps 0 in the index: shown as such
-            unscored = {s.id for s in sessions if not overall_scored(h.analysis(s.id))}
+            analyses = {s.id: h.analysis(s.id) for s in sessions}
+            unscored = {sid for sid, analysis in analyses.items() if not overall_scored(analysis)}
     except _errors() as exc:
         return _fail(exc)
     console = Console()
@@ -74,7 +75,7 @@ def run_list(args: argparse.Namespace) -> int:
     table.add_column("id", no_wrap=True, min_width=22)  # whole: it is what 'dorsi report ID' takes
     for col in ("date (UTC)", "side"):
         table.add_column(col, justify="left")
-    for col in ("routine", "score", "knee-to-wall"):
+    for col in ("routine", "score", "knee-to-wall", "pain"):
         table.add_column(col, justify="right")
     for s in sessions:
         cal = cals.get(s.side)
@@ -82,9 +83,22 @@ def run_list(args: argparse.Namespace) -> int:
         ktw = "\u2013" if s.ktw_deg is None else f"{s.ktw_deg:.1f}\u00b0" + ("" if cm is None else f" / {cm:.1f} cm")
         table.add_row(s.id, f"{s.started_at:%Y-%m-%d %H:%M}", s.side or "?",
                       f"{s.exercises_done}/{s.exercises_total} ex, {100 * s.completion:.0f}%",
-                      "\u2013" if s.id in unscored else str(s.score), ktw)
+                      "\u2013" if s.id in unscored else str(s.score), ktw, _pain_cell(analyses[s.id]))
     console.print(table)
     return 0
+
+
+def _pain_cell(analysis: dict) -> str:
+    """``–`` when no pain was reported, else the worst rating and, if more than one, how many
+    reports (``6/10 x2``; ``yes`` / ``x2`` when none was rated)."""
+    reports = [p for p in analysis.get("pain") or [] if isinstance(p, dict)]
+    if not reports:
+        return "\u2013"
+    levels = [p["level"] for p in reports if isinstance(p.get("level"), int)]
+    many = f"x{len(reports)}" if len(reports) > 1 else ""
+    if not levels:
+        return many or "yes"
+    return f"{max(levels)}/10" + (f" {many}" if many else "")
 
 
 def run_add(args: argparse.Namespace) -> int:

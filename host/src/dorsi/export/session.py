@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from dorsi.angle.trace import AngleTrace
+from dorsi.events.pain import PainReport
 from dorsi.pipeline.gaps import data_losses
 from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
@@ -130,6 +131,7 @@ class Samples:
     problems: list[str]
     kind: str
     routine: Routine | None = None  # a recording's own routine (the targets the user saw)
+    pain: list[PainReport] = field(default_factory=list)  # pain the user reported (markers, notes)
 
 
 def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
@@ -149,7 +151,7 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             header = rec.recording.header
             return Samples(path, rec.shin, rec.foot, rec.segments or None, rec.profile,
                             parse_time(header.get("started_at")) or _file_time(path),
-                            [f"{path}: {p}" for p in rec.recording.problems()], kind, rec.routine)
+                            [f"{path}: {p}" for p in rec.recording.problems()], kind, rec.routine, rec.pain)
         if kind == "movella":
             from dorsi.sources.movella import DOT_STRAP_AXES, read_movella_csv
 
@@ -162,7 +164,7 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             phone = read_sensor_logger(path, axes or PHONE_SHIN_AXES)
             side = {"side": phone.meta["side"]} if phone.meta.get("side") else {}  # from a note
             return Samples(path, phone.shin, None, phone.segments, side, phone.started_at or _file_time(path),
-                           list(phone.problems), kind)
+                           list(phone.problems), kind, pain=list(phone.pain))
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 
@@ -301,7 +303,8 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
             losses = data_losses(data.shin, data.foot)
             losses["notes"] = list(data.problems) + losses["notes"]
             result = analyze_trace(trace, chosen or data.segments, exercise, routine or data.routine,
-                                   data.profile or None, sample_rate_hz=data.shin.rate_hz, **losses)
+                                   data.profile or None, sample_rate_hz=data.shin.rate_hz, pain=data.pain,
+                                   **losses)
             analysis = result.to_json()
     except (ValueError, KeyError) as exc:
         raise SessionInputError(f"{path}: cannot analyse: {' '.join(str(exc).split())}") from None

@@ -31,6 +31,7 @@ EVENT_COLUMNS: dict[str, pa.DataType] = {
     "inferred": pa.bool_(),
     "direction": pa.string(),
     "samples_lost": pa.int64(),
+    "pain_level": pa.int32(),
 }
 
 
@@ -70,7 +71,8 @@ def _row(**values) -> dict:
 
 
 def event_rows(analysis: dict) -> list[dict]:
-    """Reps, holds, heel lifts (per exercise) and data gaps as rows of :data:`EVENT_COLUMNS`."""
+    """Reps, holds, heel lifts (per exercise), pain reports (``kind`` ``pain``, at ``start_s``, rated
+    ``pain_level`` 1-10 or empty) and data gaps as rows of :data:`EVENT_COLUMNS`."""
     rows = []
     for ex in analysis.get("exercises", []):
         name = ex["exercise"]
@@ -89,6 +91,9 @@ def event_rows(analysis: dict) -> list[dict]:
         for i, h in enumerate(ex.get("heel_lifts", []), 1):
             rows.append(_row(exercise=name, kind="heel_lift", index=i, start_s=h["start_s"], end_s=h["end_s"],
                              duration_s=round(h["end_s"] - h["start_s"], 3)))
+    for i, p in enumerate(analysis.get("pain") or [], 1):
+        rows.append(_row(exercise=p.get("exercise"), kind="pain", index=i, start_s=p["t_s"], end_s=p["t_s"],
+                         duration_s=0.0, pain_level=p.get("level")))
     for i, g in enumerate(analysis.get("gaps", []), 1):
         rows.append(_row(kind="gap", index=i, start_s=g["start_s"], end_s=g["end_s"],
                          duration_s=round(g["end_s"] - g["start_s"], 3), samples_lost=g["samples_lost"]))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from dorsi.events.pain import PainReport
 from dorsi.events.results import HeelLift, Hold, Rep
 from dorsi.routine.model import Target
 from dorsi.score.quality import Quality
@@ -29,6 +30,7 @@ class ExerciseAnalysis:
     quality: Quality
     source: str = "inclination"
     notes: list[str] = field(default_factory=list)
+    pain: list[PainReport] = field(default_factory=list)  # what the user reported in this exercise
 
     def to_json(self) -> dict:
         return {
@@ -45,6 +47,7 @@ class ExerciseAnalysis:
             "form_flags": sum(r.foot_roll_in for r in self.reps) + sum(h.foot_roll_in for h in self.holds),
             "quality": self.quality.to_json(),
             "notes": list(self.notes),
+            "pain": [{"t_s": p.to_json()["t_s"], "level": p.level} for p in self.pain],
         }
 
 
@@ -60,6 +63,7 @@ class Analysis:
     gaps: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     foot_gaps: list[dict] | None = None  # with a foot sensor: its lost-sample runs
+    pain: list[PainReport] = field(default_factory=list)  # every pain report, each with its exercise
 
     def to_json(self) -> dict:
         """The ``dorsi.analysis.v1`` JSON object."""
@@ -73,6 +77,7 @@ class Analysis:
                         "exercises": {e.exercise: e.quality.score for e in self.exercises}},
             "gaps": self.gaps,
             "notes": list(self.notes),
+            "pain": [p.to_json() for p in self.pain],
         }
         if self.foot_gaps is not None:
             out["foot_gaps"] = self.foot_gaps

@@ -5,7 +5,7 @@ Used by ``dorsi analyze``, replay and the live session alike.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -14,6 +14,7 @@ from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
+from dorsi.events.pain import PainReport, assign, summary_note
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.as_worn import estimate_as_worn
@@ -91,7 +92,8 @@ def analyze_segment(trace: AngleTrace, exercise: str, routine: Routine, profile:
 def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise: str | None = None,
                   routine: Routine | None = None, profile: dict | None = None,
                   sample_rate_hz: float | None = None, gaps: list[dict] | None = None,
-                  foot_gaps: list[dict] | None = None, notes: list[str] | None = None) -> Analysis:
+                  foot_gaps: list[dict] | None = None, notes: list[str] | None = None,
+                  pain: Sequence[PainReport] = ()) -> Analysis:
     """Analyse an angle trace (everything after angle estimation).
 
     Parameters
@@ -112,6 +114,9 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
     gaps, foot_gaps, notes : optional
         The sensors' lost-sample runs and notes on them
         (:func:`dorsi.pipeline.gaps.data_losses`), passed through to the result.
+    pain : sequence of PainReport, optional
+        Pain the user reported (:mod:`dorsi.events.pain`): each is listed under the exercise
+        whose segment holds it, and in one note.
     """
     routine = routine or default_routine()
     if len(trace) < 2:
@@ -162,11 +167,18 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         if fallback.shin_alone_:
             notes.append(fallback.note(seg.exercise, seg.start_s, seg.end_s))
         results.append(analyze_segment(part, seg.exercise, routine, profile))
+    reported = assign(pain, [(seg.exercise, seg.start_s, seg.end_s) for seg in segs])
+    for result in results:
+        result.pain = [p for p in reported
+                       if p.exercise == result.exercise and result.start_s <= p.t_s <= result.end_s]
+    pain_note = summary_note(reported, {spec.id: spec.title for spec in routine.exercises}, t0)
+    if pain_note is not None:
+        notes.append(pain_note)
     rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / median(np.diff(trace.t)))
     return Analysis(
         sample_rate_hz=rate, duration_s=t1 - t0, source=trace.source, exercises=results,
         quality=overall_quality([r.quality.score for r in results]), gaps=gaps or [], foot_gaps=foot_gaps,
-        notes=notes,
+        notes=notes, pain=reported,
     )
 
 
@@ -184,7 +196,8 @@ def _covering(routine: Routine, exercises: list[str], notes: list[str]) -> Routi
 
 def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,
             exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None,
-            orientation: str = "auto", notes: list[str] | None = None) -> Analysis:
+            orientation: str = "auto", notes: list[str] | None = None,
+            pain: Sequence[PainReport] = ()) -> Analysis:
     """Analyse a session from raw samples: the one path for CLI, replay and live.
 
     Parameters
@@ -201,6 +214,8 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     notes : list of str, optional
         What the source reported about its data (a truncated file, say),
         listed first in the result's notes.
+    pain : sequence of PainReport, optional
+        Pain the user reported (see :func:`analyze_trace`).
 
     Returns
     -------
@@ -212,4 +227,5 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     trace = estimate_trace(shin, foot, profile, orientation, segments, exercise)
     losses = data_losses(shin, foot)
     losses["notes"] = list(notes or []) + losses["notes"]
-    return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz, **losses)
+    return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz, pain=pain,
+                         **losses)

@@ -173,7 +173,7 @@ def analyse_recording(path: Path, routine: Routine) -> dict:
     if session.shin is None:
         raise ValueError(f"{path}: the recording holds no shin samples to analyse")
     analysis = analyze(session.shin, session.foot, segments=session.segments, routine=routine,
-                       profile=session.profile)
+                       profile=session.profile, pain=session.pain)
     return analysis.to_json()
 
 

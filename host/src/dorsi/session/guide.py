@@ -2,10 +2,11 @@
 
 ``RoutineGuide`` is a plain state machine over the routine. The runner calls
 ``tick(now)`` after each ``LiveProcessor.process``; user commands (``next``,
-``repeat``, ``pause``, ``resume``, ``quit``) come from the keyboard, the web
-page or, when nobody is at the keyboard, from the auto-advance policy.
-Exercise boundaries are written to the recording as markers, so replay and
-analysis see the same segments.
+``repeat``, ``pause``, ``resume``, ``quit``, and ``pain`` / ``pain:N`` to report
+pain, :mod:`dorsi.events.pain`) come from the keyboard, the web page or, when
+nobody is at the keyboard, from the auto-advance policy. Exercise boundaries
+and pain reports are written to the recording as markers, so replay and
+analysis see the same segments and the same reports.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Callable
 import numpy as np
 
 from ..angle.trace import AngleTrace
+from ..events import pain
 from ..events.circle_direction import count_each_way
 from ..events.results import Rep
 from ..routine import ExerciseSpec, Routine
@@ -22,6 +24,9 @@ from .processor import ExerciseResult, LiveProcessor, Tick
 from .state import SessionState
 
 HEEL_ALERT_HOLD_S = 1.0  # keep the alert on screen this long after the heel is down again
+PAIN_NOTE_S = 15.0  # keep the advice after a pain report on screen this long
+PAIN_ADVICE = ("Stop here and ease back to where it does not hurt. If it keeps hurting, skip this exercise "
+               "(next) and tell your physiotherapist.")
 
 
 #: Unattended (``auto_advance``), an exercise whose target is never seen met moves on after
@@ -128,6 +133,8 @@ class RoutineGuide:
         self._heel_until = -np.inf
         self._paused_phase = ""
         self._summaries: dict[int, dict] = {}  # id of an ended exercise's result -> its entry in completed
+        self._pain: list[pain.PainReport] = []
+        self._pain_note_until = -np.inf
         self.done = False
 
     # -- commands ----------------------------------------------------------
@@ -147,6 +154,32 @@ class RoutineGuide:
             self.command("resume" if self.state.phase == "paused" else "pause", now)
         elif name == "quit":
             self._finish(now)
+        elif pain.is_command(name):
+            self._report_pain(pain.parse_command(name)[1], now)
+
+    def _report_pain(self, level: int | None, now: float) -> None:
+        """Record a pain report at once (a marker); a rating that follows an unrated report
+        within ``pain.RATE_WINDOW_S`` rates that report (a second marker, the same time)."""
+        st = self.state
+        last = self._pain[-1] if self._pain else None
+        if level is not None and last is not None and last.level is None and now - last.t_s <= pain.RATE_WINDOW_S:
+            report = pain.PainReport(last.t_s, level, last.exercise)
+            self._pain[-1] = report
+        else:
+            in_exercise = st.phase in ("exercise", "paused") and self.index >= 0 and self._pending is None
+            report = pain.PainReport(now, level, self.routine.exercises[self.index].id if in_exercise else None)
+            self._pain.append(report)
+        self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise)
+        st.pain_reports = len(self._pain)
+        st.pain_unrated = report.level is None
+        rated = "" if report.level is None else f" ({report.level}/10)"
+        st.pain_note = f"Pain noted{rated}. {PAIN_ADVICE}"
+        self._pain_note_until = now + PAIN_NOTE_S
+
+    @property
+    def pain_reports(self) -> list[pain.PainReport]:
+        """Pain reported so far (the newest rated if a rating followed)."""
+        return list(self._pain)
 
     # -- per tick ----------------------------------------------------------
     def tick(self, tick: Tick, now: float) -> SessionState:
@@ -154,6 +187,8 @@ class RoutineGuide:
         if self._t_start is None:
             self._t_start = now
         st.session_elapsed_s = now - self._t_start
+        if st.pain_note and now >= self._pain_note_until:
+            st.pain_note, st.pain_unrated = "", False
         self.refresh(tick.closed)
         if self.done:
             return st

@@ -57,6 +57,9 @@ class SessionState:
     heel_lifts: int = 0
     wearing: list[str] = field(default_factory=list)  # sensors read otherwise than set up (swapped, calf, no foot)
     last_event: str = ""
+    pain_reports: int = 0  # pain reported so far this session (dorsi.events.pain)
+    pain_note: str = ""  # what to do about the pain just reported (shown for a while)
+    pain_unrated: bool = False  # the newest report still waits for its 1-10 rating
     exercise_elapsed_s: float = 0.0
     session_elapsed_s: float = 0.0
     device_time_s: float | None = None  # newest sample shown (for latency measurement)

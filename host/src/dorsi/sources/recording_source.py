@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..events.pain import PainReport, from_markers
 from ..protocol import StreamDecoder, StreamStats
 from ..recording import Recording, read_recording
 from ..samples import SampleBatch
@@ -34,6 +35,11 @@ class RecordedSession:
     @property
     def profile(self) -> dict:
         return dict(self.recording.header.get("profile", {}))
+
+    @property
+    def pain(self) -> list[PainReport]:
+        """Pain the user reported during the session (its ``pain`` markers)."""
+        return from_markers(self.recording.markers)
 
     @property
     def routine(self) -> Routine | None:

@@ -17,7 +17,8 @@ holds one CSV per sensor, each ``time`` (ns since the epoch, UTC),
 * ``Annotation.csv`` (optional): notes the user tapped in while recording. A note
   naming an exercise (its id, ``band_lunge``, or its title, "Band dorsiflexion
   lunges") starts that exercise; it runs to the next note, and a note ``end``,
-  ``stop``, ``done`` or ``rest`` ends it. A note ``left`` or ``right leg`` says the leg.
+  ``stop``, ``done`` or ``rest`` ends it. A note ``left`` or ``right leg`` says the leg;
+  a note ``pain`` (``pain 6``, ``hurts 4/10``) reports pain (:mod:`dorsi.events.pain`).
 
 The accelerometer and gyroscope are separate streams with their own times, at
 intervals that wander; both are interpolated onto one uniform grid at the
@@ -39,6 +40,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dorsi.events.pain import PainReport
+from dorsi.events.pain import from_note as pain_note
 from dorsi.routine.exercises import EXERCISE_IDS
 from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
@@ -80,6 +83,8 @@ class SensorLoggerExport:
         ``acc_sign``, ``axes``, ``sample_rate_hz``).
     problems : list of str
         What was read past, one line each (notes naming no exercise, gaps).
+    pain : list of PainReport
+        Notes reporting pain ("pain", "pain 6", "hurts 4/10"), on ``t``'s time base.
     """
 
     shin: SampleBatch
@@ -87,6 +92,7 @@ class SensorLoggerExport:
     started_at: datetime | None
     meta: dict
     problems: list[str] = field(default_factory=list)
+    pain: list[PainReport] = field(default_factory=list)
 
 
 #: What reading a damaged zip raises: a bad CRC or header, deflate data cut or corrupt, a
@@ -283,8 +289,9 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
     meta = dict(meta, source="sensor_logger", path=str(path), sample_rate_hz=rate, axes=str(axes),
                 acc_sign=int(sign), acc_sign_from=how)
     shin = SampleBatch("shin", k.astype(np.int64), start + k / rate, acc_d, gyr_d, None, meta)
-    segments = _annotations(files, float(shin.t[-1]), problems, meta) if ANNOTATION in files else None
-    return SensorLoggerExport(shin, segments, started, meta, problems)
+    pain: list[PainReport] = []
+    segments = _annotations(files, float(shin.t[-1]), problems, meta, pain) if ANNOTATION in files else None
+    return SensorLoggerExport(shin, segments, started, meta, problems, pain)
 
 
 def _table(files: _Files, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -425,10 +432,11 @@ def exercise_named(text: str) -> str | None:
     return None
 
 
-def _annotations(files: _Files, t_end: float, problems: list[str],
-                 meta: dict) -> list[tuple[str, float, float]] | None:
+def _annotations(files: _Files, t_end: float, problems: list[str], meta: dict,
+                 pain: list[PainReport]) -> list[tuple[str, float, float]] | None:
     """Segments from the notes: each naming an exercise starts it, the next note ends it; a note
-    naming the leg (``left``, ``right leg``) goes into ``meta["side"]``."""
+    naming the leg (``left``, ``right leg``) goes into ``meta["side"]``, one reporting pain
+    ("pain 6") into ``pain`` (neither ends the exercise under way)."""
     cols_needed = ("seconds_elapsed", "text")
     label = files.label(ANNOTATION)
     table = _csv_rows(files, ANNOTATION)
@@ -459,11 +467,15 @@ def _annotations(files: _Files, t_end: float, problems: list[str],
                 problems.append(f"{label}: line {line}: note {text!r} names the other leg than an earlier note: "
                                 f"{meta['side']} kept")
             continue
+        reports_pain, level = pain_note(text)
+        if reports_pain:
+            pain.append(PainReport(t, level))
+            continue
         exercise = exercise_named(text)
         ends = text.lower().strip(" .!") in END_WORDS
         if exercise is None and not ends:
             problems.append(f"{label}: line {line}: note {text!r} at {t:.1f} s names no exercise "
-                            f"(one of {', '.join(EXERCISE_IDS)}, or 'end'): ignored")
+                            f"(one of {', '.join(EXERCISE_IDS)}, 'end', or 'pain N'): ignored")
             continue
         if running is not None and t > running[1]:
             segments.append((running[0], running[1], min(t, t_end)))

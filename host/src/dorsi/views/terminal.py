@@ -69,6 +69,9 @@ def render(state: SessionState) -> Panel:
     if state.phase != "finished":
         for line in state.wearing:
             rows.add_row("", Text("ℹ " + line, style="yellow"))
+    if state.pain_note:
+        rate = " How much, 1-10? Press 1-9, or 0 for 10." if state.pain_unrated else ""
+        rows.add_row("", Text(f"✚ {state.pain_note}{rate}", style="bold white on magenta"))
     if state.last_event:
         rows.add_row("", Text(state.last_event, style="cyan"))
     for cue in state.cues[:3]:
@@ -81,7 +84,7 @@ def render(state: SessionState) -> Panel:
     )
     minutes, seconds = divmod(int(state.session_elapsed_s), 60)
     rows.add_row("", Text(f"{sensors}   session {minutes:02d}:{seconds:02d}", style="dim"))
-    rows.add_row("", Text("[n] next  [r] repeat  [space] pause  [q] quit", style="dim"))
+    rows.add_row("", Text("[n] next  [r] repeat  [space] pause  [h] it hurts  [q] quit", style="dim"))
     if state.phase == "finished":
         title = "Routine finished"
     elif state.exercise:

@@ -167,6 +167,32 @@ def knee_to_wall_section(k: KneeToWallResult) -> str:
     )
 
 
+def pain_section(analysis: dict, titles: dict[str, str], t0: float, reportable: bool = True) -> str:
+    """The pain the user reported, one row each (times as m:ss from ``t0``); "none" when none was
+    and the input could have held a report (``reportable``: a session recording, a phone's notes)."""
+    reports = [p for p in analysis.get("pain") or [] if isinstance(p, dict)]
+    if not reports:
+        if not reportable:
+            return ""
+        return ('<section id="pain"><h2>Pain</h2><p data-key="pain.count" data-value="0">No pain was '
+                "reported during the session.</p></section>")
+    rows = []
+    for p in reports:
+        minutes, seconds = divmod(max(0, int(round(float(p["t_s"]) - t0))), 60)
+        where = titles.get(p.get("exercise") or "", p.get("exercise") or "between exercises")
+        level = p.get("level")
+        rows.append("<tr>" + cell("time", f"{minutes}:{seconds:02d}") + cell("exercise", where)
+                    + cell("pain (0-10)", "not rated" if level is None else f"{level}/10", "pain.level", level,
+                           "short" if level is not None and level >= 5 else "warn") + "</tr>")
+    levels = [p["level"] for p in reports if p.get("level") is not None]
+    worst = f", worst {max(levels)}/10" if levels else ""
+    return (f'<section id="pain"><h2>Pain</h2><p class="short" data-key="pain.count" data-value="{len(reports)}">'
+            f"Pain was reported {len(reports)} time{'s' if len(reports) > 1 else ''}{worst}. The routine is meant "
+            "to be pain-free: these exercises are to be done only in a range that does not hurt; talk them over "
+            "with your physiotherapist. The quality scores do not count pain.</p>"
+            + table(["time", "exercise", "pain (0-10)"], rows) + "</section>")
+
+
 def gaps_section(analysis: dict, problems: list[str]) -> str:
     gaps = analysis.get("gaps", [])
     rate = float(analysis.get("sample_rate_hz") or 0.0)

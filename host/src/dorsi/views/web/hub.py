@@ -27,6 +27,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable
 
+from ...events.pain import is_command as is_pain_command
 from ...session.state import SessionState
 
 COMMANDS = ("next", "repeat", "pause", "resume", "toggle_pause", "quit")
@@ -130,9 +131,10 @@ class CoachHub:
 
     # -- page side -----------------------------------------------------------
     def command(self, name: str) -> None:
-        """Queue a command from a page; unknown names raise ``ValueError``."""
-        if name not in COMMANDS:
-            raise ValueError(f"unknown command {name!r}; expected one of {COMMANDS}")
+        """Queue a command from a page: one of ``COMMANDS``, or a pain report (``"pain"``, or
+        ``"pain:N"`` with N in 1-10); others raise ``ValueError``."""
+        if name not in COMMANDS and not is_pain_command(name):
+            raise ValueError(f"unknown command {name!r}; expected one of {COMMANDS}, pain or pain:1 .. pain:10")
         self._commands.append(name)
 
     def rendered(self, seq: int, device_wall_ms: float, render_wall_ms: float,

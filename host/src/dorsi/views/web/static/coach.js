@@ -133,6 +133,7 @@
     renderCounters(s);
     renderAlerts(s);
     renderWearing(s);
+    renderPain(s);
     renderSensors(s);
     setText("message", s.message || "");
     setText("event", s.last_event || "");
@@ -140,7 +141,7 @@
     const paused = s.phase === "paused";
     $("btn-pause").querySelector("use").setAttribute("href", paused ? "#i-play" : "#i-pause");
     $("btn-pause").querySelector(".text").textContent = paused ? "Resume" : "Pause";
-    for (const id of ["btn-pause", "btn-repeat", "btn-next"]) $(id).disabled = s.phase === "finished";
+    for (const id of ["btn-pause", "btn-repeat", "btn-next", "btn-pain"]) $(id).disabled = s.phase === "finished";
     const t = Math.floor(s.session_elapsed_s || 0);
     setText("session-time", `${String(Math.floor(t / 60)).padStart(2, "0")}:${String(t % 60).padStart(2, "0")}`);
     renderReport(s, msg.report || {});
@@ -278,6 +279,13 @@
     prev.heel = !!s.heel_lift;
   }
 
+  // after "it hurts": what to do, and the 1-10 scale until the report is rated
+  function renderPain(s) {
+    $("pain").hidden = !s.pain_note;
+    setText("pain-note", s.pain_note || "");
+    $("pain-rate").hidden = !(s.pain_note && s.pain_unrated);
+  }
+
   // how the sensors are read where that is not as set up (swapped, on the calf, no foot)
   function renderWearing(s) {
     const box = $("wearing");
@@ -408,7 +416,8 @@
   });
   document.addEventListener("keydown", (ev) => {
     if (ev.ctrlKey || ev.metaKey || ev.altKey || ev.repeat) return;
-    const name = {" ": "toggle_pause", n: "next", N: "next", r: "repeat", R: "repeat"}[ev.key];
+    let name = {" ": "toggle_pause", n: "next", N: "next", r: "repeat", R: "repeat", h: "pain", H: "pain"}[ev.key];
+    if (!name && /^[0-9]$/.test(ev.key) && !$("pain-rate").hidden) name = `pain:${Number(ev.key) || 10}`;
     if (!name) return;
     ev.preventDefault();
     command(name);

@@ -1,0 +1,149 @@
+"""Pain the user reported during a session: when, and how much on the 0-10 scale.
+
+The routine is meant to be pain-free, so pain is the one thing the sensors cannot see that a
+physiotherapist most wants to know. The user reports it as it happens: a key (``h``, then a
+digit) in the terminal session, the "Pain" button on the coach page, or a note ("pain",
+"pain 6", "hurts 4/10") in a phone's Sensor Logger recording. A live report is kept in the
+recording as a ``pain`` marker at once (a rating given a moment later is a second marker with
+the same time), and the analysis lists each report under the exercise it fell in.
+
+A report does not change the quality score: the score says how the movement was done, and a
+patient should never keep quiet about pain to keep a score. It is listed beside the score
+instead, in the analysis, the report and the history.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+#: The numeric rating scale's range for a reported pain (0 would be no pain: nothing to report).
+MIN_LEVEL, MAX_LEVEL = 1, 10
+#: A rating given within this long after an unrated report rates that report (live sessions).
+RATE_WINDOW_S = 20.0
+
+_NOTE = re.compile(r"^\s*(pain|hurts?|painful|sore)\b\s*[:=-]?\s*(?:(\d{1,2})\s*(?:/\s*10)?)?\s*[.!]*\s*$",
+                   re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PainReport:
+    """One report of pain.
+
+    Attributes
+    ----------
+    t_s : float
+        When, on the session's time base (s).
+    level : int or None
+        1-10 on the numeric rating scale (10: worst imaginable); None when not rated.
+    exercise : str or None
+        The exercise it fell in (None: between exercises, or not yet assigned).
+    """
+
+    t_s: float
+    level: int | None = None
+    exercise: str | None = None
+
+    def to_json(self) -> dict:
+        return {"t_s": round(self.t_s, 3), "level": self.level, "exercise": self.exercise}
+
+    @property
+    def label(self) -> str:
+        """``"6/10"``, or ``"not rated"``."""
+        return "not rated" if self.level is None else f"{self.level}/10"
+
+
+def valid_level(level: object) -> int | None:
+    """``level`` as a rating 1-10, or None where it is none (a bool, a fraction, out of range)."""
+    if isinstance(level, bool) or not isinstance(level, (int, float)):
+        return None
+    if not math.isfinite(level) or level != int(level) or not MIN_LEVEL <= level <= MAX_LEVEL:
+        return None
+    return int(level)
+
+
+def parse_command(name: str) -> tuple[bool, int | None]:
+    """Whether a session command is a pain report, and its rating: ``"pain"`` (not rated) or
+    ``"pain:N"`` with N in 1-10. ``(False, None)`` for anything else."""
+    if name == "pain":
+        return True, None
+    head, sep, tail = name.partition(":")
+    if head != "pain" or not sep or not tail.isdigit():
+        return False, None
+    level = valid_level(int(tail))
+    return (level is not None), level
+
+
+def is_command(name: str) -> bool:
+    return parse_command(name)[0]
+
+
+def from_note(text: str) -> tuple[bool, int | None]:
+    """Whether a recording's note reports pain ("pain", "Pain 6", "hurts: 4/10", "sore 3"),
+    and its rating (None: not rated, or a number outside 1-10)."""
+    m = _NOTE.match(text)
+    if m is None:
+        return False, None
+    return True, (valid_level(int(m.group(2))) if m.group(2) else None)
+
+
+def from_markers(markers: Iterable[dict]) -> list[PainReport]:
+    """The reports kept in a recording's markers, in time order.
+
+    A marker ``{"event": "pain", "t": ..., "level": ..., "exercise": ...}`` reports pain; a later
+    one with the same ``t`` rates it (the live session writes the report at once, its rating when
+    given). Markers with no finite time are skipped; a level outside 1-10 reads as not rated.
+    """
+    by_time: dict[float, PainReport] = {}
+    for m in markers:
+        if not isinstance(m, dict) or m.get("event") != "pain":
+            continue
+        t = m.get("t")
+        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
+            continue
+        exercise = m.get("exercise") if isinstance(m.get("exercise"), str) else None
+        earlier = by_time.get(float(t))
+        level = valid_level(m.get("level"))
+        if level is None and earlier is not None:
+            level = earlier.level
+        by_time[float(t)] = PainReport(float(t), level, exercise or (earlier.exercise if earlier else None))
+    return sorted(by_time.values(), key=lambda r: r.t_s)
+
+
+def assign(reports: Sequence[PainReport], segments: Sequence[tuple[str, float, float]]) -> list[PainReport]:
+    """Each report with the exercise whose segment holds its time (None when no segment does:
+    reported between exercises)."""
+    out = []
+    for r in reports:
+        inside = [name for name, a, b in segments if a <= r.t_s <= b]
+        out.append(PainReport(r.t_s, r.level, inside[-1] if inside else None))
+    return out
+
+
+def worst(reports: Sequence[PainReport]) -> int | None:
+    """The highest rating among ``reports`` (None when none is rated)."""
+    levels = [r.level for r in reports if r.level is not None]
+    return max(levels) if levels else None
+
+
+def summary_note(reports: Sequence[PainReport], titles: dict[str, str] | None = None,
+                 t0: float = 0.0) -> str | None:
+    """One line for the analysis' notes: where pain was reported (times as m:ss from ``t0``, the
+    session's first sample), and what to do about it."""
+    if not reports:
+        return None
+    titles = titles or {}
+    parts = []
+    for r in reports:
+        where = titles.get(r.exercise, r.exercise) if r.exercise else "between exercises"
+        parts.append(f"{where} at {_clock(r.t_s - t0)} ({r.label})")
+    count = f"{len(reports)} time{'s' if len(reports) > 1 else ''}"
+    return (f"Pain reported {count}: {'; '.join(parts)}. The routine is meant to be pain-free: do these "
+            "exercises only in a range that does not hurt, and tell your physiotherapist.")
+
+
+def _clock(t_s: float) -> str:
+    minutes, seconds = divmod(max(0, int(round(t_s))), 60)
+    return f"{minutes}:{seconds:02d}"

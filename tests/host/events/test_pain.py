@@ -1,0 +1,148 @@
+"""Pain reports: commands, notes, markers, and how the analysis lists them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dorsi.events import pain
+from dorsi.events.pain import PainReport
+from dorsi.pipeline import analyze
+from dorsi.session.keyboard import KeyCommands
+from dorsi.sim import simulate_routine
+from dorsi.views.web.hub import CoachHub
+
+SCHEMA = json.loads((Path(__file__).parents[3] / "docs" / "schemas" / "analysis-v1.json").read_text())
+
+
+@given(st.integers(min_value=-5, max_value=20))
+def test_a_rating_command_is_a_report_only_within_1_to_10(level):
+    ok, rated = pain.parse_command(f"pain:{level}")
+    assert ok == (1 <= level <= 10)
+    assert rated == (level if ok else None)
+
+
+@pytest.mark.parametrize("name", ["pain:", "pain:x", "pain:6.5", "pains", "next", "pain:06 ", "PAIN"])
+def test_other_commands_are_not_pain_reports(name):
+    assert not pain.is_command(name)
+
+
+def test_an_unrated_report_is_a_command():
+    assert pain.parse_command("pain") == (True, None)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("pain", (True, None)), ("Pain 6", (True, 6)), ("hurts: 4/10", (True, 4)), ("sore 3", (True, 3)),
+    ("PAIN=10!", (True, 10)), ("painful", (True, None)), ("pain 0", (True, None)), ("pain 11", (True, None)),
+    ("painkillers taken", (False, None)), ("band lunge", (False, None)), ("no pain", (False, None)),
+])
+def test_notes_reporting_pain(text, expected):
+    assert pain.from_note(text) == expected
+
+
+def test_a_later_marker_at_the_same_time_rates_the_report():
+    markers = [
+        {"event": "exercise_start", "exercise": "band_lunge", "t": 10.0},
+        {"event": "pain", "t": 12.5, "level": None, "exercise": "band_lunge"},
+        {"event": "pain", "t": 12.5, "level": 6, "exercise": "band_lunge"},
+        {"event": "pain", "t": 30.0, "level": 3},
+        {"event": "pain", "t": 31.0, "level": 99},  # out of range: reported, not rated
+        {"event": "pain", "t": "soon"},  # no time: skipped
+        {"event": "pain", "t": float("nan")},
+        "not a marker",
+    ]
+    reports = pain.from_markers(markers)  # type: ignore[arg-type]
+    assert reports == [PainReport(12.5, 6, "band_lunge"), PainReport(30.0, 3, None), PainReport(31.0, None, None)]
+
+
+def test_a_missing_rating_in_a_later_marker_keeps_the_earlier_one():
+    reports = pain.from_markers([{"event": "pain", "t": 1.0, "level": 5}, {"event": "pain", "t": 1.0}])
+    assert reports == [PainReport(1.0, 5, None)]
+
+
+def test_reports_are_assigned_to_the_segment_they_fall_in():
+    segments = [("band_lunge", 0.0, 10.0), ("soleus_stretch", 20.0, 30.0)]
+    out = pain.assign([PainReport(5.0, 2), PainReport(15.0), PainReport(25.0, 7)], segments)
+    assert [r.exercise for r in out] == ["band_lunge", None, "soleus_stretch"]
+    assert pain.worst(out) == 7
+    note = pain.summary_note(out, {"band_lunge": "Band lunges"}, t0=0.0)
+    assert note is not None and "Band lunges at 0:05 (2/10)" in note
+    assert "between exercises at 0:15 (not rated)" in note
+
+
+def test_the_keyboard_rates_a_report_only_right_after_it():
+    now = [100.0]
+    keys = KeyCommands(clock=lambda: now[0])
+    assert keys.command("6") is None  # a digit alone means nothing
+    assert keys.command("h") == "pain"
+    now[0] += 3.0
+    assert keys.command("0") == "pain:10"
+    assert keys.command("4") is None  # one rating per report
+    assert keys.command("H") == "pain"
+    now[0] += pain.RATE_WINDOW_S + 1.0
+    assert keys.command("4") is None  # too late
+    assert keys.command("n") == "next" and keys.command(" ") == "toggle_pause"
+
+
+def test_the_coach_page_may_report_pain_but_not_make_up_commands():
+    hub = CoachHub()
+    hub.command("pain")
+    hub.command("pain:7")
+    assert hub.poll() == ["pain", "pain:7"]
+    for bad in ("pain:0", "pain:11", "pain:seven", "hurt"):
+        with pytest.raises(ValueError):
+            hub.command(bad)
+
+
+@pytest.fixture(scope="module")
+def session():
+    return simulate_routine(seed=3, exercises=["band_lunge", "soleus_stretch"])
+
+
+def test_the_analysis_lists_reports_under_their_exercise_and_leaves_the_score_alone(session):
+    segs = [(g.exercise, g.start_s, g.end_s) for g in session.truth.segments]
+    lunge = next(s for s in segs if s[0] == "band_lunge")
+    between = segs[1][1] - 0.5  # in the quiet between the two exercises
+    assert segs[0][2] < between
+    reports = [PainReport(lunge[1] + 3.0, 6), PainReport(lunge[1] + 9.0), PainReport(between, 2)]
+    plain = analyze(session.shin, session.foot, segments=segs)
+    hurt = analyze(session.shin, session.foot, segments=segs, pain=reports)
+    doc = hurt.to_json()
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["quality"] == plain.to_json()["quality"]
+    ex = next(e for e in doc["exercises"] if e["exercise"] == "band_lunge")
+    assert ex["pain"] == [{"t_s": round(lunge[1] + 3.0, 3), "level": 6},
+                          {"t_s": round(lunge[1] + 9.0, 3), "level": None}]
+    assert [p["exercise"] for p in doc["pain"]][:2] == ["band_lunge", "band_lunge"]
+    assert doc["pain"][-1] == {"t_s": round(between, 3), "level": 2, "exercise": None}
+    assert sum(len(e["pain"]) for e in doc["exercises"]) == sum(1 for p in doc["pain"] if p["exercise"])
+    assert any(n.startswith("Pain reported") for n in doc["notes"])
+    assert not any(n.startswith("Pain reported") for n in plain.to_json()["notes"])
+    assert plain.to_json()["pain"] == []
+
+
+def test_the_guide_keeps_each_report_at_once_and_rates_only_the_newest_unrated_one():
+    from dorsi.routine import default_routine
+    from dorsi.session.guide import RoutineGuide
+
+    markers: list[dict] = []
+    def marker(event: str, **fields) -> None:
+        markers.append(dict(fields, event=event))
+
+    # a pain report needs neither sensors nor an exercise under way (between exercises: none)
+    guide = RoutineGuide(default_routine(), processor=None, marker=marker)  # type: ignore[arg-type]
+    guide.command("pain", 10.0)
+    assert guide.state.pain_unrated and guide.state.pain_note.startswith("Pain noted.")
+    guide.command("pain:4", 15.0)  # rates the report at 10 s
+    guide.command("pain:7", 16.0)  # that one is rated: a new report
+    guide.command("pain", 40.0)
+    guide.command("pain:3", 40.0 + pain.RATE_WINDOW_S + 1.0)  # too late to rate it: a new report
+    assert len(markers) == 5 and all(m["event"] == "pain" for m in markers)
+    expected = [PainReport(10.0, 4), PainReport(16.0, 7), PainReport(40.0), PainReport(61.0, 3)]
+    assert pain.from_markers(markers) == guide.pain_reports == expected
+    assert guide.state.pain_reports == 4 and "(3/10)" in guide.state.pain_note and not guide.state.pain_unrated
