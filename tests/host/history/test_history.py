@@ -123,6 +123,7 @@ def test_cli_history_and_progress(ktw_csv, tmp_path, capsys):
     assert main(["progress", "--home", home, "--png", str(png)]) == 0
     out = capsys.readouterr().out
     assert "1 session(s)" in out and "calibrated: 9.5 cm" in out and "MDC95" in out
+    assert "Pain: none reported in the last 1 session(s)." in out
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
@@ -264,3 +265,20 @@ def test_a_damaged_index_is_reported_and_rebuilt_from_the_kept_files(ktw_csv, tm
         else:  # analysed again (classified, no --exercise now): the same lunges
             assert again_analysis["exercises"][0]["exercise"] == "band_lunge"
             assert len(again_analysis["exercises"][0]["reps"]) == len(analysis["exercises"][0]["reps"])
+
+
+def test_pain_over_the_latest_sessions_is_said_in_one_line():
+    from dorsi.history.pain_trend import PainTrend
+
+    day = datetime(2026, 11, 2, tzinfo=timezone.utc)
+    analyses = [{"pain": []}, {"pain": [{"t_s": 1.0, "level": 3, "exercise": "band_lunge"}]}, {},
+                {"pain": [{"t_s": 5.0, "level": None, "exercise": "band_lunge"},
+                          {"t_s": 9.0, "level": 6, "exercise": "soleus_stretch"}, "junk"]}]
+    sessions = [(day + timedelta(days=i), a) for i, a in enumerate(analyses)]
+    trend = PainTrend().fit(list(reversed(sessions)))  # any order
+    assert (trend.sessions_, trend.with_pain_, trend.reports_, trend.worst_) == (4, 2, 3, 6)
+    line = trend.statement({"band_lunge": "Band lunges"})
+    assert line.startswith("Pain: reported in 2 of the last 4 session(s), worst 6/10, most in Band lunges (2x)")
+    assert "last on 2026-11-05" in line
+    assert PainTrend(recent=1).fit(sessions[:3]).statement() == "Pain: none reported in the last 1 session(s)."
+    assert PainTrend().fit([]).statement() == "Pain: no sessions yet."
