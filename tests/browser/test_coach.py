@@ -104,6 +104,10 @@ def test_emulated_session_on_the_page(browser, coach, artifacts):
     _first(seen, i_done, lambda s: s["report"] == "ready", "the report")
     beeps = browser.execute_script("return dorsiCoach.beeps.map(b => b.kind)")
     assert "met" in beeps and "heel" in beeps
+    spoken = browser.execute_script("return dorsiCoach.spoken.map(s => s.text)")
+    for words in ("Band dorsiflexion lunges", "3. Target reached.", "Soleus lunge stretch", "Target met.",
+                  "Heel down.", "Routine finished. Well done."):
+        assert words in spoken, (words, spoken)
 
     # the report is the reports module's page, embedded and linked
     frame = browser.find_element("id", "report-frame")
@@ -270,8 +274,9 @@ def test_it_hurts_then_how_much(browser, threaded, artifacts):
 
     browser.find_element("id", "btn-pain").click()
     wait.until(lambda b: collected(["pain"]))
-    note = "Pain noted. Stop here and ease back to where it does not hurt."
-    threaded.push(_state(reps=2, pain_note=note, pain_unrated=True, pain_reports=1))
+    assert browser.find_element("id", "mark-pain").get_attribute("visibility") == "hidden"
+    note = "Pain noted near 28°: stay below that. Stop here and ease back to where it does not hurt."
+    threaded.push(_state(reps=2, pain_note=note, pain_unrated=True, pain_reports=1, pain_angle_deg=28.4))
     wait.until(lambda b: b.find_element("id", "pain-rate").is_displayed())
     shown = browser.find_element("id", "pain").text
     assert note in shown and "How much, 1-10?" in shown
@@ -279,16 +284,51 @@ def test_it_hurts_then_how_much(browser, threaded, artifacts):
     browser.save_screenshot(str(artifacts / "coach-phone-pain.png"))
     browser.find_element("css selector", '#pain-rate button[data-cmd="pain:6"]').click()
     wait.until(lambda b: collected(["pain", "pain:6"]))
-    threaded.push(_state(reps=2, pain_note="Pain noted (6/10). Stop here.", pain_unrated=False, pain_reports=1))
+    threaded.push(_state(reps=2, pain_note="Pain noted (6/10) near 28°: stay below that.", pain_unrated=False,
+                         pain_reports=1, pain_angle_deg=28.4))
     wait.until(lambda b: not b.find_element("id", "pain-rate").is_displayed())
-    assert "(6/10)" in browser.find_element("id", "pain").text
+    assert "(6/10) near 28°" in browser.find_element("id", "pain").text
+    # where it hurt, on the gauge, in words beside it too
+    assert browser.find_element("id", "mark-pain").get_attribute("visibility") == "visible"
+    assert browser.find_element("id", "pain-legend").text == "✚ hurt near 28°"
     body = browser.find_element("tag name", "body")
     body.send_keys("7")  # no scale on screen: a digit is nothing
     body.send_keys("h")
     wait.until(lambda b: collected(["pain", "pain:6", "pain"]))
-    threaded.push(_state(reps=2, pain_note=note, pain_unrated=True, pain_reports=2))
+    threaded.push(_state(reps=2, pain_note="Pain noted.", pain_unrated=True, pain_reports=2))
     wait.until(lambda b: b.find_element("id", "pain-rate").is_displayed())
     body.send_keys("0")
     wait.until(lambda b: collected(["pain", "pain:6", "pain", "pain:10"]))
     threaded.push(_state(reps=2))
     wait.until(lambda b: not b.find_element("id", "pain").is_displayed())
+    assert browser.find_element("id", "mark-pain").get_attribute("visibility") == "hidden"
+
+
+def test_counts_and_alerts_are_spoken(browser, threaded):
+    """A user lunging 2 m from the screen hears the exercise, each count (the newest only), the
+    hold target, heel and knee alerts and the end, in words (speech synthesis with the sound on)."""
+    _viewport(browser, PHONE)
+    threaded.push(_state(phase="ready", reps=0))
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+
+    def show(state, check):
+        threaded.push(state)
+        wait.until(check)
+
+    reps_are = lambda n: lambda b: b.find_element("id", "reps").text == str(n)  # noqa: E731
+    show(_state(reps=0), reps_are(0))
+    show(_state(reps=1), reps_are(1))
+    show(_state(reps=3), reps_are(3))  # a count skipped on the way is not said late
+    show(_state(reps=6), reps_are(6))
+    show(_state(reps=6, heel_lift=True), lambda b: b.find_element("id", "alert-heel").is_displayed())
+    show(_state(reps=6, roll_in=True), lambda b: b.find_element("id", "alert-roll").is_displayed())
+    hold = dict(exercise="soleus_stretch", title="Soleus lunge stretch", kind="holds", reps_target=None,
+                hold_target_s=8.0, holds_target=1)
+    show(_state(hold_elapsed_s=3.0, **hold), lambda b: b.find_element("id", "hold").text == "3.0")
+    show(_state(hold_elapsed_s=8.2, hold_met_now=True, **hold), lambda b: b.find_element("id", "hold-met").is_displayed())
+    show(_state(phase="finished"), lambda b: b.find_element("id", "report-card").is_displayed())
+    spoken = browser.execute_script("return dorsiCoach.spoken.map(s => s.text)")
+    assert spoken == ["Band dorsiflexion lunges", "1", "3", "6. Target reached.", "Heel down.",
+                      "Knee out, over the toes.", "Soleus lunge stretch", "Target met.", "Routine finished. Well done."]

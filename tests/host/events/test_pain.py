@@ -75,6 +75,22 @@ def test_reports_are_assigned_to_the_segment_they_fall_in():
     assert "between exercises at 0:15 (not rated)" in note
 
 
+@given(st.lists(st.floats(-20, 60), min_size=1, max_size=60), st.floats(0.0, 8.0), st.integers(0, 2 ** 32 - 1))
+def test_where_it_hurt_is_the_highest_valid_angle_just_before(angles, t_s, seed):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(len(angles)) * 0.1
+    angle = np.asarray(angles)
+    valid = rng.random(len(angles)) < 0.7
+    inside = valid & (t >= t_s - pain.LOOKBACK_S) & (t <= t_s)
+    got = pain.angle_before(t_s, t, angle, valid)
+    assert got == (float(angle[inside].max()) if inside.any() else None)
+    reports = pain.with_angles([PainReport(t_s, 3, "band_lunge"), PainReport(t_s, 3, "calf_release"),
+                                PainReport(t_s, 3, None)], t, angle, valid, ["band_lunge"])
+    assert [r.angle_deg for r in reports] == [got, None, None]  # the angle only where it is the ankle's
+
+
 def test_the_keyboard_rates_a_report_only_right_after_it():
     now = [100.0]
     keys = KeyCommands(clock=lambda: now[0])
@@ -116,10 +132,17 @@ def test_the_analysis_lists_reports_under_their_exercise_and_leaves_the_score_al
     jsonschema.validate(doc, SCHEMA)
     assert doc["quality"] == plain.to_json()["quality"]
     ex = next(e for e in doc["exercises"] if e["exercise"] == "band_lunge")
-    assert ex["pain"] == [{"t_s": round(lunge[1] + 3.0, 3), "level": 6},
-                          {"t_s": round(lunge[1] + 9.0, 3), "level": None}]
+    assert [(p["t_s"], p["level"]) for p in ex["pain"]] == [(round(lunge[1] + 3.0, 3), 6),
+                                                             (round(lunge[1] + 9.0, 3), None)]
+    from dorsi.pipeline import estimate_trace
+
+    trace = estimate_trace(session.shin, session.foot, segments=segs)
+    for p in ex["pain"]:  # where it hurt: the highest angle in the 3 s before, as the trace says
+        near = (trace.t >= p["t_s"] - pain.LOOKBACK_S) & (trace.t <= p["t_s"]) & trace.valid
+        assert p["angle_deg"] == round(float(trace.angle_deg[near].max()), 1)
+    assert max(p["angle_deg"] for p in ex["pain"]) > ex["baseline_deg"] + 10  # the lunges were under way
     assert [p["exercise"] for p in doc["pain"]][:2] == ["band_lunge", "band_lunge"]
-    assert doc["pain"][-1] == {"t_s": round(between, 3), "level": 2, "exercise": None}
+    assert doc["pain"][-1] == {"t_s": round(between, 3), "level": 2, "exercise": None, "angle_deg": None}
     assert sum(len(e["pain"]) for e in doc["exercises"]) == sum(1 for p in doc["pain"] if p["exercise"])
     assert any(n.startswith("Pain reported") for n in doc["notes"])
     assert not any(n.startswith("Pain reported") for n in plain.to_json()["notes"])

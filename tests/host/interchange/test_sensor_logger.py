@@ -125,8 +125,10 @@ def test_notes_name_the_exercises(tmp_path):
     assert len(got.problems) == 1 and "'lunges'" in got.problems[0] and "line 4" in got.problems[0]
     # a note reporting pain ends nothing; the analysis lists it under the exercise it fell in
     assert [(p.t_s, p.level) for p in got.pain] == [(6.0, 5), (11.0, None)]
-    assert load_session(path).analysis["pain"] == [{"t_s": 6.0, "level": 5, "exercise": "knee_to_wall"},
-                                                   {"t_s": 11.0, "level": None, "exercise": None}]
+    first, second = load_session(path).analysis["pain"]
+    assert (first["t_s"], first["level"], first["exercise"]) == (6.0, 5, "knee_to_wall")
+    assert first["angle_deg"] > 10  # mid-lunge: where it hurt
+    assert second == {"t_s": 11.0, "level": None, "exercise": None, "angle_deg": None}
     assert exercise_named("Band dorsiflexion lunges") == "band_lunge"
     assert exercise_named("NERVE FLOSSING (seated slump)") == "nerve_floss"
     assert exercise_named("walk") is None

@@ -28,10 +28,13 @@ class PainReporter:
         self.sent_at_rep: int | None = None
         self.notes: list[str] = []
         self.unrated_seen = False
+        self.angles: set = set()
 
     def update(self, state) -> None:
         if state.pain_note:
             self.notes.append(state.pain_note)
+            if state.pain_angle_deg is not None:
+                self.angles.add(state.pain_angle_deg)
         lunging = state.phase == "exercise" and state.exercise == "band_lunge"
         if self.sent_at_rep is None and lunging and state.reps >= 2:
             self.pending, self.sent_at_rep = ["pain"], state.reps
@@ -137,16 +140,20 @@ def test_pain_reported_live_is_kept_rated_and_analysed_under_its_exercise(droppe
     path, result, _ = dropped_session
     reporter = result.pain_reporter
     assert reporter.unrated_seen, "the screen asked for a rating after the report"
-    assert any(n.startswith("Pain noted (6/10).") for n in reporter.notes)
+    assert any(n.startswith("Pain noted (6/10) near ") for n in reporter.notes)
+    (live_angle,) = reporter.angles  # where it hurt, marked on the gauge
     lunge = next(e for e in result.exercises if e.spec.id == "band_lunge")
     marks = [m for m in read_recording(path).markers if m.get("event") == "pain"]
     assert len(marks) == 2 and marks[0]["t"] == marks[1]["t"]  # kept at once, then rated
     assert (marks[0]["level"], marks[1]["level"]) == (None, 6)
     assert marks[0]["exercise"] == "band_lunge" and lunge.start_s < marks[0]["t"] < lunge.end_s
     analysis = load_session(path).analysis
-    assert analysis["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6, "exercise": "band_lunge"}]
+    (report,) = analysis["pain"]
+    assert (report["t_s"], report["level"], report["exercise"]) == (round(marks[0]["t"], 3), 6, "band_lunge")
+    assert abs(report["angle_deg"] - live_angle) < 1.0  # live and afterwards, the same rule
     by_id = {e["exercise"]: e for e in analysis["exercises"]}
-    assert by_id["band_lunge"]["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6}]
+    assert by_id["band_lunge"]["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6,
+                                           "angle_deg": report["angle_deg"]}]
     assert by_id["soleus_stretch"]["pain"] == []
     from dorsi.export import events_table
 

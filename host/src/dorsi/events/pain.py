@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
+
+import numpy as np
 
 #: The numeric rating scale's range for a reported pain (0 would be no pain: nothing to report).
 MIN_LEVEL, MAX_LEVEL = 1, 10
 #: A rating given within this long after an unrated report rates that report (live sessions).
 RATE_WINDOW_S = 20.0
+#: A report comes a moment after the pain (a key to find, a button to tap): the angle it hurt at
+#: is read as the highest ankle angle over this long before the report.
+LOOKBACK_S = 3.0
 
 _NOTE = re.compile(r"^\s*(pain|hurts?|painful|sore)\b\s*[:=-]?\s*(?:(\d{1,2})\s*(?:/\s*10)?)?\s*[.!]*\s*$",
                    re.IGNORECASE)
@@ -40,14 +45,20 @@ class PainReport:
         1-10 on the numeric rating scale (10: worst imaginable); None when not rated.
     exercise : str or None
         The exercise it fell in (None: between exercises, or not yet assigned).
+    angle_deg : float or None
+        Where it hurt: the highest ankle dorsiflexion over ``LOOKBACK_S`` before the report, in
+        an exercise whose angle is dorsiflexion (:func:`dorsi.routine.exercises.dorsiflexion_exercises`);
+        None elsewhere.
     """
 
     t_s: float
     level: int | None = None
     exercise: str | None = None
+    angle_deg: float | None = None
 
     def to_json(self) -> dict:
-        return {"t_s": round(self.t_s, 3), "level": self.level, "exercise": self.exercise}
+        angle = None if self.angle_deg is None else round(self.angle_deg, 1)
+        return {"t_s": round(self.t_s, 3), "level": self.level, "exercise": self.exercise, "angle_deg": angle}
 
     @property
     def label(self) -> str:
@@ -122,6 +133,26 @@ def assign(reports: Sequence[PainReport], segments: Sequence[tuple[str, float, f
     return out
 
 
+def angle_before(t_s: float, t: np.ndarray, angle: np.ndarray, valid: np.ndarray,
+                 lookback_s: float = LOOKBACK_S) -> float | None:
+    """The highest valid ``angle`` over ``[t_s - lookback_s, t_s]`` (None when none is valid)."""
+    a = int(np.searchsorted(t, t_s - lookback_s, side="left"))
+    b = int(np.searchsorted(t, t_s, side="right"))
+    ok = valid[a:b]
+    if not ok.any():
+        return None
+    return float(np.max(angle[a:b][ok]))
+
+
+def with_angles(reports: Sequence[PainReport], t: np.ndarray, angle: np.ndarray, valid: np.ndarray,
+                exercises: Iterable[str]) -> list[PainReport]:
+    """Each report with the angle it hurt at (:func:`angle_before`) when it fell in one of
+    ``exercises`` (those whose angle is dorsiflexion), else with none."""
+    keep = set(exercises)
+    return [replace(r, angle_deg=angle_before(r.t_s, t, angle, valid) if r.exercise in keep else None)
+            for r in reports]
+
+
 def worst(reports: Sequence[PainReport]) -> int | None:
     """The highest rating among ``reports`` (None when none is rated)."""
     levels = [r.level for r in reports if r.level is not None]
@@ -138,7 +169,8 @@ def summary_note(reports: Sequence[PainReport], titles: dict[str, str] | None = 
     parts = []
     for r in reports:
         where = titles.get(r.exercise, r.exercise) if r.exercise else "between exercises"
-        parts.append(f"{where} at {_clock(r.t_s - t0)} ({r.label})")
+        at = f", near {r.angle_deg:.0f} deg" if r.angle_deg is not None else ""
+        parts.append(f"{where} at {_clock(r.t_s - t0)} ({r.label}{at})")
     count = f"{len(reports)} time{'s' if len(reports) > 1 else ''}"
     return (f"Pain reported {count}: {'; '.join(parts)}. The routine is meant to be pain-free: do these "
             "exercises only in a range that does not hurt, and tell your physiotherapist.")

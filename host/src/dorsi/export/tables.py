@@ -72,7 +72,8 @@ def _row(**values) -> dict:
 
 def event_rows(analysis: dict) -> list[dict]:
     """Reps, holds, heel lifts (per exercise), pain reports (``kind`` ``pain``, at ``start_s``, rated
-    ``pain_level`` 1-10 or empty) and data gaps as rows of :data:`EVENT_COLUMNS`."""
+    ``pain_level`` 1-10 or empty, ``angle_deg`` where it hurt) and data gaps as rows of
+    :data:`EVENT_COLUMNS`."""
     rows = []
     for ex in analysis.get("exercises", []):
         name = ex["exercise"]
@@ -93,7 +94,7 @@ def event_rows(analysis: dict) -> list[dict]:
                              duration_s=round(h["end_s"] - h["start_s"], 3)))
     for i, p in enumerate(analysis.get("pain") or [], 1):
         rows.append(_row(exercise=p.get("exercise"), kind="pain", index=i, start_s=p["t_s"], end_s=p["t_s"],
-                         duration_s=0.0, pain_level=p.get("level")))
+                         duration_s=0.0, pain_level=p.get("level"), angle_deg=p.get("angle_deg")))
     for i, g in enumerate(analysis.get("gaps", []), 1):
         rows.append(_row(kind="gap", index=i, start_s=g["start_s"], end_s=g["end_s"],
                          duration_s=round(g["end_s"] - g["start_s"], 3), samples_lost=g["samples_lost"]))

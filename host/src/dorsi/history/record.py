@@ -7,12 +7,9 @@ from datetime import datetime
 
 from dorsi.history.calibration import KneeToWallCalibration
 from dorsi.routine import Routine
+from dorsi.routine.exercises import dorsiflexion_exercises
 from dorsi.views.report.summary import knee_to_wall_result, session_completion
 
-#: Exercises whose angle is ankle dorsiflexion with the shin sensor alone (foot flat, weight-bearing).
-WEIGHT_BEARING = ("knee_to_wall", "band_lunge", "soleus_stretch", "gastroc_stretch")
-#: Added when a foot sensor measures the true ankle angle.
-WITH_FOOT_SENSOR = ("seated_df_hold", "eccentric_drop")
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ def session_figures(analysis: dict, routine: Routine | None = None) -> dict:
         keep = [i for i, ok in enumerate(ktw.valid) if ok]
         trials_deg = tuple(ktw.trials_deg[i] for i in keep)
         trials_cm = tuple(ktw.trials_cm[i] for i in keep if ktw.trials_cm[i] is not None)
-    names = WEIGHT_BEARING + (WITH_FOOT_SENSOR if analysis.get("source") == "ankle" else ())
+    names = dorsiflexion_exercises(analysis.get("source"))
     angles = [r["peak_angle_deg"] for ex in analysis.get("exercises", []) if ex["exercise"] in names
               for r in ex.get("reps", []) if not r.get("heel_lift") and not r.get("inferred")]
     angles += [h["mean_angle_deg"] for ex in analysis.get("exercises", []) if ex["exercise"] in names

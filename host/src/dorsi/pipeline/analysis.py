@@ -47,7 +47,7 @@ class ExerciseAnalysis:
             "form_flags": sum(r.foot_roll_in for r in self.reps) + sum(h.foot_roll_in for h in self.holds),
             "quality": self.quality.to_json(),
             "notes": list(self.notes),
-            "pain": [{"t_s": p.to_json()["t_s"], "level": p.level} for p in self.pain],
+            "pain": [{k: v for k, v in p.to_json().items() if k != "exercise"} for p in self.pain],
         }
 
 

@@ -14,7 +14,7 @@ from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
-from dorsi.events.pain import PainReport, assign, summary_note
+from dorsi.events.pain import PainReport, assign, summary_note, with_angles
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.as_worn import estimate_as_worn
@@ -22,7 +22,7 @@ from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
 from dorsi.pipeline.stance_check import stance_drift_note
 from dorsi.pipeline.strap_check import strap_turn_note
-from dorsi.routine.exercises import check_exercise
+from dorsi.routine.exercises import check_exercise, dorsiflexion_exercises
 from dorsi.routine.loader import default_routine
 from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
@@ -167,7 +167,8 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         if fallback.shin_alone_:
             notes.append(fallback.note(seg.exercise, seg.start_s, seg.end_s))
         results.append(analyze_segment(part, seg.exercise, routine, profile))
-    reported = assign(pain, [(seg.exercise, seg.start_s, seg.end_s) for seg in segs])
+    reported = with_angles(assign(pain, [(seg.exercise, seg.start_s, seg.end_s) for seg in segs]),
+                           trace.t, trace.angle_deg, trace.valid, dorsiflexion_exercises(trace.source))
     for result in results:
         result.pain = [p for p in reported
                        if p.exercise == result.exercise and result.start_s <= p.t_s <= result.end_s]

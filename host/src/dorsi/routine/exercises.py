@@ -27,6 +27,19 @@ EXERCISE_POSTURES: dict[str, str] = {
     "traction": "standing", "nerve_floss": "seated",
 }
 
+#: Exercises whose angle is ankle dorsiflexion with the shin sensor alone (foot flat, weight-bearing:
+#: the tibial inclination is the ankle angle).
+WEIGHT_BEARING: tuple[str, ...] = ("knee_to_wall", "band_lunge", "soleus_stretch", "gastroc_stretch")
+#: Added when a foot sensor measures the true ankle angle.
+WITH_FOOT_SENSOR: tuple[str, ...] = ("seated_df_hold", "eccentric_drop")
+
+
+def dorsiflexion_exercises(source: str | None) -> tuple[str, ...]:
+    """The exercises whose angle is ankle dorsiflexion for a trace of ``source`` (``"inclination"``:
+    the shin sensor alone; ``"ankle"``: shin and foot sensors)."""
+    return WEIGHT_BEARING + (WITH_FOOT_SENSOR if source == "ankle" else ())
+
+
 KINDS: tuple[str, ...] = ("reps", "holds", "rep_holds", "duration")
 SIGNALS: tuple[str, ...] = ("angle", "knee_swing")
 

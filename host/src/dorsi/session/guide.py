@@ -11,6 +11,7 @@ analysis see the same segments and the same reports.
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Callable
 
 import numpy as np
@@ -20,6 +21,7 @@ from ..events import pain
 from ..events.circle_direction import count_each_way
 from ..events.results import Rep
 from ..routine import ExerciseSpec, Routine
+from ..routine.exercises import dorsiflexion_exercises
 from .processor import ExerciseResult, LiveProcessor, Tick
 from .state import SessionState
 
@@ -135,6 +137,7 @@ class RoutineGuide:
         self._summaries: dict[int, dict] = {}  # id of an ended exercise's result -> its entry in completed
         self._pain: list[pain.PainReport] = []
         self._pain_note_until = -np.inf
+        self._recent_peaks: deque[tuple[float, float]] = deque()  # (a chunk's last time, its highest angle)
         self.done = False
 
     # -- commands ----------------------------------------------------------
@@ -163,18 +166,31 @@ class RoutineGuide:
         st = self.state
         last = self._pain[-1] if self._pain else None
         if level is not None and last is not None and last.level is None and now - last.t_s <= pain.RATE_WINDOW_S:
-            report = pain.PainReport(last.t_s, level, last.exercise)
+            report = pain.PainReport(last.t_s, level, last.exercise, last.angle_deg)
             self._pain[-1] = report
         else:
             in_exercise = st.phase in ("exercise", "paused") and self.index >= 0 and self._pending is None
-            report = pain.PainReport(now, level, self.routine.exercises[self.index].id if in_exercise else None)
+            exercise = self.routine.exercises[self.index].id if in_exercise else None
+            report = pain.PainReport(now, level, exercise, self._angle_before(exercise, now))
             self._pain.append(report)
+            st.pain_angle_deg = report.angle_deg
         self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise)
         st.pain_reports = len(self._pain)
         st.pain_unrated = report.level is None
         rated = "" if report.level is None else f" ({report.level}/10)"
-        st.pain_note = f"Pain noted{rated}. {PAIN_ADVICE}"
+        near = "" if report.angle_deg is None else f" near {report.angle_deg:.0f}\u00b0: stay below that."
+        st.pain_note = f"Pain noted{rated}{near or '.'} {PAIN_ADVICE}"
         self._pain_note_until = now + PAIN_NOTE_S
+
+    def _angle_before(self, exercise: str | None, now: float) -> float | None:
+        """Where it hurt (the analysis' rule, :func:`dorsi.events.pain.angle_before`): the highest
+        angle over the last ``pain.LOOKBACK_S``, in an exercise whose angle is dorsiflexion."""
+        if exercise is None:
+            return None
+        if exercise not in dorsiflexion_exercises("ankle" if self.processor.foot_in_use else "inclination"):
+            return None
+        peaks = [a for t, a in self._recent_peaks if t >= now - pain.LOOKBACK_S]
+        return max(peaks) if peaks else None
 
     @property
     def pain_reports(self) -> list[pain.PainReport]:
@@ -240,6 +256,9 @@ class RoutineGuide:
         if valid.any():
             st.angle_deg = float(tr.angle_deg[valid][-1])
             st.device_time_s = float(tr.t[-1])
+            self._recent_peaks.append((float(tr.t[-1]), float(np.max(tr.angle_deg[valid]))))
+            while self._recent_peaks and self._recent_peaks[0][0] < tr.t[-1] - pain.LOOKBACK_S:
+                self._recent_peaks.popleft()
             counted = valid & ~tr.heel_lift  # a heel off the floor does not count (the summary's rule)
             if st.phase == "exercise" and not self._best_from_reps() and counted.any():
                 peak = float(np.max(tr.angle_deg[counted]))
@@ -368,6 +387,7 @@ class RoutineGuide:
         st.hold_elapsed_s, st.hold_met_now, st.best_deg = None, False, None
         st.strap_turned_deg = None
         st.stance_moved_deg = None
+        st.pain_angle_deg = None
         st.exercise_elapsed_s = 0.0
         st.message = spec.title
         if self._unseen(spec):

@@ -60,6 +60,7 @@ class SessionState:
     pain_reports: int = 0  # pain reported so far this session (dorsi.events.pain)
     pain_note: str = ""  # what to do about the pain just reported (shown for a while)
     pain_unrated: bool = False  # the newest report still waits for its 1-10 rating
+    pain_angle_deg: float | None = None  # where it hurt in this exercise (deg), marked on the gauge
     exercise_elapsed_s: float = 0.0
     session_elapsed_s: float = 0.0
     device_time_s: float | None = None  # newest sample shown (for latency measurement)

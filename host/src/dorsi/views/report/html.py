@@ -181,16 +181,19 @@ def pain_section(analysis: dict, titles: dict[str, str], t0: float, reportable: 
         minutes, seconds = divmod(max(0, int(round(float(p["t_s"]) - t0))), 60)
         where = titles.get(p.get("exercise") or "", p.get("exercise") or "between exercises")
         level = p.get("level")
+        angle = p.get("angle_deg")
         rows.append("<tr>" + cell("time", f"{minutes}:{seconds:02d}") + cell("exercise", where)
                     + cell("pain (0-10)", "not rated" if level is None else f"{level}/10", "pain.level", level,
-                           "short" if level is not None and level >= 5 else "warn") + "</tr>")
+                           "short" if level is not None and level >= 5 else "warn")
+                    + cell("where it hurt", fmt(angle, 0, "\u00b0"), "pain.angle_deg", angle) + "</tr>")
     levels = [p["level"] for p in reports if p.get("level") is not None]
     worst = f", worst {max(levels)}/10" if levels else ""
     return (f'<section id="pain"><h2>Pain</h2><p class="short" data-key="pain.count" data-value="{len(reports)}">'
             f"Pain was reported {len(reports)} time{'s' if len(reports) > 1 else ''}{worst}. The routine is meant "
             "to be pain-free: these exercises are to be done only in a range that does not hurt; talk them over "
-            "with your physiotherapist. The quality scores do not count pain.</p>"
-            + table(["time", "exercise", "pain (0-10)"], rows) + "</section>")
+            "with your physiotherapist. The quality scores do not count pain. Where it hurt: the highest ankle "
+            "angle in the 3 s before the report (exercises where the angle is the ankle's).</p>"
+            + table(["time", "exercise", "pain (0-10)", "where it hurt"], rows) + "</section>")
 
 
 def gaps_section(analysis: dict, problems: list[str]) -> str:

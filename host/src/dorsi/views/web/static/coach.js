@@ -5,13 +5,14 @@
   const $ = (id) => document.getElementById(id);
   const coach = window.dorsiCoach = {
     socket: null, last: null, rendered: 0, reconnects: 0, lastHeard: 0,
-    sound: false, beeps: [],
+    sound: false, beeps: [], spoken: [],
   };
   const STALE_MS = 4000;      // no message (the server sends a heartbeat each second): reconnect
   let retry = 0;
   let pending = null;
   let frameQueued = false;
   let prev = {met: false, heel: false, reportShown: false};
+  let heard = {exercise: null, phase: null, reps: 0, met: false, heel: false, roll: false};  // what was last said
 
   // ---- connection -------------------------------------------------------------------------
   function wsUrl() {
@@ -145,6 +146,37 @@
     const t = Math.floor(s.session_elapsed_s || 0);
     setText("session-time", `${String(Math.floor(t / 60)).padStart(2, "0")}:${String(t % 60).padStart(2, "0")}`);
     renderReport(s, msg.report || {});
+    speakChanges(s);
+  }
+
+  // ---- spoken cues: the user lunging 2 m from the screen hears the count and the alerts -------
+  function speakChanges(s) {
+    const started = s.phase === "exercise" && (s.exercise !== heard.exercise || heard.phase === "ready");
+    if (started) {
+      say(s.title);
+    } else if (s.phase === "exercise" && s.reps > heard.reps) {  // only the newest count: one said late is no help
+      const target = s.reps_target;
+      say(target && s.reps === target ? `${s.reps}. Target reached.` : String(s.reps), {replace: true});
+    }
+    if (s.phase === "exercise") { heard.exercise = s.exercise; heard.reps = s.reps; }
+    if (s.hold_met_now && !heard.met) say("Target met.");
+    heard.met = !!s.hold_met_now;
+    if (s.heel_lift && !heard.heel) say("Heel down.", {replace: true});
+    heard.heel = !!s.heel_lift;
+    if (s.roll_in && !heard.roll) say("Knee out, over the toes.");
+    heard.roll = !!s.roll_in;
+    if (s.phase === "finished" && heard.phase !== null && heard.phase !== "finished") say("Routine finished. Well done.");
+    heard.phase = s.phase;
+  }
+
+  function say(text, {replace = false} = {}) {
+    coach.spoken.push({text, at: Date.now()});
+    const synth = window.speechSynthesis;
+    if (!synth || !coach.sound || typeof SpeechSynthesisUtterance === "undefined") return;
+    if (replace) synth.cancel();
+    const u = new SpeechSynthesisUtterance(text);
+    u.rate = 1.1;
+    synth.speak(u);
   }
 
   function setText(id, text) {
@@ -217,6 +249,10 @@
     setText("angle-text", deg(v));
     placeMark("mark-baseline", s.baseline_deg);
     placeMark("mark-best", s.best_deg);
+    placeMark("mark-pain", s.pain_angle_deg);
+    const hurt = s.pain_angle_deg !== null && s.pain_angle_deg !== undefined;
+    $("pain-legend").hidden = !hurt;
+    if (hurt) setText("pain-angle", deg(s.pain_angle_deg));
     setText("baseline", deg(s.baseline_deg));
     setText("best", deg(s.best_deg));
   }
