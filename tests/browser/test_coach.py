@@ -302,6 +302,14 @@ def test_it_hurts_then_how_much(browser, threaded, artifacts):
     threaded.push(_state(reps=2))
     wait.until(lambda b: not b.find_element("id", "pain").is_displayed())
     assert browser.find_element("id", "mark-pain").get_attribute("visibility") == "hidden"
+    done = [dict(exercise="band_lunge", reps=6, reps_target=6, holds=0, holds_met=0, holds_target=None,
+                 heel_lifts=0, pain=[6, None]),
+            dict(exercise="soleus_stretch", reps=0, reps_target=None, holds=1, holds_met=1, holds_target=1,
+                 heel_lifts=0, pain=[None])]
+    threaded.push(_state(phase="finished", completed=done))
+    wait.until(lambda b: b.find_element("id", "done-list").is_displayed())
+    items = [li.text for li in browser.find_elements("css selector", "#done-list li")]
+    assert items == ["✔ band lunge: 6 / 6 reps, ✚ pain 6/10", "✔ soleus stretch: 1 / 1 holds met, ✚ pain reported"]
 
 
 def test_counts_and_alerts_are_spoken(browser, threaded):

@@ -142,6 +142,8 @@ def test_pain_reported_live_is_kept_rated_and_analysed_under_its_exercise(droppe
     assert reporter.unrated_seen, "the screen asked for a rating after the report"
     assert any(n.startswith("Pain noted (6/10) near ") for n in reporter.notes)
     (live_angle,) = reporter.angles  # where it hurt, marked on the gauge
+    done = {e["exercise"]: e for e in result.state.completed}  # the page's end-of-session list
+    assert done["band_lunge"]["pain"] == [6] and done["soleus_stretch"]["pain"] == []
     lunge = next(e for e in result.exercises if e.spec.id == "band_lunge")
     marks = [m for m in read_recording(path).markers if m.get("event") == "pain"]
     assert len(marks) == 2 and marks[0]["t"] == marks[1]["t"]  # kept at once, then rated

@@ -135,6 +135,7 @@ class RoutineGuide:
         self._heel_until = -np.inf
         self._paused_phase = ""
         self._summaries: dict[int, dict] = {}  # id of an ended exercise's result -> its entry in completed
+        self._ended: list[ExerciseResult] = []
         self._pain: list[pain.PainReport] = []
         self._pain_note_until = -np.inf
         self._recent_peaks: deque[tuple[float, float]] = deque()  # (a chunk's last time, its highest angle)
@@ -175,6 +176,7 @@ class RoutineGuide:
             self._pain.append(report)
             st.pain_angle_deg = report.angle_deg
         self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise)
+        self.refresh(self._ended)  # a rating may come after its exercise ended
         st.pain_reports = len(self._pain)
         st.pain_unrated = report.level is None
         rated = "" if report.level is None else f" ({report.level}/10)"
@@ -407,6 +409,7 @@ class RoutineGuide:
         self.marker("exercise_end", exercise=result.spec.id, t=now)
         entry: dict = {}
         self._summaries[id(result)] = entry
+        self._ended.append(result)
         self.state.completed.append(entry)
         self.refresh([result])
 
@@ -421,6 +424,8 @@ class RoutineGuide:
                     "reps_target": result.spec.target.total_reps, "holds": len(result.holds),
                     "holds_met": sum(1 for h in result.holds if h.met),
                     "holds_target": result.spec.target.total_holds, "heel_lifts": len(result.heel_lifts),
+                    "pain": [r.level for r in self._pain
+                             if r.exercise == result.spec.id and result.start_s <= r.t_s <= result.end_s],
                 })
 
     def _advance(self, now: float) -> None:

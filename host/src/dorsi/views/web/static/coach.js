@@ -390,6 +390,10 @@
       if (d.reps_target) parts.push(`${d.reps} / ${d.reps_target} reps`);
       if (d.holds_target) parts.push(`${d.holds_met} / ${d.holds_target} holds met`);
       if (d.heel_lifts) parts.push(`${d.heel_lifts} heel lift${d.heel_lifts > 1 ? "s" : ""}`);
+      if (d.pain && d.pain.length) {
+        const rated = d.pain.filter((x) => x !== null);
+        parts.push(`✚ pain ${rated.length ? `${Math.max(...rated)}/10` : "reported"}`);
+      }
       const full = (!d.reps_target || d.reps >= d.reps_target) && (!d.holds_target || d.holds_met >= d.holds_target);
       const mark = document.createElement("span");
       mark.className = full ? "ok" : "short";
