@@ -79,7 +79,9 @@ def main(argv: list[str]) -> int:
     if argv[0] == "demo":
         return subprocess.call([str(BIN / "dorsi"), "demo", *argv[1:]], env=env, cwd=ROOT)
     ensure_apt()
-    cmd = [str(BIN / "python"), "-m", "pytest", "-n", "2", "-q", *argv[1:]]
+    # worksteal: a worker that runs out of tests takes some of the other's, so the long
+    # end-to-end sessions at the end do not leave one core idle (7.6 min against 9.6-10.2 here)
+    cmd = [str(BIN / "python"), "-m", "pytest", "-n", "2", "--dist", "worksteal", "-q", *argv[1:]]
     return subprocess.call(cmd, env=env, cwd=ROOT)
 
 
