@@ -154,6 +154,27 @@ def _state(**fields):
     return SessionState(**base)
 
 
+def _open(browser, threaded, state, viewport=PHONE) -> WebDriverWait:
+    """The page at ``viewport`` showing ``state``, its socket live; returns its waiter."""
+    _viewport(browser, viewport)
+    threaded.push(state)
+    browser.get(threaded.url)
+    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
+    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    return wait
+
+
+class _Sent:
+    """The commands the page sent, gathered as they arrive."""
+
+    def __init__(self, threaded) -> None:
+        self.threaded, self.got = threaded, []
+
+    def are(self, expected: list[str]) -> bool:
+        self.got.extend(self.threaded.commands())
+        return self.got == expected
+
+
 def test_page_resumes_after_the_server_restarts(browser, threaded):
     _viewport(browser, DESKTOP)
     threaded.push(_state(reps=2))
@@ -170,17 +191,9 @@ def test_page_resumes_after_the_server_restarts(browser, threaded):
 
 
 def test_buttons_and_keys_reach_the_session(browser, threaded):
-    _viewport(browser, PHONE)
-    threaded.push(_state(reps=1))
-    browser.get(threaded.url)
-    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
-    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    wait = _open(browser, threaded, _state(reps=1))
     _no_horizontal_scroll(browser)
-    got: list[str] = []
-
-    def collected(expected):
-        got.extend(threaded.commands())
-        return got == expected
+    collected = _Sent(threaded).are
 
     browser.find_element("id", "btn-next").click()
     wait.until(lambda b: collected(["next"]))
@@ -259,18 +272,10 @@ def test_how_the_sensors_are_read_is_said_on_the_page(browser, threaded):
 def test_it_hurts_then_how_much(browser, threaded, artifacts):
     """The pain button reports at once; the 1-10 scale shows until the report is rated, by tap
     or by key, and the advice stays in words."""
-    _viewport(browser, PHONE)
-    threaded.push(_state(reps=2))
-    browser.get(threaded.url)
-    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
-    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    wait = _open(browser, threaded, _state(reps=2))
     assert not browser.find_element("id", "pain").is_displayed()
     _no_horizontal_scroll(browser)  # four buttons in the bar still fit a phone
-    got: list[str] = []
-
-    def collected(expected):
-        got.extend(threaded.commands())
-        return got == expected
+    collected = _Sent(threaded).are
 
     browser.find_element("id", "btn-pain").click()
     wait.until(lambda b: collected(["pain"]))
@@ -315,11 +320,7 @@ def test_it_hurts_then_how_much(browser, threaded, artifacts):
 def test_counts_and_alerts_are_spoken(browser, threaded):
     """A user lunging 2 m from the screen hears the exercise, each count (the newest only), the
     hold target, heel and knee alerts and the end, in words (speech synthesis with the sound on)."""
-    _viewport(browser, PHONE)
-    threaded.push(_state(phase="ready", reps=0))
-    browser.get(threaded.url)
-    wait = WebDriverWait(browser, 20, poll_frequency=0.05)
-    wait.until(lambda b: b.find_element("id", "link").get_attribute("data-state") == "live")
+    wait = _open(browser, threaded, _state(phase="ready", reps=0))
 
     def show(state, check):
         threaded.push(state)

@@ -169,3 +169,22 @@ def test_the_guide_keeps_each_report_at_once_and_rates_only_the_newest_unrated_o
     expected = [PainReport(10.0, 4), PainReport(16.0, 7), PainReport(40.0), PainReport(61.0, 3)]
     assert pain.from_markers(markers) == guide.pain_reports == expected
     assert guide.state.pain_reports == 4 and "(3/10)" in guide.state.pain_note and not guide.state.pain_unrated
+
+
+def test_reports_read_from_an_edited_analysis_json_skip_what_is_malformed():
+    doc = {"pain": [{"t_s": 1.0, "level": 4}, {"t_s": "x"}, {"t_s": float("nan")}, {"level": 3}, "junk",
+                    {"t_s": 2.0, "level": 11, "angle_deg": "deep"}, {"t_s": 3.0, "level": True, "angle_deg": 20.5}]}
+    kept = pain.reported(doc)
+    assert [p["t_s"] for p in kept] == [1.0, 3.0]
+    assert pain.rated(kept) == [4]
+    assert pain.reported({"pain": "none"}) == [] and pain.reported({}) == []
+
+
+def test_an_edited_analysis_exports_its_reports_without_failing():
+    from dorsi.export import events_table
+
+    doc = {"exercises": [], "gaps": [], "pain": [{"t_s": 1.0, "level": "6", "exercise": 7}, {"t_s": "x"},
+                                                 {"t_s": 2.0, "level": 6, "exercise": "band_lunge", "angle_deg": 31.0}]}
+    rows = [r for r in events_table(doc).to_pylist() if r["kind"] == "pain"]
+    assert [(r["exercise"], r["start_s"], r["pain_level"], r["angle_deg"]) for r in rows] == [
+        (None, 1.0, None, None), ("band_lunge", 2.0, 6, 31.0)]

@@ -91,10 +91,12 @@ def run_list(args: argparse.Namespace) -> int:
 def _pain_cell(analysis: dict) -> str:
     """``–`` when no pain was reported, else the worst rating and, if more than one, how many
     reports (``6/10 x2``; ``yes`` / ``x2`` when none was rated)."""
-    reports = [p for p in analysis.get("pain") or [] if isinstance(p, dict)]
+    from dorsi.events.pain import rated, reported
+
+    reports = reported(analysis)
     if not reports:
         return "\u2013"
-    levels = [p["level"] for p in reports if isinstance(p.get("level"), int)]
+    levels = rated(reports)
     many = f"x{len(reports)}" if len(reports) > 1 else ""
     if not levels:
         return many or "yes"

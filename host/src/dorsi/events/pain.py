@@ -153,6 +153,26 @@ def with_angles(reports: Sequence[PainReport], t: np.ndarray, angle: np.ndarray,
             for r in reports]
 
 
+def reported(analysis: dict) -> list[dict]:
+    """The pain reports of an analysis JSON (its top-level ``pain`` array; none in an analysis
+    made before reports existed), entries without a finite time (or with a non-numeric angle)
+    left out."""
+    items = analysis.get("pain")
+    if not isinstance(items, list):
+        return []
+    return [p for p in items if isinstance(p, dict) and _finite(p.get("t_s"))
+            and (p.get("angle_deg") is None or _finite(p.get("angle_deg")))]
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def rated(reports: Iterable[dict]) -> list[int]:
+    """The ratings among JSON reports (those not rated left out)."""
+    return [level for level in (valid_level(p.get("level")) for p in reports) if level is not None]
+
+
 def worst(reports: Sequence[PainReport]) -> int | None:
     """The highest rating among ``reports`` (None when none is rated)."""
     levels = [r.level for r in reports if r.level is not None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from dorsi.angle.trace import AngleTrace
+from dorsi.events.pain import reported, valid_level
 from dorsi.samples import SampleBatch
 
 EVENT_COLUMNS: dict[str, pa.DataType] = {
@@ -92,9 +93,10 @@ def event_rows(analysis: dict) -> list[dict]:
         for i, h in enumerate(ex.get("heel_lifts", []), 1):
             rows.append(_row(exercise=name, kind="heel_lift", index=i, start_s=h["start_s"], end_s=h["end_s"],
                              duration_s=round(h["end_s"] - h["start_s"], 3)))
-    for i, p in enumerate(analysis.get("pain") or [], 1):
-        rows.append(_row(exercise=p.get("exercise"), kind="pain", index=i, start_s=p["t_s"], end_s=p["t_s"],
-                         duration_s=0.0, pain_level=p.get("level"), angle_deg=p.get("angle_deg")))
+    for i, p in enumerate(reported(analysis), 1):
+        exercise = p.get("exercise") if isinstance(p.get("exercise"), str) else None
+        rows.append(_row(exercise=exercise, kind="pain", index=i, start_s=p["t_s"], end_s=p["t_s"],
+                         duration_s=0.0, pain_level=valid_level(p.get("level")), angle_deg=p.get("angle_deg")))
     for i, g in enumerate(analysis.get("gaps", []), 1):
         rows.append(_row(kind="gap", index=i, start_s=g["start_s"], end_s=g["end_s"],
                          duration_s=round(g["end_s"] - g["start_s"], 3), samples_lost=g["samples_lost"]))

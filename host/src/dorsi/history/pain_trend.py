@@ -11,6 +11,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from dorsi.events.pain import rated, reported
+
 #: How many of the latest sessions the statement covers.
 RECENT_SESSIONS = 10
 
@@ -54,14 +56,14 @@ class PainTrend:
         self.sessions_, self.with_pain_, self.reports_, self.worst_ = len(latest), 0, 0, None
         self.by_exercise_, self.last_ = Counter(), None
         for started, analysis in latest:
-            reports = [p for p in analysis.get("pain") or [] if isinstance(p, dict)]
+            reports = reported(analysis)
             if not reports:
                 continue
             self.with_pain_ += 1
             self.reports_ += len(reports)
             self.last_ = started
             self.by_exercise_.update(p.get("exercise") for p in reports)
-            levels = [p["level"] for p in reports if isinstance(p.get("level"), int)]
+            levels = rated(reports)
             if levels:
                 self.worst_ = max(levels + ([self.worst_] if self.worst_ is not None else []))
         return self

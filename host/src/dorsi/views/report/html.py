@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
+from dorsi.events import pain
 from dorsi.views.report.summary import ExerciseSummary, KneeToWallResult
 
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -170,7 +171,7 @@ def knee_to_wall_section(k: KneeToWallResult) -> str:
 def pain_section(analysis: dict, titles: dict[str, str], t0: float, reportable: bool = True) -> str:
     """The pain the user reported, one row each (times as m:ss from ``t0``); "none" when none was
     and the input could have held a report (``reportable``: a session recording, a phone's notes)."""
-    reports = [p for p in analysis.get("pain") or [] if isinstance(p, dict)]
+    reports = pain.reported(analysis)
     if not reports:
         if not reportable:
             return ""
@@ -180,13 +181,13 @@ def pain_section(analysis: dict, titles: dict[str, str], t0: float, reportable: 
     for p in reports:
         minutes, seconds = divmod(max(0, int(round(float(p["t_s"]) - t0))), 60)
         where = titles.get(p.get("exercise") or "", p.get("exercise") or "between exercises")
-        level = p.get("level")
+        level = pain.valid_level(p.get("level"))
         angle = p.get("angle_deg")
         rows.append("<tr>" + cell("time", f"{minutes}:{seconds:02d}") + cell("exercise", where)
                     + cell("pain (0-10)", "not rated" if level is None else f"{level}/10", "pain.level", level,
                            "short" if level is not None and level >= 5 else "warn")
                     + cell("where it hurt", fmt(angle, 0, "\u00b0"), "pain.angle_deg", angle) + "</tr>")
-    levels = [p["level"] for p in reports if p.get("level") is not None]
+    levels = pain.rated(reports)
     worst = f", worst {max(levels)}/10" if levels else ""
     return (f'<section id="pain"><h2>Pain</h2><p class="short" data-key="pain.count" data-value="{len(reports)}">'
             f"Pain was reported {len(reports)} time{'s' if len(reports) > 1 else ''}{worst}. The routine is meant "
