@@ -131,3 +131,19 @@ def test_a_second_run_into_the_same_folder_does_not_read_the_first_ones_table(tm
     # a table under another name, and one quoted the way pyarrow writes it, are both left out
     (tmp_path / "copy.csv").write_bytes((tmp_path / "table.csv").read_bytes())
     assert [p.name for p in find_inputs(tmp_path)] == ["shin.csv"]
+
+
+def test_pain_reported_in_a_phone_recording_is_in_the_table(tmp_path):
+    from dorsi.sim.sensor_logger_writer import write_sensor_logger
+    from tests.host.interchange.test_sensor_logger import _csv_of, _rewrite
+
+    s = simulate("band_lunge", seed=5, options=SimOptions(rate_hz=100, quaternions=False))
+    end = float(s.shin.t[-1])
+    path = write_sensor_logger(s.shin, tmp_path / "phone.zip", "android", [("band_lunge", 0.5, end - 0.5)])
+    notes = _csv_of(path, "Annotation.csv") + "1,10.0,pain 4,100\n1,20.0,Pain 7/10,100\n1,30.0,hurts,100\n"
+    _rewrite(path, "Annotation.csv", notes)
+    (row,) = analyse_file(str(path))
+    assert (row["exercise"], row["pain_reports"], row["pain_worst"]) == ("band_lunge", 3, 7)
+    (clean,) = analyse_file(str(write_sensor_logger(s.shin, tmp_path / "calm.zip", "android",
+                                                    [("band_lunge", 0.5, end - 0.5)])))
+    assert (clean["pain_reports"], clean["pain_worst"]) == (0, None)

@@ -41,6 +41,8 @@ COLUMNS: dict[str, pa.DataType] = {
     "knee_to_wall_deg": pa.float64(),
     "knee_to_wall_cm": pa.float64(),
     "score": pa.int32(),
+    "pain_reports": pa.int32(),
+    "pain_worst": pa.int32(),
     "error": pa.string(),
 }
 SCHEMA = pa.schema(list(COLUMNS.items()))
@@ -62,6 +64,7 @@ def _row(**values) -> dict:
 def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     """Analyse one input; rows of :data:`COLUMNS` (one per exercise, or one error row)."""
     from dorsi.batch.discover import segments_beside
+    from dorsi.events.pain import rated, reported
     from dorsi.export.session import SessionInputError, load_session
     from dorsi.views.report.summary import knee_to_wall_result, summarise_exercise
 
@@ -82,9 +85,13 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     if not a["exercises"]:
         return [_row(**common, error="no exercise could be analysed")]
     ktw = knee_to_wall_result(a)
+    reports = reported(a)
     rows = []
     for ex in a["exercises"]:
         s = summarise_exercise(ex)
+        # the exercise's pain reports (an old analysis has none: 0, as a session without any)
+        hurt = [p for p in reports if p.get("exercise") == s.exercise and s.start_s <= p["t_s"] <= s.end_s]
+        levels = rated(hurt)
         is_ktw = ktw is not None and s.exercise == "knee_to_wall"
         rows.append(_row(**common, exercise=s.exercise, start_s=s.start_s, end_s=s.end_s,
                          reps_target=s.reps_target, reps_done=s.reps_done, heel_free_reps=s.heel_free_reps,
@@ -93,7 +100,8 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
                          holds_target=s.holds_target, holds_met=s.holds_met, peak_angle_deg=s.peak_angle_deg,
                          lowering_mean_s=s.lowering_mean_s,
                          knee_to_wall_deg=ktw.best_deg if is_ktw and ktw is not None else None,
-                         knee_to_wall_cm=ktw.best_cm if is_ktw and ktw is not None else None, score=s.score))
+                         knee_to_wall_cm=ktw.best_cm if is_ktw and ktw is not None else None, score=s.score,
+                         pain_reports=len(hurt), pain_worst=max(levels) if levels else None))
     return rows
 
 
