@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from dorsi.commands.inputs import resolve_input
+    from dorsi.events.pain import from_markers, summary_note
     from dorsi.recording import RecordingError, read_recording
     from dorsi.session.replay import replay_recording
 
@@ -55,7 +56,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         path = Path(resolve_input(args.file, args.home))
         _check_is_recording(path)
-        problems = read_recording(path).problems()  # said with the result (the replay reads past them)
+        recording = read_recording(path)
+        problems = recording.problems()  # said with the result (the replay reads past them)
+        pain = from_markers(recording.markers)  # as the live screen noted them
         results = replay_recording(path, speed=args.speed, on_tick=on_tick)
     except (RecordingError, OSError, ValueError) as exc:
         print(f"dorsi replay: {exc}", file=sys.stderr)
@@ -65,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             live.stop()
     if args.json:
         print(json.dumps({"schema": "dorsi.replay.v1", "exercises": [r.to_json() for r in results],
-                          "problems": problems}))
+                          "pain": [p.to_json() for p in pain], "problems": problems}))
         return 0
     table = Table(title=f"Replay of {path.name}")
     for col in ("exercise", "start (s)", "reps", "holds met", "heel lifts"):
@@ -76,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
         table.add_row(r.spec.id, f"{r.start_s - t0:.1f}", str(len(r.reps)),
                       f"{met} / {len(r.holds)}" if r.holds else "-", str(len(r.heel_lifts)))
     console.print(table)
+    note = summary_note(pain, {r.spec.id: r.spec.title for r in results}, t0)
+    if note is not None:
+        console.print(note, highlight=False)
     for problem in problems:
         console.print(f"[yellow]note:[/yellow] {path.name}: {problem}", highlight=False)
     return 0

@@ -75,6 +75,10 @@ def valid_level(level: object) -> int | None:
     return int(level)
 
 
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def parse_command(name: str) -> tuple[bool, int | None]:
     """Whether a session command is a pain report, and its rating: ``"pain"`` (not rated) or
     ``"pain:N"`` with N in 1-10. ``(False, None)`` for anything else."""
@@ -103,9 +107,10 @@ def from_note(text: str) -> tuple[bool, int | None]:
 def from_markers(markers: Iterable[dict]) -> list[PainReport]:
     """The reports kept in a recording's markers, in time order.
 
-    A marker ``{"event": "pain", "t": ..., "level": ..., "exercise": ...}`` reports pain; a later
-    one with the same ``t`` rates it (the live session writes the report at once, its rating when
-    given). Markers with no finite time are skipped; a level outside 1-10 reads as not rated.
+    A marker ``{"event": "pain", "t": ..., "level": ..., "exercise": ..., "angle_deg": ...}``
+    reports pain (``angle_deg``: where it hurt, as the live screen said); a later one with the same
+    ``t`` rates it (the live session writes the report at once, its rating when given). Markers
+    with no finite time are skipped; a level outside 1-10 reads as not rated.
     """
     by_time: dict[float, PainReport] = {}
     for m in markers:
@@ -115,11 +120,14 @@ def from_markers(markers: Iterable[dict]) -> list[PainReport]:
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
             continue
         exercise = m.get("exercise") if isinstance(m.get("exercise"), str) else None
+        angle = float(m["angle_deg"]) if _finite(m.get("angle_deg")) else None
         earlier = by_time.get(float(t))
         level = valid_level(m.get("level"))
-        if level is None and earlier is not None:
-            level = earlier.level
-        by_time[float(t)] = PainReport(float(t), level, exercise or (earlier.exercise if earlier else None))
+        if earlier is not None:
+            level = earlier.level if level is None else level
+            exercise = exercise or earlier.exercise
+            angle = earlier.angle_deg if angle is None else angle
+        by_time[float(t)] = PainReport(float(t), level, exercise, angle)
     return sorted(by_time.values(), key=lambda r: r.t_s)
 
 
@@ -163,9 +171,6 @@ def reported(analysis: dict) -> list[dict]:
     return [p for p in items if isinstance(p, dict) and _finite(p.get("t_s"))
             and (p.get("angle_deg") is None or _finite(p.get("angle_deg")))]
 
-
-def _finite(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def rated(reports: Iterable[dict]) -> list[int]:

@@ -175,7 +175,7 @@ class RoutineGuide:
             report = pain.PainReport(now, level, exercise, self._angle_before(exercise, now))
             self._pain.append(report)
             st.pain_angle_deg = report.angle_deg
-        self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise)
+        self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise, angle_deg=report.angle_deg)
         self.refresh(self._ended)  # a rating may come after its exercise ended
         st.pain_reports = len(self._pain)
         st.pain_unrated = report.level is None
