@@ -188,3 +188,23 @@ def test_an_edited_analysis_exports_its_reports_without_failing():
     rows = [r for r in events_table(doc).to_pylist() if r["kind"] == "pain"]
     assert [(r["exercise"], r["start_s"], r["pain_level"], r["angle_deg"]) for r in rows] == [
         (None, 1.0, None, None), ("band_lunge", 2.0, 6, 31.0)]
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                     max_leaves=8)
+
+
+@given(st.lists(st.fixed_dictionaries({"event": st.just("pain")},
+                                      optional={"t": _JSON | st.floats(), "level": _JSON | st.integers(-2, 12),
+                                                "exercise": _JSON, "angle_deg": _JSON | st.floats()}) | _JSON,
+                max_size=6))
+def test_markers_of_any_shape_read_as_reports_or_are_skipped(markers):
+    import math
+
+    for r in pain.from_markers(markers):
+        assert math.isfinite(r.t_s)
+        assert r.level is None or (isinstance(r.level, int) and 1 <= r.level <= 10)
+        assert r.exercise is None or isinstance(r.exercise, str)
+        assert r.angle_deg is None or math.isfinite(r.angle_deg)
+        json.dumps(r.to_json(), allow_nan=False)

@@ -51,6 +51,13 @@ def recordings() -> dict[str, bytes]:
         "marker_without_time.dorsi": _records(header, (Kind.MARKER, _json({"event": "exercise_start",
                                                                           "exercise": "x"}))),
         "devices_not_a_list.dorsi": _records((Kind.HEADER, _json({"devices": 7, "profile": "x"}))),
+        # pain reports of every wrong shape (dorsi.events.pain.from_markers skips or reads them as unrated)
+        "pain_markers_of_every_wrong_shape.dorsi": _records(header, *[(Kind.MARKER, _json(m)) for m in (
+            {"event": "pain"}, {"event": "pain", "t": "soon"}, {"event": "pain", "t": None, "level": 5},
+            {"event": "pain", "t": 1.0, "level": "6", "exercise": 7, "angle_deg": "deep"},
+            {"event": "pain", "t": 1.0, "level": 99, "angle_deg": [1]}, {"event": "pain", "t": True},
+            {"event": "pain", "t": 2.0, "level": 4.5, "exercise": ["band_lunge"]},
+            {"event": "pain", "t": 1e308, "level": -3}, {"event": ["pain"], "t": 3.0})]),
     }
     return out
 

@@ -64,6 +64,8 @@ def check_recording(path: Path) -> None:
         assert "\n" not in str(exc)
     else:
         session.profile
+        for report in session.pain:  # the user's pain reports: read, or skipped when malformed
+            assert report.level is None or 1 <= report.level <= 10
 
 
 def check_source(path: Path, read) -> None:
