@@ -230,3 +230,24 @@ def test_a_session_nothing_of_which_could_be_scored_reads_not_scored(tmp_path):
     page = out.read_text()
     assert _parse(page).values["quality.score"] == ""
     assert "not scored" in page and "0/100" not in page
+
+
+def test_pain_is_marked_on_the_figure_where_and_when_it_was_reported(session):
+    import copy
+
+    from dorsi.views.report.figure import COLORS, SessionFigure
+
+    lunge = next(e for e in session.analysis["exercises"] if e["exercise"] == "band_lunge")
+    analysis = copy.deepcopy(session.analysis)
+    t0 = float(session.trace.t[0])
+    analysis["pain"] = [{"t_s": lunge["start_s"] + 5.0, "level": 6, "exercise": "band_lunge", "angle_deg": 31.5},
+                        {"t_s": lunge["end_s"] + 1.0, "level": None, "exercise": None, "angle_deg": None}]
+    fig = SessionFigure().draw(session.trace, analysis).figure_
+    marks = [line for line in fig.axes[0].lines if line.get_marker() == "P" and line.get_color() == COLORS["pain"]]
+    assert sorted(float(m.get_xdata()[0]) for m in marks) == pytest.approx(
+        [lunge["start_s"] + 5.0 - t0, lunge["end_s"] + 1.0 - t0])
+    assert [float(m.get_ydata()[0]) for m in marks][0] == 31.5  # at the angle it hurt near
+    assert "6/10" in [t.get_text() for t in fig.axes[0].texts]
+    assert "pain reported" in [t.get_text() for t in fig.legends[0].get_texts()]
+    plain = SessionFigure().draw(session.trace, session.analysis).figure_
+    assert "pain reported" not in [t.get_text() for t in plain.legends[0].get_texts()]

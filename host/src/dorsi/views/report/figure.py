@@ -1,4 +1,4 @@
-"""The session figure: ankle angle over time with reps, holds, heel lifts and gaps.
+"""The session figure: ankle angle over time with reps, holds, heel lifts, pain reports and gaps.
 
 Drawn with matplotlib's Agg backend (no display needed). Times are shown from
 the start of the session; lost data is drawn as a hatched band and the trace
@@ -19,10 +19,12 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 
 from dorsi.angle.trace import AngleTrace  # noqa: E402
+from dorsi.events import pain  # noqa: E402
+from dorsi.events.pain import reported  # noqa: E402
 from dorsi.history.calibration import KneeToWallCalibration  # noqa: E402
 
 COLORS = {"trace": "#1f4e79", "swing": "#8e24aa", "rep": "#2e7d32", "rep_lift": "#c62828", "hold": "#1976d2",
-          "heel": "#c62828", "gap": "#9e9e9e", "aim": "#ef6c00", "segment": "#f3f3f3"}
+          "heel": "#c62828", "gap": "#9e9e9e", "aim": "#ef6c00", "segment": "#f3f3f3", "pain": "#d81b60"}
 
 
 def _spans(mask: np.ndarray, t: np.ndarray) -> list[tuple[float, float]]:
@@ -112,6 +114,17 @@ class SessionFigure:
             for h in ex.get("heel_lifts", []):
                 if h["end_s"] >= lo and h["start_s"] <= hi:
                     strip.axvspan(h["start_s"] - t0, h["end_s"] - t0, color=COLORS["heel"], alpha=0.8)
+        pains = [p for p in reported(analysis) if lo <= p["t_s"] <= hi]
+        for p in pains:  # at the angle it hurt near, else on the axis' top edge
+            y = p.get("angle_deg")
+            ax.plot(p["t_s"] - t0, y if y is not None else 1.0, marker="P", ms=9, ls="", color=COLORS["pain"],
+                    mec="white", transform=ax.transData if y is not None else ax.get_xaxis_transform(),
+                    clip_on=False, zorder=5)
+            level = pain.valid_level(p.get("level"))
+            if level is not None:
+                ax.annotate(f"{level}/10", (p["t_s"] - t0, y if y is not None else 1.0),
+                            xycoords="data" if y is not None else ax.get_xaxis_transform(),
+                            xytext=(5, 4), textcoords="offset points", fontsize=7, color=COLORS["pain"])
         strip.set_yticks([])
         strip.set_ylabel("heel", rotation=0, ha="right", va="center")
         strip.set_xlabel("time since start (s)")
@@ -128,6 +141,8 @@ class SessionFigure:
                    plt.Line2D([], [], color=COLORS["hold"], ls="--", label="hold target"),
                    Patch(color=COLORS["heel"], label="heel lift"),
                    Patch(facecolor="none", edgecolor=COLORS["gap"], hatch="///", label="no data")]
+        if pains:
+            handles.append(plt.Line2D([], [], color=COLORS["pain"], marker="P", ls="", label="pain reported"))
         if aim_drawn and start_s is None:  # a whole session: the aim is named here, not over a narrow segment
             handles.append(plt.Line2D([], [], color=COLORS["aim"], ls=":", lw=1.5,
                                       label=f"knee-to-wall aim ({self.ktw_aim_cm:g} cm)"))
