@@ -65,14 +65,17 @@ def test_a_missing_rating_in_a_later_marker_keeps_the_earlier_one():
     assert reports == [PainReport(1.0, 5, None)]
 
 
-def test_reports_are_assigned_to_the_segment_they_fall_in():
-    segments = [("band_lunge", 0.0, 10.0), ("soleus_stretch", 20.0, 30.0)]
-    out = pain.assign([PainReport(5.0, 2), PainReport(15.0), PainReport(25.0, 7)], segments)
-    assert [r.exercise for r in out] == ["band_lunge", None, "soleus_stretch"]
+def test_reports_are_assigned_to_the_exercise_they_fell_in_or_just_followed():
+    segments = [("band_lunge", 0.0, 10.0), ("soleus_stretch", 30.0, 40.0), ("traction", 45.0, 50.0)]
+    times = [5.0, 10.0 + pain.AFTER_S - 0.5, 10.0 + pain.AFTER_S + 0.5, 35.0, 44.0]
+    out = pain.assign([PainReport(t, level) for t, level in zip(times, (2, None, None, 7, 3))], segments)
+    # in it; just after it ("that last lunge hurt"); long after it; in the next; just after, next not begun
+    assert [r.exercise for r in out] == ["band_lunge", "band_lunge", None, "soleus_stretch", "soleus_stretch"]
     assert pain.worst(out) == 7
+    assert [pain.belongs(r, "band_lunge", 0.0, 10.0) for r in out] == [True, True, False, False, False]
     note = pain.summary_note(out, {"band_lunge": "Band lunges"}, t0=0.0)
     assert note is not None and "Band lunges at 0:05 (2/10)" in note
-    assert "between exercises at 0:15 (not rated)" in note
+    assert "between exercises at 0:20 (not rated)" in note
 
 
 @given(st.lists(st.floats(-20, 60), min_size=1, max_size=60), st.floats(0.0, 8.0), st.integers(0, 2 ** 32 - 1))
@@ -87,8 +90,15 @@ def test_where_it_hurt_is_the_highest_valid_angle_just_before(angles, t_s, seed)
     got = pain.angle_before(t_s, t, angle, valid)
     assert got == (float(angle[inside].max()) if inside.any() else None)
     reports = pain.with_angles([PainReport(t_s, 3, "band_lunge"), PainReport(t_s, 3, "calf_release"),
-                                PainReport(t_s, 3, None)], t, angle, valid, ["band_lunge"])
+                                PainReport(t_s, 3, None)], t, angle, valid, [("band_lunge", 0.0, 9.0)],
+                               ["band_lunge"])
     assert [r.angle_deg for r in reports] == [got, None, None]  # the angle only where it is the ankle's
+    # a report just after its exercise: where it hurt is read up to the exercise's end
+    end = t_s / 2
+    before_end = valid & (t >= t_s - pain.LOOKBACK_S) & (t <= end)
+    (after,) = pain.with_angles([PainReport(t_s, 3, "band_lunge")], t, angle, valid, [("band_lunge", 0.0, end)],
+                                ["band_lunge"])
+    assert after.angle_deg == (float(angle[before_end].max()) if before_end.any() else None)
 
 
 def test_the_keyboard_rates_a_report_only_right_after_it():
@@ -123,9 +133,11 @@ def session():
 def test_the_analysis_lists_reports_under_their_exercise_and_leaves_the_score_alone(session):
     segs = [(g.exercise, g.start_s, g.end_s) for g in session.truth.segments]
     lunge = next(s for s in segs if s[0] == "band_lunge")
-    between = segs[1][1] - 0.5  # in the quiet between the two exercises
-    assert segs[0][2] < between
-    reports = [PainReport(lunge[1] + 3.0, 6), PainReport(lunge[1] + 9.0), PainReport(between, 2)]
+    segs = [segs[0], (segs[1][0], segs[0][2] + 20.0, segs[1][2])]  # 20 s of quiet between the two
+    just_after = segs[0][2] + 2.0  # "that last lunge hurt"
+    between = segs[0][2] + pain.AFTER_S + 5.0  # in the quiet between the two exercises
+    reports = [PainReport(lunge[1] + 3.0, 6), PainReport(lunge[1] + 9.0), PainReport(just_after, 4),
+               PainReport(between, 2)]
     plain = analyze(session.shin, session.foot, segments=segs)
     hurt = analyze(session.shin, session.foot, segments=segs, pain=reports)
     doc = hurt.to_json()
@@ -133,12 +145,13 @@ def test_the_analysis_lists_reports_under_their_exercise_and_leaves_the_score_al
     assert doc["quality"] == plain.to_json()["quality"]
     ex = next(e for e in doc["exercises"] if e["exercise"] == "band_lunge")
     assert [(p["t_s"], p["level"]) for p in ex["pain"]] == [(round(lunge[1] + 3.0, 3), 6),
-                                                             (round(lunge[1] + 9.0, 3), None)]
+                                                             (round(lunge[1] + 9.0, 3), None),
+                                                             (round(just_after, 3), 4)]
     from dorsi.pipeline import estimate_trace
 
     trace = estimate_trace(session.shin, session.foot, segments=segs)
-    for p in ex["pain"]:  # where it hurt: the highest angle in the 3 s before, as the trace says
-        near = (trace.t >= p["t_s"] - pain.LOOKBACK_S) & (trace.t <= p["t_s"]) & trace.valid
+    for p in ex["pain"]:  # where it hurt: the highest angle in the 3 s before (up to the end), as the trace says
+        near = (trace.t >= p["t_s"] - pain.LOOKBACK_S) & (trace.t <= min(p["t_s"], segs[0][2])) & trace.valid
         assert p["angle_deg"] == round(float(trace.angle_deg[near].max()), 1)
     assert max(p["angle_deg"] for p in ex["pain"]) > ex["baseline_deg"] + 10  # the lunges were under way
     assert [p["exercise"] for p in doc["pain"]][:2] == ["band_lunge", "band_lunge"]

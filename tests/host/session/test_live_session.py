@@ -21,26 +21,31 @@ SPEED = 6.0
 
 class PainReporter:
     """A view and a command source: once the second lunge is counted, the user presses "it hurts"
-    and rates it 6; what the screen said after is kept."""
+    and rates it 6; as the lunges end, a "that last one hurt" rated 3 at once (the next exercise
+    shown, not begun). What the screen said after is kept."""
 
     def __init__(self) -> None:
         self.pending: list[str] = []
         self.sent_at_rep: int | None = None
         self.notes: list[str] = []
         self.unrated_seen = False
-        self.angles: set = set()
+        self.after_sent = False
+        self.angles: list = []
 
     def update(self, state) -> None:
         if state.pain_note:
             self.notes.append(state.pain_note)
-            if state.pain_angle_deg is not None:
-                self.angles.add(state.pain_angle_deg)
+            if state.pain_angle_deg is not None and state.pain_angle_deg not in self.angles:
+                self.angles.append(state.pain_angle_deg)
         lunging = state.phase == "exercise" and state.exercise == "band_lunge"
         if self.sent_at_rep is None and lunging and state.reps >= 2:
             self.pending, self.sent_at_rep = ["pain"], state.reps
         elif self.sent_at_rep is not None and state.pain_unrated and not self.unrated_seen:
             self.unrated_seen = True  # the screen asked how much: the user answers 6
             self.pending = ["pain:6"]
+        elif self.unrated_seen and not self.after_sent and state.phase == "ready" and state.exercise == "soleus_stretch":
+            self.after_sent = True
+            self.pending = ["pain:3"]
 
     def poll(self) -> list[str]:
         out, self.pending = self.pending, []
@@ -135,6 +140,7 @@ def test_segments_in_recording_match_the_live_exercises(dropped_session):
 def test_pain_reported_live_is_kept_rated_and_analysed_under_its_exercise(dropped_session, tmp_path, capsys):
     import json
 
+    from dorsi.export import events_table
     from dorsi.export.session import load_session
     from dorsi.history import History
     from dorsi.views.report import SessionReport
@@ -142,43 +148,49 @@ def test_pain_reported_live_is_kept_rated_and_analysed_under_its_exercise(droppe
     path, result, _ = dropped_session
     reporter = result.pain_reporter
     assert reporter.unrated_seen, "the screen asked for a rating after the report"
+    assert reporter.after_sent
     assert any(n.startswith("Pain noted (6/10) near ") for n in reporter.notes)
-    (live_angle,) = reporter.angles  # where it hurt, marked on the gauge
+    assert any(n.startswith("Pain noted (3/10) near ") for n in reporter.notes)
+    live_angle = reporter.angles[0]  # where it hurt, marked on the gauge
     done = {e["exercise"]: e for e in result.state.completed}  # the page's end-of-session list
-    assert done["band_lunge"]["pain"] == [6] and done["soleus_stretch"]["pain"] == []
+    assert done["band_lunge"]["pain"] == [6, 3] and done["soleus_stretch"]["pain"] == []
     lunge = next(e for e in result.exercises if e.spec.id == "band_lunge")
     marks = [m for m in read_recording(path).markers if m.get("event") == "pain"]
-    assert len(marks) == 2 and marks[0]["t"] == marks[1]["t"]  # kept at once, then rated
-    assert (marks[0]["level"], marks[1]["level"]) == (None, 6)
+    assert len(marks) == 3 and marks[0]["t"] == marks[1]["t"]  # kept at once, then rated
+    assert [m["level"] for m in marks] == [None, 6, 3]
     assert marks[0]["exercise"] == "band_lunge" and lunge.start_s < marks[0]["t"] < lunge.end_s
     assert marks[0]["angle_deg"] == marks[1]["angle_deg"] == live_angle  # as the screen said
+    # just after the lunges ended, before the stretch began: about the lunges, read up to their end
+    assert marks[2]["exercise"] == "band_lunge" and 0 < marks[2]["t"] - lunge.end_s <= 2.0
+    after_angle = marks[2]["angle_deg"]
+    assert after_angle is not None
     analysis = load_session(path).analysis
-    (report,) = analysis["pain"]
+    report, after = analysis["pain"]
     assert (report["t_s"], report["level"], report["exercise"]) == (round(marks[0]["t"], 3), 6, "band_lunge")
     assert abs(report["angle_deg"] - live_angle) < 1.0  # live and afterwards, the same rule
+    assert (after["t_s"], after["level"], after["exercise"]) == (round(marks[2]["t"], 3), 3, "band_lunge")
+    assert abs(after["angle_deg"] - after_angle) < 1.0
     by_id = {e["exercise"]: e for e in analysis["exercises"]}
-    assert by_id["band_lunge"]["pain"] == [{"t_s": round(marks[0]["t"], 3), "level": 6,
-                                           "angle_deg": report["angle_deg"]}]
+    assert by_id["band_lunge"]["pain"] == [{k: v for k, v in p.items() if k != "exercise"} for p in (report, after)]
     assert by_id["soleus_stretch"]["pain"] == []
-    from dorsi.export import events_table
-
     rows = [r for r in events_table(analysis).to_pylist() if r["kind"] == "pain"]
-    assert [(r["exercise"], r["start_s"], r["pain_level"]) for r in rows] == [("band_lunge", round(marks[0]["t"], 3), 6)]
+    assert [(r["exercise"], r["start_s"], r["pain_level"]) for r in rows] == [
+        ("band_lunge", round(marks[0]["t"], 3), 6), ("band_lunge", round(marks[2]["t"], 3), 3)]
     html = SessionReport().build(load_session(path)).html_
-    assert 'data-key="pain.count" data-value="1"' in html and 'data-key="pain.level" data-value="6"' in html
+    assert 'data-key="pain.count" data-value="2"' in html and 'data-key="pain.level" data-value="6"' in html
     with History(tmp_path / "home") as h:
         h.add(path, analysis)
     from dorsi.cli import main
 
     assert main(["replay", str(path), "--json"]) == 0  # the replay says what the live screen noted
     replayed = json.loads(capsys.readouterr().out)["pain"]
-    assert replayed == [{"t_s": round(marks[0]["t"], 3), "level": 6, "exercise": "band_lunge",
-                         "angle_deg": round(live_angle, 1)}]
+    assert replayed == [{"t_s": round(m["t"], 3), "level": m["level"], "exercise": "band_lunge",
+                         "angle_deg": round(m["angle_deg"], 1)} for m in (marks[1], marks[2])]
     assert main(["replay", str(path)]) == 0
-    assert "Pain reported 1 time: Band dorsiflexion lunges at" in " ".join(capsys.readouterr().out.split())
+    assert "Pain reported 2 times: Band dorsiflexion lunges at" in " ".join(capsys.readouterr().out.split())
     assert main(["history", "--home", str(tmp_path / "home")]) == 0
     listed = capsys.readouterr().out
-    assert "6/10" in listed  # the pain column
+    assert "6/10" in listed and "x2" in listed  # the pain column: the worst, and how many
 
 
 def test_two_sensors_through_a_link_drop_lose_nothing(tmp_path):

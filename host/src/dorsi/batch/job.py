@@ -85,12 +85,11 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     if not a["exercises"]:
         return [_row(**common, error="no exercise could be analysed")]
     ktw = knee_to_wall_result(a)
-    reports = reported(a)
     rows = []
     for ex in a["exercises"]:
         s = summarise_exercise(ex)
         # the exercise's pain reports (an old analysis has none: 0, as a session without any)
-        hurt = [p for p in reports if p.get("exercise") == s.exercise and s.start_s <= p["t_s"] <= s.end_s]
+        hurt = reported({"pain": ex.get("pain")})
         levels = rated(hurt)
         is_ktw = ktw is not None and s.exercise == "knee_to_wall"
         rows.append(_row(**common, exercise=s.exercise, start_s=s.start_s, end_s=s.end_s,

@@ -28,6 +28,9 @@ RATE_WINDOW_S = 20.0
 #: A report comes a moment after the pain (a key to find, a button to tap): the angle it hurt at
 #: is read as the highest ankle angle over this long before the report.
 LOOKBACK_S = 3.0
+#: A report this soon after an exercise ended (before the next began) is about that exercise
+#: ("that last lunge hurt").
+AFTER_S = 10.0
 
 _NOTE = re.compile(r"^\s*(pain|hurts?|painful|sore)\b\s*[:=-]?\s*(?:(\d{1,2})\s*(?:/\s*10)?)?\s*[.!]*\s*$",
                    re.IGNORECASE)
@@ -131,21 +134,39 @@ def from_markers(markers: Iterable[dict]) -> list[PainReport]:
     return sorted(by_time.values(), key=lambda r: r.t_s)
 
 
+def segment_of(t_s: float, segments: Sequence[tuple[str, float, float]]) -> tuple[str, float, float] | None:
+    """The segment a report at ``t_s`` is about: the one it fell in, else the one that ended at
+    most ``AFTER_S`` before it when no other has begun since; None between exercises."""
+    inside = [seg for seg in segments if seg[1] <= t_s <= seg[2]]
+    if inside:
+        return inside[-1]
+    before = [seg for seg in segments if seg[1] <= t_s]
+    if not before:
+        return None
+    last = max(before, key=lambda seg: seg[1])
+    return last if t_s - last[2] <= AFTER_S else None
+
+
+def belongs(report: PainReport, exercise: str, start_s: float, end_s: float) -> bool:
+    """Whether ``report`` (assigned by :func:`assign`) is about this run of ``exercise``."""
+    return report.exercise == exercise and start_s <= report.t_s <= end_s + AFTER_S
+
+
 def assign(reports: Sequence[PainReport], segments: Sequence[tuple[str, float, float]]) -> list[PainReport]:
-    """Each report with the exercise whose segment holds its time (None when no segment does:
-    reported between exercises)."""
+    """Each report with the exercise it is about (:func:`segment_of`; None between exercises)."""
     out = []
     for r in reports:
-        inside = [name for name, a, b in segments if a <= r.t_s <= b]
-        out.append(PainReport(r.t_s, r.level, inside[-1] if inside else None))
+        seg = segment_of(r.t_s, segments)
+        out.append(PainReport(r.t_s, r.level, seg[0] if seg is not None else None))
     return out
 
 
 def angle_before(t_s: float, t: np.ndarray, angle: np.ndarray, valid: np.ndarray,
-                 lookback_s: float = LOOKBACK_S) -> float | None:
-    """The highest valid ``angle`` over ``[t_s - lookback_s, t_s]`` (None when none is valid)."""
+                 lookback_s: float = LOOKBACK_S, not_after: float = np.inf) -> float | None:
+    """The highest valid ``angle`` over ``[t_s - lookback_s, min(t_s, not_after)]`` (None when none
+    is valid): ``not_after`` is the exercise's end, for a report made just after it."""
     a = int(np.searchsorted(t, t_s - lookback_s, side="left"))
-    b = int(np.searchsorted(t, t_s, side="right"))
+    b = int(np.searchsorted(t, min(t_s, not_after), side="right"))
     ok = valid[a:b]
     if not ok.any():
         return None
@@ -153,12 +174,18 @@ def angle_before(t_s: float, t: np.ndarray, angle: np.ndarray, valid: np.ndarray
 
 
 def with_angles(reports: Sequence[PainReport], t: np.ndarray, angle: np.ndarray, valid: np.ndarray,
-                exercises: Iterable[str]) -> list[PainReport]:
-    """Each report with the angle it hurt at (:func:`angle_before`) when it fell in one of
-    ``exercises`` (those whose angle is dorsiflexion), else with none."""
+                segments: Sequence[tuple[str, float, float]], exercises: Iterable[str]) -> list[PainReport]:
+    """Each report with the angle it hurt at (:func:`angle_before`, up to its exercise's end) when
+    it is about one of ``exercises`` (those whose angle is dorsiflexion), else with none."""
     keep = set(exercises)
-    return [replace(r, angle_deg=angle_before(r.t_s, t, angle, valid) if r.exercise in keep else None)
-            for r in reports]
+    out = []
+    for r in reports:
+        seg = segment_of(r.t_s, segments)
+        angle_deg = None
+        if seg is not None and r.exercise in keep:
+            angle_deg = angle_before(r.t_s, t, angle, valid, not_after=seg[2])
+        out.append(replace(r, angle_deg=angle_deg))
+    return out
 
 
 def reported(analysis: dict) -> list[dict]:

@@ -14,7 +14,7 @@ from dorsi.events.activity import ActivityDetector
 from dorsi.events.classify import ExerciseClassifier
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.foot_fallback import FootFallback
-from dorsi.events.pain import PainReport, assign, summary_note, with_angles
+from dorsi.events.pain import PainReport, assign, belongs, summary_note, with_angles
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.as_worn import estimate_as_worn
@@ -167,11 +167,11 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         if fallback.shin_alone_:
             notes.append(fallback.note(seg.exercise, seg.start_s, seg.end_s))
         results.append(analyze_segment(part, seg.exercise, routine, profile))
-    reported = with_angles(assign(pain, [(seg.exercise, seg.start_s, seg.end_s) for seg in segs]),
-                           trace.t, trace.angle_deg, trace.valid, dorsiflexion_exercises(trace.source))
+    spans = [(seg.exercise, seg.start_s, seg.end_s) for seg in segs]
+    reported = with_angles(assign(pain, spans), trace.t, trace.angle_deg, trace.valid, spans,
+                           dorsiflexion_exercises(trace.source))
     for result in results:
-        result.pain = [p for p in reported
-                       if p.exercise == result.exercise and result.start_s <= p.t_s <= result.end_s]
+        result.pain = [p for p in reported if belongs(p, result.exercise, result.start_s, result.end_s)]
     pain_note = summary_note(reported, {spec.id: spec.title for spec in routine.exercises}, t0)
     if pain_note is not None:
         notes.append(pain_note)

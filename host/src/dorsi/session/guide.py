@@ -138,7 +138,7 @@ class RoutineGuide:
         self._ended: list[ExerciseResult] = []
         self._pain: list[pain.PainReport] = []
         self._pain_note_until = -np.inf
-        self._recent_peaks: deque[tuple[float, float]] = deque()  # (a chunk's last time, its highest angle)
+        self._recent: deque[tuple[np.ndarray, np.ndarray]] = deque()  # the last seconds' valid (t, angle)
         self.done = False
 
     # -- commands ----------------------------------------------------------
@@ -170,9 +170,8 @@ class RoutineGuide:
             report = pain.PainReport(last.t_s, level, last.exercise, last.angle_deg)
             self._pain[-1] = report
         else:
-            in_exercise = st.phase in ("exercise", "paused") and self.index >= 0 and self._pending is None
-            exercise = self.routine.exercises[self.index].id if in_exercise else None
-            report = pain.PainReport(now, level, exercise, self._angle_before(exercise, now))
+            exercise, ended = self._exercise_at(now)
+            report = pain.PainReport(now, level, exercise, self._angle_before(exercise, now, ended))
             self._pain.append(report)
             st.pain_angle_deg = report.angle_deg
         self.marker("pain", t=report.t_s, level=report.level, exercise=report.exercise, angle_deg=report.angle_deg)
@@ -184,15 +183,30 @@ class RoutineGuide:
         st.pain_note = f"Pain noted{rated}{near or '.'} {PAIN_ADVICE}"
         self._pain_note_until = now + PAIN_NOTE_S
 
-    def _angle_before(self, exercise: str | None, now: float) -> float | None:
+    def _exercise_at(self, now: float) -> tuple[str | None, float]:
+        """The exercise a report made now is about, and when it ended (inf: under way): the one
+        running, else the one that ended at most ``pain.AFTER_S`` ago (the analysis' rule,
+        :func:`dorsi.events.pain.segment_of`); (None, inf) between exercises."""
+        st = self.state
+        if st.phase in ("exercise", "paused") and self.index >= 0 and self._pending is None:
+            return self.routine.exercises[self.index].id, np.inf
+        if self._ended and now - self._ended[-1].end_s <= pain.AFTER_S:
+            return self._ended[-1].spec.id, self._ended[-1].end_s
+        return None, np.inf
+
+    def _angle_before(self, exercise: str | None, now: float, ended: float) -> float | None:
         """Where it hurt (the analysis' rule, :func:`dorsi.events.pain.angle_before`): the highest
-        angle over the last ``pain.LOOKBACK_S``, in an exercise whose angle is dorsiflexion."""
+        angle over the last ``pain.LOOKBACK_S`` up to the exercise's end, in an exercise whose angle
+        is dorsiflexion."""
         if exercise is None:
             return None
         if exercise not in dorsiflexion_exercises("ankle" if self.processor.foot_in_use else "inclination"):
             return None
-        peaks = [a for t, a in self._recent_peaks if t >= now - pain.LOOKBACK_S]
-        return max(peaks) if peaks else None
+        if not self._recent:
+            return None
+        t = np.concatenate([c[0] for c in self._recent])
+        angle = np.concatenate([c[1] for c in self._recent])
+        return pain.angle_before(now, t, angle, np.ones(len(t), dtype=bool), not_after=ended)
 
     @property
     def pain_reports(self) -> list[pain.PainReport]:
@@ -258,9 +272,11 @@ class RoutineGuide:
         if valid.any():
             st.angle_deg = float(tr.angle_deg[valid][-1])
             st.device_time_s = float(tr.t[-1])
-            self._recent_peaks.append((float(tr.t[-1]), float(np.max(tr.angle_deg[valid]))))
-            while self._recent_peaks and self._recent_peaks[0][0] < tr.t[-1] - pain.LOOKBACK_S:
-                self._recent_peaks.popleft()
+            # sample by sample, not chunk by chunk: a backlog resent after a link drop comes as one
+            # long chunk, most of it older than the look-back
+            self._recent.append((tr.t[valid], tr.angle_deg[valid]))
+            while self._recent[0][0][-1] < tr.t[-1] - pain.LOOKBACK_S - 1.0:
+                self._recent.popleft()
             counted = valid & ~tr.heel_lift  # a heel off the floor does not count (the summary's rule)
             if st.phase == "exercise" and not self._best_from_reps() and counted.any():
                 peak = float(np.max(tr.angle_deg[counted]))
@@ -425,7 +441,7 @@ class RoutineGuide:
                     "holds_met": sum(1 for h in result.holds if h.met),
                     "holds_target": result.spec.target.total_holds, "heel_lifts": len(result.heel_lifts),
                     "pain": [r.level for r in self._pain
-                             if r.exercise == result.spec.id and result.start_s <= r.t_s <= result.end_s],
+                             if pain.belongs(r, result.spec.id, result.start_s, result.end_s)],
                 })
 
     def _advance(self, now: float) -> None:
