@@ -93,9 +93,9 @@ def test_where_it_hurt_is_the_highest_valid_angle_just_before(angles, t_s, seed)
                                 PainReport(t_s, 3, None)], t, angle, valid, [("band_lunge", 0.0, 9.0)],
                                ["band_lunge"])
     assert [r.angle_deg for r in reports] == [got, None, None]  # the angle only where it is the ankle's
-    # a report just after its exercise: where it hurt is read up to the exercise's end
+    # a report just after its exercise: where it hurt is read over the exercise's last seconds
     end = t_s / 2
-    before_end = valid & (t >= t_s - pain.LOOKBACK_S) & (t <= end)
+    before_end = valid & (t >= end - pain.LOOKBACK_S) & (t <= end)
     (after,) = pain.with_angles([PainReport(t_s, 3, "band_lunge")], t, angle, valid, [("band_lunge", 0.0, end)],
                                 ["band_lunge"])
     assert after.angle_deg == (float(angle[before_end].max()) if before_end.any() else None)
@@ -150,8 +150,9 @@ def test_the_analysis_lists_reports_under_their_exercise_and_leaves_the_score_al
     from dorsi.pipeline import estimate_trace
 
     trace = estimate_trace(session.shin, session.foot, segments=segs)
-    for p in ex["pain"]:  # where it hurt: the highest angle in the 3 s before (up to the end), as the trace says
-        near = (trace.t >= p["t_s"] - pain.LOOKBACK_S) & (trace.t <= min(p["t_s"], segs[0][2])) & trace.valid
+    for p in ex["pain"]:  # where it hurt: the highest angle in the 3 s before (the exercise's last 3 s after it)
+        until = min(p["t_s"], segs[0][2])
+        near = (trace.t >= until - pain.LOOKBACK_S) & (trace.t <= until) & trace.valid
         assert p["angle_deg"] == round(float(trace.angle_deg[near].max()), 1)
     assert max(p["angle_deg"] for p in ex["pain"]) > ex["baseline_deg"] + 10  # the lunges were under way
     assert [p["exercise"] for p in doc["pain"]][:2] == ["band_lunge", "band_lunge"]

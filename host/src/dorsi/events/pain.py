@@ -163,10 +163,12 @@ def assign(reports: Sequence[PainReport], segments: Sequence[tuple[str, float, f
 
 def angle_before(t_s: float, t: np.ndarray, angle: np.ndarray, valid: np.ndarray,
                  lookback_s: float = LOOKBACK_S, not_after: float = np.inf) -> float | None:
-    """The highest valid ``angle`` over ``[t_s - lookback_s, min(t_s, not_after)]`` (None when none
-    is valid): ``not_after`` is the exercise's end, for a report made just after it."""
-    a = int(np.searchsorted(t, t_s - lookback_s, side="left"))
-    b = int(np.searchsorted(t, min(t_s, not_after), side="right"))
+    """The highest valid ``angle`` over the ``lookback_s`` up to ``t_s`` (None when none is valid);
+    for a report made just after its exercise, over the ``lookback_s`` up to the exercise's end
+    ``not_after``: how it ended."""
+    until = min(t_s, not_after)
+    a = int(np.searchsorted(t, until - lookback_s, side="left"))
+    b = int(np.searchsorted(t, until, side="right"))
     ok = valid[a:b]
     if not ok.any():
         return None

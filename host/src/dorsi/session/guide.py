@@ -196,8 +196,8 @@ class RoutineGuide:
 
     def _angle_before(self, exercise: str | None, now: float, ended: float) -> float | None:
         """Where it hurt (the analysis' rule, :func:`dorsi.events.pain.angle_before`): the highest
-        angle over the last ``pain.LOOKBACK_S`` up to the exercise's end, in an exercise whose angle
-        is dorsiflexion."""
+        angle over the last ``pain.LOOKBACK_S`` (of the exercise, when it has ended), in an exercise
+        whose angle is dorsiflexion."""
         if exercise is None:
             return None
         if exercise not in dorsiflexion_exercises("ankle" if self.processor.foot_in_use else "inclination"):
