@@ -2,10 +2,11 @@
 
 The routine is meant to be pain-free, so pain is the one thing the sensors cannot see that a
 physiotherapist most wants to know. The user reports it as it happens: a key (``h``, then a
-digit) in the terminal session, the "Pain" button on the coach page, or a note ("pain",
+digit) in the terminal session, the "It hurts" button on the coach page, or a note ("pain",
 "pain 6", "hurts 4/10") in a phone's Sensor Logger recording. A live report is kept in the
 recording as a ``pain`` marker at once (a rating given a moment later is a second marker with
-the same time), and the analysis lists each report under the exercise it fell in.
+the same time), and the analysis lists each report under the exercise it is about (the one it
+fell in, or the one that had just ended), with the angle it hurt near.
 
 A report does not change the quality score: the score says how the movement was done, and a
 patient should never keep quiet about pain to keep a score. It is listed beside the score
