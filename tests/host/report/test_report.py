@@ -165,6 +165,7 @@ def test_report_uses_the_history_calibration(sim_dir, tmp_path):
     cells = _parse(page.read_text()).values
     assert _num(cells["ktw.best_cm"]) == pytest.approx(float(cal.cm(rec.ktw_deg)))
     assert "Progress" in page.read_text() and "calibrated with your tape measurement" in page.read_text()
+    assert "Pain: none reported in the last 1 session(s)." in page.read_text()  # pain over the sessions kept
 
 
 def test_a_problem_of_the_input_is_listed_once_as_a_warning() -> None:

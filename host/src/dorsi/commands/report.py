@@ -53,12 +53,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _progress_lines(history) -> list[str] | None:
-    """Progress statements from the history (``None`` without sessions)."""
+    """Progress statements from the history, pain over the latest sessions last (``None``
+    without sessions)."""
     from dorsi.history import ProgressAnalyzer
+    from dorsi.history.pain_trend import PainTrend
+    from dorsi.routine import default_routine
 
     sessions = history.sessions()
     if not sessions:
         return None
     cals = {side: history.calibration(None if side == "unspecified" else side)
             for side in ("left", "right", "unspecified")}
-    return ProgressAnalyzer(calibrations=cals).fit(sessions).statements()
+    pain = PainTrend().fit([(s.started_at, history.analysis(s.id)) for s in sessions])
+    titles = {spec.id: spec.title for spec in default_routine().exercises}
+    return ProgressAnalyzer(calibrations=cals).fit(sessions).statements() + [pain.statement(titles)]
