@@ -175,6 +175,8 @@ def test_the_guide_keeps_each_report_at_once_and_rates_only_the_newest_unrated_o
     guide = RoutineGuide(default_routine(), processor=None, marker=marker)  # type: ignore[arg-type]
     guide.command("pain", 10.0)
     assert guide.state.pain_unrated and guide.state.pain_note.startswith("Pain noted.")
+    guide.command("pain", 10.0 + pain.REPEAT_S / 2)  # a double tap: the same report
+    assert len(markers) == 1
     guide.command("pain:4", 15.0)  # rates the report at 10 s
     guide.command("pain:7", 16.0)  # that one is rated: a new report
     guide.command("pain", 40.0)

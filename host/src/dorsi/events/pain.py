@@ -29,6 +29,8 @@ RATE_WINDOW_S = 20.0
 #: A report comes a moment after the pain (a key to find, a button to tap): the angle it hurt at
 #: is read as the highest ankle angle over this long before the report.
 LOOKBACK_S = 3.0
+#: A second "it hurts" this soon after a report is the same report (a double tap, a key held).
+REPEAT_S = 2.0
 #: A report this soon after an exercise ended (before the next began) is about that exercise
 #: ("that last lunge hurt").
 AFTER_S = 10.0

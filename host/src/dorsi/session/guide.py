@@ -163,9 +163,12 @@ class RoutineGuide:
 
     def _report_pain(self, level: int | None, now: float) -> None:
         """Record a pain report at once (a marker); a rating that follows an unrated report
-        within ``pain.RATE_WINDOW_S`` rates that report (a second marker, the same time)."""
+        within ``pain.RATE_WINDOW_S`` rates that report (a second marker, the same time); a second
+        unrated report within ``pain.REPEAT_S`` is the same one (a double tap)."""
         st = self.state
         last = self._pain[-1] if self._pain else None
+        if level is None and last is not None and now - last.t_s < pain.REPEAT_S:
+            return  # a double tap: the report is kept already
         if level is not None and last is not None and last.level is None and now - last.t_s <= pain.RATE_WINDOW_S:
             report = pain.PainReport(last.t_s, level, last.exercise, last.angle_deg)
             self._pain[-1] = report
