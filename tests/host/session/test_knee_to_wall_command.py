@@ -49,3 +49,15 @@ def test_each_leg_is_compared_with_its_own_last_test(tmp_path):
     assert "Last time" not in _run(tmp_path, 7, "--side", "left")
     assert "Last time" not in _run(tmp_path, 9, "--side", "right")  # the other leg: nothing to compare
     assert "left leg): " in _run(tmp_path, 11, "--side", "left")
+
+
+def test_pain_during_the_test_is_said_with_the_result():
+    from dorsi.commands.knee_to_wall import pain_line
+
+    assert pain_line({"pain": []}) is None and pain_line({}) is None
+    line = pain_line({"pain": [{"t_s": 3.0, "level": 5, "angle_deg": 34.6}, {"t_s": 9.0, "level": None,
+                                                                           "angle_deg": 31.2}]})
+    assert line is not None and line.startswith("Pain reported during the test (5/10, near 31°)")
+    assert "upper bound" in line
+    assert pain_line({"pain": [{"t_s": 3.0, "level": None, "angle_deg": None}]}).startswith(
+        "Pain reported during the test: ")

@@ -53,6 +53,9 @@ def run(args: argparse.Namespace) -> int:
     if cm is not None:
         verdict = "meets" if cm > aim_cm else "is short of"
         console.print(f"That {verdict} the aim of more than {aim_cm:g} cm.")
+    hurt = pain_line(ex or {})
+    if hurt is not None:
+        console.print(f"[magenta]{hurt}[/magenta]", highlight=False)
     if history:
         from dorsi.history.mdc import MinimalDetectableChange
 
@@ -66,6 +69,22 @@ def run(args: argparse.Namespace) -> int:
                       f"(minimal detectable change {mdc.mdc_:.1f}°, {mdc.source_}): "
                       + ("a real difference." if real else "within the test's repeatability, not yet a real change."))
     return 0
+
+
+def pain_line(ex: dict) -> str | None:
+    """What to say when pain was reported during the test (None when it was not): the test
+    measures the pain-free range, so a trial that hurt is no fair measure of it."""
+    from dorsi.events.pain import rated, reported
+
+    reports = reported({"pain": ex.get("pain")})
+    if not reports:
+        return None
+    levels = rated(reports)
+    angles = [p["angle_deg"] for p in reports if p.get("angle_deg") is not None]
+    how = f" ({max(levels)}/10" + (f", near {min(angles):.0f}°)" if angles else ")") if levels else (
+        f" (near {min(angles):.0f}°)" if angles else "")
+    return (f"Pain reported during the test{how}: the test is done only as far as it is pain-free, so "
+            "take this result as an upper bound and tell your physiotherapist.")
 
 
 def _history(home) -> list:
