@@ -210,12 +210,6 @@ def rated(reports: Iterable[dict]) -> list[int]:
     return [level for level in (valid_level(p.get("level")) for p in reports) if level is not None]
 
 
-def worst(reports: Sequence[PainReport]) -> int | None:
-    """The highest rating among ``reports`` (None when none is rated)."""
-    levels = [r.level for r in reports if r.level is not None]
-    return max(levels) if levels else None
-
-
 def summary_note(reports: Sequence[PainReport], titles: dict[str, str] | None = None,
                  t0: float = 0.0) -> str | None:
     """One line for the analysis' notes: where pain was reported (times as m:ss from ``t0``, the
