@@ -64,7 +64,7 @@ def _row(**values) -> dict:
 def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     """Analyse one input; rows of :data:`COLUMNS` (one per exercise, or one error row)."""
     from dorsi.batch.discover import segments_beside
-    from dorsi.events.pain import rated, reported
+    from dorsi.events.pain import entries, rated
     from dorsi.export.session import SessionInputError, load_session
     from dorsi.views.report.summary import knee_to_wall_result, summarise_exercise
 
@@ -89,7 +89,7 @@ def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
     for ex in a["exercises"]:
         s = summarise_exercise(ex)
         # the exercise's pain reports (an old analysis has none: 0, as a session without any)
-        hurt = reported({"pain": ex.get("pain")})
+        hurt = entries(ex.get("pain"))
         levels = rated(hurt)
         is_ktw = ktw is not None and s.exercise == "knee_to_wall"
         rows.append(_row(**common, exercise=s.exercise, start_s=s.start_s, end_s=s.end_s,

@@ -74,9 +74,9 @@ def run(args: argparse.Namespace) -> int:
 def pain_line(ex: dict) -> str | None:
     """What to say when pain was reported during the test (None when it was not): the test
     measures the pain-free range, so a trial that hurt is no fair measure of it."""
-    from dorsi.events.pain import rated, reported
+    from dorsi.events.pain import entries, rated
 
-    reports = reported({"pain": ex.get("pain")})
+    reports = entries(ex.get("pain"))
     if not reports:
         return None
     levels = rated(reports)

@@ -24,16 +24,15 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from dorsi.history import History, HistoryError, ProgressAnalyzer
-    from dorsi.history.pain_trend import PainTrend
+    from dorsi.history.pain_trend import pain_statement
     from dorsi.history.plot import ProgressFigure
-    from dorsi.routine import default_routine
     from dorsi.history.progress import METRICS, SIDES, UNSPECIFIED
 
     try:
         with History(args.home) as h:
             sessions = h.sessions()
             cals = {side: h.calibration(side if side in SIDES else None) for side in (*SIDES, UNSPECIFIED)}
-            pain = PainTrend().fit([(s.started_at, h.analysis(s.id)) for s in sessions])
+            pain = pain_statement(h)
         if not sessions:
             raise HistoryError("no sessions in the history yet: add one with 'dorsi history add FILE'")
         progress = ProgressAnalyzer(calibrations=cals).fit(sessions)
@@ -65,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"MDC95 {side} knee-to-wall: {m.mdc_:.1f} {unit}, {m.describe()}")
     for line in progress.statements():
         console.print(line)
-    console.print(pain.statement({spec.id: spec.title for spec in default_routine().exercises}), highlight=False)
+    console.print(pain, highlight=False)
     if out is not None:
         console.print(f"figure: {out}")
     return 0

@@ -56,14 +56,11 @@ def _progress_lines(history) -> list[str] | None:
     """Progress statements from the history, pain over the latest sessions last (``None``
     without sessions)."""
     from dorsi.history import ProgressAnalyzer
-    from dorsi.history.pain_trend import PainTrend
-    from dorsi.routine import default_routine
+    from dorsi.history.pain_trend import pain_statement
 
     sessions = history.sessions()
     if not sessions:
         return None
     cals = {side: history.calibration(None if side == "unspecified" else side)
             for side in ("left", "right", "unspecified")}
-    pain = PainTrend().fit([(s.started_at, history.analysis(s.id)) for s in sessions])
-    titles = {spec.id: spec.title for spec in default_routine().exercises}
-    return ProgressAnalyzer(calibrations=cals).fit(sessions).statements() + [pain.statement(titles)]
+    return ProgressAnalyzer(calibrations=cals).fit(sessions).statements() + [pain_statement(history)]

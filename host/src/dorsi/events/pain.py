@@ -195,9 +195,13 @@ def with_angles(reports: Sequence[PainReport], t: np.ndarray, angle: np.ndarray,
 
 def reported(analysis: dict) -> list[dict]:
     """The pain reports of an analysis JSON (its top-level ``pain`` array; none in an analysis
-    made before reports existed), entries without a finite time (or with a non-numeric angle)
-    left out."""
-    items = analysis.get("pain")
+    made before reports existed), as :func:`entries` reads them."""
+    return entries(analysis.get("pain"))
+
+
+def entries(items: object) -> list[dict]:
+    """The JSON pain reports of a ``pain`` array (the session's or an exercise's), entries without
+    a finite time (or with a non-numeric angle) left out."""
     if not isinstance(items, list):
         return []
     return [p for p in items if isinstance(p, dict) and _finite(p.get("t_s"))
@@ -221,12 +225,13 @@ def summary_note(reports: Sequence[PainReport], titles: dict[str, str] | None = 
     for r in reports:
         where = titles.get(r.exercise, r.exercise) if r.exercise else "between exercises"
         at = f", near {r.angle_deg:.0f} deg" if r.angle_deg is not None else ""
-        parts.append(f"{where} at {_clock(r.t_s - t0)} ({r.label}{at})")
+        parts.append(f"{where} at {clock(r.t_s - t0)} ({r.label}{at})")
     count = f"{len(reports)} time{'s' if len(reports) > 1 else ''}"
     return (f"Pain reported {count}: {'; '.join(parts)}. The routine is meant to be pain-free: do these "
             "exercises only in a range that does not hurt, and tell your physiotherapist.")
 
 
-def _clock(t_s: float) -> str:
+def clock(t_s: float) -> str:
+    """Seconds from a session's start as ``m:ss``."""
     minutes, seconds = divmod(max(0, int(round(t_s))), 60)
     return f"{minutes}:{seconds:02d}"

@@ -63,9 +63,7 @@ class PainTrend:
             self.reports_ += len(reports)
             self.last_ = started
             self.by_exercise_.update(p.get("exercise") for p in reports)
-            levels = rated(reports)
-            if levels:
-                self.worst_ = max(levels + ([self.worst_] if self.worst_ is not None else []))
+            self.worst_ = max(rated(reports) + ([] if self.worst_ is None else [self.worst_]), default=None)
         return self
 
     def statement(self, titles: dict[str, str] | None = None) -> str:
@@ -82,3 +80,13 @@ class PainTrend:
         last = f"; last on {self.last_:%Y-%m-%d}" if self.last_ is not None else ""
         return (f"Pain: reported in {self.with_pain_} of {span}{worst}, most in {where}{last}. "
                 "The routine is meant to be pain-free: talk it over with your physiotherapist.")
+
+
+def pain_statement(history) -> str:
+    """The pain line over the latest sessions of a :class:`dorsi.history.History` (``dorsi
+    progress`` and the report's progress section)."""
+    from dorsi.routine import default_routine
+
+    sessions = history.sessions()
+    trend = PainTrend().fit([(s.started_at, history.analysis(s.id)) for s in sessions])
+    return trend.statement(default_routine().titles)

@@ -172,7 +172,7 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
                            dorsiflexion_exercises(trace.source))
     for result in results:
         result.pain = [p for p in reported if belongs(p, result.exercise, result.start_s, result.end_s)]
-    pain_note = summary_note(reported, {spec.id: spec.title for spec in routine.exercises}, t0)
+    pain_note = summary_note(reported, routine.titles, t0)
     if pain_note is not None:
         notes.append(pain_note)
     rate = sample_rate_hz if sample_rate_hz is not None else float(1.0 / median(np.diff(trace.t)))

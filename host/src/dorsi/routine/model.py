@@ -131,3 +131,8 @@ class Routine:
     @property
     def ids(self) -> tuple[str, ...]:
         return tuple(spec.id for spec in self.exercises)
+
+    @property
+    def titles(self) -> dict[str, str]:
+        """Each exercise's title by its id."""
+        return {spec.id: spec.title for spec in self.exercises}

@@ -179,11 +179,10 @@ def pain_section(analysis: dict, titles: dict[str, str], t0: float, reportable: 
                 "reported during the session.</p></section>")
     rows = []
     for p in reports:
-        minutes, seconds = divmod(max(0, int(round(float(p["t_s"]) - t0))), 60)
         where = titles.get(p.get("exercise") or "", p.get("exercise") or "between exercises")
         level = pain.valid_level(p.get("level"))
         angle = p.get("angle_deg")
-        rows.append("<tr>" + cell("time", f"{minutes}:{seconds:02d}") + cell("exercise", where)
+        rows.append("<tr>" + cell("time", pain.clock(float(p["t_s"]) - t0)) + cell("exercise", where)
                     + cell("pain (0-10)", "not rated" if level is None else f"{level}/10", "pain.level", level,
                            "short" if level is not None and level >= 5 else "warn")
                     + cell("where it hurt", fmt(angle, 0, "\u00b0"), "pain.angle_deg", angle) + "</tr>")

@@ -94,7 +94,7 @@ class SessionReport:
             f"{100 * completion:.0f}% of their targets</div></div></section>",
         ]
         t0 = float(session.trace.t[0]) if len(session.trace) else 0.0
-        body.append(html.pain_section(analysis, {spec.id: spec.title for spec in routine.exercises}, t0,
+        body.append(html.pain_section(analysis, routine.titles, t0,
                                       reportable=session.kind in ("recording", "sensor_logger")))
         if self.knee_to_wall_ is not None:
             body.append(html.knee_to_wall_section(self.knee_to_wall_))
