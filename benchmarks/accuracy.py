@@ -238,6 +238,21 @@ def through_sensor_logger(s, seed: int):
         return read_sensor_logger(path).shin, None
 
 
+def through_phyphox(s, seed: int):
+    """The shin sensor as a phone running phyphox would have exported it: a zip in CSV variant
+    1-5 by seed (comma, tab, semicolon; decimal point or comma), the accelerometer on times of its
+    own, read back; times moved back onto the session's (phyphox counts from its start)."""
+    import tempfile
+
+    from dorsi.samples import SampleBatch
+    from dorsi.sim.phyphox_writer import write_phyphox
+    from dorsi.sources.phyphox import read_phyphox
+
+    with tempfile.TemporaryDirectory() as tmp:
+        shin = read_phyphox(write_phyphox(s.shin, Path(tmp) / "phyphox.zip", 1 + seed % 5)).shin
+    return SampleBatch(shin.role, shin.seq, shin.t + float(s.shin.t[0]), shin.acc, shin.gyr, None, shin.meta), None
+
+
 def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     label, exercise, foot, rate, loss, seed, extra = task
     from dorsi.angle import AngleEstimator
@@ -251,10 +266,13 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     opts = SimOptions(rate_hz=rate, side=side, strap_rotation_deg=float(rng.uniform(-30, 30)),
                       foot_sensor=foot, packet_loss=loss, quaternions=True,
                       posture_wander_deg=extra.get("posture_wander_deg", 0.0),
-                      **(PHONE_TIMING(seed) if extra.get("phone_timing") or extra.get("sensor_logger") else {}))
+                      **(PHONE_TIMING(seed) if extra.get("phone_timing") or extra.get("sensor_logger")
+                         or extra.get("phyphox") else {}))
     s = simulate(exercise, seed=seed, options=opts)
     if extra.get("sensor_logger"):
         shin, foot_batch = through_sensor_logger(s, seed)
+    elif extra.get("phyphox"):
+        shin, foot_batch = through_phyphox(s, seed)
     elif extra.get("phone_timing"):
         shin, foot_batch = through_csv(s)
     else:
@@ -365,19 +383,19 @@ def run_session(task: tuple) -> tuple[str, str, Result, Result]:
     return label, key, ours, base
 
 
-def rows(sensor_logger: bool = False) -> list[tuple]:
+def rows(phone: bool = False) -> list[tuple]:
     """The benchmark's rows (a phone export holds one sensor: the shin-only rows)."""
-    return [r for r in ROWS if not (sensor_logger and r[2])]
+    return [r for r in ROWS if not (phone and r[2])]
 
 
 def tasks(quick: bool, repeats: int, seed_base: int = 1000, posture_wander_deg: float = 0.0,
-          phone_timing: bool = False, sensor_logger: bool = False) -> list[tuple]:
+          phone_timing: bool = False, sensor_logger: bool = False, phyphox: bool = False) -> list[tuple]:
     """Every row x rate x loss, ``repeats`` seeds each from ``seed_base`` (odd seeds are left legs)."""
     extra = {"posture_wander_deg": posture_wander_deg, "phone_timing": phone_timing,
-             "sensor_logger": sensor_logger}
+             "sensor_logger": sensor_logger, "phyphox": phyphox}
     out = []
     seed = seed_base
-    for label, exercise, foot in rows(sensor_logger):
+    for label, exercise, foot in rows(sensor_logger or phyphox):
         for rate in (RATES[1:3] if quick else RATES):
             for loss in LOSSES:
                 for _ in range(repeats):
@@ -406,13 +424,19 @@ def main(argv: list[str] | None = None) -> int:
                         help="the shin sensor is a phone: phone-like timing, every session written as a Sensor "
                              "Logger zip export (Android and iOS by turns, raw data only, the accelerometer on "
                              "times of its own) and read back; shin-only rows")
+    parser.add_argument("--phyphox", action="store_true",
+                        help="the shin sensor is a phone running phyphox: phone-like timing, every session written "
+                             "as a phyphox zip export (its five CSV variants by turns, the accelerometer on times of "
+                             "its own) and read back; shin-only rows")
     args = parser.parse_args(argv)
     from dorsi.routine import default_routine
 
     if args.seed_base < 1000:
         parser.error("--seed-base must be 1000 or more (seeds below 1000 are for tests and tuning)")
+    if args.sensor_logger and args.phyphox:
+        parser.error("one phone export at a time: --sensor-logger or --phyphox")
     todo = tasks(args.quick, args.repeats, args.seed_base, args.posture_wander, args.phone_timing,
-                 args.sensor_logger)
+                 args.sensor_logger, args.phyphox)
     t0 = time.perf_counter()
     ours: dict[str, Result] = {}
     base: dict[str, Result] = {}
@@ -432,6 +456,7 @@ def main(argv: list[str] | None = None) -> int:
           + (f", posture wandering {args.posture_wander:g} deg RMS" if args.posture_wander else "")
           + (", phone-like timing through CSV" if args.phone_timing else "")
           + (", a phone's Sensor Logger export (shin only)" if args.sensor_logger else "")
+          + (", a phone's phyphox export (shin only)" if args.phyphox else "")
           + f"; {elapsed:.0f} s")
     header = (f"{'exercise':22s} {'count':>11s} {'count obs':>11s} {'F1':>11s} {'peak med':>11s} {'peak max':>11s} "
               f"{'hold med':>11s} {'hold max':>11s} {'met':>11s} {'heel P/R':>10s}")
@@ -441,7 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     print(header)
     summary: dict = {}
     routine = default_routine()
-    for label, exercise, _foot in rows(args.sensor_logger):
+    for label, exercise, _foot in rows(args.sensor_logger or args.phyphox):
         spec = routine[exercise]
         has_reps, has_holds = spec.has_reps, spec.has_holds
         fo = ours[label].figures(has_reps, has_holds)
@@ -474,6 +499,8 @@ def main(argv: list[str] | None = None) -> int:
     summary["_meta"] = {"sessions": len(todo), "seconds": round(elapsed, 1), "quick": args.quick,
                         "seed_base": args.seed_base, "posture_wander_deg": args.posture_wander,
                         "phone_timing": args.phone_timing, "sensor_logger": args.sensor_logger}
+    if args.phyphox:
+        summary["_meta"]["phyphox"] = True
     print(json.dumps(summary, separators=(",", ":")))
     return 0
 

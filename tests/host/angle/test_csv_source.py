@@ -96,6 +96,8 @@ def test_foot_columns_and_foot_file(tmp_path: Path) -> None:
         ("# only a comment\n", "no header"),
         (HEADER + "\n", "no data"),
         (HEADER + "\n0,9.8,0,0,0,0,0\n1,9.8,0,0,0,0,0\n", "outside the supported"),
+        (HEADER + "\n" + "".join(f"{k / 100},9.8,0,0,0,0,0\n" for k in range(20)) + "9.9e29,9.8,0,0,0,0,0\n",
+         "line 22: time_s 9.9e+29 makes the file span 9.9e+29 s, more than 12 h"),
     ],
 )
 def test_bad_files_raise_one_line_naming_file(tmp_path: Path, text: str, needle: str) -> None:

@@ -14,6 +14,7 @@ from dorsi.protocol import Status, encode_stream
 from dorsi.protocol.spec import Role
 from dorsi.recording import RecordingWriter
 from dorsi.sim.csv_writer import write_imu_csv
+from dorsi.sim.phyphox_writer import write_phyphox
 from dorsi.sim.sensor_logger_writer import write_sensor_logger
 
 HEADER = {
@@ -88,3 +89,20 @@ def sensor_logger_json() -> bytes:
             sensor = member.rsplit("/", 1)[-1][:-4]
             records += [{"sensor": sensor, **row} for row in csv.DictReader(io.StringIO(z.read(member).decode()))]
     return json.dumps(records, indent=1).encode()
+
+
+@lru_cache(maxsize=None)
+def phyphox_zip(variant: int = 5) -> bytes:
+    """A phyphox zip export (Accelerometer and Gyroscope sets, meta/device.csv and meta/time.csv with a
+    pause) of 0.6 s, in CSV variant ``variant`` (5: semicolons, decimal commas)."""
+    batch = analytic_motion("shin", 0.6)
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_phyphox(batch, Path(tmp) / "phyphox.zip", variant, pause=(0.3, 0.1)).read_bytes()
+
+
+@lru_cache(maxsize=None)
+def phyphox_csv() -> str:
+    """The same as phyphox's single-file export (the sets one after another), tab-separated."""
+    batch = analytic_motion("shin", 0.5)
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_phyphox(batch, Path(tmp) / "phyphox.csv", 2, layout="single").read_text()

@@ -24,11 +24,13 @@ from dorsi.recording import RecordingError, read_recording
 from dorsi.recording.format import FILE_HEADER, FRAME_CRC, FRAME_HEAD, Kind, frame
 from dorsi.sources import SourceError, read_imu_csv
 from dorsi.sources.movella import read_movella_csv
+from dorsi.sources.phyphox import read_phyphox
 from dorsi.sources.sensor_logger import read_sensor_logger
 from dorsi.sources.recording_source import load_recording
 
 from .mutations import mutated, mutated_lines
-from .seeds import imu_csv_text, movella_csv_text, recording_bytes, sensor_logger_json, sensor_logger_zip
+from .seeds import (imu_csv_text, movella_csv_text, phyphox_csv, phyphox_zip, recording_bytes, sensor_logger_json,
+                    sensor_logger_zip)
 
 # deterministic in the suite (same examples every run); DORSI_FUZZ_EXAMPLES=5000 for a deep, random run
 _DEEP = int(os.environ.get("DORSI_FUZZ_EXAMPLES", "0"))
@@ -130,15 +132,15 @@ def test_damaged_movella_csv(work: Path, data: bytes) -> None:
     check_source(path, read_movella_csv)
 
 
-def _sensor_logger_members() -> dict[str, bytes]:
-    with zipfile.ZipFile(io.BytesIO(sensor_logger_zip())) as z:
+def _zip_members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
         return {n: z.read(n) for n in z.namelist()}
 
 
 @st.composite
-def damaged_phone_export(draw: st.DrawFn) -> dict[str, bytes]:
-    """A Sensor Logger export's files, one or two of them damaged line-wise (or left out)."""
-    members = _sensor_logger_members()
+def damaged_export(draw: st.DrawFn, members: dict[str, bytes]) -> dict[str, bytes]:
+    """An app export's files (``members``), one or two of them damaged line-wise (or left out)."""
+    members = dict(members)
     for _ in range(draw(st.integers(1, 2))):
         name = draw(st.sampled_from(sorted(members)))
         if draw(st.integers(0, 5)) == 0:
@@ -149,7 +151,7 @@ def damaged_phone_export(draw: st.DrawFn) -> dict[str, bytes]:
 
 
 @FUZZ
-@given(members=damaged_phone_export())
+@given(members=damaged_export(_zip_members(sensor_logger_zip())))
 def test_damaged_sensor_logger_files(work: Path, members: dict[str, bytes]) -> None:
     folder = work / "phone"
     shutil.rmtree(folder, ignore_errors=True)
@@ -173,6 +175,33 @@ def test_damaged_sensor_logger_json(work: Path, data: bytes) -> None:
     path = work / "phone.json"
     path.write_bytes(data)
     check_source(path, lambda p: read_sensor_logger(p).shin)
+
+
+@FUZZ
+@given(members=damaged_export(_zip_members(phyphox_zip())))
+def test_damaged_phyphox_files(work: Path, members: dict[str, bytes]) -> None:
+    folder = work / "phyphox"
+    shutil.rmtree(folder, ignore_errors=True)
+    (folder / "meta").mkdir(parents=True)
+    for name, data in members.items():
+        (folder / name).write_bytes(data)
+    check_source(folder, lambda p: read_phyphox(p).shin)
+
+
+@FUZZ
+@given(data=mutated(phyphox_zip(), max_ops=4))
+def test_damaged_phyphox_zip(work: Path, data: bytes) -> None:
+    path = work / "phyphox.zip"
+    path.write_bytes(data)
+    check_source(path, lambda p: read_phyphox(p).shin)
+
+
+@FUZZ
+@given(data=mutated_lines(phyphox_csv()))
+def test_damaged_phyphox_csv(work: Path, data: bytes) -> None:
+    path = work / "phyphox.csv"
+    path.write_bytes(data)
+    check_source(path, lambda p: read_phyphox(p).shin)
 
 
 @settings(max_examples=12, derandomize=True, deadline=None,

@@ -21,10 +21,11 @@ def segments_beside(path: Path) -> Path | None:
 
 
 def find_inputs(root: str | Path) -> list[Path]:
-    """Recordings (``*.dorsi``), CSVs and Sensor Logger exports under ``root``, sorted.
+    """Recordings (``*.dorsi``), CSVs and phone exports (Sensor Logger, phyphox) under ``root``, sorted.
 
-    A Sensor Logger export is one input: its ``.zip``, the folder it unzips to
-    (whose per-sensor CSVs are not listed on their own), or its ``.json``.
+    A phone export is one input: its ``.zip``, the folder it unzips to (whose
+    per-sensor CSVs, and phyphox's ``meta/`` files, are not listed on their own),
+    Sensor Logger's ``.json``, or phyphox's single CSV.
 
     A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
     and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
@@ -32,6 +33,7 @@ def find_inputs(root: str | Path) -> list[Path]:
     itself wrote (a second run into the same folder read the first one's as an input
     and listed it as a file that could not be analysed).
     """
+    from dorsi.sources.phyphox import is_phyphox
     from dorsi.sources.sensor_logger import is_sensor_logger
 
     root = Path(root)
@@ -41,7 +43,9 @@ def find_inputs(root: str | Path) -> list[Path]:
     phone_folders: set[Path] = set()
     for path in sorted(root.rglob("*")):
         if path.is_dir():
-            if is_sensor_logger(path):
+            if path.parent in phone_folders:  # phyphox's meta/
+                phone_folders.add(path)
+            elif is_sensor_logger(path) or is_phyphox(path):
                 phone_folders.add(path)
                 found.append(path)
             continue
@@ -51,8 +55,8 @@ def find_inputs(root: str | Path) -> list[Path]:
         if name.endswith(".dorsi"):
             found.append(path)
         elif name.endswith((".zip", ".json")):
-            if is_sensor_logger(path):  # a phone export (an analysis JSON is not one)
-                found.append(path)
+            if is_sensor_logger(path) or (name.endswith(".zip") and is_phyphox(path)):
+                found.append(path)  # a phone export (an analysis JSON is not one)
         elif name.endswith(".csv"):
             if name == "foot.csv" and (path.parent / "shin.csv").exists():
                 continue

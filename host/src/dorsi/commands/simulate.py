@@ -42,6 +42,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="write the shin sensor as a phone's Sensor Logger export (sensor_logger.zip, 'android' or "
                         "'ios', with a note at each exercise's start and end) in place of shin.csv; "
                         "with --interval-jitter for a phone's timing")
+    p.add_argument("--phyphox", type=int, choices=range(1, 6), metavar="VARIANT",
+                   help="write the shin sensor as a phone's phyphox export (phyphox.zip, in phyphox's CSV variant "
+                        "1-5: 1 comma, 2 tab, 3 semicolon with a decimal point; 4 tab, 5 semicolon with a decimal "
+                        "comma) in place of shin.csv, with phyphox.segments.csv beside it (phyphox keeps no "
+                        "notes); with --interval-jitter for a phone's timing")
     p.add_argument("--packets", action="store_true",
                    help="also write <role>.packets: protocol v1 notifications, each prefixed by its u16 length")
     p.set_defaults(func=run)
@@ -73,9 +78,22 @@ def run(args: argparse.Namespace) -> int:
                              + ", ".join(EXERCISES))
         if args.packets and args.no_quat:
             raise ValueError("--packets needs quaternions (drop --no-quat)")
-        if args.sensor_logger and (args.foot or args.packets):
-            raise ValueError("--sensor-logger writes one phone on the shin: no --foot, no --packets")
-        if args.sensor_logger:
+        phone = "--sensor-logger" if args.sensor_logger else "--phyphox" if args.phyphox else None
+        if phone and (args.foot or args.packets):
+            raise ValueError(f"{phone} writes one phone on the shin: no --foot, no --packets")
+        if args.sensor_logger and args.phyphox:
+            raise ValueError("one phone export at a time: --sensor-logger or --phyphox")
+        if args.phyphox:
+            from dorsi.sim.phyphox_writer import write_phyphox
+
+            t0 = float(session.shin.t[0])  # phyphox counts time from the experiment's start
+            segments_path = args.out / "phyphox.segments.csv"
+            args.out.mkdir(parents=True, exist_ok=True)
+            segments_path.write_text("exercise,start_s,end_s\n" + "".join(
+                f"{g.exercise},{g.start_s - t0:.3f},{g.end_s - t0:.3f}\n" for g in session.truth.segments))
+            paths = [write_phyphox(session.shin, args.out / "phyphox.zip", args.phyphox), segments_path,
+                     session.write_truth(args.out, traces=not args.no_traces)]
+        elif args.sensor_logger:
             from dorsi.sim.sensor_logger_writer import write_sensor_logger
 
             segments = [(g.exercise, g.start_s, g.end_s) for g in session.truth.segments]

@@ -1,5 +1,5 @@
 """One analysed session from any input: a recording, a CSV (generic or Movella
-DOT), a Sensor Logger phone export or an analysis JSON plus its samples.
+DOT), a phone's Sensor Logger or phyphox export, or an analysis JSON plus its samples.
 
 Report, export, history and batch all start from :func:`load_session`, so the
 same file gives the same numbers everywhere: the samples go through the one
@@ -24,7 +24,7 @@ from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
 
 SCHEMA = "dorsi.analysis.v1"
-INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "analysis")
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "phyphox", "analysis")
 
 
 class SessionInputError(ValueError):
@@ -40,7 +40,7 @@ class Session:
     path : Path
         The input file.
     kind : str
-        ``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"`` or ``"analysis"``.
+        ``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``, ``"phyphox"`` or ``"analysis"``.
     shin, foot : SampleBatch or None
         The samples (``foot`` only with a foot sensor).
     trace : AngleTrace
@@ -99,23 +99,27 @@ def _file_time(path: Path) -> datetime:
 def detect_kind(path: Path) -> str:
     """Input kind from the name and, for CSVs, folders and zips, what they hold."""
     from dorsi.sources.movella import is_movella_csv
+    from dorsi.sources.phyphox import is_phyphox
     from dorsi.sources.sensor_logger import is_sensor_logger
 
     if path.is_dir():
-        return "sensor_logger" if is_sensor_logger(path) else "csv"
+        return "sensor_logger" if is_sensor_logger(path) else "phyphox" if is_phyphox(path) else "csv"
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "sensor_logger" if is_sensor_logger(path) else "analysis"
     if suffix in (".csv", ".txt"):
-        return "movella" if is_movella_csv(path) else "csv"
+        return "movella" if is_movella_csv(path) else "phyphox" if is_phyphox(path) else "csv"
     if suffix == ".zip":
         if is_sensor_logger(path):
             return "sensor_logger"
-        raise SessionInputError(f"{path}: a zip without Gyroscope.csv and acceleration: not a Sensor Logger export")
+        if is_phyphox(path):
+            return "phyphox"
+        raise SessionInputError(f"{path}: a zip holding neither Sensor Logger's Gyroscope.csv and acceleration nor "
+                                "phyphox's acceleration or gyroscope sets: not a phone export dorsi reads")
     with path.open("rb") as fh:
         if fh.read(8) == b"DORSIREC":
             return "recording"
-    raise SessionInputError(f"{path}: not a recording, CSV, Sensor Logger export or analysis JSON")
+    raise SessionInputError(f"{path}: not a recording, CSV, Sensor Logger or phyphox export or analysis JSON")
 
 
 @dataclass
@@ -135,7 +139,8 @@ class Samples:
 
 
 def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
-    """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``), with
+    """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``,
+    ``"phyphox"``), with
     what it says about itself (segments, profile, start time, routine) and what was wrong with it
     but read past; ``SessionInputError`` (one line) for what cannot be read."""
     from dorsi.recording import RecordingError
@@ -165,6 +170,13 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             side = {"side": phone.meta["side"]} if phone.meta.get("side") else {}  # from a note
             return Samples(path, phone.shin, None, phone.segments, side, phone.started_at or _file_time(path),
                            list(phone.problems), kind, pain=list(phone.pain))
+        if kind == "phyphox":
+            from dorsi.sources.phyphox import PHONE_SHIN_AXES as PHYPHOX_AXES
+            from dorsi.sources.phyphox import read_phyphox
+
+            export = read_phyphox(path, axes or PHYPHOX_AXES)
+            return Samples(path, export.shin, None, None, {}, export.started_at or _file_time(path),
+                           list(export.problems), kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 

@@ -33,7 +33,7 @@ from ..protocol.packets import HEADER_DTYPE
 from ..protocol.spec import HEADER_SIZE, Command
 from ..sources.axes import AxisMap
 from ..sources.phone_push import MAX_MESSAGE_BYTES, PushAssembler, PushError
-from ..sources.sensor_logger import PHONE_SHIN_AXES
+from ..sources.phone_samples import PHONE_SHIN_AXES
 from ..views.web.server import CoachServer
 
 #: The phone counts as connected while its pushes come at least this often (s).

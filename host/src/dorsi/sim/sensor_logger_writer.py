@@ -22,7 +22,7 @@ from scipy.ndimage import uniform_filter1d
 
 from dorsi.samples import SampleBatch
 from dorsi.sources.axes import AxisMap
-from dorsi.sources.sensor_logger import PHONE_SHIN_AXES
+from dorsi.sources.phone_samples import PHONE_SHIN_AXES
 
 G = 9.80665
 PLATFORMS = ("android", "ios")

@@ -24,6 +24,7 @@ from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AUTO, AxisMap
 from dorsi.sources.resample import UniformResampler, grid_index
+from dorsi.sources.units import G_UNITS_NORM, MAX_GYR_RAD_S, MAX_SPAN_S, SI_NORM
 
 TIME = "time_s"
 ACC = ("acc_x", "acc_y", "acc_z")
@@ -34,12 +35,6 @@ META_KEYS = ("sample_rate_hz", "placement", "side", "axes", "foot_axes")
 
 #: Accepted nominal sample rates (Hz), with a margin around the 25-400 Hz spec.
 RATE_RANGE_HZ = (20.0, 500.0)
-#: A median specific-force norm in this range means the file is in g, not m/s^2.
-G_UNITS_NORM = (0.5, 2.0)
-#: Plausible median specific-force norm in m/s^2 for a body-worn sensor.
-SI_NORM = (6.0, 14.0)
-#: Above this (rad/s) the gyroscope is surely in deg/s (2000 dps = 34.9 rad/s).
-MAX_GYR_RAD_S = 36.0
 
 
 @dataclass(frozen=True)
@@ -282,6 +277,11 @@ class _CsvTable:
             row = int(bad[0]) + 1
             raise SourceError(f"{self.path}: line {self._line(row)}: time_s {float(t[row])!r} does not increase "
                               f"(previous {float(t[row - 1])!r})")
+        span = float(t[-1] - t[0])
+        if span > MAX_SPAN_S:  # a damaged time would make the grid of a span no session has
+            row = int(np.argmax(np.diff(t))) + 1
+            raise SourceError(f"{self.path}: line {self._line(row)}: time_s {float(t[row])!r} makes the file span "
+                              f"{span:.4g} s, more than {MAX_SPAN_S / 3600:g} h: a time is damaged")
 
     def _rate(self, t: np.ndarray, seq: np.ndarray | None) -> float:
         steps = np.ones(len(t) - 1) if seq is None else np.diff(seq).astype(float)

@@ -29,7 +29,8 @@ import numpy as np
 from dorsi.samples import ROLES, SampleBatch
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AUTO, AxisMap
-from dorsi.sources.csv_source import G_UNITS_NORM, RATE_RANGE_HZ, SI_NORM
+from dorsi.sources.csv_source import RATE_RANGE_HZ
+from dorsi.sources.units import G_UNITS_NORM, SI_NORM
 
 TIME_COLUMN = "SampleTimeFine"
 COUNTER_COLUMN = "PacketCounter"

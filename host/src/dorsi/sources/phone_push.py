@@ -39,9 +39,10 @@ import numpy as np
 from dorsi.orientation.fusion import FusionOrientation
 from dorsi.samples import SampleBatch
 from dorsi.sources.axes import AxisMap
-from dorsi.sources.csv_source import MAX_GYR_RAD_S, RATE_RANGE_HZ
+from dorsi.sources.csv_source import RATE_RANGE_HZ
+from dorsi.sources.units import MAX_GYR_RAD_S
 from dorsi.sources.resample import mean_rate, streams_on_grid
-from dorsi.sources.sensor_logger import MAX_STEP_PERIODS, PHONE_SHIN_AXES
+from dorsi.sources.phone_samples import MAX_STEP_PERIODS, PHONE_SHIN_AXES
 
 #: Reading names used, as Sensor Logger names them in a push.
 GYRO, TOTAL, LINEAR, GRAVITY = "gyroscope", "totalacceleration", "accelerometer", "gravity"

@@ -75,6 +75,25 @@ def streams_on_grid(streams: list[tuple[np.ndarray, np.ndarray]], grid: np.ndarr
     return [interpolate(v, i[keep], w[keep]) for (_, v), (i, w, _) in zip(streams, weights)], keep
 
 
+def common_grid(streams: list[tuple[np.ndarray, np.ndarray]], rate_hz: float,
+                max_step_periods: float = 2.5) -> tuple[float, np.ndarray, list[np.ndarray], int]:
+    """Sensors sampled at their own increasing times (``(t, values)`` each, two samples at least)
+    on one uniform ``rate_hz`` grid over the span they all cover.
+
+    Returns ``(start, k, values, n_grid)``: the grid's first time, the index of each point kept
+    (from 0; the indices left out fell in a gap of some stream: lost samples), each stream's values
+    there (:func:`streams_on_grid`) and the number of grid points, kept or not. ``k`` is empty when
+    the streams do not overlap in time.
+    """
+    start = max(float(t[0]) for t, _ in streams)
+    end = min(float(t[-1]) for t, _ in streams)
+    if end - start < 1.0 / rate_hz:
+        return start, np.zeros(0, np.int64), [np.zeros((0,) + v.shape[1:]) for _, v in streams], 0
+    k_all = np.arange(int(np.floor((end - start) * rate_hz + 1e-9)) + 1)
+    values, keep = streams_on_grid(streams, start + k_all / rate_hz, rate_hz, max_step_periods)
+    return start, k_all[keep].astype(np.int64), values, len(k_all)
+
+
 def mean_rate(t: np.ndarray, max_step_periods: float = 2.5) -> float:
     """The mean sampling rate of times ``t`` over its steps that are not gaps (the median step alone
     is off by a percent when the intervals wander, as a phone's do)."""

@@ -33,7 +33,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -46,11 +45,10 @@ from dorsi.routine.exercises import EXERCISE_IDS
 from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AUTO, AxisMap
-from dorsi.sources.csv_source import G_UNITS_NORM, MAX_GYR_RAD_S, RATE_RANGE_HZ, SI_NORM
-from dorsi.sources.resample import mean_rate, streams_on_grid
+from dorsi.sources.export_files import ExportFiles
+from dorsi.sources.phone_samples import PHONE_SHIN_AXES, lost_note, phone_shin_samples
+from dorsi.sources.units import check_si_units
 
-#: A phone in an armband on the front of the shin, screen out, its top toward the knee.
-PHONE_SHIN_AXES = AxisMap.parse("y,-x,z")
 GYROSCOPE = "gyroscope.csv"
 TOTAL = "totalacceleration.csv"
 LINEAR = "accelerometer.csv"
@@ -61,10 +59,6 @@ ANNOTATION = "annotation.csv"
 END_WORDS = ("end", "stop", "done", "rest", "pause", "finish", "finished")
 #: Notes naming the leg the phone is on (normalised text -> side).
 SIDE_NOTES = {f"{side}{suffix}": side for side in ("left", "right") for suffix in ("", "_leg", "_side", "_shin")}
-#: Steps longer than this many periods are gaps, not interpolated across.
-MAX_STEP_PERIODS = 2.5
-#: Below this (m/s^2) the shin's +x reading is the phone worn upside down for the map, not a lean.
-UPSIDE_DOWN_MS2 = -0.5 * 9.80665
 @dataclass
 class SensorLoggerExport:
     """One Sensor Logger recording read as dorsi samples.
@@ -93,62 +87,6 @@ class SensorLoggerExport:
     meta: dict
     problems: list[str] = field(default_factory=list)
     pain: list[PainReport] = field(default_factory=list)
-
-
-#: What reading a damaged zip raises: a bad CRC or header, deflate data cut or corrupt, a
-#: compression method or encryption flag made up by the damage.
-_ZIP_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, ValueError)
-
-
-class _Files:
-    """The CSVs of an export, by lower-case base name, from a zip, a folder or the JSON export
-    (whose records are grouped by sensor into the same tables)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._zip: zipfile.ZipFile | None = None
-        self.members: dict[str, str | Path | bytes] = {}
-        if path.suffix.lower() == ".json" and path.is_file():
-            self.members.update(_json_tables(path))
-            return
-        if path.is_dir():
-            for p in path.iterdir():
-                if p.is_file():
-                    self.members.setdefault(p.name.lower(), p)
-            return
-        try:
-            self._zip = zipfile.ZipFile(path)
-        except _ZIP_ERRORS as exc:
-            raise SourceError(f"{path}: not a readable zip file ({' '.join(str(exc).split())})") from None
-        for name in self._zip.namelist():
-            base = name.rsplit("/", 1)[-1].lower()
-            if base and not base.startswith("._"):  # macOS resource forks beside the real files
-                self.members.setdefault(base, name)
-
-    def __contains__(self, name: str) -> bool:
-        return name in self.members
-
-    def label(self, name: str) -> str:
-        member = self.members[name]
-        if isinstance(member, bytes):
-            return f"{self.path}: {name[:-4]} records"
-        return str(member) if isinstance(member, Path) else f"{self.path}:{member}"
-
-    def read(self, name: str) -> bytes:
-        member = self.members[name]
-        if isinstance(member, bytes):
-            return member
-        try:
-            if isinstance(member, Path):
-                return member.read_bytes()
-            assert self._zip is not None
-            return self._zip.read(member)
-        except _ZIP_ERRORS as exc:  # a zip cut short or damaged fails here
-            raise SourceError(f"{self.label(name)}: cannot read ({' '.join(str(exc).split())})") from None
-
-    def close(self) -> None:
-        if self._zip is not None:
-            self._zip.close()
 
 
 #: The JSON export: an array of records, each ``{"sensor": ..., "time": ..., "seconds_elapsed": ...}``.
@@ -194,7 +132,8 @@ def _json_tables(path: Path) -> dict[str, bytes]:
 def is_sensor_logger(path: str | Path) -> bool:
     """Whether ``path`` is a Sensor Logger export: a zip or folder holding ``Gyroscope.csv``
     and acceleration (``TotalAcceleration.csv`` or ``Accelerometer.csv``), or its JSON export
-    (an array of ``sensor`` records)."""
+    (an array of ``sensor`` records). A phyphox export may hold files of the same names (its
+    "simple experiment" names its sets after the sensors): their quoted header tells it apart."""
     path = Path(path)
     if path.suffix.lower() == ".json" and path.is_file():
         try:
@@ -202,17 +141,22 @@ def is_sensor_logger(path: str | Path) -> bool:
                 return _JSON_HEAD.match(fh.read(4096)) is not None
         except OSError:
             return False
-    if path.is_dir():
-        names = {p.name.lower() for p in path.iterdir()}
-    elif path.suffix.lower() == ".zip" and zipfile.is_zipfile(path):
-        try:
-            with zipfile.ZipFile(path) as z:
-                names = {n.rsplit("/", 1)[-1].lower() for n in z.namelist()}
-        except (zipfile.BadZipFile, OSError):
-            return False
-    else:
+    if not (path.is_dir() or (path.suffix.lower() == ".zip" and zipfile.is_zipfile(path))):
         return False
-    return GYROSCOPE in names and (TOTAL in names or LINEAR in names)
+    try:
+        files = ExportFiles(path)
+    except (SourceError, OSError):
+        return False
+    try:
+        if not (GYROSCOPE in files and (TOTAL in files or LINEAR in files)):
+            return False
+        try:
+            head = files.read(GYROSCOPE)[:256].lstrip(b"\xef\xbb\xbf")
+        except SourceError:
+            return True  # damaged: the reader says what is wrong with it
+        return not head.startswith((b'"', b"'"))  # phyphox quotes its column names; Sensor Logger does not
+    finally:
+        files.close()
 
 
 def read_sensor_logger(path: str | Path, axes: AxisMap | str = PHONE_SHIN_AXES) -> SensorLoggerExport:
@@ -239,14 +183,14 @@ def read_sensor_logger(path: str | Path, axes: AxisMap | str = PHONE_SHIN_AXES) 
             axes = AxisMap.parse(axes)
         except ValueError as exc:
             raise SourceError(f"{path}: {exc}") from None
-    files = _Files(path)
+    files = ExportFiles(path, _json_tables(path) if path.suffix.lower() == ".json" and path.is_file() else None)
     try:
         return _read(path, files, axes)
     finally:
         files.close()
 
 
-def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
+def _read(path: Path, files: ExportFiles, axes: AxisMap | str) -> SensorLoggerExport:
     if GYROSCOPE not in files:
         raise SourceError(f"{path}: no Gyroscope.csv: not a Sensor Logger export, or the gyroscope was off "
                           "(turn on Accelerometer, Gravity and Gyroscope in the app)")
@@ -255,46 +199,21 @@ def _read(path: Path, files: _Files, axes: AxisMap | str) -> SensorLoggerExport:
     t_gyr, gyr, time0 = _vectors(files, GYROSCOPE)
     t_acc, acc = _acceleration(files, path)
     _check_units(files, acc, gyr)
-    rate = mean_rate(t_gyr, MAX_STEP_PERIODS)
-    lo, hi = RATE_RANGE_HZ
-    if not lo <= rate <= hi:
-        raise SourceError(f"{files.label(GYROSCOPE)}: sample rate {rate:.4g} Hz outside the supported "
-                          f"{lo:g}-{hi:g} Hz (set Sensor Logger's sampling rate to 50-100 Hz)")
-    start, end = max(t_acc[0], t_gyr[0]), min(t_acc[-1], t_gyr[-1])
-    if end - start < 2.0 / rate:
-        raise SourceError(f"{path}: the accelerometer and gyroscope recordings do not overlap in time")
-    k_all = np.arange(int(np.floor((end - start) * rate + 1e-9)) + 1)
-    grid = start + k_all / rate
-    (acc, gyr), keep = streams_on_grid([(t_acc, acc), (t_gyr, gyr)], grid, rate, MAX_STEP_PERIODS)
-    if np.count_nonzero(keep) < 2:
-        raise SourceError(f"{path}: fewer than two samples where both the accelerometer and gyroscope recorded")
-    k = k_all[keep]
-    lost = int(len(k_all) - len(k))
-    if lost:
-        problems.append(f"{path}: {lost} grid point(s) fall in steps longer than {MAX_STEP_PERIODS:g} sample "
-                        "periods of the accelerometer or gyroscope: kept as lost samples")
     sign, how = _acc_sign(meta, axes, acc, path)
-    acc = sign * acc
-    if isinstance(axes, str):
-        try:
-            axes = AxisMap.detect(acc)
-        except ValueError as exc:
-            raise SourceError(f"{path}: axes auto: {exc}") from None
-    acc_d, gyr_d = axes.vectors(acc), axes.vectors(gyr)
-    up = float(np.median(acc_d[:, 0]))
-    if up < UPSIDE_DOWN_MS2:
-        raise SourceError(f"{path}: with axes {axes} the phone reads upside down (up the shin {up:.3g} m/s^2): "
-                          "was its top toward the ankle? try --axes=-y,x,z, or --axes auto")
+    phone = phone_shin_samples(str(path), t_acc, sign * acc, t_gyr, gyr, axes,
+                               "set Sensor Logger's sampling rate to 50-100 Hz")
+    if phone.lost:
+        problems.append(lost_note(str(path), phone.lost))
     started = datetime.fromtimestamp(time0, tz=timezone.utc) if time0 is not None else None
-    meta = dict(meta, source="sensor_logger", path=str(path), sample_rate_hz=rate, axes=str(axes),
+    meta = dict(meta, source="sensor_logger", path=str(path), sample_rate_hz=phone.rate_hz, axes=str(phone.axes),
                 acc_sign=int(sign), acc_sign_from=how)
-    shin = SampleBatch("shin", k.astype(np.int64), start + k / rate, acc_d, gyr_d, None, meta)
+    shin = SampleBatch("shin", phone.seq, phone.t, phone.acc, phone.gyr, None, meta)
     pain: list[PainReport] = []
     segments = _annotations(files, float(shin.t[-1]), problems, meta, pain) if ANNOTATION in files else None
     return SensorLoggerExport(shin, segments, started, meta, problems, pain)
 
 
-def _table(files: _Files, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+def _table(files: ExportFiles, name: str, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Named numeric columns of one CSV, sorted by ``seconds_elapsed``, duplicate times dropped."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -327,7 +246,7 @@ def _table(files: _Files, name: str, columns: tuple[str, ...]) -> dict[str, np.n
     return {c: v[order][first] for c, v in data.items()}
 
 
-def _vectors(files: _Files, name: str) -> tuple[np.ndarray, np.ndarray, float | None]:
+def _vectors(files: ExportFiles, name: str) -> tuple[np.ndarray, np.ndarray, float | None]:
     """Times, (N, 3) x/y/z values and the recording's start (s since the epoch) of one sensor file."""
     cols = _table(files, name, ("time", "seconds_elapsed", "x", "y", "z"))
     t = cols["seconds_elapsed"]
@@ -338,7 +257,7 @@ def _vectors(files: _Files, name: str) -> tuple[np.ndarray, np.ndarray, float | 
     return t, np.column_stack([cols["x"], cols["y"], cols["z"]]), time0 if time0 > 0 else None
 
 
-def _acceleration(files: _Files, path: Path) -> tuple[np.ndarray, np.ndarray]:
+def _acceleration(files: ExportFiles, path: Path) -> tuple[np.ndarray, np.ndarray]:
     """Times and acceleration *with* gravity, in the platform's own sign."""
     if TOTAL in files:
         t, acc, _ = _vectors(files, TOTAL)
@@ -358,7 +277,7 @@ def _acceleration(files: _Files, path: Path) -> tuple[np.ndarray, np.ndarray]:
     return t[inside], (lin + g_at)[inside]
 
 
-def _metadata(files: _Files) -> dict:
+def _metadata(files: ExportFiles) -> dict:
     """``Metadata.csv``'s one data row, keys lower-case (empty without the file)."""
     if METADATA not in files:
         return {}
@@ -368,7 +287,7 @@ def _metadata(files: _Files) -> dict:
     return {k.strip().lower(): v.strip() for k, v in zip(rows[0], rows[1])}
 
 
-def _csv_rows(files: _Files, name: str) -> list[list[str]]:
+def _csv_rows(files: ExportFiles, name: str) -> list[list[str]]:
     """The rows of a small CSV (metadata, notes)."""
     import csv
 
@@ -398,18 +317,9 @@ def _acc_sign(meta: dict, axes: AxisMap | str, acc: np.ndarray, path: Path) -> t
     return (1.0 if up >= 0 else -1.0), "the phone worn upright as its axes say (Metadata.csv names no platform)"
 
 
-def _check_units(files: _Files, acc: np.ndarray, gyr: np.ndarray) -> None:
-    norm = float(np.median(np.linalg.norm(acc, axis=1)))
-    label = files.label(TOTAL if TOTAL in files else LINEAR)
-    if G_UNITS_NORM[0] <= norm <= G_UNITS_NORM[1]:
-        raise SourceError(f"{label}: acceleration median norm is {norm:.3g}: looks like g, expected m/s^2 "
-                          "(turn on 'Standardise Units & Frames', or export calibrated acceleration)")
-    if not SI_NORM[0] <= norm <= SI_NORM[1]:
-        raise SourceError(f"{label}: acceleration median norm is {norm:.3g}, expected about 9.81 m/s^2 "
-                          "with gravity")
-    if float(np.abs(gyr).max(initial=0.0)) > MAX_GYR_RAD_S:
-        raise SourceError(f"{files.label(GYROSCOPE)}: rates beyond any gyroscope's range in rad/s: "
-                          "looks like deg/s")
+def _check_units(files: ExportFiles, acc: np.ndarray, gyr: np.ndarray) -> None:
+    check_si_units(acc, gyr, files.label(TOTAL if TOTAL in files else LINEAR), files.label(GYROSCOPE),
+                   g_hint="turn on 'Standardise Units & Frames', or export calibrated acceleration")
 
 
 def _key(text: str) -> str:
@@ -432,7 +342,7 @@ def exercise_named(text: str) -> str | None:
     return None
 
 
-def _annotations(files: _Files, t_end: float, problems: list[str], meta: dict,
+def _annotations(files: ExportFiles, t_end: float, problems: list[str], meta: dict,
                  pain: list[PainReport]) -> list[tuple[str, float, float]] | None:
     """Segments from the notes: each naming an exercise starts it, the next note ends it; a note
     naming the leg (``left``, ``right leg``) goes into ``meta["side"]``, one reporting pain
