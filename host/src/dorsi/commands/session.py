@@ -29,6 +29,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
                    help="the shin sensor is a phone running Sensor Logger with HTTP Push to the URL shown "
                         "(no board; with --emulate, an emulated phone)")
     p.add_argument("--phone-port", type=int, default=8766, help="port the phone pushes to (default 8766)")
+    p.add_argument("--phyphox", metavar="ADDRESS", nargs="?", const="",
+                   help="the shin sensor is a phone running phyphox with dorsi's experiment "
+                        "(hardware/phone/dorsi-shin.phyphox) and remote access on: give the address it shows, "
+                        "e.g. http://192.168.1.23:8080 (no board; with --emulate, an emulated phone, no address)")
     p.add_argument("--out", type=Path, help="recording file (default: under the data folder)")
     p.add_argument("--home", type=Path, help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
     p.add_argument("--side", choices=("left", "right"), help="which leg wears the sensor")
@@ -56,7 +60,7 @@ def config_from(args: argparse.Namespace, routine=None):
         routine=routine or load_routine(args.routine), emulate=args.emulate, foot=args.foot, speed=args.speed,
         seed=args.seed, out=args.out, home=args.home, profile=profile, auto=args.auto, addresses=addresses,
         keep_history=not args.no_history, patient=dict(WORN[args.emulate_worn]),
-        phone=args.phone, phone_port=args.phone_port,
+        phone=args.phone, phone_port=args.phone_port, phyphox=args.phyphox,
     )
 
 
@@ -79,10 +83,16 @@ def check_emulation(args: argparse.Namespace, command: str) -> None:
         raise SystemExit(f"dorsi {command}: --speed only applies to --emulate")
     if args.emulate_worn != "right" and not args.emulate:
         raise SystemExit(f"dorsi {command}: --emulate-worn only applies to --emulate")
-    if args.phone and (args.foot or args.shin_address or args.foot_address):
-        raise SystemExit(f"dorsi {command}: --phone is the one sensor: no --foot, no sensor addresses")
-    if args.phone and args.emulate_worn != "right":
-        raise SystemExit(f"dorsi {command}: --emulate-worn applies to the emulated boards, not --phone")
+    phone = "--phone" if args.phone else "--phyphox" if args.phyphox is not None else None
+    if args.phone and args.phyphox is not None:
+        raise SystemExit(f"dorsi {command}: one phone at a time: --phone (Sensor Logger) or --phyphox")
+    if phone and (args.foot or args.shin_address or args.foot_address):
+        raise SystemExit(f"dorsi {command}: {phone} is the one sensor: no --foot, no sensor addresses")
+    if phone and args.emulate_worn != "right":
+        raise SystemExit(f"dorsi {command}: --emulate-worn applies to the emulated boards, not {phone}")
+    if args.phyphox == "" and not args.emulate:
+        raise SystemExit(f"dorsi {command}: --phyphox needs the address phyphox shows for remote access "
+                         "(e.g. --phyphox http://192.168.1.23:8080), or --emulate")
     if not 0 <= args.phone_port <= 65535:
         raise SystemExit(f"dorsi {command}: --phone-port must be within 0..65535")
     if args.emulate_worn not in ("right", "calf") and not args.foot:

@@ -40,6 +40,7 @@ class SessionConfig:
     patient: dict = field(default_factory=dict)  # emulated patient: extra options (SimOptions fields...)
     phone: bool = False  # the shin sensor is a phone pushing Sensor Logger's HTTP push
     phone_port: int = 8766
+    phyphox: str | None = None  # the shin sensor is a phone running phyphox: its remote-access address
 
 
 def _recording_path(cfg: SessionConfig) -> Path:
@@ -70,7 +71,7 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
             on_start = on_request = None
             time_scale = 1.0
             link = None
-            if cfg.phone:
+            if cfg.phone or cfg.phyphox is not None:
                 link, on_start, on_request = await _phone_link(cfg, stack, console)
                 time_scale = cfg.speed if cfg.emulate else 1.0
             elif cfg.emulate:
@@ -105,9 +106,12 @@ async def run_guided(cfg: SessionConfig, console: Console | None = None, *, view
 
 
 async def _phone_link(cfg: SessionConfig, stack: contextlib.AsyncExitStack, console: Console):
-    """The phone's push link (and, emulated, the patient wearing an emulated phone): (link,
-    on_exercise_start, on_exercise_request)."""
+    """The phone's link, Sensor Logger's push or phyphox's remote access (and, emulated, the patient
+    wearing an emulated phone): (link, on_exercise_start, on_exercise_request)."""
     from .phone_link import PhoneLink
+
+    if cfg.phyphox is not None:
+        return await _phyphox_link(cfg, stack, console)
 
     if cfg.emulate:
         from .emulated_phone import EmulatedPhone
@@ -127,6 +131,26 @@ async def _phone_link(cfg: SessionConfig, stack: contextlib.AsyncExitStack, cons
                       "recording.", highlight=False, soft_wrap=True)
 
     return PhoneLink("0.0.0.0", cfg.phone_port, advertised_host=lan_address(), on_waiting=waiting), None, None
+
+
+async def _phyphox_link(cfg: SessionConfig, stack: contextlib.AsyncExitStack, console: Console):
+    from .phyphox_link import PhyphoxLink
+
+    if cfg.emulate:
+        from .emulated_phyphox import EmulatedPhyphox
+        from .patient import EmulatedPatient
+
+        patient = EmulatedPatient(foot_sensor=False, seed=cfg.seed, **cfg.patient)
+        phone = EmulatedPhyphox(patient.make_devices(speed=cfg.speed)["shin"])
+        url = await phone.start()
+        stack.push_async_callback(phone.stop)
+        return PhyphoxLink(url, poll_s=0.05, first_data_timeout_s=60.0), \
+            patient.perform, patient.prepare
+    assert cfg.phyphox is not None
+    console.print(f"Reaching phyphox at [bold]{cfg.phyphox}[/bold] (dorsi's experiment open, remote access on, "
+                  "the phone strapped on the front of the shin, screen out, top toward the knee).",
+                  highlight=False, soft_wrap=True)
+    return PhyphoxLink(cfg.phyphox), None, None
 
 
 #: The overall score of a session none of whose exercises could be scored with the sensors worn.

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+from typing import Callable
 
 import numpy as np
 
@@ -40,11 +41,20 @@ from ..views.web.server import CoachServer
 SILENT_S = 3.0
 
 
+def stream_packets(batch, now: float) -> list[StreamPacket]:
+    """A phone's grid samples as the shin sensor's protocol v1 notifications, received ``now``."""
+    events = []
+    for payload in encode_packets(batch):
+        head = np.frombuffer(payload[:HEADER_SIZE], HEADER_DTYPE)[0]
+        events.append(StreamPacket("shin", payload, int(head["seq"]), int(head["count"]), False, now, 0))
+    return events
+
+
 class PhoneSensor:
     """The phone as the session shows a sensor (name, address, link state)."""
 
-    def __init__(self, address: str) -> None:
-        self.name = "phone (Sensor Logger)"
+    def __init__(self, address: str, name: str = "phone (Sensor Logger)") -> None:
+        self.name = name
         self.address = address
         self.battery_: int | None = None
         self.reconnects_ = 0
@@ -56,7 +66,55 @@ class PhoneSensor:
         return self.last_push is not None and loop.time() - self.last_push < SILENT_S
 
 
-class PhoneLink:
+class PhoneStreamLink:
+    """What a phone link shares: the shin's packets gathered for ``drain``, no commands, and the
+    async context manager over ``open`` / ``close`` (which subclasses give)."""
+
+    roles = ("shin",)
+
+    def __init__(self) -> None:
+        self.sensors: dict[str, PhoneSensor] = {}
+        self._events: list[LinkEvent] = []
+        self._first = asyncio.Event()
+
+    def _emit(self, batch, now: float) -> None:
+        """Grid samples (``SampleBatch``) received ``now``, to be drained as protocol v1 packets."""
+        self._events += stream_packets(batch, now)
+        self._first.set()
+
+    def drain(self) -> list[LinkEvent]:
+        events, self._events = self._events, []
+        return events
+
+    async def _wait_first(self, failure: Callable[[], str | None]) -> None:
+        """Wait for the first samples; ``failure()``, asked every 0.25 s, says why to give up (the
+        link is closed and ``LinkOpenError`` raised with its words) or None to wait on."""
+        while not self._first.is_set():
+            why = failure()
+            if why is not None:
+                await self.close()
+                raise LinkOpenError(why)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._first.wait(), 0.25)
+
+    async def command_all(self, command: Command, argument: int | None = None) -> dict:
+        """A phone takes no commands (it records until stopped in its app)."""
+        return {}
+
+    async def open(self):
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self):
+        return await self.open()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class PhoneLink(PhoneStreamLink):
     """Receive a phone's pushed readings as the shin sensor's stream.
 
     Parameters
@@ -89,21 +147,17 @@ class PhoneLink:
         Why messages were refused (most recent last, at most 20 kept).
     """
 
-    roles = ("shin",)
-
     def __init__(self, host: str = "0.0.0.0", port: int = 8766, token: str | None = None,
                  axes: AxisMap = PHONE_SHIN_AXES, acc_sign: int | None = None,
                  first_data_timeout_s: float = 300.0, on_waiting=None, advertised_host: str | None = None) -> None:
+        super().__init__()
         self.token = token or secrets.token_urlsafe(6)
         self.assembler = PushAssembler(axes, acc_sign)
         self.first_data_timeout_s = first_data_timeout_s
         self.on_waiting = on_waiting
         self.advertised_host = advertised_host or host
-        self.sensors: dict[str, PhoneSensor] = {}
         self.refused_: list[str] = []
         self.url_ = ""
-        self._events: list[LinkEvent] = []
-        self._first = asyncio.Event()
         self._server = CoachServer(self._app(), host, port)
 
     def _app(self) -> Starlette:
@@ -136,10 +190,7 @@ class PhoneLink:
             sensor.last_push = now
             sensor.battery_ = self.assembler.battery_percent_
         if batch is not None and len(batch):
-            for payload in encode_packets(batch):
-                head = np.frombuffer(payload[:HEADER_SIZE], HEADER_DTYPE)[0]
-                self._events.append(StreamPacket("shin", payload, int(head["seq"]), int(head["count"]), False, now, 0))
-            self._first.set()
+            self._emit(batch, now)
         return JSONResponse({"ok": True, "readings": used})
 
     async def open(self) -> "PhoneLink":
@@ -155,35 +206,21 @@ class PhoneLink:
             self.on_waiting(self.url_)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.first_data_timeout_s
-        while not self._first.is_set():
+
+        def failure() -> str | None:
             missing = self.assembler.missing()
             if missing:
-                await self.close()
-                raise LinkOpenError(f"the phone pushes, but not {' or '.join(missing)}: turn "
-                                    f"{'them' if len(missing) > 1 else 'it'} on in Sensor Logger (and keep "
-                                    "Accelerometer, Gravity and Gyroscope on), then record again")
+                return (f"the phone pushes, but not {' or '.join(missing)}: turn "
+                        f"{'them' if len(missing) > 1 else 'it'} on in Sensor Logger (and keep "
+                        "Accelerometer, Gravity and Gyroscope on), then record again")
             if loop.time() >= deadline:
-                await self.close()
                 why = f" (last refused: {self.refused_[-1]})" if self.refused_ else ""
-                raise LinkOpenError(f"no data from the phone within {self.first_data_timeout_s:g} s: is Sensor "
-                                    f"Logger recording with HTTP Push on to {self.url_}?{why}")
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self._first.wait(), 0.25)
+                return (f"no data from the phone within {self.first_data_timeout_s:g} s: is Sensor "
+                        f"Logger recording with HTTP Push on to {self.url_}?{why}")
+            return None
+
+        await self._wait_first(failure)
         return self
-
-    def drain(self) -> list[LinkEvent]:
-        events, self._events = self._events, []
-        return events
-
-    async def command_all(self, command: Command, argument: int | None = None) -> dict:
-        """The phone takes no commands (it records until stopped in the app)."""
-        return {}
 
     async def close(self) -> None:
         await self._server.stop()
-
-    async def __aenter__(self) -> "PhoneLink":
-        return await self.open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
