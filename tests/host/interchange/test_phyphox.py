@@ -284,3 +284,23 @@ def test_damaged_times_are_refused_or_noted_not_followed(tmp_path):
     assert export.started_at is None and "pauses" not in export.meta
     assert any("longer than any session" in p for p in export.problems)
     assert any("is not a time" in p for p in export.problems)
+
+
+def test_damaged_meta_files_are_noted_and_the_data_read():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        good = write_phyphox(_short().shin, Path(tmp) / "good.zip", 1)
+        members = {n: t.encode() for n, t in _members(good).items()}
+        members["meta/time.csv"] = b"\xff\xfe not text"
+        members["meta/device.csv"] = b"\xc3\x28"
+        path = Path(tmp) / "meta.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for name, data in members.items():
+                z.writestr(name, data)
+        export = read_phyphox(path)
+        whole = read_phyphox(good)
+    np.testing.assert_array_equal(export.shin.acc, whole.shin.acc)
+    assert export.started_at is None and "device" not in export.meta
+    assert any("time.csv: not a text" in p and "start and pauses are not known" in p for p in export.problems)
+    assert any("device.csv: not a text" in p for p in export.problems)

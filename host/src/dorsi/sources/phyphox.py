@@ -185,8 +185,15 @@ def read_phyphox(path: str | Path, axes: AxisMap | str = PHONE_SHIN_AXES) -> Phy
         try:
             sets = [s for n in files.members if n.endswith(".csv") and not _in_meta(files, n)
                     for s in _sets(files.label(n), files.read(n), problems)]
-            events = _time_events(files, problems)
-            meta.update(_device(files))
+            try:  # the data does not depend on the meta files: damaged ones are noted and read past
+                events = _time_events(files, problems)
+            except SourceError as exc:
+                events = []
+                problems.append(f"{exc}: the start and pauses are not known")
+            try:
+                meta.update(_device(files))
+            except SourceError as exc:
+                problems.append(f"{exc}: the phone's model is not known")
         finally:
             files.close()
     return _export(path, sets, events, axes, meta, problems)
@@ -259,9 +266,9 @@ def _parse_set(label: str, lines: list[str], head: int, end: int, problems: list
     while body and not body[-1].strip():
         body.pop()
     first_data = head + 2  # 1-based line number of body[0]
-    if body and len(_cells(body[-1], sep)) < len(names):
+    if body and len(body[-1].split(sep)) < len(names):
         # a file cut while it was written (or copied) ends in part of a line: read without it
-        problems.append(f"{label}: line {first_data + len(body) - 1}: cut short ({len(_cells(body[-1], sep))} of "
+        problems.append(f"{label}: line {first_data + len(body) - 1}: cut short ({len(body[-1].split(sep))} of "
                         f"{len(names)} values): left out")
         body.pop()
     decimal = "," if sep != "," and any("," in line for line in body[:50]) else "."
@@ -287,14 +294,10 @@ def _split_header(header: str, sep: str) -> list[str]:
     return [cell.strip().strip('"') for cell in header.split(sep)]
 
 
-def _cells(line: str, sep: str) -> list[str]:
-    return line.split(sep)
-
-
 def _bad_line(body: list[str], sep: str, decimal: str, n_columns: int, first_line: int, arrow_message: str) -> str:
     """Where and why the set's rows do not parse (pyarrow names no row for a bad value)."""
     for i, line in enumerate(body):
-        cells = _cells(line, sep)
+        cells = line.split(sep)
         where = f"line {first_line + i}: "
         if len(cells) != n_columns:
             return f"{where}{len(cells)} values, the header names {n_columns}"
@@ -327,12 +330,8 @@ def _sensor(sets: list[_Set], pattern: re.Pattern) -> tuple[np.ndarray, np.ndarr
         cols = [times[-1], axis_col["x"], axis_col["y"], axis_col["z"]]
         v = s.values[:, cols]
         v = v[np.all(np.isfinite(v), axis=1)]
-        if len(v) < 2:
-            raise SourceError(f"{s.label}: fewer than two readings of {s.names[first]!r}")
-        order = np.argsort(v[:, 0], kind="stable")
-        v = v[order]
-        keep = np.concatenate([[True], np.diff(v[:, 0]) > 0])  # phyphox clamps times before the start to 0
-        v = v[keep]
+        v = v[np.argsort(v[:, 0], kind="stable")]
+        v = v[np.diff(v[:, 0], prepend=-np.inf) > 0]  # phyphox clamps times before the start to 0
         if len(v) < 2:
             raise SourceError(f"{s.label}: fewer than two readings of {s.names[first]!r}")
         return v[:, 0], v[:, 1:], s.label
