@@ -20,11 +20,10 @@ from dorsi.sim.phyphox_writer import CSV_VARIANTS, export_sets, write_phyphox
 from dorsi.sim.sensor_logger_writer import write_sensor_logger
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AxisMap
-from dorsi.sources.phyphox import EXPERIMENT_FILE, is_phyphox, read_phyphox
+from dorsi.sources.phyphox import experiment_file, is_phyphox, read_phyphox
 from dorsi.sources.sensor_logger import is_sensor_logger
 
-REPO = Path(__file__).resolve().parents[3]
-EXPERIMENT = REPO / EXPERIMENT_FILE
+EXPERIMENT = experiment_file()
 
 
 @lru_cache(maxsize=None)
@@ -189,7 +188,8 @@ def test_built_in_acceleration_experiment_alone_names_what_to_record(tmp_path, c
     assert detect_kind(path) == "phyphox"  # its meta/ files say phyphox: the reader says what is missing
     assert main(["analyze", str(path), "--exercise", "knee_to_wall", "--json"]) == 2
     err = capsys.readouterr().err
-    assert "no gyroscope columns" in err and EXPERIMENT_FILE in err and err.count("\n") == 1
+    assert "no gyroscope columns" in err and str(EXPERIMENT) in err and err.count("\n") == 1
+    assert EXPERIMENT.is_file()  # the file the message names is there to copy to the phone
 
 
 def test_a_single_csv_cut_short_is_read_without_its_last_line(tmp_path):

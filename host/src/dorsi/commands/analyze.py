@@ -30,8 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="INPUT",
                    help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
                         "a Movella DOT CSV export, a phone's Sensor Logger export (zip, folder or JSON; its exercise "
-                        "notes give the segments), a phone's phyphox export (zip, folder or CSV), or a dorsi recording (*.dorsi; its exercise markers give "
-                        "the segments)")
+                        "notes give the segments), a phone's phyphox export (zip, folder or CSV), or a dorsi "
+                        "recording (*.dorsi; its exercise markers give the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")
     p.add_argument("--format", choices=FORMATS, default="auto", help="input format (default: auto)")

@@ -24,8 +24,8 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
     (``history``: FILE may also name a kept session, see :func:`resolve_input`)."""
     p.add_argument("input", metavar="FILE",
                    help="a recording (*.dorsi), an IMU CSV (generic or Movella DOT export), a folder with "
-                        "shin.csv, a phone's Sensor Logger export (zip, folder or JSON) or phyphox export (zip, folder or CSV), or an analysis JSON (with its "
-                        "samples)"
+                        "shin.csv, a phone's Sensor Logger export (zip, folder or JSON) or phyphox export (zip, "
+                        "folder or CSV), or an analysis JSON (with its samples)"
                         + ("; or a session from 'dorsi history' by its id (or the start of it), or 'latest'"
                            if history else ""))
     p.add_argument("--format", choices=INPUT_KINDS, default="auto", help="input kind (default: detected)")

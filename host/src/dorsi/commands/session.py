@@ -30,9 +30,10 @@ def add_session_options(p: argparse.ArgumentParser) -> None:
                         "(no board; with --emulate, an emulated phone)")
     p.add_argument("--phone-port", type=int, default=8766, help="port the phone pushes to (default 8766)")
     p.add_argument("--phyphox", metavar="ADDRESS", nargs="?", const="",
-                   help="the shin sensor is a phone running phyphox with dorsi's experiment "
-                        "(hardware/phone/dorsi-shin.phyphox) and remote access on: give the address it shows, "
-                        "e.g. http://192.168.1.23:8080 (no board; with --emulate, an emulated phone, no address)")
+                   help="the shin sensor is a phone running phyphox with dorsi's experiment (the file "
+                        "dorsi/data/dorsi-shin.phyphox of the installed package) and remote access on: give the "
+                        "address it shows, e.g. http://192.168.1.23:8080 (no board; with --emulate, an emulated "
+                        "phone, no address)")
     p.add_argument("--out", type=Path, help="recording file (default: under the data folder)")
     p.add_argument("--home", type=Path, help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
     p.add_argument("--side", choices=("left", "right"), help="which leg wears the sensor")

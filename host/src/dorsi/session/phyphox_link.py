@@ -28,8 +28,9 @@ from ..ble.discovery import LinkOpenError
 from ..sources.axes import AxisMap
 from ..sources.phone_push import PushAssembler, PushError
 from ..sources.phone_samples import PHONE_SHIN_AXES
-from ..sources.phyphox import EXPERIMENT_FILE
-from ..sources.phyphox_remote import MAX_ANSWER_BYTES, RemoteError, experiment_buffers, get_path, parse_answer, push_message
+from ..sources.phyphox import experiment_file
+from ..sources.phyphox_remote import (MAX_ANSWER_BYTES, RemoteError, experiment_buffers, get_path, parse_answer,
+                                      push_message)
 from .phone_link import PhoneSensor, PhoneStreamLink
 
 #: The time assumed between a measurement cleared on the phone and the next one (s).
@@ -100,7 +101,7 @@ class PhyphoxLink(PhoneStreamLink):
             raise LinkOpenError(f"{self.url}: {exc}") from exc
         if missing:
             raise LinkOpenError(f"the experiment open in phyphox ({self.title_!r}) has no {', '.join(missing)}: "
-                                f"open dorsi's experiment ({EXPERIMENT_FILE}) and turn on remote access there")
+                                f"open dorsi's experiment ({experiment_file()}) and turn on remote access there")
         host = self.url.split("://", 1)[1]
         self.sensors = {"shin": PhoneSensor(f"phyphox at {host}", name="phone (phyphox)")}
         if not measuring:

@@ -14,7 +14,7 @@ Read here: the accelerometer *with* gravity (columns ``Acceleration x (m/s^2)``,
 y, z: sensor type ``accelerometer``, "Acceleration with g") and the gyroscope
 (``Gyroscope x (rad/s)``, y, z), each with the time column nearest to its left in
 its set (``Time (s)``: seconds since the experiment started, pauses left out).
-That is what dorsi's experiment ``hardware/phone/dorsi-shin.phyphox`` exports (sets
+That is what dorsi's experiment (:func:`experiment_file`, ``dorsi/data/dorsi-shin.phyphox``) exports (sets
 ``Accelerometer`` and ``Gyroscope``), as does a phyphox "simple experiment" with
 the accelerometer and gyroscope ticked. phyphox gives both in Android's sensor
 convention (x to the phone's right, y to its top, z out of the screen; the
@@ -48,8 +48,8 @@ from dorsi.sources.export_files import ExportFiles
 from dorsi.sources.phone_samples import PHONE_SHIN_AXES, lost_note, phone_shin_samples
 from dorsi.sources.units import MAX_SPAN_S, check_si_units
 
-#: The phyphox experiment dorsi provides (relative to the repository).
-EXPERIMENT_FILE = "hardware/phone/dorsi-shin.phyphox"
+#: The phyphox experiment dorsi provides (package data: an installed dorsi has it too).
+EXPERIMENT_FILE = "data/dorsi-shin.phyphox"
 META_FOLDER = "meta"
 
 _ACC = re.compile(r"^acceleration\s*([xyz])\s*\(m/s\^?2\)$")
@@ -98,6 +98,13 @@ class _Set:
     decimal: str
 
 
+def experiment_file() -> Path:
+    """Where dorsi's phyphox experiment file is (to copy to the phone and open in phyphox)."""
+    from importlib import resources
+
+    return Path(str(resources.files("dorsi").joinpath(EXPERIMENT_FILE)))
+
+
 def is_phyphox(path: str | Path) -> bool:
     """Whether ``path`` is a phyphox export with acceleration or gyroscope data.
 
@@ -139,7 +146,7 @@ def _sensors_named(first_line: bytes) -> set[str]:
     names = [_name(n) for n in re.findall(r'"([^"]*)"', text)]
     if not any(_TIME.match(n) for n in names):
         return set()
-    return ({"acc"} if any(_ACC.match(n) for n in names) else set()) | ({"gyr"} if any(_GYR.match(n) for n in names) else set())
+    return {sensor for sensor, pattern in (("acc", _ACC), ("gyr", _GYR)) if any(pattern.match(n) for n in names)}
 
 
 def _name(raw: str) -> str:
@@ -207,12 +214,12 @@ def _export(path: Path, sets: list[_Set], events: list[tuple[str, float, float]]
         if _sensor(sets, _GYR_DEG) is not None:
             raise SourceError(f"{path}: the gyroscope is in deg/s: export it in rad/s (phyphox's own unit)")
         raise SourceError(f"{path}: no gyroscope columns ('Gyroscope x (rad/s)' ...): record with dorsi's experiment "
-                          f"({EXPERIMENT_FILE}) or a simple experiment with the accelerometer and gyroscope; "
+                          f"({experiment_file()}) or a simple experiment with the accelerometer and gyroscope; "
                           "phyphox's built-in 'Acceleration with g' records the accelerometer alone")
     if acc_found is None:
         linear = " (its 'Linear Acceleration' is without gravity)" if _sensor(sets, _LINEAR) is not None else ""
         raise SourceError(f"{path}: no accelerometer columns ('Acceleration x (m/s^2)' ...){linear}: record with "
-                          f"dorsi's experiment ({EXPERIMENT_FILE}) or a simple experiment with the accelerometer "
+                          f"dorsi's experiment ({experiment_file()}) or a simple experiment with the accelerometer "
                           "(with g) and gyroscope")
     (t_acc, acc, acc_label), (t_gyr, gyr, gyr_label) = acc_found, gyr_found
     pauses = _pauses(events, problems, str(path))

@@ -12,7 +12,7 @@ of ``buffer`` whose ``ref`` buffer's value at the same index is above
      "status": {"session": "a1b2c3", "measuring": true, "timedRun": false, "countDown": 0}}
 
 Values are numbers, or ``null`` for NaN and infinities. dorsi's experiment
-(``hardware/phone/dorsi-shin.phyphox``) fills ``acc_time``/``accX``..``accZ`` and
+(:func:`dorsi.sources.phyphox.experiment_file`) fills ``acc_time``/``accX``..``accZ`` and
 ``gyr_time``/``gyrX``..``gyrZ``; asking each sensor for what came after the last
 time already received gets every reading once, and after a Wi-Fi drop the phone
 still holds what it measured meanwhile: the next answer brings it (nothing lost).
