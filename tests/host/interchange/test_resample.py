@@ -27,7 +27,9 @@ def test_straight_lines_come_out_exactly_on_the_grid(n, rate, jitter, seed, a, b
     np.testing.assert_allclose(r.t_, t[0] + r.seq_ / rate)
     np.testing.assert_allclose(r.acc_[:, 0], a + b * r.t_, atol=1e-9)
     np.testing.assert_allclose(r.gyr_[:, 2], a + b * r.t_, atol=1e-9)
-    assert r.t_[-1] <= t[-1] + 1e-12 and r.gaps_ == 0
+    # the grid may end a rounding tolerance (1e-9 of a period) past the last sample: found by
+    # hypothesis with a 1.8e-12 jitter at 25 Hz (3.84 against 3.839999999999)
+    assert r.t_[-1] <= t[-1] + 1e-9 / rate and r.gaps_ == 0
     np.testing.assert_array_equal(r.seq_, np.arange(len(r.seq_)))
 
 
