@@ -137,6 +137,16 @@ def _zip_members(data: bytes) -> dict[str, bytes]:
         return {n: z.read(n) for n in z.namelist()}
 
 
+def unpacked(folder: Path, members: dict[str, bytes]) -> Path:
+    """``members`` (relative path -> bytes) written afresh into ``folder``, as an export unzipped."""
+    shutil.rmtree(folder, ignore_errors=True)
+    for name, data in members.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 @st.composite
 def damaged_export(draw: st.DrawFn, members: dict[str, bytes]) -> dict[str, bytes]:
     """An app export's files (``members``), one or two of them damaged line-wise (or left out)."""
@@ -153,12 +163,9 @@ def damaged_export(draw: st.DrawFn, members: dict[str, bytes]) -> dict[str, byte
 @FUZZ
 @given(members=damaged_export(_zip_members(sensor_logger_zip())))
 def test_damaged_sensor_logger_files(work: Path, members: dict[str, bytes]) -> None:
-    folder = work / "phone"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    for name, data in members.items():
-        (folder / name.rsplit("/", 1)[-1]).write_bytes(data)
-    check_source(folder, lambda p: read_sensor_logger(p).shin)
+    # the app zips its files under a folder of the recording's name: unzipped, they sit at the top
+    flat = {name.rsplit("/", 1)[-1]: data for name, data in members.items()}
+    check_source(unpacked(work / "phone", flat), lambda p: read_sensor_logger(p).shin)
 
 
 @FUZZ
@@ -180,12 +187,7 @@ def test_damaged_sensor_logger_json(work: Path, data: bytes) -> None:
 @FUZZ
 @given(members=damaged_export(_zip_members(phyphox_zip())))
 def test_damaged_phyphox_files(work: Path, members: dict[str, bytes]) -> None:
-    folder = work / "phyphox"
-    shutil.rmtree(folder, ignore_errors=True)
-    (folder / "meta").mkdir(parents=True)
-    for name, data in members.items():
-        (folder / name).write_bytes(data)
-    check_source(folder, lambda p: read_phyphox(p).shin)
+    check_source(unpacked(work / "phyphox", members), lambda p: read_phyphox(p).shin)
 
 
 @FUZZ
