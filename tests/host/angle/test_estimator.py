@@ -234,3 +234,17 @@ def test_frontal_tilt_comes_back_after_long_sitting_on_a_roller(orientation: str
         lunge = (batch.t > seg["band_lunge"][0]) & (batch.t < seg["band_lunge"][1]) & batch.valid
         assert np.median(np.abs(tr_frontal[lunge] - truth[lunge])) < 3.0
     np.testing.assert_allclose(live, batch.frontal_deg, rtol=0, atol=1e-9)
+
+
+def test_a_declared_rate_the_times_contradict_is_not_used() -> None:
+    """A logger whose clock runs 2 % slow declares its nominal rate: the sample times tell the truth,
+    and the trace is the one the true rate gives (filters and heel-lift windows run in seconds)."""
+    s = session("knee_to_wall", 35)
+    b = s.shin
+    true_rate = b.rate_hz / 1.02
+    slow = lambda rate: SampleBatch("shin", b.seq, b.t * 1.02, b.acc, b.gyr, None,  # noqa: E731
+                                    dict(b.meta, sample_rate_hz=rate))
+    declared = AngleEstimator().estimate(slow(b.meta["sample_rate_hz"])).trace_
+    right = AngleEstimator().estimate(slow(true_rate)).trace_
+    np.testing.assert_allclose(declared.angle_deg, right.angle_deg, atol=1e-6)
+    np.testing.assert_array_equal(declared.heel_lift, right.heel_lift)

@@ -492,13 +492,27 @@ def _concat_traces(traces: list[AngleTrace]) -> AngleTrace:
     return joined
 
 
+#: A declared rate this far (fraction) from the one the sample times show is a clock off its
+#: nominal rate (a logger's sensor runs up to a few per cent off): the times are believed.
+RATE_DISAGREEMENT = 0.005
+
+
 def _rate(batch: SampleBatch) -> float:
+    """The sample rate: as declared (``meta["sample_rate_hz"]``) unless the times show another."""
     declared = batch.meta.get("sample_rate_hz") if batch.meta else None
-    if declared:
-        return float(declared)
     if len(batch) < 2:
+        if declared:
+            return float(declared)
         raise ValueError("cannot tell the sample rate from fewer than 2 samples")
-    return float(np.median(np.diff(batch.t) / np.maximum(np.diff(batch.seq), 1))) ** -1
+    step = float(np.median(np.diff(batch.t) / np.maximum(np.diff(batch.seq), 1)))
+    if not step > 0 or not np.isfinite(step):  # times that do not advance tell nothing
+        if declared:
+            return float(declared)
+        raise ValueError("cannot tell the sample rate: the sample times do not advance")
+    measured = 1.0 / step
+    if declared and abs(measured / float(declared) - 1.0) <= RATE_DISAGREEMENT:
+        return float(declared)
+    return measured
 
 
 def _check(batch: SampleBatch, role: str) -> None:
