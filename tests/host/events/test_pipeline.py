@@ -106,7 +106,7 @@ def test_cli_classifies_a_csv_without_exercise(lunge_dir: Path, capsys) -> None:
 @pytest.mark.parametrize("content,message", [
     (None, "no such file"),
     ("a,b\n1,2\n", "missing column"),
-    ("not a recording", "not a recording, CSV, Sensor Logger or phyphox export or analysis JSON"),
+    ("not a recording", "not a recording, CSV, Sensor Logger or phyphox export, Axivity .cwa or analysis JSON"),
 ])
 def test_cli_bad_input_exits_non_zero_with_one_line(tmp_path: Path, capsys, content, message) -> None:
     path = tmp_path / ("x.csv" if content and "," in content else "x.bin")

@@ -1,5 +1,5 @@
 """Valid inputs to start fuzzing from: a recording, a generic IMU CSV, a Movella DOT export, a Sensor
-Logger phone export."""
+Logger and a phyphox phone export, an Axivity AX6 recording."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from dorsi.emulator import analytic_motion
 from dorsi.protocol import Status, encode_stream
 from dorsi.protocol.spec import Role
 from dorsi.recording import RecordingWriter
+from dorsi.sim.axivity_writer import write_cwa
 from dorsi.sim.csv_writer import write_imu_csv
 from dorsi.sim.phyphox_writer import write_phyphox
 from dorsi.sim.sensor_logger_writer import write_sensor_logger
@@ -106,3 +107,15 @@ def phyphox_csv() -> str:
     batch = analytic_motion("shin", 0.5)
     with tempfile.TemporaryDirectory() as tmp:
         return write_phyphox(batch, Path(tmp) / "phyphox.csv", 2, layout="single").read_text()
+
+
+@lru_cache(maxsize=None)
+def axivity_cwa() -> bytes:
+    """An AX6 recording of 1.4 s at 100 Hz with a 0.2 s pause: four blocks (the last part-filled, one
+    flagged as resumed logging) after the header, with user metadata."""
+    batch = analytic_motion("shin", 1.6)
+    keep = np.ones(len(batch), bool)
+    keep[60:80] = False
+    batch = batch.__class__("shin", batch.seq[keep], batch.t[keep], batch.acc[keep], batch.gyr[keep])
+    with tempfile.TemporaryDirectory() as tmp:
+        return write_cwa(batch, Path(tmp) / "shin.cwa", metadata={"_p": "Right shin", "_sc": "F01"}).read_bytes()

@@ -15,6 +15,7 @@ import tracemalloc
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,13 +24,14 @@ from dorsi.protocol import ProtocolError
 from dorsi.recording import RecordingError, read_recording
 from dorsi.recording.format import FILE_HEADER, FRAME_CRC, FRAME_HEAD, Kind, frame
 from dorsi.sources import SourceError, read_imu_csv
+from dorsi.sources.axivity import read_cwa
 from dorsi.sources.movella import read_movella_csv
 from dorsi.sources.phyphox import read_phyphox
 from dorsi.sources.sensor_logger import read_sensor_logger
 from dorsi.sources.recording_source import load_recording
 
 from .mutations import mutated, mutated_lines
-from .seeds import (imu_csv_text, movella_csv_text, phyphox_csv, phyphox_zip, recording_bytes, sensor_logger_json,
+from .seeds import (axivity_cwa, imu_csv_text, movella_csv_text, phyphox_csv, phyphox_zip, recording_bytes, sensor_logger_json,
                     sensor_logger_zip)
 
 # deterministic in the suite (same examples every run); DORSI_FUZZ_EXAMPLES=5000 for a deep, random run
@@ -204,6 +206,40 @@ def test_damaged_phyphox_csv(work: Path, data: bytes) -> None:
     path = work / "phyphox.csv"
     path.write_bytes(data)
     check_source(path, lambda p: read_phyphox(p).shin)
+
+
+@FUZZ
+@given(data=mutated(axivity_cwa(), max_ops=4))
+def test_damaged_axivity_bytes(work: Path, data: bytes) -> None:
+    path = work / "shin.cwa"
+    path.write_bytes(data)
+    check_source(path, lambda p: read_cwa(p).shin)
+
+
+@st.composite
+def reblocked(draw: st.DrawFn) -> bytes:
+    """An AX6 recording whose header or blocks were damaged, the blocks' checksums valid again (so the
+    reader's checks behind the checksum are reached: dates, offsets, counts, layout, scales)."""
+    data = bytearray(axivity_cwa())
+    for _ in range(draw(st.integers(1, 4))):
+        k = draw(st.integers(-1, (len(data) - 1024) // 512 - 1))
+        lo, hi = (0, 1024) if k < 0 else (1024 + 512 * k, 1024 + 512 * (k + 1))
+        pos = draw(st.integers(lo, min(hi, lo + 40) - 1 if draw(st.booleans()) else hi - 3))
+        data[pos] = draw(st.integers(0, 255))
+    for k in range((len(data) - 1024) // 512):
+        at = 1024 + 512 * k + 510
+        data[at:at + 2] = bytes(2)
+        total = int(np.frombuffer(bytes(data[at - 510:at + 2]), "<u2").sum(dtype=np.uint64)) & 0xFFFF
+        data[at:at + 2] = ((-total) & 0xFFFF).to_bytes(2, "little")
+    return bytes(data)
+
+
+@FUZZ
+@given(data=reblocked())
+def test_damaged_axivity_blocks_with_valid_checksums(work: Path, data: bytes) -> None:
+    path = work / "blocks.cwa"
+    path.write_bytes(data)
+    check_source(path, lambda p: read_cwa(p).shin)
 
 
 @settings(max_examples=12, derandomize=True, deadline=None,

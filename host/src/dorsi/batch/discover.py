@@ -21,18 +21,21 @@ def segments_beside(path: Path) -> Path | None:
 
 
 def find_inputs(root: str | Path) -> list[Path]:
-    """Recordings (``*.dorsi``), CSVs and phone exports (Sensor Logger, phyphox) under ``root``, sorted.
+    """Recordings (``*.dorsi``), CSVs, phone exports (Sensor Logger, phyphox) and Axivity AX6
+    recordings (``*.cwa``) under ``root``, sorted.
 
     A phone export is one input: its ``.zip``, the folder it unzips to (whose
     per-sensor CSVs, and phyphox's ``meta/`` files, are not listed on their own),
     Sensor Logger's ``.json``, or phyphox's single CSV.
 
-    A ``foot.csv`` beside a ``shin.csv`` belongs to it (the reader picks it up)
+    A ``foot.csv`` beside a ``shin.csv`` (a ``foot.cwa`` beside a ``shin.cwa``, ``NAME.foot.cwa``
+    beside ``NAME.shin.cwa``) belongs to it (the reader picks it up)
     and is not listed on its own; nor are ``dorsi export``'s trace/event tables,
     nor segments files (:func:`segments_beside`), nor the tables ``dorsi batch``
     itself wrote (a second run into the same folder read the first one's as an input
     and listed it as a file that could not be analysed).
     """
+    from dorsi.sources.axivity import foot_partner
     from dorsi.sources.phyphox import is_phyphox
     from dorsi.sources.sensor_logger import is_sensor_logger
 
@@ -53,6 +56,11 @@ def find_inputs(root: str | Path) -> list[Path]:
             continue
         name = path.name.lower()
         if name.endswith(".dorsi"):
+            found.append(path)
+        elif name.endswith(".cwa"):
+            shin = path.with_name(path.name[:-8] + "shin.cwa")
+            if name.endswith("foot.cwa") and shin.is_file() and foot_partner(shin) == path:
+                continue  # read with its shin.cwa
             found.append(path)
         elif name.endswith((".zip", ".json")):
             if is_sensor_logger(path) or (name.endswith(".zip") and is_phyphox(path)):

@@ -17,7 +17,7 @@ from dorsi.routine.exercises import EXERCISE_IDS
 if TYPE_CHECKING:
     from dorsi.export.session import Samples
 
-FORMATS = ("auto", "csv", "recording", "movella", "sensor_logger", "phyphox")
+FORMATS = ("auto", "csv", "recording", "movella", "sensor_logger", "phyphox", "axivity")
 
 
 class InputError(Exception):
@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("input", metavar="INPUT",
                    help="IMU CSV (a foot.csv beside a shin.csv is picked up), a directory holding shin.csv, "
                         "a Movella DOT CSV export, a phone's Sensor Logger export (zip, folder or JSON; its exercise "
-                        "notes give the segments), a phone's phyphox export (zip, folder or CSV), or a dorsi "
+                        "notes give the segments), a phone's phyphox export (zip, folder or CSV), an Axivity AX6 "
+                        "recording (*.cwa; a foot.cwa beside a shin.cwa is picked up), or a dorsi "
                         "recording (*.dorsi; its exercise markers give the segments)")
     p.add_argument("--exercise", choices=EXERCISE_IDS, metavar="NAME",
                    help="exercise of a marker-less input (default: classified from the data)")

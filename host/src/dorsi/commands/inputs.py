@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 #: The input kinds ``dorsi.export.session.load_session`` reads (its ``INPUT_KINDS``; a test keeps
 #: the two equal without importing the analysis stack here).
-INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "phyphox", "analysis")
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "phyphox", "axivity", "analysis")
 
 
 def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> None:
@@ -25,7 +25,8 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
     p.add_argument("input", metavar="FILE",
                    help="a recording (*.dorsi), an IMU CSV (generic or Movella DOT export), a folder with "
                         "shin.csv, a phone's Sensor Logger export (zip, folder or JSON) or phyphox export (zip, "
-                        "folder or CSV), or an analysis JSON (with its samples)"
+                        "folder or CSV), an Axivity AX6 recording (*.cwa; a foot.cwa beside a shin.cwa is picked "
+                        "up), or an analysis JSON (with its samples)"
                         + ("; or a session from 'dorsi history' by its id (or the start of it), or 'latest'"
                            if history else ""))
     p.add_argument("--format", choices=INPUT_KINDS, default="auto", help="input kind (default: detected)")
@@ -49,7 +50,8 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--axes", metavar="MAP",
                    help="the sensor's axes as dorsi axes, e.g. 'y,-x,z' (dorsi's +x is the sensor's +y ...), "
                         "or 'auto' to detect them from the data: for a Movella DOT export (default: DOT "
-                        "strapped with +y toward the knee, top face out), a Sensor Logger or phyphox export "
+                        "strapped with +y toward the knee, top face out), an Axivity AX6 recording (default: arrow "
+                        "toward the knee, etched face out), a Sensor Logger or phyphox export "
                         "(default: phone screen out, top toward the knee) or a generic IMU CSV's shin sensor "
                         "(default: the file's '# axes:' comment, else dorsi's own); see docs/interchange.md")
     p.add_argument("--routine", metavar="TOML",

@@ -47,9 +47,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "1-5: 1 comma, 2 tab, 3 semicolon with a decimal point; 4 tab, 5 semicolon with a decimal "
                         "comma) in place of shin.csv, with phyphox.segments.csv beside it (phyphox keeps no "
                         "notes); with --interval-jitter for a phone's timing")
+    p.add_argument("--axivity", action="store_true",
+                   help="write the sensors as Axivity AX6 loggers record them (shin.cwa, and foot.cwa with --foot) "
+                        "in place of the CSVs, with shin.segments.csv beside them (the logger keeps no notes); "
+                        "the rate must be one the AX6 runs at (25, 50, 100, 200 Hz)")
     p.add_argument("--packets", action="store_true",
                    help="also write <role>.packets: protocol v1 notifications, each prefixed by its u16 length")
     p.set_defaults(func=run)
+
+
+def _write_axivity(session, out: Path) -> list[Path]:
+    """``shin.cwa`` (``foot.cwa``) and ``shin.segments.csv``, its times from the shin logger's first sample."""
+    from dorsi.sim.axivity_writer import write_cwa
+
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = float(session.shin.t[0])
+    segments = out / "shin.segments.csv"
+    segments.write_text("exercise,start_s,end_s\n" + "".join(
+        f"{g.exercise},{g.start_s - t0:.3f},{g.end_s - t0:.3f}\n" for g in session.truth.segments))
+    return [write_cwa(b, out / f"{b.role}.cwa") for b in session.batches()] + [segments]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -81,9 +97,12 @@ def run(args: argparse.Namespace) -> int:
         phone = "--sensor-logger" if args.sensor_logger else "--phyphox" if args.phyphox else None
         if phone and (args.foot or args.packets):
             raise ValueError(f"{phone} writes one phone on the shin: no --foot, no --packets")
-        if args.sensor_logger and args.phyphox:
-            raise ValueError("one phone export at a time: --sensor-logger or --phyphox")
-        if args.phyphox:
+        if sum(map(bool, (args.sensor_logger, args.phyphox, args.axivity))) > 1:
+            raise ValueError("one export at a time: --sensor-logger, --phyphox or --axivity")
+        if args.axivity:
+            paths = _write_axivity(session, args.out)
+            paths.append(session.write_truth(args.out, traces=not args.no_traces))
+        elif args.phyphox:
             from dorsi.sim.phyphox_writer import write_phyphox
 
             t0 = float(session.shin.t[0])  # phyphox counts time from the experiment's start

@@ -1,5 +1,6 @@
 """One analysed session from any input: a recording, a CSV (generic or Movella
-DOT), a phone's Sensor Logger or phyphox export, or an analysis JSON plus its samples.
+DOT), a phone's Sensor Logger or phyphox export, an Axivity AX6 recording, or an analysis
+JSON plus its samples.
 
 Report, export, history and batch all start from :func:`load_session`, so the
 same file gives the same numbers everywhere: the samples go through the one
@@ -24,7 +25,7 @@ from dorsi.routine.model import Routine
 from dorsi.samples import SampleBatch
 
 SCHEMA = "dorsi.analysis.v1"
-INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "phyphox", "analysis")
+INPUT_KINDS = ("auto", "recording", "csv", "movella", "sensor_logger", "phyphox", "axivity", "analysis")
 
 
 class SessionInputError(ValueError):
@@ -40,7 +41,8 @@ class Session:
     path : Path
         The input file.
     kind : str
-        ``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``, ``"phyphox"`` or ``"analysis"``.
+        ``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``, ``"phyphox"``, ``"axivity"`` or
+        ``"analysis"``.
     shin, foot : SampleBatch or None
         The samples (``foot`` only with a foot sensor).
     trace : AngleTrace
@@ -103,10 +105,14 @@ def detect_kind(path: Path) -> str:
     from dorsi.sources.sensor_logger import is_sensor_logger
 
     if path.is_dir():
+        if (path / "shin.cwa").is_file() and not (path / "shin.csv").is_file():
+            return "axivity"
         return "sensor_logger" if is_sensor_logger(path) else "phyphox" if is_phyphox(path) else "csv"
     suffix = path.suffix.lower()
     if suffix == ".json":
         return "sensor_logger" if is_sensor_logger(path) else "analysis"
+    if suffix == ".cwa":
+        return "axivity"
     if suffix in (".csv", ".txt"):
         return "movella" if is_movella_csv(path) else "phyphox" if is_phyphox(path) else "csv"
     if suffix == ".zip":
@@ -119,7 +125,8 @@ def detect_kind(path: Path) -> str:
     with path.open("rb") as fh:
         if fh.read(8) == b"DORSIREC":
             return "recording"
-    raise SessionInputError(f"{path}: not a recording, CSV, Sensor Logger or phyphox export or analysis JSON")
+    raise SessionInputError(f"{path}: not a recording, CSV, Sensor Logger or phyphox export, Axivity .cwa "
+                            "or analysis JSON")
 
 
 @dataclass
@@ -140,7 +147,7 @@ class Samples:
 
 def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
     """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``,
-    ``"phyphox"``), with
+    ``"phyphox"``, ``"axivity"``), with
     what it says about itself (segments, profile, start time, routine) and what was wrong with it
     but read past; ``SessionInputError`` (one line) for what cannot be read."""
     from dorsi.recording import RecordingError
@@ -177,6 +184,13 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
             export = read_phyphox(path, axes or PHYPHOX_AXES)
             return Samples(path, export.shin, None, None, {}, export.started_at or _file_time(path),
                            list(export.problems), kind)
+        if kind == "axivity":
+            from dorsi.sources.axivity import AX_SHIN_AXES, read_cwa
+
+            logged = read_cwa(path, axes or AX_SHIN_AXES)
+            side = {"side": logged.side} if logged.side else {}  # from the body location
+            return Samples(path, logged.shin, logged.foot, None, side, logged.started_at or _file_time(path),
+                           list(logged.problems), kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv
 

@@ -130,14 +130,16 @@ def read_imu_csv(path: str | Path, foot_path: str | Path | None = None, axes: st
     return CsvRecording(shin=shin, foot=foot, meta=meta, problems=problems)
 
 
-def foot_partner(path: str | Path) -> Path | None:
-    """The foot sensor's file that goes with a shin CSV: ``foot.csv`` beside ``shin.csv`` (the
-    simulator's folders), ``NAME.foot.csv`` beside ``NAME.shin.csv`` (``dorsi export``); else None."""
+def foot_partner(path: str | Path, extension: str = ".csv") -> Path | None:
+    """The foot sensor's file that goes with a shin file: ``foot.csv`` beside ``shin.csv`` (the
+    simulator's folders), ``NAME.foot.csv`` beside ``NAME.shin.csv`` (``dorsi export``); else None.
+    ``extension`` names other files paired the same way (``".cwa"``)."""
     path = Path(path)
-    if not path.name.lower().endswith("shin.csv"):
+    shin = "shin" + extension
+    if not path.name.lower().endswith(shin):
         return None
-    prefix = path.name[: -len("shin.csv")]
-    partner = path.with_name(prefix + "foot.csv")
+    prefix = path.name[: -len(shin)]
+    partner = path.with_name(prefix + "foot" + extension)
     return partner if (prefix == "" or prefix.endswith(".")) and partner.is_file() else None
 
 

@@ -1,0 +1,422 @@
+"""Reader for Axivity AX6 recordings (``.cwa``): a research logger strapped on the shin.
+
+The AX6 (Open Movement, Newcastle University; open hardware, firmware and file
+format, widely used in clinical and movement research) logs its accelerometer
+and, when set up with a gyroscope range, its gyroscope to a ``.cwa`` file on the
+device. The format, as Open Movement documents it (``ax3-technical.md``):
+
+* a 1024-byte header (``"MD"``): device id, session id, sampling-rate code,
+  gyroscope range, and user metadata (URL-encoded name=value pairs: study,
+  subject, body location ...);
+* then 512-byte data blocks (``"AX"``), each with a sequence number, a
+  timestamp for one of its samples (a packed local date-time plus a 1/32768 s
+  fraction), the scales of its values, a sample count and up to 40 samples of
+  six 16-bit values ``gx, gy, gz, ax, ay, az`` (accelerometer in 1/2^(8+n) g,
+  gyroscope in range/32768 deg/s), and a checksum (the block's 16-bit words sum
+  to zero).
+
+Sample times are interpolated between the blocks' timestamps (the sensor's own
+clock between the logger's), so a drifting crystal reads as the rate it was. A
+block that fails its checksum, or is not a data block, is left out: its samples
+become a gap (lost samples), never made up, and the file is still read. A file
+cut inside a block (a logger unplugged while writing) loses that block only.
+AX3 files and AX6 recordings without the gyroscope are refused: dorsi needs the
+rotation rate.
+
+Axes: dorsi's shin axes are +x up the shin toward the knee, +z out of the front
+of the shin. The AX's +X follows the arrow etched on its face, +Y lies in the
+face 90 deg clockwise from it, +Z points away through the etched face. Worn on
+the front of the shin with the arrow toward the knee and the etched face out,
+dorsi's x is +X, z is -Z and y = z x x is -Y: :data:`AX_SHIN_AXES` ``"x,-y,-z"``
+(on the foot, arrow toward the toes and face up: the same map). A foot sensor
+is a second file: ``foot.cwa`` beside ``shin.cwa``, or ``NAME.foot.cwa`` beside
+``NAME.shin.cwa``; both loggers' clocks give the common time base.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import numpy as np
+
+from dorsi.samples import SampleBatch
+from dorsi.sources import SourceError
+from dorsi.sources.axes import AUTO, AxisMap
+from dorsi.sources.csv_source import RATE_RANGE_HZ
+from dorsi.sources.csv_source import foot_partner as paired_foot_file
+from dorsi.sources.units import MAX_SPAN_S, check_si_units
+
+G = 9.80665
+HEADER_TAG = b"MD"
+BLOCK_TAG = b"AX"
+BLOCK_SIZE = 512
+BLOCK_LENGTH = BLOCK_SIZE - 4  # the packetLength field counts the block less its tag and length
+DATA_BYTES = 480
+#: An AX6 worn on the front of the shin (or the foot's dorsum), arrow toward the knee (toes), etched face out.
+AX_SHIN_AXES = AxisMap.parse("x,-y,-z")
+#: Hardware types in the header: 0x64 is the AX6; 0x00, 0x17 and 0xff are AX3s.
+AX6 = 0x64
+#: A block's time step may differ from its samples' nominal duration by this fraction and still
+#: belong to the same run of logging (a crystal is off by parts per million, not per cent).
+RUN_RATE_TOLERANCE = 0.05
+
+#: One data block (Open Movement's ``OM_READER_DATA_PACKET``, little-endian, tightly packed).
+BLOCK_DTYPE = np.dtype([
+    ("tag", "S2"), ("length", "<u2"), ("device_fractional", "<u2"), ("session", "<u4"), ("sequence", "<u4"),
+    ("timestamp", "<u4"), ("light_scale", "<u2"), ("temperature", "<u2"), ("events", "u1"), ("battery", "u1"),
+    ("rate", "u1"), ("axes_bps", "u1"), ("offset", "<i2"), ("count", "<u2"), ("data", "V480"), ("checksum", "<u2"),
+])
+assert BLOCK_DTYPE.itemsize == BLOCK_SIZE
+
+#: Short names Open Movement's tools write into the header metadata.
+METADATA_NAMES = {
+    "_c": "Study Centre", "_s": "Study Code", "_i": "Investigator", "_x": "Exercise Code", "_v": "Volunteer Num",
+    "_p": "Body Location", "_so": "Setup Operator", "_n": "Notes", "_b": "Start time", "_e": "End time",
+    "_ro": "Recovery Operator", "_r": "Retrieval Time", "_co": "Comments", "_sc": "Subject Code", "_se": "Sex",
+    "_h": "Height", "_w": "Weight", "_ha": "Handedness",
+}
+
+
+@dataclass
+class AxivityRecording:
+    """One AX6 recording (with the foot's, where there is one) read as dorsi samples.
+
+    Attributes
+    ----------
+    shin : SampleBatch
+        The shin logger's samples in dorsi's axes, SI units; ``t`` in seconds from its first sample.
+    foot : SampleBatch or None
+        The foot logger's, on the same time base (its clock against the shin's).
+    started_at : datetime or None
+        The shin's first sample, in the logger's clock (set to the computer's local time when it
+        was set up), as an aware local time.
+    meta : dict
+        ``source``, ``path`` (and ``foot_path``), ``device_id``, ``session_id``, ``hardware``,
+        ``firmware``, ``sample_rate_hz`` (as the sensor ran), ``nominal_rate_hz`` (as set up),
+        ``gyro_range_dps``, ``axes``, and the header's user
+        metadata under ``metadata`` (``Body Location``, ``Subject Code`` ...).
+    problems : list of str
+        What was read past, one line each (damaged blocks, a cut end, gaps).
+    side : str or None
+        ``"left"`` or ``"right"`` where the body location in the metadata says so.
+    """
+
+    shin: SampleBatch
+    foot: SampleBatch | None
+    started_at: datetime | None
+    meta: dict
+    problems: list[str] = field(default_factory=list)
+    side: str | None = None
+
+
+@dataclass
+class _Logged:
+    """One file's samples in the logger's axes: times (s since 1970 in its clock), g and deg/s."""
+
+    t: np.ndarray
+    acc_g: np.ndarray
+    gyr_dps: np.ndarray
+    rate_hz: float
+    meta: dict
+    problems: list[str]
+
+
+def is_cwa(path: str | Path) -> bool:
+    """Whether ``path`` is a ``.cwa`` file starting with the header tag."""
+    path = Path(path)
+    if path.suffix.lower() != ".cwa" or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) == HEADER_TAG
+    except OSError:
+        return False
+
+
+def foot_partner(path: str | Path) -> Path | None:
+    """The foot logger's file that goes with a shin file: ``foot.cwa`` beside ``shin.cwa``, or
+    ``NAME.foot.cwa`` beside ``NAME.shin.cwa``; else None."""
+    return paired_foot_file(path, ".cwa")
+
+
+def read_cwa(path: str | Path, axes: AxisMap | str = AX_SHIN_AXES, foot_path: str | Path | None = None,
+             foot_axes: AxisMap | str = AX_SHIN_AXES) -> AxivityRecording:
+    """Read an AX6 ``.cwa`` recording of the shin (and the foot's, given or found beside it).
+
+    Parameters
+    ----------
+    path : str or Path
+        The shin logger's file, or a folder holding ``shin.cwa``.
+    axes, foot_axes : AxisMap or str
+        The loggers' axes as dorsi's (default :data:`AX_SHIN_AXES`, arrow toward the knee or toes and
+        etched face out); a string is parsed, ``"auto"`` detects the shin's from the data.
+    foot_path : str or Path, optional
+        The foot logger's file (default: :func:`foot_partner`).
+
+    Raises
+    ------
+    SourceError
+        Not a CWA file, no gyroscope, no data, a rate out of range, a clock that goes back, or a
+        span beyond :data:`MAX_SPAN_S`: one line naming the file (and the block).
+    """
+    path = Path(path)
+    if path.is_dir():
+        if not (path / "shin.cwa").is_file():
+            raise SourceError(f"{path}: a folder without shin.cwa")
+        path = path / "shin.cwa"
+    shin_map = _axis_map(path, axes)
+    foot_path = Path(foot_path) if foot_path is not None else foot_partner(path)
+    shin_log = _read_logged(path)
+    shin = _batch("shin", shin_log, shin_log.t[0], shin_map, str(path))
+    problems = list(shin_log.problems)
+    meta = dict(shin.meta, source="axivity", path=str(path))
+    foot = None
+    if foot_path is not None:
+        foot_log = _read_logged(foot_path)
+        problems += foot_log.problems
+        foot_log = _overlap(foot_log, float(shin_log.t[0]), float(shin_log.t[-1]), str(foot_path))
+        foot = _batch("foot", foot_log, shin_log.t[0], _axis_map(foot_path, foot_axes), str(foot_path))
+        meta["foot_path"] = str(foot_path)
+    location = str(shin_log.meta["metadata"].get("Body Location") or "")
+    words = set(re.findall(r"[a-z]+", location.lower()))
+    side = next((s for s in ("left", "right") if s in words), None)
+    if words & {"wrist", "arm", "hand", "waist", "hip", "back", "chest", "thigh"}:
+        problems.append(f"{path}: the file's body location is {location!r}: dorsi reads it as a shin sensor")
+    if side is not None:  # the leg, as a CSV's '# side:' gives it
+        for batch in (shin, foot):
+            if batch is not None:
+                batch.meta["side"] = side
+    return AxivityRecording(shin, foot, _local_time(float(shin_log.t[0])), meta, problems, side)
+
+
+def _axis_map(path: Path, axes: AxisMap | str) -> AxisMap | str:
+    if isinstance(axes, str) and axes != AUTO:
+        try:
+            return AxisMap.parse(axes)
+        except ValueError as exc:
+            raise SourceError(f"{path}: {exc}") from None
+    return axes
+
+
+def _batch(role: str, log: _Logged, origin: float, axes: AxisMap | str, label: str) -> SampleBatch:
+    """The logger's samples as a dorsi batch: dorsi's axes, SI units, ``seq`` in whole periods."""
+    acc = log.acc_g * G
+    gyr = np.radians(log.gyr_dps)
+    check_si_units(acc, gyr, label, label)
+    if isinstance(axes, str):
+        try:
+            axes = AxisMap.detect(acc)
+        except ValueError as exc:
+            raise SourceError(f"{label}: axes auto: {exc}") from None
+    t = log.t - origin
+    # the rate the sensor ran at (its clock is off the nominal by up to a few per cent): each step
+    # counts whole periods of it (at least one), a longer step is a gap of lost samples
+    rate = float(1.0 / np.median(np.diff(t)))
+    steps = np.maximum(1, np.rint(np.diff(t) * rate)).astype(np.int64)
+    seq = np.concatenate([[0], np.cumsum(steps)])
+    meta = dict(log.meta, sample_rate_hz=rate, nominal_rate_hz=log.rate_hz, axes=str(axes))
+    return SampleBatch(role, seq, t, axes.vectors(acc), axes.vectors(gyr), None, meta)
+
+
+def _overlap(log: _Logged, start: float, end: float, label: str) -> _Logged:
+    """The foot logger's samples within the shin's span (the loggers start and stop apart)."""
+    keep = (log.t >= start) & (log.t <= end)
+    if np.count_nonzero(keep) < 2:
+        raise SourceError(f"{label}: the foot logger's recording does not overlap the shin's in time "
+                          "(are both clocks set, and are they the same session?)")
+    return _Logged(log.t[keep], log.acc_g[keep], log.gyr_dps[keep], log.rate_hz, log.meta, log.problems)
+
+
+def _local_time(epoch_s: float) -> datetime | None:
+    """The logger's clock reading (local wall time, kept as seconds since 1970 here) as aware local time."""
+    try:
+        return (datetime(1970, 1, 1) + timedelta(seconds=epoch_s)).astimezone()  # naive: this computer's zone
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _read_logged(path: Path) -> _Logged:
+    """Header, blocks and samples of one file, in the logger's own axes and units."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if raw[:2] != HEADER_TAG:
+        raise SourceError(f"{path}: not an Axivity CWA file (it does not start with the 'MD' header)")
+    if len(raw) < 4:
+        raise SourceError(f"{path}: cut short inside its header")
+    header_size = int.from_bytes(raw[2:4], "little") + 4
+    if header_size not in (BLOCK_SIZE, 2 * BLOCK_SIZE):
+        header_size = 2 * BLOCK_SIZE  # a damaged length field: the header is 1024 bytes in every version
+    if len(raw) < header_size:
+        raise SourceError(f"{path}: cut short inside its header ({len(raw)} of {header_size} bytes)")
+    meta = _header(raw[:header_size])
+    problems: list[str] = []
+    body = raw[header_size:]
+    n_blocks, tail = divmod(len(body), BLOCK_SIZE)
+    if tail:
+        problems.append(f"{path}: the file ends {tail} bytes into a block (cut short while writing): "
+                        "that block is left out")
+    blocks = np.frombuffer(body, dtype=BLOCK_DTYPE, count=n_blocks)
+    usable = _usable_blocks(path, blocks, meta, problems)
+    blocks = blocks[usable]
+    first = np.flatnonzero(usable)
+    channels = int(blocks["axes_bps"][0]) >> 4
+    counts = blocks["count"].astype(np.int64)
+    rate_hz = 3200.0 / (1 << (15 - (int(blocks["rate"][0]) & 0x0F)))
+    lo, hi = RATE_RANGE_HZ
+    if not lo <= rate_hz <= hi:
+        raise SourceError(f"{path}: the logger's rate {rate_hz:g} Hz is outside the supported {lo:g}-{hi:g} Hz "
+                          "(set it up at 50, 100 or 200 Hz)")
+    stamp = _block_times(path, blocks, first)
+    span = float(stamp.max() - stamp.min())
+    if span > MAX_SPAN_S:  # told from the blocks, before a week of samples is decoded
+        raise SourceError(f"{path}: the recording spans {span / 3600:.4g} h, more than {MAX_SPAN_S / 3600:g} h: "
+                          "cut the session out first (e.g. Open Movement's tools export a time range as a CWA)")
+    t = _sample_times(path, blocks, first, counts, rate_hz, stamp)
+    values = _values(blocks, counts, channels)
+    light = blocks["light_scale"].astype(np.int64)
+    acc_scale = np.repeat(1.0 / (1 << (8 + ((light >> 13) & 0x07))), counts)
+    gyr_code = (light >> 10) & 0x07
+    gyr_range = np.where(gyr_code > 0, 8000.0 / (1 << gyr_code), float(meta["gyro_range_dps"]))
+    gyr_scale = np.repeat(gyr_range / 32768.0, counts)
+    meta.update(sample_rate_hz=rate_hz, gyro_range_dps=float(gyr_range[0]))
+    return _Logged(t, values[:, 3:6] * acc_scale[:, None], values[:, 0:3] * gyr_scale[:, None], rate_hz, meta,
+                   problems)
+
+
+def _header(head: bytes) -> dict:
+    """What the header says: device, session, rates, gyroscope range, user metadata."""
+    hardware = head[4]
+    device = int.from_bytes(head[5:7], "little")
+    upper = int.from_bytes(head[11:13], "little")
+    if upper != 0xFFFF:
+        device |= upper << 16
+    sensor_config = head[35]
+    gyro_code = sensor_config & 0x0F if sensor_config not in (0x00, 0xFF) else 0
+    return {
+        "hardware": "AX6" if hardware == AX6 else "AX3",
+        "device_id": device,
+        "session_id": int.from_bytes(head[7:11], "little"),
+        "firmware": int(head[41]),
+        "gyro_range_dps": 8000.0 / (1 << gyro_code) if gyro_code else 2000.0,
+        "metadata": _metadata(head[64:512]),
+    }
+
+
+def _metadata(text: bytes) -> dict[str, str]:
+    """The header's user metadata: URL-encoded name=value pairs joined by ``&``."""
+    decoded = text.rstrip(b"\x20\x00\xff").decode("latin-1")
+    out: dict[str, str] = {}
+    for pair in decoded.split("&"):
+        name, _, value = pair.partition("=")
+        name = unquote_plus(name, errors="replace").strip()
+        if name:
+            out[METADATA_NAMES.get(name, name)] = unquote_plus(value, errors="replace")
+    return out
+
+
+def _usable_blocks(path: Path, blocks: np.ndarray, meta: dict, problems: list[str]) -> np.ndarray:
+    """The data blocks to read: tagged, checksummed, of the recording's layout; noted otherwise."""
+    tagged = (blocks["tag"] == BLOCK_TAG) & (blocks["length"] == BLOCK_LENGTH)
+    words = blocks.view("<u2").reshape(len(blocks), BLOCK_SIZE // 2)
+    summed = (words.sum(axis=1, dtype=np.uint64) & 0xFFFF) == 0
+    good = tagged & summed
+    if not good.any():
+        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing"
+                          + (f" ({int(tagged.sum())} damaged)" if tagged.any() else ""))
+    layout = blocks["axes_bps"][good][0], blocks["rate"][good][0]
+    channels = layout[0] >> 4
+    if channels < 6 or layout[0] & 0x0F != 2:
+        raise SourceError(f"{path}: an {meta['hardware']} recording of the accelerometer alone: dorsi needs the "
+                          "gyroscope too (set the AX6 up with a gyroscope range, e.g. 100 Hz and 2000 dps)")
+    same = (blocks["axes_bps"] == layout[0]) & (blocks["rate"] == layout[1])
+    per_block = DATA_BYTES // (2 * int(channels))
+    sane = (blocks["count"] >= 1) & (blocks["count"] <= per_block)
+    usable = good & same & sane
+    damaged = int(np.count_nonzero(tagged & ~usable))
+    foreign = int(np.count_nonzero(~tagged & ~_blank(blocks)))
+    if damaged or foreign:
+        problems.append(f"{path}: {damaged + foreign} of {len(blocks)} blocks damaged (checksum, layout or "
+                        "sample count): left out, their samples read as lost")
+    return usable
+
+
+def _blank(blocks: np.ndarray) -> np.ndarray:
+    """Blocks never written (all 0x00 or all 0xFF): unused space at the end of a file."""
+    words = blocks.view("<u2").reshape(len(blocks), BLOCK_SIZE // 2)
+    return (words == 0).all(axis=1) | (words == 0xFFFF).all(axis=1)
+
+
+def _block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Each block's timestamp in seconds since 1970 (the logger's clock), fraction included."""
+    v = blocks["timestamp"].astype(np.int64)
+    year, month, day = ((v >> 26) & 0x3F) + 2000, (v >> 22) & 0x0F, (v >> 17) & 0x1F
+    hours, minutes, seconds = (v >> 12) & 0x1F, (v >> 6) & 0x3F, v & 0x3F
+    bad = (month < 1) | (month > 12) | (day < 1) | (hours > 23) | (minutes > 59) | (seconds > 59)
+    months = np.where(bad, 0, (year - 1970) * 12 + month - 1).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(bad, 0, day - 1)
+    bad |= days.astype("datetime64[M]") != months  # a day past the month's end
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise SourceError(f"{path}: block {int(index[k])}: timestamp 0x{int(v[k]):08x} is not a date")
+    whole = days.astype(np.int64) * 86400 + hours * 3600 + minutes * 60 + seconds
+    fractional = blocks["device_fractional"].astype(np.int64)
+    has_fraction = (fractional & 0x8000) != 0
+    return whole + np.where(has_fraction, ((fractional & 0x7FFF) << 1) / 65536.0, 0.0)
+
+
+def _sample_times(path: Path, blocks: np.ndarray, index: np.ndarray, counts: np.ndarray,
+                  rate_hz: float, stamp: np.ndarray) -> np.ndarray:
+    """Every sample's time: interpolated between block timestamps within each run of logging.
+
+    A block's timestamp belongs to sample ``offset`` of it (Open Movement's readers: with a
+    fraction, the stored offset was moved to the nearest whole second assuming the nominal
+    rate, which is undone here). A run ends where the sequence number skips, the logger
+    resumed, or the step between timestamps does not fit the samples between them. ``stamp``:
+    the blocks' timestamps (:func:`_block_times`); ``index``: the blocks' places in the file.
+    """
+    fractional = blocks["device_fractional"].astype(np.int64)
+    offset = blocks["offset"].astype(np.int64)
+    offset = np.where(fractional & 0x8000, offset + ((((fractional & 0x7FFF) << 1) * int(rate_hz)) >> 16), offset)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    anchor = (start + offset).astype(np.float64)
+    sequence = blocks["sequence"].astype(np.int64)
+    d_anchor, d_stamp = np.diff(anchor), np.diff(stamp)
+    # without a fraction, blocks often name the same second at (within rounding, one sample of) the
+    # same sample: both are right
+    fits = (d_anchor > 0) & (np.abs(d_stamp * rate_hz - d_anchor) <= RUN_RATE_TOLERANCE * d_anchor + 1.0)
+    same = (np.abs(d_anchor) <= 1) & (d_stamp == 0)
+    breaks = (np.diff(sequence) != 1) | ((blocks["events"][1:] & 0x01) != 0) | ~(fits | same)
+    bounds = np.concatenate([[0], np.flatnonzero(breaks) + 1, [len(blocks)]])
+    n = int(counts.sum())
+    t = np.empty(n)
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        lo, hi = int(start[a]), int(start[b - 1] + counts[b - 1])
+        idx = np.arange(lo, hi, dtype=np.float64)
+        ya, which = np.unique(stamp[a:b], return_inverse=True)  # a second named twice: its mean sample
+        xa = np.bincount(which, anchor[a:b]) / np.bincount(which)
+        rate = rate_hz if len(xa) < 2 else (xa[-1] - xa[0]) / (ya[-1] - ya[0])
+        inside = np.interp(idx, xa, ya)
+        t[lo:hi] = np.where(idx < xa[0], ya[0] + (idx - xa[0]) / rate,
+                            np.where(idx > xa[-1], ya[-1] + (idx - xa[-1]) / rate, inside))
+    back = np.flatnonzero(~(np.diff(t) > 0))  # NaN included
+    if back.size:
+        k = int(np.searchsorted(start, back[0] + 1, side="right")) - 1
+        raise SourceError(f"{path}: block {int(index[k])}: the logger's clock goes back "
+                          f"{float(t[back[0]] - t[back[0] + 1]):.3g} s (was it reset during the recording?)")
+    return t
+
+
+def _values(blocks: np.ndarray, counts: np.ndarray, channels: int) -> np.ndarray:
+    """The blocks' samples (rows) as floats, ``channels`` 16-bit values each (gyro x, y, z, accel x, y, z ...)."""
+    per_block = DATA_BYTES // (2 * channels)
+    data = blocks["data"].tobytes()
+    words = np.frombuffer(data, dtype="<i2").reshape(len(blocks), DATA_BYTES // 2)
+    samples = words[:, : per_block * channels].reshape(len(blocks), per_block, channels)
+    taken = np.arange(per_block)[None, :] < counts[:, None]
+    return samples[taken][:, :6].astype(np.float64)
