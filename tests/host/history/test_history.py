@@ -127,6 +127,21 @@ def test_cli_history_and_progress(ktw_csv, tmp_path, capsys):
     assert png.read_bytes()[:4] == b"\x89PNG"
 
 
+@pytest.mark.parametrize("action", ["add", "calibrate", "rebuild", "list"])
+def test_cli_history_home_given_before_the_action_is_the_one_used(ktw_csv, tmp_path, monkeypatch, action):
+    """``dorsi history --home DIR ACTION``: the action's own default once hid DIR, and the session went
+    to the default folder."""
+    default = tmp_path / "default"
+    monkeypatch.setenv("DORSI_HOME", str(default))
+    home = tmp_path / "chosen"
+    assert main(["history", "add", str(ktw_csv), "--exercise", "knee_to_wall", "--home", str(home)]) == 0
+    kept = sorted((home / "recordings").iterdir())
+    extra = {"add": [str(ktw_csv), "--exercise", "knee_to_wall"], "calibrate": ["--cm", "9.5"]}.get(action, [])
+    assert main(["history", "--home", str(home), action, *extra]) == 0
+    assert not default.exists()
+    assert sorted((home / "recordings").iterdir()) == kept  # the same session again: kept once
+
+
 def test_cli_history_says_when_a_session_could_not_be_scored(tmp_path, capsys):
     """Ankle circles on the shin sensor alone cannot be scored: the list says "not scored", not a
     score of 0 that would read as a bad session."""

@@ -20,7 +20,7 @@ from dorsi.sim import SimOptions, simulate
 from dorsi.sim.axivity_writer import write_cwa
 from dorsi.sources import SourceError
 from dorsi.sources.axes import AxisMap
-from dorsi.sources.axivity import is_cwa, read_cwa
+from dorsi.sources.axivity import cut_cwa, is_cwa, parse_window, read_cwa
 
 G = 9.80665
 ACC_LSB = G / 4096  # m/s^2 per count at +-8 g
@@ -295,7 +295,8 @@ def test_a_recording_of_days_is_refused_with_what_to_do(tmp_path):
             _block(1, start.replace(day=16), None, 0, _still_samples(40), events=1)]
     path = tmp_path / "week.cwa"
     path.write_bytes(_header() + b"".join(days))
-    with pytest.raises(SourceError, match="spans 48 h, more than 12 h: cut the session out first"):
+    with pytest.raises(SourceError, match=r"spans 48 h \(2026-03-14 09:00:00 to 2026-03-16 09:00:00\), more than "
+                                          "12 h: give the session's time with --between START,END"):
         read_cwa(path, axes="x,y,z")
 
 
@@ -319,3 +320,65 @@ def test_cli_simulate_then_analyze_report_and_batch(tmp_path, capsys):
     assert "1 files" in capsys.readouterr().out
     assert main(["simulate", "band_lunge", "--rate", "52", "--axivity", "--out", str(tmp_path / "x")]) == 2
     assert "the AX6 samples at 3200/2^k Hz" in capsys.readouterr().err
+
+
+def _day_of_wear(tmp_path: Path) -> tuple[Path, SampleBatch]:
+    """shin.cwa and foot.cwa logged from 10:00 to past 23:00 (the same drops at 10:00 and at 23:00,
+    nothing logged between): the routine of the evening is the one wanted."""
+    s = _drops()
+    later = 13 * 3600.0
+    for b in s.batches():
+        gap = int(later * 100)
+        day = SampleBatch(b.role, np.concatenate([b.seq, b.seq + gap]), np.concatenate([b.t, b.t + later]),
+                          np.concatenate([b.acc, b.acc]), np.concatenate([b.gyr, b.gyr]))
+        write_cwa(day, tmp_path / f"{b.role}.cwa")
+    return tmp_path / "shin.cwa", s.shin
+
+
+def test_the_session_within_a_day_of_wear_is_read_by_its_time(tmp_path):
+    path, shin = _day_of_wear(tmp_path)
+    with pytest.raises(SourceError, match="spans 13.01 h .* give the session's time with --between"):
+        read_cwa(path)
+    window = parse_window("2026-11-27T22:59:00,2026-11-27T23:10")
+    rec = read_cwa(path, between=window)
+    assert abs(rec.started_at.replace(tzinfo=None) - datetime(2026, 11, 27, 23, 0, 0, 250000)).total_seconds() < 1e-3
+    assert len(rec.shin) == len(shin) and rec.foot is not None and len(rec.foot) == len(_drops().foot)
+    assert np.abs(rec.shin.t - (shin.t - shin.t[0])).max() < 0.002
+    np.testing.assert_array_equal(rec.shin.seq, shin.seq - shin.seq[0])
+    # the same part cut out as a .cwa of its own (with the foot's) reads the same samples
+    cut = cut_cwa(path, tmp_path / "cut" / "evening.shin.cwa", window)
+    assert (tmp_path / "cut" / "evening.foot.cwa").is_file()
+    whole = read_cwa(cut)
+    assert len(whole.shin) == len(shin) and whole.problems == [] and whole.foot is not None
+    np.testing.assert_allclose(whole.shin.acc, rec.shin.acc)
+    with pytest.raises(SourceError, match=r"nothing recorded between 2026-11-28 08:00:00 and the end \(it runs "
+                                          r"from 2026-11-27 10:00:00 to 2026-11-27 23:00:46\)"):
+        read_cwa(path, between=parse_window("2026-11-28T08:00,"))
+
+
+@pytest.mark.parametrize("text,message", [
+    ("2026-11-27T18:00", "expected START,END"),
+    ("18h,19h", "'18h' is not a date and time"),
+    ("2026-11-27T19:00,2026-11-27T18:00", "the end is not after the start"),
+])
+def test_a_window_that_cannot_be_read_is_refused_with_the_form(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_window(text)
+
+
+def test_cli_between_for_analyze_and_history(tmp_path, capsys):
+    path, _ = _day_of_wear(tmp_path)
+    args = ["--between", "2026-11-27T22:59,2026-11-27T23:10", "--exercise", "eccentric_drop"]
+    assert main(["analyze", str(path), *args, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["source"] == "ankle" and len(doc["exercises"][0]["reps"]) == 4
+    home = tmp_path / "home"
+    assert main(["history", "add", str(path), *args, "--home", str(home)]) == 0
+    kept = sorted(p.name for p in (home / "recordings").iterdir())
+    assert [k.rsplit(".", 2)[-2:] for k in kept if k.endswith(".cwa")] == [["foot", "cwa"], ["shin", "cwa"]]
+    shin_kept = next(home / "recordings" / k for k in kept if k.endswith(".shin.cwa"))
+    assert shin_kept.stat().st_size < path.stat().st_size / 1.9  # the evening only
+    capsys.readouterr()
+    _drops().to_csv(tmp_path / "csv", traces=False)
+    assert main(["analyze", str(tmp_path / "csv" / "shin.csv"), "--between", "2026-11-27T22:59,"]) == 2
+    assert "--between reads a part of an Axivity recording" in capsys.readouterr().err

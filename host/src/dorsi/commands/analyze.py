@@ -57,13 +57,13 @@ def _resolve_format(path: Path, fmt: str) -> str:
     return kind
 
 
-def _load(path: Path, fmt: str, axes: str | None = None) -> Samples:
+def _load(path: Path, fmt: str, axes: str | None = None, between: str | None = None) -> Samples:
     """The samples of a CSV (file or directory), a Movella DOT export or a recording, read as
     ``report`` and ``export`` read them (``dorsi.export.session.read_samples``)."""
     from dorsi.export.session import read_samples
 
     try:
-        return read_samples(path, fmt, axes)
+        return read_samples(path, fmt, axes, between)
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             raise InputError(f"{path}: no such file or directory")
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
-        data = _load(path, _resolve_format(path, args.format), args.axes)
+        data = _load(path, _resolve_format(path, args.format), args.axes, args.between)
         segments = data.segments
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise

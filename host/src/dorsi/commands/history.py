@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
+from pathlib import Path
 
 from dorsi.commands.inputs import add_input_arguments
 
 
-def _home(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--home", metavar="DIR", help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
+def _home(p: argparse.ArgumentParser, action: bool = True) -> None:
+    """``--home``, before the action (``history --home DIR add``) or after it (``history add --home DIR``):
+    an action's own default must not hide the one given before it."""
+    p.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS if action else None,
+                   help="data folder (default: $DORSI_HOME or ~/.local/share/dorsi)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("history", help="list kept sessions, add one, calibrate knee-to-wall",
                        description="Sessions kept on this computer (a private folder of recordings plus an index).")
-    _home(p)
+    _home(p, action=False)
     p.set_defaults(func=run_list)
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION")
     ls = hsub.add_parser("list", help="list sessions (the default)")
@@ -109,9 +114,14 @@ def run_add(args: argparse.Namespace) -> int:
     from dorsi.score import overall_scored
 
     try:
-        with History(args.home) as h:
+        with History(args.home) as h, tempfile.TemporaryDirectory() as tmp:
             session = session_from_args(args)  # the same options, read as report and export read them
-            rec = h.add(session.samples_path or session.path, session.analysis, side=session.side,
+            kept = session.samples_path or session.path
+            if args.between and session.kind == "axivity":  # keep the part read, not a week of wear
+                from dorsi.sources.axivity import cut_cwa, parse_window
+
+                kept = cut_cwa(kept, Path(tmp) / "shin.cwa", parse_window(args.between))
+            rec = h.add(kept, session.analysis, side=session.side,
                         started_at=session.started_at, profile=session.profile, routine=session.routine)
     except _errors() as exc:
         return _fail(exc)

@@ -37,8 +37,8 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
 
 
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
-    """``--segments``, ``--side``, ``--axes``, ``--routine``: how an input is read and judged (also
-    ``dorsi analyze``'s)."""
+    """``--segments``, ``--side``, ``--axes``, ``--between``, ``--routine``: how an input is read and judged
+    (also ``dorsi analyze``'s)."""
     p.add_argument("--segments", metavar="FILE",
                    help="which exercise ran when, for an input without markers (or to replace them): a CSV "
                         "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
@@ -54,6 +54,9 @@ def add_analysis_options(p: argparse.ArgumentParser) -> None:
                         "toward the knee, etched face out), a Sensor Logger or phyphox export "
                         "(default: phone screen out, top toward the knee) or a generic IMU CSV's shin sensor "
                         "(default: the file's '# axes:' comment, else dorsi's own); see docs/interchange.md")
+    p.add_argument("--between", metavar="START,END",
+                   help="an Axivity recording of a day or a week of wear: read only this time on the logger's "
+                        "clock (its local time), e.g. 2026-11-27T18:00,2026-11-27T18:45 (either may be empty)")
     p.add_argument("--routine", metavar="TOML",
                    help="routine file with targets (default: a recording's own routine, the one it was run with; "
                         "else the packaged routine)")
@@ -69,7 +72,8 @@ def session_from_args(args: argparse.Namespace) -> Session:
         AxisMap.parse(args.axes)  # a bad map is reported before any reading
     routine = load_routine(args.routine) if args.routine else None
     return load_session(args.input, kind=args.format, samples=args.samples, exercise=args.exercise,
-                        axes=args.axes, routine=routine, segments=args.segments, side=args.side)
+                        axes=args.axes, routine=routine, segments=args.segments, side=args.side,
+                        between=args.between)
 
 
 def resolve_input(name: str, home: str | None) -> str:

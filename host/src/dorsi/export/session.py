@@ -145,14 +145,18 @@ class Samples:
     pain: list[PainReport] = field(default_factory=list)  # pain the user reported (markers, notes)
 
 
-def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
+def read_samples(path: Path, kind: str, axes: str | None, between: str | None = None) -> Samples:
     """The samples of one input of ``kind`` (``"recording"``, ``"csv"``, ``"movella"``, ``"sensor_logger"``,
     ``"phyphox"``, ``"axivity"``), with
     what it says about itself (segments, profile, start time, routine) and what was wrong with it
-    but read past; ``SessionInputError`` (one line) for what cannot be read."""
+    but read past; ``SessionInputError`` (one line) for what cannot be read. ``between``
+    (``"START,END"``) reads a part of an Axivity recording."""
     from dorsi.recording import RecordingError
     from dorsi.sources import SourceError
 
+    if between and kind != "axivity":
+        raise SessionInputError(f"{path}: --between reads a part of an Axivity recording (.cwa); a {kind} input "
+                                "is read whole (give its exercises' times with --segments)")
     try:
         if kind == "recording":
             from dorsi.sources.recording_source import load_recording
@@ -187,7 +191,13 @@ def read_samples(path: Path, kind: str, axes: str | None) -> Samples:
         if kind == "axivity":
             from dorsi.sources.axivity import AX_SHIN_AXES, read_cwa
 
-            logged = read_cwa(path, axes or AX_SHIN_AXES)
+            from dorsi.sources.axivity import parse_window
+
+            try:
+                window = parse_window(between) if between else None
+            except ValueError as exc:
+                raise SessionInputError(str(exc)) from None
+            logged = read_cwa(path, axes or AX_SHIN_AXES, between=window)
             side = {"side": logged.side} if logged.side else {}  # from the body location
             return Samples(path, logged.shin, logged.foot, None, side, logged.started_at or _file_time(path),
                            list(logged.problems), kind)
@@ -252,7 +262,8 @@ def check_analysis(doc: object, origin: str = "analysis") -> None:
 
 def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | Path | None = None,
                  exercise: str | None = None, axes: str | None = None, routine=None,
-                 segments: str | Path | None = None, side: str | None = None) -> Session:
+                 segments: str | Path | None = None, side: str | None = None,
+                 between: str | None = None) -> Session:
     """Load and analyse one session.
 
     Parameters
@@ -279,6 +290,8 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         The leg, where the input does not say (a Movella export, a CSV without
         a ``# side:`` comment) or says it wrong; it sets which way the knee
         drifting in reads.
+    between : str, optional
+        ``"START,END"``: the part of an Axivity recording to read (``dorsi.sources.axivity.parse_window``).
 
     Raises
     ------
@@ -311,9 +324,9 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         sample_path = Path(samples) if samples is not None else _find_samples(path)
         if not sample_path.exists():
             raise SessionInputError(f"{sample_path}: no such file or directory")
-        data = read_samples(sample_path, detect_kind(sample_path), axes)
+        data = read_samples(sample_path, detect_kind(sample_path), axes, between)
     else:
-        data = read_samples(path, kind, axes)
+        data = read_samples(path, kind, axes, between)
     if len(data.shin) < 2:
         raise SessionInputError(f"{path}: fewer than two samples")
     if side is not None:

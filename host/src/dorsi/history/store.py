@@ -182,13 +182,15 @@ class History:
         started = started_at or meta.get("started_at") or datetime.fromtimestamp(src.stat().st_mtime, timezone.utc)
         started = started.astimezone(timezone.utc)
         sid = f"{started:%Y%m%d-%H%M%S}-{digest[:6]}"
-        foot = foot_partner(src) if src.suffix.lower() == ".csv" else None
-        # a two-sensor CSV is kept as a pair the CSV reader puts back together (NAME.shin/.foot.csv)
-        stored = self.home / "recordings" / (sid + (".shin.csv" if foot else "".join(src.suffixes[-1:])))
+        suffix = src.suffix.lower()
+        foot = foot_partner(src, suffix) if suffix in (".csv", ".cwa") else None
+        # a two-sensor CSV (two Axivity loggers) is kept as a pair its reader puts back together
+        # (NAME.shin/.foot.csv, .cwa)
+        stored = self.home / "recordings" / (sid + (f".shin{suffix}" if foot else "".join(src.suffixes[-1:])))
         copies = [(stored, data)]
         if foot is not None:
             try:
-                copies.append((stored.with_name(sid + ".foot.csv"), foot.read_bytes()))
+                copies.append((stored.with_name(f"{sid}.foot{suffix}"), foot.read_bytes()))
             except OSError as exc:
                 raise HistoryError(f"{foot}: cannot read ({exc.strerror})") from None
         if not copy:
@@ -238,7 +240,7 @@ class History:
                 problems.append(f"{path.name}: not indexed ({exc})")
         for kept in sorted((folder / "recordings").iterdir()):
             sid = kept.name.split(".", 1)[0]
-            if sid in entries or kept.name.endswith((".foot.csv", SESSION_SUFFIX)) or not kept.is_file():
+            if sid in entries or kept.name.endswith((".foot.csv", ".foot.cwa", SESSION_SUFFIX)) or not kept.is_file():
                 continue
             try:  # kept before entry files were written: analysed again, as 'history add' would
                 from dorsi.export.session import load_session

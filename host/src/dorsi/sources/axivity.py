@@ -72,6 +72,9 @@ BLOCK_DTYPE = np.dtype([
 ])
 assert BLOCK_DTYPE.itemsize == BLOCK_SIZE
 
+#: A time window: from, to (the logger's clock, naive local time; None: open).
+Window = tuple[datetime | None, datetime | None]
+
 #: Short names Open Movement's tools write into the header metadata.
 METADATA_NAMES = {
     "_c": "Study Centre", "_s": "Study Code", "_i": "Investigator", "_x": "Exercise Code", "_v": "Volunteer Num",
@@ -144,7 +147,7 @@ def foot_partner(path: str | Path) -> Path | None:
 
 
 def read_cwa(path: str | Path, axes: AxisMap | str = AX_SHIN_AXES, foot_path: str | Path | None = None,
-             foot_axes: AxisMap | str = AX_SHIN_AXES) -> AxivityRecording:
+             foot_axes: AxisMap | str = AX_SHIN_AXES, between: Window | None = None) -> AxivityRecording:
     """Read an AX6 ``.cwa`` recording of the shin (and the foot's, given or found beside it).
 
     Parameters
@@ -156,12 +159,16 @@ def read_cwa(path: str | Path, axes: AxisMap | str = AX_SHIN_AXES, foot_path: st
         etched face out); a string is parsed, ``"auto"`` detects the shin's from the data.
     foot_path : str or Path, optional
         The foot logger's file (default: :func:`foot_partner`).
+    between : (datetime or None, datetime or None), optional
+        Read only the samples from the first to the second time (the logger's clock: local time;
+        None: from the start, to the end), e.g. the routine within a day or a week of wear
+        (:func:`parse_window`). Only the blocks of that time are decoded.
 
     Raises
     ------
     SourceError
-        Not a CWA file, no gyroscope, no data, a rate out of range, a clock that goes back, or a
-        span beyond :data:`MAX_SPAN_S`: one line naming the file (and the block).
+        Not a CWA file, no gyroscope, no data (in the window), a rate out of range, a clock that
+        goes back, or a span beyond :data:`MAX_SPAN_S`: one line naming the file (and the block).
     """
     path = Path(path)
     if path.is_dir():
@@ -170,13 +177,14 @@ def read_cwa(path: str | Path, axes: AxisMap | str = AX_SHIN_AXES, foot_path: st
         path = path / "shin.cwa"
     shin_map = _axis_map(path, axes)
     foot_path = Path(foot_path) if foot_path is not None else foot_partner(path)
-    shin_log = _read_logged(path)
+    window = _epoch_window(between)
+    shin_log = _read_logged(path, window)
     shin = _batch("shin", shin_log, shin_log.t[0], shin_map, str(path))
     problems = list(shin_log.problems)
     meta = dict(shin.meta, source="axivity", path=str(path))
     foot = None
     if foot_path is not None:
-        foot_log = _read_logged(foot_path)
+        foot_log = _read_logged(foot_path, window)
         problems += foot_log.problems
         foot_log = _overlap(foot_log, float(shin_log.t[0]), float(shin_log.t[-1]), str(foot_path))
         foot = _batch("foot", foot_log, shin_log.t[0], _axis_map(foot_path, foot_axes), str(foot_path))
@@ -191,6 +199,67 @@ def read_cwa(path: str | Path, axes: AxisMap | str = AX_SHIN_AXES, foot_path: st
             if batch is not None:
                 batch.meta["side"] = side
     return AxivityRecording(shin, foot, _local_time(float(shin_log.t[0])), meta, problems, side)
+
+
+def parse_window(text: str) -> Window:
+    """``"START,END"`` (ISO 8601 date-times on the logger's clock, e.g. ``2026-11-27T18:00``; either
+    may be left empty) as a window for :func:`read_cwa`; ``ValueError`` with the fix otherwise."""
+    if text.count(",") != 1:
+        raise ValueError(f"--between {text!r}: expected START,END such as 2026-11-27T18:00,2026-11-27T18:45 "
+                         "(either may be empty)")
+    ends: list[datetime | None] = []
+    for part in text.split(","):
+        part = part.strip()
+        try:
+            ends.append(_naive_local(datetime.fromisoformat(part)) if part else None)
+        except ValueError:
+            raise ValueError(f"--between: {part!r} is not a date and time such as 2026-11-27T18:00") from None
+    start, end = ends
+    if start is not None and end is not None and end <= start:
+        raise ValueError(f"--between {text!r}: the end is not after the start")
+    return start, end
+
+
+def _naive_local(when: datetime) -> datetime:
+    """A time as the logger's clock reads it: local wall time without a zone."""
+    return when.astimezone().replace(tzinfo=None) if when.tzinfo is not None else when
+
+
+def _epoch_window(between: Window | None) -> tuple[float, float] | None:
+    """The window as seconds since 1970 on the logger's clock (open ends infinite)."""
+    if between is None or between == (None, None):
+        return None
+    start, end = (None if w is None else (_naive_local(w) - datetime(1970, 1, 1)).total_seconds() for w in between)
+    return (-np.inf if start is None else start, np.inf if end is None else end)
+
+
+def cut_cwa(path: str | Path, target: str | Path, between: Window) -> Path:
+    """Write the part of a recording within ``between`` as a ``.cwa`` of its own: the header and the
+    blocks from the first to the last stamped inside the window, byte for byte (checksums intact),
+    as Open Movement's tools cut a time range. A foot logger's file beside it (:func:`foot_partner`) is
+    cut alike beside ``target`` (``target`` should then end in ``shin.cwa``)."""
+    path, target = Path(path), Path(target)
+    window = _epoch_window(between)
+    if window is None:
+        raise ValueError("cut_cwa needs a window with a start or an end")
+    pairs = [(path, target)]
+    partner = foot_partner(path)
+    if partner is not None:
+        pairs.append((partner, target.with_name(target.name[: -len("shin.cwa")] + "foot.cwa")))
+    for src, dst in pairs:
+        head_size = _header_size(src)
+        size = src.stat().st_size
+        mapped = np.memmap(src, dtype=BLOCK_DTYPE, mode="r", offset=head_size,
+                           shape=((size - head_size) // BLOCK_SIZE,))
+        inside = _blocks_in(src, mapped, window)
+        del mapped
+        with src.open("rb") as fh:
+            header = fh.read(head_size)
+            fh.seek(head_size + int(inside[0]) * BLOCK_SIZE)
+            body = fh.read((int(inside[-1]) - int(inside[0]) + 1) * BLOCK_SIZE)
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(header + body)
+    return target
 
 
 def _axis_map(path: Path, axes: AxisMap | str) -> AxisMap | str:
@@ -239,32 +308,28 @@ def _local_time(epoch_s: float) -> datetime | None:
         return None
 
 
-def _read_logged(path: Path) -> _Logged:
-    """Header, blocks and samples of one file, in the logger's own axes and units."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if raw[:2] != HEADER_TAG:
-        raise SourceError(f"{path}: not an Axivity CWA file (it does not start with the 'MD' header)")
-    if len(raw) < 4:
-        raise SourceError(f"{path}: cut short inside its header")
-    header_size = int.from_bytes(raw[2:4], "little") + 4
-    if header_size not in (BLOCK_SIZE, 2 * BLOCK_SIZE):
-        header_size = 2 * BLOCK_SIZE  # a damaged length field: the header is 1024 bytes in every version
-    if len(raw) < header_size:
-        raise SourceError(f"{path}: cut short inside its header ({len(raw)} of {header_size} bytes)")
-    meta = _header(raw[:header_size])
+def _read_logged(path: Path, window: tuple[float, float] | None = None) -> _Logged:
+    """Header, blocks and samples of one file (within ``window``, seconds since 1970 on its clock),
+    in the logger's own axes and units. The blocks are mapped, not read: a week of wear is
+    hundreds of megabytes, of which a window decodes only its own."""
+    header_size = _header_size(path)
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        meta = _header(fh.read(header_size))
     problems: list[str] = []
-    body = raw[header_size:]
-    n_blocks, tail = divmod(len(body), BLOCK_SIZE)
+    n_blocks, tail = divmod(size - header_size, BLOCK_SIZE)
     if tail:
         problems.append(f"{path}: the file ends {tail} bytes into a block (cut short while writing): "
                         "that block is left out")
-    blocks = np.frombuffer(body, dtype=BLOCK_DTYPE, count=n_blocks)
+    if n_blocks == 0:
+        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing")
+    mapped = np.memmap(path, dtype=BLOCK_DTYPE, mode="r", offset=header_size, shape=(n_blocks,))
+    index = np.arange(n_blocks) if window is None else _blocks_in(path, mapped, window)
+    blocks = np.array(mapped[index])  # in memory: only the blocks read
+    del mapped
     usable = _usable_blocks(path, blocks, meta, problems)
     blocks = blocks[usable]
-    first = np.flatnonzero(usable)
+    first = index[usable]
     channels = int(blocks["axes_bps"][0]) >> 4
     counts = blocks["count"].astype(np.int64)
     rate_hz = 3200.0 / (1 << (15 - (int(blocks["rate"][0]) & 0x0F)))
@@ -275,8 +340,9 @@ def _read_logged(path: Path) -> _Logged:
     stamp = _block_times(path, blocks, first)
     span = float(stamp.max() - stamp.min())
     if span > MAX_SPAN_S:  # told from the blocks, before a week of samples is decoded
-        raise SourceError(f"{path}: the recording spans {span / 3600:.4g} h, more than {MAX_SPAN_S / 3600:g} h: "
-                          "cut the session out first (e.g. Open Movement's tools export a time range as a CWA)")
+        raise SourceError(f"{path}: the recording spans {span / 3600:.4g} h ({_clock(stamp.min())} to "
+                          f"{_clock(stamp.max())}), more than {MAX_SPAN_S / 3600:g} h: give the session's time "
+                          "with --between START,END")
     t = _sample_times(path, blocks, first, counts, rate_hz, stamp)
     values = _values(blocks, counts, channels)
     light = blocks["light_scale"].astype(np.int64)
@@ -285,8 +351,54 @@ def _read_logged(path: Path) -> _Logged:
     gyr_range = np.where(gyr_code > 0, 8000.0 / (1 << gyr_code), float(meta["gyro_range_dps"]))
     gyr_scale = np.repeat(gyr_range / 32768.0, counts)
     meta.update(sample_rate_hz=rate_hz, gyro_range_dps=float(gyr_range[0]))
-    return _Logged(t, values[:, 3:6] * acc_scale[:, None], values[:, 0:3] * gyr_scale[:, None], rate_hz, meta,
-                   problems)
+    acc_g, gyr_dps = values[:, 3:6] * acc_scale[:, None], values[:, 0:3] * gyr_scale[:, None]
+    if window is not None:
+        keep = (t >= window[0]) & (t <= window[1])
+        if np.count_nonzero(keep) < 2:
+            raise SourceError(f"{path}: fewer than two samples between {_clock(window[0])} and {_clock(window[1])}")
+        t, acc_g, gyr_dps = t[keep], acc_g[keep], gyr_dps[keep]
+    return _Logged(t, acc_g, gyr_dps, rate_hz, meta, problems)
+
+
+def _blocks_in(path: Path, blocks: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+    """Indices of the data blocks stamped within ``window`` (a second's margin each side: a block's
+    stamp names one of its samples)."""
+    tagged = np.flatnonzero((blocks["tag"] == BLOCK_TAG) & (blocks["length"] == BLOCK_LENGTH))
+    stamp, bad = _decode_times(blocks[tagged])
+    good = tagged[~bad]
+    stamp = stamp[~bad]
+    inside = (stamp >= window[0] - 1.0) & (stamp <= window[1] + 1.0)
+    if not inside.any():
+        runs = f" (it runs from {_clock(stamp.min())} to {_clock(stamp.max())})" if len(stamp) else ""
+        raise SourceError(f"{path}: nothing recorded between {_clock(window[0])} and {_clock(window[1])}{runs}")
+    return good[inside]
+
+
+def _clock(epoch_s: float) -> str:
+    """Seconds since 1970 on the logger's clock as its wall time (``"start"``/``"end"`` for open ends)."""
+    if not np.isfinite(epoch_s):
+        return "the start" if epoch_s < 0 else "the end"
+    return (datetime(1970, 1, 1) + timedelta(seconds=float(epoch_s))).isoformat(sep=" ", timespec="seconds")
+
+
+def _header_size(path: Path) -> int:
+    """The header's length (1024 bytes in every version; its length field says so), checked."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if head[:2] != HEADER_TAG:
+        raise SourceError(f"{path}: not an Axivity CWA file (it does not start with the 'MD' header)")
+    if len(head) < 4:
+        raise SourceError(f"{path}: cut short inside its header")
+    header_size = int.from_bytes(head[2:4], "little") + 4
+    if header_size not in (BLOCK_SIZE, 2 * BLOCK_SIZE):
+        header_size = 2 * BLOCK_SIZE  # a damaged length field: the header is 1024 bytes in every version
+    if size < header_size:
+        raise SourceError(f"{path}: cut short inside its header ({size} of {header_size} bytes)")
+    return header_size
 
 
 def _header(head: bytes) -> dict:
@@ -352,8 +464,9 @@ def _blank(blocks: np.ndarray) -> np.ndarray:
     return (words == 0).all(axis=1) | (words == 0xFFFF).all(axis=1)
 
 
-def _block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """Each block's timestamp in seconds since 1970 (the logger's clock), fraction included."""
+def _decode_times(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each block's timestamp in seconds since 1970 (the logger's clock), fraction included, and
+    whether it is not a date at all."""
     v = blocks["timestamp"].astype(np.int64)
     year, month, day = ((v >> 26) & 0x3F) + 2000, (v >> 22) & 0x0F, (v >> 17) & 0x1F
     hours, minutes, seconds = (v >> 12) & 0x1F, (v >> 6) & 0x3F, v & 0x3F
@@ -361,13 +474,19 @@ def _block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarra
     months = np.where(bad, 0, (year - 1970) * 12 + month - 1).astype("datetime64[M]")
     days = months.astype("datetime64[D]") + np.where(bad, 0, day - 1)
     bad |= days.astype("datetime64[M]") != months  # a day past the month's end
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise SourceError(f"{path}: block {int(index[k])}: timestamp 0x{int(v[k]):08x} is not a date")
     whole = days.astype(np.int64) * 86400 + hours * 3600 + minutes * 60 + seconds
     fractional = blocks["device_fractional"].astype(np.int64)
     has_fraction = (fractional & 0x8000) != 0
-    return whole + np.where(has_fraction, ((fractional & 0x7FFF) << 1) / 65536.0, 0.0)
+    return whole + np.where(has_fraction, ((fractional & 0x7FFF) << 1) / 65536.0, 0.0), bad
+
+
+def _block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """:func:`_decode_times`, refusing a block (named by its place in the file) whose stamp is no date."""
+    stamp, bad = _decode_times(blocks)
+    if bad.any():
+        k = int(np.flatnonzero(bad)[0])
+        raise SourceError(f"{path}: block {int(index[k])}: timestamp 0x{int(blocks['timestamp'][k]):08x} is not a date")
+    return stamp
 
 
 def _sample_times(path: Path, blocks: np.ndarray, index: np.ndarray, counts: np.ndarray,
