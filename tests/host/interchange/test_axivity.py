@@ -316,6 +316,10 @@ def test_cli_simulate_then_analyze_report_and_batch(tmp_path, capsys):
     assert main(["analyze", str(out / "shin.cwa"), "--segments", str(out / "shin.segments.csv"), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["source"] == "ankle" and len(doc["exercises"][0]["reps"]) == 6
+    home = str(tmp_path / "home")  # a folder holding shin.cwa is kept as its pair of files
+    assert main(["history", "add", str(out), "--segments", str(out / "shin.segments.csv"), "--home", home]) == 0
+    assert sorted(p.suffixes[-2] for p in (tmp_path / "home" / "recordings").glob("*.cwa")) == [".foot", ".shin"]
+    capsys.readouterr()
     assert main(["batch", str(out), "--out", str(tmp_path / "table.csv")]) == 0
     assert "1 files" in capsys.readouterr().out
     assert main(["simulate", "band_lunge", "--rate", "52", "--axivity", "--out", str(tmp_path / "x")]) == 2

@@ -199,7 +199,8 @@ def read_samples(path: Path, kind: str, axes: str | None, between: str | None = 
                 raise SessionInputError(str(exc)) from None
             logged = read_cwa(path, axes or AX_SHIN_AXES, between=window)
             side = {"side": logged.side} if logged.side else {}  # from the body location
-            return Samples(path, logged.shin, logged.foot, None, side, logged.started_at or _file_time(path),
+            shin_path = Path(logged.meta["path"])  # a folder's shin.cwa
+            return Samples(shin_path, logged.shin, logged.foot, None, side, logged.started_at or _file_time(shin_path),
                            list(logged.problems), kind)
         if kind == "csv":
             from dorsi.sources.csv_source import read_imu_csv

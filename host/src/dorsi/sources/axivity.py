@@ -248,9 +248,7 @@ def cut_cwa(path: str | Path, target: str | Path, between: Window) -> Path:
         pairs.append((partner, target.with_name(target.name[: -len("shin.cwa")] + "foot.cwa")))
     for src, dst in pairs:
         head_size = _header_size(src)
-        size = src.stat().st_size
-        mapped = np.memmap(src, dtype=BLOCK_DTYPE, mode="r", offset=head_size,
-                           shape=((size - head_size) // BLOCK_SIZE,))
+        mapped = _mapped_blocks(src, head_size)
         inside = _blocks_in(src, mapped, window)
         del mapped
         with src.open("rb") as fh:
@@ -317,14 +315,12 @@ def _read_logged(path: Path, window: tuple[float, float] | None = None) -> _Logg
     with path.open("rb") as fh:
         meta = _header(fh.read(header_size))
     problems: list[str] = []
-    n_blocks, tail = divmod(size - header_size, BLOCK_SIZE)
+    tail = (size - header_size) % BLOCK_SIZE
     if tail:
         problems.append(f"{path}: the file ends {tail} bytes into a block (cut short while writing): "
                         "that block is left out")
-    if n_blocks == 0:
-        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing")
-    mapped = np.memmap(path, dtype=BLOCK_DTYPE, mode="r", offset=header_size, shape=(n_blocks,))
-    index = np.arange(n_blocks) if window is None else _blocks_in(path, mapped, window)
+    mapped = _mapped_blocks(path, header_size)
+    index = np.arange(len(mapped)) if window is None else _blocks_in(path, mapped, window)
     blocks = np.array(mapped[index])  # in memory: only the blocks read
     del mapped
     usable = _usable_blocks(path, blocks, meta, problems)
@@ -358,6 +354,14 @@ def _read_logged(path: Path, window: tuple[float, float] | None = None) -> _Logg
             raise SourceError(f"{path}: fewer than two samples between {_clock(window[0])} and {_clock(window[1])}")
         t, acc_g, gyr_dps = t[keep], acc_g[keep], gyr_dps[keep]
     return _Logged(t, acc_g, gyr_dps, rate_hz, meta, problems)
+
+
+def _mapped_blocks(path: Path, header_size: int) -> np.ndarray:
+    """The file's whole data blocks, mapped (read from disk as they are touched)."""
+    n_blocks = (path.stat().st_size - header_size) // BLOCK_SIZE
+    if n_blocks == 0:
+        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing")
+    return np.memmap(path, dtype=BLOCK_DTYPE, mode="r", offset=header_size, shape=(n_blocks,))
 
 
 def _blocks_in(path: Path, blocks: np.ndarray, window: tuple[float, float]) -> np.ndarray:
