@@ -223,3 +223,29 @@ def test_markers_of_any_shape_read_as_reports_or_are_skipped(markers):
         assert r.exercise is None or isinstance(r.exercise, str)
         assert r.angle_deg is None or math.isfinite(r.angle_deg)
         json.dumps(r.to_json(), allow_nan=False)
+
+
+def test_the_terminal_summary_shows_each_report_under_its_exercise(tmp_path, capsys):
+    """``dorsi analyze`` without --json: a phone note "pain 6" during the lunges is a row of the
+    lunges' table, with where it hurt."""
+    import zipfile
+
+    from dorsi.cli import main
+    from dorsi.sim import SimOptions, simulate
+    from dorsi.sim.sensor_logger_writer import EPOCH_START_S, write_sensor_logger
+
+    s = simulate("band_lunge", seed=4, reps=6, options=SimOptions(rate_hz=100, quaternions=False))
+    g = s.truth.segments[0]
+    path = write_sensor_logger(s.shin, tmp_path / "phone.zip", segments=[(g.exercise, g.start_s, g.end_s)])
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    name = next(n for n in files if n.endswith("Annotation.csv"))
+    when = g.start_s + 8.0
+    files[name] += f"{int(round((EPOCH_START_S + when) * 1e9))},{when:.3f},pain 6,120\n".encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+    assert main(["analyze", str(path)]) == 0
+    out = capsys.readouterr().out
+    row = next(line for line in out.splitlines() if "pain" in line and "reported 6/10" in line)
+    assert f"{when - float(s.shin.t[0]):.2f}" in row or f"{when:.2f}" in row

@@ -147,6 +147,9 @@ def _print_summary(result) -> None:
             met = "met" if h.met else "short"
             table.add_row(f"hold {i}", f"{h.start_s:.2f}", f"{h.end_s:.2f}", f"{h.mean_angle_deg:.1f}",
                           f"{h.duration_s:.1f} s ({met})")
+        for p in ex.pain:  # where it hurt: the deepest angle just before the report
+            table.add_row("[red]pain[/red]", f"{p.t_s:.2f}", "", "" if p.angle_deg is None else f"{p.angle_deg:.1f}",
+                          f"reported {p.label}")
         console.print(table)
         for note in ex.notes:
             console.print(f"[yellow]note:[/yellow] {note}")
