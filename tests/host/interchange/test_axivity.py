@@ -259,6 +259,26 @@ def test_files_that_are_not_recordings_are_refused_in_one_line(tmp_path, make, m
     assert str(info.value).startswith(str(path)) and "\n" not in str(info.value)
 
 
+def test_a_recording_with_the_magnetometer_reads_its_gyroscope_and_accelerometer(tmp_path):
+    """Nine channels (gx gy gz ax ay az mx my mz), 26 samples a block: the magnetometer is left out."""
+    start = datetime(2026, 3, 14, 9, 0, 0)
+    blocks = []
+    for k in range(4):
+        nine = np.zeros((26, 9), dtype=np.int64)
+        nine[:, :6] = _still_samples(26)
+        nine[:, 6:] = 1000  # a field dorsi does not use
+        first = 0.26 * k
+        second = int(np.ceil(first))
+        blocks.append(_block(k, start.replace(second=second), None, round((second - first) * 100), nine,
+                             axes_bps=0x92))
+    path = tmp_path / "mag.cwa"
+    path.write_bytes(_header() + b"".join(blocks))
+    rec = read_cwa(path, axes="x,y,z")
+    assert len(rec.shin) == 104
+    np.testing.assert_allclose(rec.shin.acc[:, 0], G)
+    np.testing.assert_allclose(rec.shin.gyr[:, 2], np.radians(100 * 2000 / 32768))
+
+
 def test_accelerometer_only_recordings_are_refused_with_the_fix(tmp_path):
     start = datetime(2026, 3, 14, 9, 0, 0)
     ax3 = [_block(k, start, None, 0, np.zeros((80, 3)), axes_bps=0x32) for k in range(3)]
