@@ -23,7 +23,8 @@ import numpy as np
 
 from dorsi.samples import SampleBatch
 from dorsi.sources.axes import AxisMap
-from dorsi.sources.axivity import AX6, AX_SHIN_AXES, BLOCK_DTYPE, BLOCK_LENGTH, BLOCK_SIZE, G
+from dorsi.sources.axivity import AX_SHIN_AXES
+from dorsi.sources.cwa_format import AX6, BLOCK_DTYPE, BLOCK_LENGTH, BLOCK_SIZE, G
 
 SAMPLES_PER_BLOCK = 40
 ACCEL_RANGE_G_CODE = 64  # +-8 g: the rate code's range bits (16 >> (code >> 6))

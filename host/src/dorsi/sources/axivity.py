@@ -3,20 +3,13 @@
 The AX6 (Open Movement, Newcastle University; open hardware, firmware and file
 format, widely used in clinical and movement research) logs its accelerometer
 and, when set up with a gyroscope range, its gyroscope to a ``.cwa`` file on the
-device. The format, as Open Movement documents it (``ax3-technical.md``):
-
-* a 1024-byte header (``"MD"``): device id, session id, sampling-rate code,
-  gyroscope range, and user metadata (URL-encoded name=value pairs: study,
-  subject, body location ...);
-* then 512-byte data blocks (``"AX"``), each with a sequence number, a
-  timestamp for one of its samples (a packed local date-time plus a 1/32768 s
-  fraction), the scales of its values, a sample count and up to 40 samples of
-  six 16-bit values ``gx, gy, gz, ax, ay, az`` (accelerometer in 1/2^(8+n) g,
-  gyroscope in range/32768 deg/s), and a checksum (the block's 16-bit words sum
-  to zero).
+device (the format: :mod:`dorsi.sources.cwa_format`). Read here as dorsi's shin
+(and foot) sensor, in dorsi's axes and SI units, a foot logger's file paired
+with the shin's, a part of a long recording by its time (``--between``), and
+a part cut out as a file of its own (:func:`cut_cwa`).
 
 Sample times are interpolated between the blocks' timestamps (the sensor's own
-clock between the logger's), so a drifting crystal reads as the rate it was. A
+clock between the logger's), so a drifting sensor clock reads as the rate it ran. A
 block that fails its checksum, or is not a data block, is left out: its samples
 become a gap (lost samples), never made up, and the file is still read. A file
 cut inside a block (a logger unplugged while writing) loses that block only.
@@ -39,49 +32,23 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from urllib.parse import unquote_plus
 
 import numpy as np
 
 from dorsi.samples import SampleBatch
 from dorsi.sources import SourceError
+from dorsi.sources import cwa_format
+from dorsi.sources.cwa_format import BLOCK_LENGTH, BLOCK_SIZE, BLOCK_TAG, HEADER_TAG
 from dorsi.sources.axes import AUTO, AxisMap
 from dorsi.sources.csv_source import RATE_RANGE_HZ
 from dorsi.sources.csv_source import foot_partner as paired_foot_file
 from dorsi.sources.units import MAX_SPAN_S, check_si_units
 
-G = 9.80665
-HEADER_TAG = b"MD"
-BLOCK_TAG = b"AX"
-BLOCK_SIZE = 512
-BLOCK_LENGTH = BLOCK_SIZE - 4  # the packetLength field counts the block less its tag and length
-DATA_BYTES = 480
 #: An AX6 worn on the front of the shin (or the foot's dorsum), arrow toward the knee (toes), etched face out.
 AX_SHIN_AXES = AxisMap.parse("x,-y,-z")
-#: Hardware types in the header: 0x64 is the AX6; 0x00, 0x17 and 0xff are AX3s.
-AX6 = 0x64
-#: A block's time step may differ from its samples' nominal duration by this fraction and still
-#: belong to the same run of logging (a crystal is off by parts per million, not per cent).
-RUN_RATE_TOLERANCE = 0.05
-
-#: One data block (Open Movement's ``OM_READER_DATA_PACKET``, little-endian, tightly packed).
-BLOCK_DTYPE = np.dtype([
-    ("tag", "S2"), ("length", "<u2"), ("device_fractional", "<u2"), ("session", "<u4"), ("sequence", "<u4"),
-    ("timestamp", "<u4"), ("light_scale", "<u2"), ("temperature", "<u2"), ("events", "u1"), ("battery", "u1"),
-    ("rate", "u1"), ("axes_bps", "u1"), ("offset", "<i2"), ("count", "<u2"), ("data", "V480"), ("checksum", "<u2"),
-])
-assert BLOCK_DTYPE.itemsize == BLOCK_SIZE
-
 #: A time window: from, to (the logger's clock, naive local time; None: open).
 Window = tuple[datetime | None, datetime | None]
 
-#: Short names Open Movement's tools write into the header metadata.
-METADATA_NAMES = {
-    "_c": "Study Centre", "_s": "Study Code", "_i": "Investigator", "_x": "Exercise Code", "_v": "Volunteer Num",
-    "_p": "Body Location", "_so": "Setup Operator", "_n": "Notes", "_b": "Start time", "_e": "End time",
-    "_ro": "Recovery Operator", "_r": "Retrieval Time", "_co": "Comments", "_sc": "Subject Code", "_se": "Sex",
-    "_h": "Height", "_w": "Weight", "_ha": "Handedness",
-}
 
 
 @dataclass
@@ -247,8 +214,8 @@ def cut_cwa(path: str | Path, target: str | Path, between: Window) -> Path:
     if partner is not None:
         pairs.append((partner, target.with_name(target.name[: -len("shin.cwa")] + "foot.cwa")))
     for src, dst in pairs:
-        head_size = _header_size(src)
-        mapped = _mapped_blocks(src, head_size)
+        head_size = cwa_format.header_size(src)
+        mapped = cwa_format.mapped_blocks(src, head_size)
         inside = _blocks_in(src, mapped, window)
         del mapped
         with src.open("rb") as fh:
@@ -271,7 +238,7 @@ def _axis_map(path: Path, axes: AxisMap | str) -> AxisMap | str:
 
 def _batch(role: str, log: _Logged, origin: float, axes: AxisMap | str, label: str) -> SampleBatch:
     """The logger's samples as a dorsi batch: dorsi's axes, SI units, ``seq`` in whole periods."""
-    acc = log.acc_g * G
+    acc = log.acc_g * cwa_format.G
     gyr = np.radians(log.gyr_dps)
     check_si_units(acc, gyr, label, label)
     if isinstance(axes, str):
@@ -310,44 +277,37 @@ def _read_logged(path: Path, window: tuple[float, float] | None = None) -> _Logg
     """Header, blocks and samples of one file (within ``window``, seconds since 1970 on its clock),
     in the logger's own axes and units. The blocks are mapped, not read: a week of wear is
     hundreds of megabytes, of which a window decodes only its own."""
-    header_size = _header_size(path)
+    header_size = cwa_format.header_size(path)
     size = path.stat().st_size
     with path.open("rb") as fh:
-        meta = _header(fh.read(header_size))
+        meta = cwa_format.parse_header(fh.read(header_size))
     problems: list[str] = []
     tail = (size - header_size) % BLOCK_SIZE
     if tail:
         problems.append(f"{path}: the file ends {tail} bytes into a block (cut short while writing): "
                         "that block is left out")
-    mapped = _mapped_blocks(path, header_size)
+    mapped = cwa_format.mapped_blocks(path, header_size)
     index = np.arange(len(mapped)) if window is None else _blocks_in(path, mapped, window)
     blocks = np.array(mapped[index])  # in memory: only the blocks read
     del mapped
-    usable = _usable_blocks(path, blocks, meta, problems)
+    usable = cwa_format.usable_blocks(path, blocks, meta, problems)
     blocks = blocks[usable]
     first = index[usable]
-    channels = int(blocks["axes_bps"][0]) >> 4
     counts = blocks["count"].astype(np.int64)
-    rate_hz = 3200.0 / (1 << (15 - (int(blocks["rate"][0]) & 0x0F)))
+    rate_hz = cwa_format.rate_hz(int(blocks["rate"][0]))
     lo, hi = RATE_RANGE_HZ
     if not lo <= rate_hz <= hi:
         raise SourceError(f"{path}: the logger's rate {rate_hz:g} Hz is outside the supported {lo:g}-{hi:g} Hz "
                           "(set it up at 50, 100 or 200 Hz)")
-    stamp = _block_times(path, blocks, first)
+    stamp = cwa_format.block_times(path, blocks, first)
     span = float(stamp.max() - stamp.min())
     if span > MAX_SPAN_S:  # told from the blocks, before a week of samples is decoded
         raise SourceError(f"{path}: the recording spans {span / 3600:.4g} h ({_clock(stamp.min())} to "
                           f"{_clock(stamp.max())}), more than {MAX_SPAN_S / 3600:g} h: give the session's time "
                           "with --between START,END")
-    t = _sample_times(path, blocks, first, counts, rate_hz, stamp)
-    values = _values(blocks, counts, channels)
-    light = blocks["light_scale"].astype(np.int64)
-    acc_scale = np.repeat(1.0 / (1 << (8 + ((light >> 13) & 0x07))), counts)
-    gyr_code = (light >> 10) & 0x07
-    gyr_range = np.where(gyr_code > 0, 8000.0 / (1 << gyr_code), float(meta["gyro_range_dps"]))
-    gyr_scale = np.repeat(gyr_range / 32768.0, counts)
-    meta.update(sample_rate_hz=rate_hz, gyro_range_dps=float(gyr_range[0]))
-    acc_g, gyr_dps = values[:, 3:6] * acc_scale[:, None], values[:, 0:3] * gyr_scale[:, None]
+    t = cwa_format.sample_times(path, blocks, first, counts, rate_hz, stamp)
+    acc_g, gyr_dps, gyro_range = cwa_format.scaled_values(blocks, counts, float(meta["gyro_range_dps"]))
+    meta.update(sample_rate_hz=rate_hz, gyro_range_dps=gyro_range)
     if window is not None:
         keep = (t >= window[0]) & (t <= window[1])
         if np.count_nonzero(keep) < 2:
@@ -356,19 +316,11 @@ def _read_logged(path: Path, window: tuple[float, float] | None = None) -> _Logg
     return _Logged(t, acc_g, gyr_dps, rate_hz, meta, problems)
 
 
-def _mapped_blocks(path: Path, header_size: int) -> np.ndarray:
-    """The file's whole data blocks, mapped (read from disk as they are touched)."""
-    n_blocks = (path.stat().st_size - header_size) // BLOCK_SIZE
-    if n_blocks == 0:
-        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing")
-    return np.memmap(path, dtype=BLOCK_DTYPE, mode="r", offset=header_size, shape=(n_blocks,))
-
-
 def _blocks_in(path: Path, blocks: np.ndarray, window: tuple[float, float]) -> np.ndarray:
     """Indices of the data blocks stamped within ``window`` (a second's margin each side: a block's
     stamp names one of its samples)."""
     tagged = np.flatnonzero((blocks["tag"] == BLOCK_TAG) & (blocks["length"] == BLOCK_LENGTH))
-    stamp, bad = _decode_times(blocks[tagged])
+    stamp, bad = cwa_format.decode_times(blocks[tagged])
     good = tagged[~bad]
     stamp = stamp[~bad]
     inside = (stamp >= window[0] - 1.0) & (stamp <= window[1] + 1.0)
@@ -385,161 +337,3 @@ def _clock(epoch_s: float) -> str:
     return (datetime(1970, 1, 1) + timedelta(seconds=float(epoch_s))).isoformat(sep=" ", timespec="seconds")
 
 
-def _header_size(path: Path) -> int:
-    """The header's length (1024 bytes in every version; its length field says so), checked."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(4)
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror or exc})") from None
-    if head[:2] != HEADER_TAG:
-        raise SourceError(f"{path}: not an Axivity CWA file (it does not start with the 'MD' header)")
-    if len(head) < 4:
-        raise SourceError(f"{path}: cut short inside its header")
-    header_size = int.from_bytes(head[2:4], "little") + 4
-    if header_size not in (BLOCK_SIZE, 2 * BLOCK_SIZE):
-        header_size = 2 * BLOCK_SIZE  # a damaged length field: the header is 1024 bytes in every version
-    if size < header_size:
-        raise SourceError(f"{path}: cut short inside its header ({size} of {header_size} bytes)")
-    return header_size
-
-
-def _header(head: bytes) -> dict:
-    """What the header says: device, session, rates, gyroscope range, user metadata."""
-    hardware = head[4]
-    device = int.from_bytes(head[5:7], "little")
-    upper = int.from_bytes(head[11:13], "little")
-    if upper != 0xFFFF:
-        device |= upper << 16
-    sensor_config = head[35]
-    gyro_code = sensor_config & 0x0F if sensor_config not in (0x00, 0xFF) else 0
-    return {
-        "hardware": "AX6" if hardware == AX6 else "AX3",
-        "device_id": device,
-        "session_id": int.from_bytes(head[7:11], "little"),
-        "firmware": int(head[41]),
-        "gyro_range_dps": 8000.0 / (1 << gyro_code) if gyro_code else 2000.0,
-        "metadata": _metadata(head[64:512]),
-    }
-
-
-def _metadata(text: bytes) -> dict[str, str]:
-    """The header's user metadata: URL-encoded name=value pairs joined by ``&``."""
-    decoded = text.rstrip(b"\x20\x00\xff").decode("latin-1")
-    out: dict[str, str] = {}
-    for pair in decoded.split("&"):
-        name, _, value = pair.partition("=")
-        name = unquote_plus(name, errors="replace").strip()
-        if name:
-            out[METADATA_NAMES.get(name, name)] = unquote_plus(value, errors="replace")
-    return out
-
-
-def _usable_blocks(path: Path, blocks: np.ndarray, meta: dict, problems: list[str]) -> np.ndarray:
-    """The data blocks to read: tagged, checksummed, of the recording's layout; noted otherwise."""
-    tagged = (blocks["tag"] == BLOCK_TAG) & (blocks["length"] == BLOCK_LENGTH)
-    words = blocks.view("<u2").reshape(len(blocks), BLOCK_SIZE // 2)
-    summed = (words.sum(axis=1, dtype=np.uint64) & 0xFFFF) == 0
-    good = tagged & summed
-    if not good.any():
-        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing"
-                          + (f" ({int(tagged.sum())} damaged)" if tagged.any() else ""))
-    layout = blocks["axes_bps"][good][0], blocks["rate"][good][0]
-    channels = layout[0] >> 4
-    if channels < 6 or layout[0] & 0x0F != 2:
-        raise SourceError(f"{path}: an {meta['hardware']} recording of the accelerometer alone: dorsi needs the "
-                          "gyroscope too (set the AX6 up with a gyroscope range, e.g. 100 Hz and 2000 dps)")
-    same = (blocks["axes_bps"] == layout[0]) & (blocks["rate"] == layout[1])
-    per_block = DATA_BYTES // (2 * int(channels))
-    sane = (blocks["count"] >= 1) & (blocks["count"] <= per_block)
-    usable = good & same & sane
-    damaged = int(np.count_nonzero(tagged & ~usable))
-    foreign = int(np.count_nonzero(~tagged & ~_blank(blocks)))
-    if damaged or foreign:
-        problems.append(f"{path}: {damaged + foreign} of {len(blocks)} blocks damaged (checksum, layout or "
-                        "sample count): left out, their samples read as lost")
-    return usable
-
-
-def _blank(blocks: np.ndarray) -> np.ndarray:
-    """Blocks never written (all 0x00 or all 0xFF): unused space at the end of a file."""
-    words = blocks.view("<u2").reshape(len(blocks), BLOCK_SIZE // 2)
-    return (words == 0).all(axis=1) | (words == 0xFFFF).all(axis=1)
-
-
-def _decode_times(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each block's timestamp in seconds since 1970 (the logger's clock), fraction included, and
-    whether it is not a date at all."""
-    v = blocks["timestamp"].astype(np.int64)
-    year, month, day = ((v >> 26) & 0x3F) + 2000, (v >> 22) & 0x0F, (v >> 17) & 0x1F
-    hours, minutes, seconds = (v >> 12) & 0x1F, (v >> 6) & 0x3F, v & 0x3F
-    bad = (month < 1) | (month > 12) | (day < 1) | (hours > 23) | (minutes > 59) | (seconds > 59)
-    months = np.where(bad, 0, (year - 1970) * 12 + month - 1).astype("datetime64[M]")
-    days = months.astype("datetime64[D]") + np.where(bad, 0, day - 1)
-    bad |= days.astype("datetime64[M]") != months  # a day past the month's end
-    whole = days.astype(np.int64) * 86400 + hours * 3600 + minutes * 60 + seconds
-    fractional = blocks["device_fractional"].astype(np.int64)
-    has_fraction = (fractional & 0x8000) != 0
-    return whole + np.where(has_fraction, ((fractional & 0x7FFF) << 1) / 65536.0, 0.0), bad
-
-
-def _block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarray:
-    """:func:`_decode_times`, refusing a block (named by its place in the file) whose stamp is no date."""
-    stamp, bad = _decode_times(blocks)
-    if bad.any():
-        k = int(np.flatnonzero(bad)[0])
-        raise SourceError(f"{path}: block {int(index[k])}: timestamp 0x{int(blocks['timestamp'][k]):08x} is not a date")
-    return stamp
-
-
-def _sample_times(path: Path, blocks: np.ndarray, index: np.ndarray, counts: np.ndarray,
-                  rate_hz: float, stamp: np.ndarray) -> np.ndarray:
-    """Every sample's time: interpolated between block timestamps within each run of logging.
-
-    A block's timestamp belongs to sample ``offset`` of it (Open Movement's readers: with a
-    fraction, the stored offset was moved to the nearest whole second assuming the nominal
-    rate, which is undone here). A run ends where the sequence number skips, the logger
-    resumed, or the step between timestamps does not fit the samples between them. ``stamp``:
-    the blocks' timestamps (:func:`_block_times`); ``index``: the blocks' places in the file.
-    """
-    fractional = blocks["device_fractional"].astype(np.int64)
-    offset = blocks["offset"].astype(np.int64)
-    offset = np.where(fractional & 0x8000, offset + ((((fractional & 0x7FFF) << 1) * int(rate_hz)) >> 16), offset)
-    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    anchor = (start + offset).astype(np.float64)
-    sequence = blocks["sequence"].astype(np.int64)
-    d_anchor, d_stamp = np.diff(anchor), np.diff(stamp)
-    # without a fraction, blocks often name the same second at (within rounding, one sample of) the
-    # same sample: both are right
-    fits = (d_anchor > 0) & (np.abs(d_stamp * rate_hz - d_anchor) <= RUN_RATE_TOLERANCE * d_anchor + 1.0)
-    same = (np.abs(d_anchor) <= 1) & (d_stamp == 0)
-    breaks = (np.diff(sequence) != 1) | ((blocks["events"][1:] & 0x01) != 0) | ~(fits | same)
-    bounds = np.concatenate([[0], np.flatnonzero(breaks) + 1, [len(blocks)]])
-    n = int(counts.sum())
-    t = np.empty(n)
-    for a, b in zip(bounds[:-1], bounds[1:]):
-        lo, hi = int(start[a]), int(start[b - 1] + counts[b - 1])
-        idx = np.arange(lo, hi, dtype=np.float64)
-        ya, which = np.unique(stamp[a:b], return_inverse=True)  # a second named twice: its mean sample
-        xa = np.bincount(which, anchor[a:b]) / np.bincount(which)
-        rate = rate_hz if len(xa) < 2 else (xa[-1] - xa[0]) / (ya[-1] - ya[0])
-        inside = np.interp(idx, xa, ya)
-        t[lo:hi] = np.where(idx < xa[0], ya[0] + (idx - xa[0]) / rate,
-                            np.where(idx > xa[-1], ya[-1] + (idx - xa[-1]) / rate, inside))
-    back = np.flatnonzero(~(np.diff(t) > 0))  # NaN included
-    if back.size:
-        k = int(np.searchsorted(start, back[0] + 1, side="right")) - 1
-        raise SourceError(f"{path}: block {int(index[k])}: the logger's clock goes back "
-                          f"{float(t[back[0]] - t[back[0] + 1]):.3g} s (was it reset during the recording?)")
-    return t
-
-
-def _values(blocks: np.ndarray, counts: np.ndarray, channels: int) -> np.ndarray:
-    """The blocks' samples (rows) as floats, ``channels`` 16-bit values each (gyro x, y, z, accel x, y, z ...)."""
-    per_block = DATA_BYTES // (2 * channels)
-    data = blocks["data"].tobytes()
-    words = np.frombuffer(data, dtype="<i2").reshape(len(blocks), DATA_BYTES // 2)
-    samples = words[:, : per_block * channels].reshape(len(blocks), per_block, channels)
-    taken = np.arange(per_block)[None, :] < counts[:, None]
-    return samples[taken][:, :6].astype(np.float64)
