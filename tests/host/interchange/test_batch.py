@@ -147,3 +147,53 @@ def test_pain_reported_in_a_phone_recording_is_in_the_table(tmp_path):
     (clean,) = analyse_file(str(write_sensor_logger(s.shin, tmp_path / "calm.zip", "android",
                                                     [("band_lunge", 0.5, end - 0.5)])))
     assert (clean["pain_reports"], clean["pain_worst"]) == (0, None)
+
+
+def test_a_study_manifest_reads_each_session_as_its_row_says(tmp_path, capsys):
+    """A manifest row per session: a week of AX6 wear read for the routine's time, a CSV with its
+    segments file, a mistyped path; labels carried into the table."""
+    from .test_axivity import _day_of_wear
+
+    week = tmp_path / "p01"
+    week.mkdir()
+    _day_of_wear(week)
+    lunge = simulate("band_lunge", seed=12, options=SimOptions(rate_hz=50))
+    lunge.to_csv(tmp_path / "p02", traces=False)
+    manifest = tmp_path / "study.csv"
+    manifest.write_text(
+        "participant notes,file,label,exercise,segments,between,side\n"
+        'walks a lot,p01/shin.cwa,P01 visit 2,eccentric_drop,,"2026-11-27T22:59,2026-11-27T23:10",left\n'
+        ",p02/shin.csv,P02 visit 1,,p02/truth.json,,\n"
+        ",p03/shin.csv,P03 visit 1,band_lunge,,,\n")
+    out = tmp_path / "table.csv"
+    assert main(["batch", str(manifest), "--out", str(out), "--workers", "1"]) == 0
+    assert "from 3 files (1 could not be analysed)" in capsys.readouterr().out
+    rows = list(csv.DictReader(out.open()))
+    by_label = {r["label"]: r for r in rows}
+    assert by_label["P01 visit 2"]["kind"] == "axivity" and by_label["P01 visit 2"]["reps_done"] == "4"
+    assert by_label["P01 visit 2"]["side"] == "left" and by_label["P01 visit 2"]["started_at"].startswith("2026-11-27")
+    assert by_label["P02 visit 1"]["exercise"] == "band_lunge" and by_label["P02 visit 1"]["error"] == ""
+    assert "no such file" in by_label["P03 visit 1"]["error"]
+
+
+@pytest.mark.parametrize("rows,message", [
+    ("label\nP01\n", "line 1: no 'file' column"),
+    ("file,exercise\na.csv,lunges\n", "line 2: unknown exercise 'lunges'"),
+    ("file,side\na.csv,LEFT\nb.csv,middle\n", "line 2: side 'LEFT' is neither left nor right"),
+    ('file,between\na.csv,"2026-11-27T18:00"\n', "line 2: --between '2026-11-27T18:00': expected START,END"),
+    ("file,axes\na.csv,\nb.csv,\"x,x,z\"\n", "line 3: axes 'x,x,z'"),
+    ("file,exercise,segments\na.csv,traction,s.csv\n", "line 2: an exercise .* or segments, not both"),
+    ("file,label\n,P01\n", "line 2: no file"),
+    ("file\n\n", "no sessions listed"),
+])
+def test_a_manifest_that_cannot_be_right_is_refused_with_its_line(tmp_path, capsys, rows, message):
+    from dorsi.batch import ManifestError, read_manifest
+
+    manifest = tmp_path / "study.csv"
+    manifest.write_text(rows)
+    with pytest.raises(ManifestError, match=message):
+        read_manifest(manifest)
+    if "file" in rows.splitlines()[0]:
+        assert main(["batch", str(manifest), "--out", str(tmp_path / "t.csv")]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("dorsi batch: error: ") and "\n" not in err.strip()

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from dorsi.batch.manifest import BatchEntry
 from dorsi.routine.model import Routine
 
 #: The results table: one row per (file, exercise).
 COLUMNS: dict[str, pa.DataType] = {
     "file": pa.string(),
+    "label": pa.string(),
     "kind": pa.string(),
     "started_at": pa.timestamp("us", tz="UTC"),
     "side": pa.string(),
@@ -61,24 +63,28 @@ def _row(**values) -> dict:
     return {name: values.get(name) for name in COLUMNS}
 
 
-def analyse_file(path: str, options: JobOptions = JobOptions()) -> list[dict]:
-    """Analyse one input; rows of :data:`COLUMNS` (one per exercise, or one error row)."""
+def analyse_file(item: str | BatchEntry, options: JobOptions = JobOptions()) -> list[dict]:
+    """Analyse one input (a path, or a manifest's entry with its own options); rows of
+    :data:`COLUMNS` (one per exercise, or one error row)."""
     from dorsi.batch.discover import segments_beside
     from dorsi.events.pain import entries, rated
     from dorsi.export.session import SessionInputError, load_session
     from dorsi.views.report.summary import knee_to_wall_result, summarise_exercise
 
+    entry = item if isinstance(item, BatchEntry) else BatchEntry(str(item))
+    path = entry.file
     try:
-        segments = segments_beside(Path(path))
+        segments = entry.segments or segments_beside(Path(path))
         routine = _routine(options.routine) if options.routine else None
-        # a segments file beside the input says which exercise ran when: the exercise option
-        # is for inputs that say nothing
-        session = load_session(path, exercise=None if segments else options.exercise, axes=options.axes,
-                               routine=routine, segments=segments)
+        # a segments file (the entry's, or beside the input) says which exercise ran when: the
+        # exercise option is for inputs that say nothing
+        session = load_session(path, exercise=None if segments else entry.exercise or options.exercise,
+                               axes=entry.axes or options.axes, routine=routine, segments=segments,
+                               side=entry.side, between=entry.between)
     except (SessionInputError, ValueError, OSError) as exc:
-        return [_row(file=str(path), error=" ".join(str(exc).split()) or type(exc).__name__)]
+        return [_row(file=str(path), label=entry.label, error=" ".join(str(exc).split()) or type(exc).__name__)]
     a = session.analysis
-    common = dict(file=str(path), kind=session.kind, started_at=session.started_at, side=session.side,
+    common = dict(file=str(path), label=entry.label, kind=session.kind, started_at=session.started_at, side=session.side,
                   duration_s=a["duration_s"], sample_rate_hz=a["sample_rate_hz"], source=a.get("source"),
                   session_score=a["quality"]["score"],
                   samples_lost=sum(int(g["samples_lost"]) for g in a.get("gaps", [])))

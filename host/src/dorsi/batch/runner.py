@@ -22,6 +22,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dorsi.batch.job import JobOptions, analyse_file, rows_to_table
+from dorsi.batch.manifest import BatchEntry
 
 
 def _progress(console: Console | None) -> Progress:
@@ -61,9 +62,9 @@ class BatchRunner:
         self.options = options or JobOptions()
         self.console = console
 
-    def run(self, paths: Sequence[str | Path]) -> "BatchRunner":
-        """Analyse ``paths``; results in :attr:`table_`."""
-        files = [str(Path(p)) for p in paths]
+    def run(self, paths: Sequence[str | Path | BatchEntry]) -> "BatchRunner":
+        """Analyse ``paths`` (files, or a manifest's entries); results in :attr:`table_`."""
+        files: list[str | BatchEntry] = [p if isinstance(p, BatchEntry) else str(Path(p)) for p in paths]
         job = partial(analyse_file, options=self.options)
         if not files:
             rows: list[dict] = []
@@ -78,7 +79,7 @@ class BatchRunner:
         self.failed_ = sum(e is not None for e in errors)
         return self
 
-    def _serial(self, job, files: list[str]) -> list[dict]:
+    def _serial(self, job, files: list[str | BatchEntry]) -> list[dict]:
         rows = []
         with _progress(self.console) as bar:
             task = bar.add_task("files", total=len(files))
@@ -87,7 +88,7 @@ class BatchRunner:
                 bar.advance(task)
         return rows
 
-    def _pool(self, job, files: list[str]) -> list[dict]:
+    def _pool(self, job, files: list[str | BatchEntry]) -> list[dict]:
         rows = []
         ctx = multiprocessing.get_context("forkserver")
         workers = min(self.workers or os.cpu_count() or 1, len(files))
@@ -99,7 +100,7 @@ class BatchRunner:
                 bar.advance(task)
         return rows
 
-    def _dask(self, job, files: list[str]) -> list[dict]:
+    def _dask(self, job, files: list[str | BatchEntry]) -> list[dict]:
         from distributed import Client
         from distributed import as_completed as dask_completed
 

@@ -10,10 +10,12 @@ from dorsi.routine.exercises import EXERCISE_IDS
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("batch", help="analyse many recordings/CSVs into one table (local cores or Dask)",
-                       description="Analyse every *.dorsi and *.csv under DIR; one row per file and exercise. "
-                                   "A NAME.segments.csv beside NAME.csv (or segments.csv beside a shin.csv) "
-                                   "says which exercise ran when (docs/interchange.md).")
-    p.add_argument("dir", metavar="DIR", help="folder searched recursively")
+                       description="Analyse every session input under DIR (recordings, CSVs, phone exports, "
+                                   "Axivity .cwa); one row per file and exercise. A NAME.segments.csv beside "
+                                   "NAME.csv (or segments.csv beside a shin.csv) says which exercise ran when. Or "
+                                   "give a study's manifest: a CSV with a 'file' column and, per row, any of label, "
+                                   "exercise, segments, between, side, axes (docs/interchange.md).")
+    p.add_argument("dir", metavar="DIR", help="folder searched recursively, or a manifest CSV")
     p.add_argument("--out", metavar="FILE", required=True, help="results table (.parquet or .csv)")
     p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: CPU count)")
     p.add_argument("--dask", metavar="ADDRESS",
@@ -30,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from dorsi.batch import BatchRunner, JobOptions, find_inputs
+    from dorsi.batch import BatchRunner, JobOptions, find_inputs, is_manifest, read_manifest
     from dorsi.export.writer import write_table
     from dorsi.routine import RoutineError, load_routine
     from dorsi.sources.axes import AxisMap
@@ -43,9 +45,9 @@ def run(args: argparse.Namespace) -> int:
         out = Path(args.out)
         if out.suffix not in (".parquet", ".csv"):
             raise ValueError(f"{out}: the table must end in .parquet or .csv")
-        files = find_inputs(args.dir)
+        files: list = read_manifest(args.dir) if is_manifest(args.dir) else find_inputs(args.dir)
         if not files:
-            raise ValueError(f"{args.dir}: no *.dorsi or *.csv files found")
+            raise ValueError(f"{args.dir}: no session inputs found (recordings, CSVs, phone exports, .cwa)")
         routine = str(Path(args.routine).resolve()) if args.routine else None  # as every worker will see it
         runner = BatchRunner(args.workers, args.dask, JobOptions(args.exercise, args.axes, routine)).run(files)
         write_table(runner.table_, out)
