@@ -7,6 +7,8 @@ import shutil
 
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dorsi.batch import BatchRunner, JobOptions, analyse_file, find_inputs
 from dorsi.cli import main
@@ -197,3 +199,21 @@ def test_a_manifest_that_cannot_be_right_is_refused_with_its_line(tmp_path, caps
         assert main(["batch", str(manifest), "--out", str(tmp_path / "t.csv")]) == 2
         err = capsys.readouterr().err
         assert err.startswith("dorsi batch: error: ") and "\n" not in err.strip()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(header=st.lists(st.sampled_from(["file", "label", "exercise", "segments", "between", "side", "axes",
+                                        "notes", "FILE", " file "]), min_size=1, max_size=6),
+       cells=st.lists(st.lists(st.text(max_size=12), max_size=7), max_size=4))
+def test_any_manifest_is_read_or_refused_in_one_line(tmp_path, header, cells):
+    from dorsi.batch import ManifestError, read_manifest
+
+    manifest = tmp_path / "any.csv"
+    with manifest.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *cells])
+    try:
+        entries = read_manifest(manifest)
+    except ManifestError as exc:
+        assert str(exc).startswith(str(manifest)) and "\n" not in str(exc)
+    else:
+        assert entries and all(e.file for e in entries)
