@@ -25,7 +25,7 @@ from dorsi.protocol import ProtocolError
 from dorsi.recording import RecordingError, read_recording
 from dorsi.recording.format import FILE_HEADER, FRAME_CRC, FRAME_HEAD, Kind, frame
 from dorsi.sources import SourceError, read_imu_csv
-from dorsi.sources.axivity import read_cwa
+from dorsi.sources.axivity import cut_cwa, read_cwa
 from dorsi.sources.movella import read_movella_csv
 from dorsi.sources.phyphox import read_phyphox
 from dorsi.sources.sensor_logger import read_sensor_logger
@@ -241,8 +241,16 @@ def test_damaged_axivity_blocks_with_valid_checksums(work: Path, data: bytes) ->
     path = work / "blocks.cwa"
     path.write_bytes(data)
     check_source(path, lambda p: read_cwa(p).shin)
-    # a window (from 0.5 s in) picks blocks by their stamps before any is checked
-    check_source(path, lambda p: read_cwa(p, between=(datetime(2026, 11, 27, 10, 0, 0, 750000), None)).shin)
+    # a window (from 0.5 s in) picks blocks by their stamps before any is checked; cut out as a file
+    # of its own, it reads (or is refused) the same way
+    window = (datetime(2026, 11, 27, 10, 0, 0, 750000), None)
+    check_source(path, lambda p: read_cwa(p, between=window).shin)
+    try:
+        cut = cut_cwa(path, work / "cut" / "shin.cwa", window)
+    except SourceError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
+    else:
+        check_source(cut, lambda p: read_cwa(p).shin)
 
 
 @settings(max_examples=12, derandomize=True, deadline=None,
