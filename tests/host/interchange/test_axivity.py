@@ -279,6 +279,15 @@ def test_a_recording_with_the_magnetometer_reads_its_gyroscope_and_accelerometer
     np.testing.assert_allclose(rec.shin.gyr[:, 2], np.radians(100 * 2000 / 32768))
 
 
+def test_blocks_that_hold_no_samples_are_no_recording(tmp_path):
+    """Intact blocks (checksums right) whose sample count is 0: nothing to read, said in one line
+    (found by the fuzz test: it once failed with an IndexError)."""
+    path = tmp_path / "empty.cwa"
+    path.write_bytes(_header() + _block(0, datetime(2026, 3, 14, 9, 0, 0), None, 0, np.zeros((0, 6))))
+    with pytest.raises(SourceError, match="no intact data blocks: the logger recorded nothing"):
+        read_cwa(path)
+
+
 def test_accelerometer_only_recordings_are_refused_with_the_fix(tmp_path):
     start = datetime(2026, 3, 14, 9, 0, 0)
     ax3 = [_block(k, start, None, 0, np.zeros((80, 3)), axes_bps=0x32) for k in range(3)]

@@ -124,6 +124,8 @@ def usable_blocks(path: Path, blocks: np.ndarray, meta: dict, problems: list[str
     per_block = DATA_BYTES // (2 * int(channels))
     sane = (blocks["count"] >= 1) & (blocks["count"] <= per_block)
     usable = good & same & sane
+    if not usable.any():  # the one checksummed block holds no samples, say
+        raise SourceError(f"{path}: no intact data blocks: the logger recorded nothing ({int(tagged.sum())} damaged)")
     damaged = int(np.count_nonzero(tagged & ~usable))
     foreign = int(np.count_nonzero(~tagged & ~_blank(blocks)))
     if damaged or foreign:
