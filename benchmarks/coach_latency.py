@@ -32,6 +32,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -94,9 +95,14 @@ def alert_latencies(onsets_wall: list[float], renders, heel: dict[int, bool], wi
     return np.asarray(out)
 
 
+#: The emulated patient's lunges, and the set's target: the set ends once they are counted (with
+#: the routine's 30 an unattended set runs 1.5 x 30 x 6 s = 270 s, most of it standing still).
+REPS = 12
+
+
 async def measure(seconds: float, speed: float, tick_hz: float | None, work: Path, foot: bool = False):
     spec = default_routine()["band_lunge"]
-    routine = Routine("coach latency benchmark", (spec,))
+    routine = Routine("coach latency benchmark", (replace(spec, target=replace(spec.target, reps=REPS, sets=None)),))
     hub = CoachHub(time_scale=speed)
     tap = HeelTap(hub)
     onsets: list[float] = []
@@ -107,7 +113,7 @@ async def measure(seconds: float, speed: float, tick_hz: float | None, work: Pat
     driver = await asyncio.to_thread(start_chromium, work / "profile")
     try:
         await asyncio.to_thread(driver.get, f"http://127.0.0.1:{port}/")
-        async with emulated_sensors(foot_sensor=foot, speed=speed, seed=21, reps={"band_lunge": 12},
+        async with emulated_sensors(foot_sensor=foot, speed=speed, seed=21, reps={"band_lunge": REPS},
                                     heel_lift_probability=0.5) as setup:
             watch_heel_lifts(setup, onsets, asyncio.get_running_loop(), speed)
             result = await run_session(routine, work / "latency.dorsi", roles=setup.patient.roles, views=[tap],

@@ -27,6 +27,7 @@ import argparse
 import asyncio
 import json
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,16 +40,22 @@ from dorsi.session.runner import run_session
 from dorsi.sources.recording_source import decode_slot
 
 
+#: The emulated patient's lunges, and the set's target: the set ends once they are counted (with
+#: the routine's 30, an unattended set that never reaches them runs 1.5 x 30 x 6 s = 270 s, and
+#: the figures were those of four minutes of standing still).
+REPS = 8
+
+
 async def measure(tick_hz: float, max_latency_s: float, exercise_s: float, path: Path,
                   push_period_s: float | None = None, phyphox: bool = False):
     spec = default_routine()["band_lunge"]
-    routine = Routine("latency benchmark", (spec,))
+    routine = Routine("latency benchmark", (replace(spec, target=replace(spec.target, reps=REPS, sets=None)),))
     if phyphox:
         return await measure_phyphox(routine, tick_hz, exercise_s, path, push_period_s or 0.05)
     if push_period_s is not None:
         return await measure_phone(routine, tick_hz, exercise_s, path, push_period_s)
     async with emulated_sensors(speed=1.0, seed=21, device_options={"max_latency_s": max_latency_s},
-                                reps={"band_lunge": 8}) as setup:
+                                reps={"band_lunge": REPS}) as setup:
         result = await run_session(routine, path, roles=("shin",), auto_advance=True,
                                    link_options=setup.link_options, on_exercise_start=setup.patient.perform,
                                    on_exercise_request=setup.patient.prepare,
@@ -60,7 +67,7 @@ async def measure_phone(routine: Routine, tick_hz: float, exercise_s: float, pat
     from dorsi.session.emulated_phone import EmulatedPhone
     from dorsi.session.phone_link import PhoneLink
 
-    patient = EmulatedPatient(seed=21, reps={"band_lunge": 8})
+    patient = EmulatedPatient(seed=21, reps={"band_lunge": REPS})
     phone = EmulatedPhone(patient.make_devices(speed=1.0)["shin"], period_s=period_s)
     link = PhoneLink("127.0.0.1", 0, on_waiting=phone.start, first_data_timeout_s=30.0)
     try:
@@ -73,7 +80,7 @@ async def measure_phyphox(routine: Routine, tick_hz: float, exercise_s: float, p
     from dorsi.session.emulated_phyphox import EmulatedPhyphox
     from dorsi.session.phyphox_link import PhyphoxLink
 
-    patient = EmulatedPatient(seed=21, reps={"band_lunge": 8})
+    patient = EmulatedPatient(seed=21, reps={"band_lunge": REPS})
     phone = EmulatedPhyphox(patient.make_devices(speed=1.0)["shin"])
     try:
         link = PhyphoxLink(await phone.start(), poll_s=poll_s, first_data_timeout_s=30.0)
