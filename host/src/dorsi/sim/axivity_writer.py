@@ -125,10 +125,10 @@ def _stamp(blocks: np.ndarray, times: np.ndarray, firsts: np.ndarray, counts: np
         whole = np.ceil(first)
         blocks["device_fractional"] = device_id & 0x7FFF
         blocks["offset"] = np.rint((whole - first) * rate).astype(np.int64)
-    blocks["timestamp"] = _packed(whole)
+    blocks["timestamp"] = packed_time(whole)
 
 
-def _packed(epoch_s: np.ndarray) -> np.ndarray:
+def packed_time(epoch_s: np.ndarray) -> np.ndarray:
     """Seconds since 1970 (whole) as CWA packed date-times: YYYYYYMM MMDDDDDh hhhhmmmm mmssssss."""
     s = epoch_s.astype(np.int64)
     days = (s // 86400).astype("datetime64[D]")
@@ -151,7 +151,7 @@ def _header(device_id: int, session_id: int, rate_code: int, start: datetime, me
     head[21:35] = bytes(14)
     head[35], head[36] = 2, rate_code  # gyroscope 8000/2^2 = 2000 deg/s
     origin = (start - datetime(1970, 1, 1)).total_seconds()
-    head[37:41] = int(_packed(np.array([np.floor(origin)]))[0]).to_bytes(4, "little")
+    head[37:41] = int(packed_time(np.array([np.floor(origin)]))[0]).to_bytes(4, "little")
     head[41], head[42:44] = 52, (0xFFFF).to_bytes(2, "little")
     text = "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in metadata.items()).encode("ascii")
     if len(text) > METADATA_SIZE:

@@ -140,10 +140,10 @@ def _blank(blocks: np.ndarray) -> np.ndarray:
     return (words == 0).all(axis=1) | (words == 0xFFFF).all(axis=1)
 
 
-def decode_times(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each block's timestamp in seconds since 1970 (the logger's clock), fraction included, and
-    whether it is not a date at all."""
-    v = blocks["timestamp"].astype(np.int64)
+def decode_times(timestamp: np.ndarray, device_fractional: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Blocks' timestamps (their ``timestamp`` and ``device_fractional`` fields) in seconds since 1970
+    (the logger's clock), fraction included, and whether each is not a date at all."""
+    v = timestamp.astype(np.int64)
     year, month, day = ((v >> 26) & 0x3F) + 2000, (v >> 22) & 0x0F, (v >> 17) & 0x1F
     hours, minutes, seconds = (v >> 12) & 0x1F, (v >> 6) & 0x3F, v & 0x3F
     bad = (month < 1) | (month > 12) | (day < 1) | (hours > 23) | (minutes > 59) | (seconds > 59)
@@ -151,14 +151,14 @@ def decode_times(blocks: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     days = months.astype("datetime64[D]") + np.where(bad, 0, day - 1)
     bad |= days.astype("datetime64[M]") != months  # a day past the month's end
     whole = days.astype(np.int64) * 86400 + hours * 3600 + minutes * 60 + seconds
-    fractional = blocks["device_fractional"].astype(np.int64)
+    fractional = device_fractional.astype(np.int64)
     has_fraction = (fractional & 0x8000) != 0
     return whole + np.where(has_fraction, ((fractional & 0x7FFF) << 1) / 65536.0, 0.0), bad
 
 
 def block_times(path: Path, blocks: np.ndarray, index: np.ndarray) -> np.ndarray:
     """:func:`decode_times`, refusing a block (named by its place in the file) whose stamp is no date."""
-    stamp, bad = decode_times(blocks)
+    stamp, bad = decode_times(blocks["timestamp"], blocks["device_fractional"])
     if bad.any():
         k = int(np.flatnonzero(bad)[0])
         raise SourceError(f"{path}: block {int(index[k])}: timestamp 0x{int(blocks['timestamp'][k]):08x} is not a date")
