@@ -384,6 +384,8 @@ def test_the_session_within_a_day_of_wear_is_read_by_its_time(tmp_path):
     whole = read_cwa(cut)
     assert len(whole.shin) == len(shin) and whole.problems == [] and whole.foot is not None
     np.testing.assert_allclose(whole.shin.acc, rec.shin.acc)
+    with pytest.raises(ValueError, match="name it NAME.shin.cwa"):  # its foot's cut would not be found
+        cut_cwa(path, tmp_path / "cut" / "evening.cwa", window)
     with pytest.raises(SourceError, match=r"nothing recorded between 2026-11-28 08:00:00 and the end \(it runs "
                                           r"from 2026-11-27 10:00:00 to 2026-11-27 23:00:46\)"):
         read_cwa(path, between=parse_window("2026-11-28T08:00,"))

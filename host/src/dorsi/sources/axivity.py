@@ -204,7 +204,7 @@ def cut_cwa(path: str | Path, target: str | Path, between: Window) -> Path:
     """Write the part of a recording within ``between`` as a ``.cwa`` of its own: the header and the
     blocks from the first to the last stamped inside the window, byte for byte (checksums intact),
     as Open Movement's tools cut a time range. A foot logger's file beside it (:func:`foot_partner`) is
-    cut alike beside ``target`` (``target`` should then end in ``shin.cwa``)."""
+    cut alike beside ``target``, which must then end in ``shin.cwa`` (``ValueError`` otherwise)."""
     path, target = Path(path), Path(target)
     window = _epoch_window(between)
     if window is None:
@@ -212,6 +212,9 @@ def cut_cwa(path: str | Path, target: str | Path, between: Window) -> Path:
     pairs = [(path, target)]
     partner = foot_partner(path)
     if partner is not None:
+        if not target.name.lower().endswith("shin.cwa"):
+            raise ValueError(f"{target}: name it NAME.shin.cwa (or shin.cwa), so that the foot logger's cut "
+                             "beside it is read with it")
         pairs.append((partner, target.with_name(target.name[: -len("shin.cwa")] + "foot.cwa")))
     for src, dst in pairs:
         head_size = cwa_format.header_size(src)
