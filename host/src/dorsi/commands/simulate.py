@@ -56,15 +56,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+def _write_segments(session, path: Path) -> Path:
+    """The session's exercise segments as a segments file, in the time base of an export that counts
+    from the shin's first sample (phyphox from its start, an AX6 reader from its first sample)."""
+    t0 = float(session.shin.t[0])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("exercise,start_s,end_s\n" + "".join(
+        f"{g.exercise},{g.start_s - t0:.3f},{g.end_s - t0:.3f}\n" for g in session.truth.segments))
+    return path
+
+
 def _write_axivity(session, out: Path) -> list[Path]:
-    """``shin.cwa`` (``foot.cwa``) and ``shin.segments.csv``, its times from the shin logger's first sample."""
+    """``shin.cwa`` (``foot.cwa``) and ``shin.segments.csv``."""
     from dorsi.sim.axivity_writer import write_cwa
 
-    out.mkdir(parents=True, exist_ok=True)
-    t0 = float(session.shin.t[0])
-    segments = out / "shin.segments.csv"
-    segments.write_text("exercise,start_s,end_s\n" + "".join(
-        f"{g.exercise},{g.start_s - t0:.3f},{g.end_s - t0:.3f}\n" for g in session.truth.segments))
+    segments = _write_segments(session, out / "shin.segments.csv")
     return [write_cwa(b, out / f"{b.role}.cwa") for b in session.batches()] + [segments]
 
 
@@ -105,11 +111,7 @@ def run(args: argparse.Namespace) -> int:
         elif args.phyphox:
             from dorsi.sim.phyphox_writer import write_phyphox
 
-            t0 = float(session.shin.t[0])  # phyphox counts time from the experiment's start
-            segments_path = args.out / "phyphox.segments.csv"
-            args.out.mkdir(parents=True, exist_ok=True)
-            segments_path.write_text("exercise,start_s,end_s\n" + "".join(
-                f"{g.exercise},{g.start_s - t0:.3f},{g.end_s - t0:.3f}\n" for g in session.truth.segments))
+            segments_path = _write_segments(session, args.out / "phyphox.segments.csv")
             paths = [write_phyphox(session.shin, args.out / "phyphox.zip", args.phyphox), segments_path,
                      session.write_truth(args.out, traces=not args.no_traces)]
         elif args.sensor_logger:
