@@ -235,7 +235,7 @@ def test_a_long_unmarked_input_is_analysed_as_one_exercise_with_a_note_saying_so
     assert main(["analyze", str(out), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert len(doc["exercises"]) == 1
-    assert any("classified as" in n and "dorsi analyze --segments FILE" in n for n in doc["notes"])
+    assert any("classified as" in n and "--segments FILE" in n and "--segments auto" in n for n in doc["notes"])
 
 
 def test_a_recording_is_judged_by_the_routine_it_was_run_with(tmp_path: Path, capsys) -> None:

@@ -6,7 +6,8 @@ unless absolute) and, as a study's records give them, any of
 
 * ``label`` - carried into the results table (participant, visit ...);
 * ``exercise`` - the exercise of an input without markers;
-* ``segments`` - a segments file (which exercise ran when);
+* ``segments`` - a segments file (which exercise ran when), or ``auto`` to find the routine's
+  exercises in an unmarked whole routine;
 * ``between`` - ``START,END`` on an Axivity logger's clock: the part of a day or
   a week of wear to read (quote it: it holds a comma);
 * ``side`` - ``left`` or ``right``;
@@ -101,7 +102,7 @@ def read_manifest(path: str | Path) -> list[BatchEntry]:
         except ValueError as exc:
             raise ManifestError(f"{where}: {exc}") from None
         for key in ("file", "segments"):
-            if values.get(key):
+            if values.get(key) and not (key == "segments" and values[key] == "auto"):
                 values[key] = str(path.parent / str(values[key]))  # an absolute path stays as it is
         entries.append(BatchEntry(**values))  # type: ignore[arg-type]
     if not entries:

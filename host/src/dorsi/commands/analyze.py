@@ -89,11 +89,11 @@ def run(args: argparse.Namespace) -> int:
         if args.exercise and args.segments:
             raise InputError("give --exercise (the whole input is one exercise) or --segments, not both")
         data = _load(path, _resolve_format(path, args.format), args.axes, args.between)
-        segments = data.segments
+        segments: list | str | None = data.segments
         if args.exercise:
             segments = None  # an explicit exercise overrides markers: the whole input is that exercise
         if args.segments:
-            segments = _load_segments(Path(args.segments))
+            segments = "auto" if args.segments == "auto" else _load_segments(Path(args.segments))
         # a recording is judged by the routine it was run with unless another is named
         routine = load_routine(args.routine) if args.routine else data.routine
         profile = {k: data.profile[k] for k in ("side", "shank_length_m", "foot_length_m", "sensor_height_m")

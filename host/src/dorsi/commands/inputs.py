@@ -39,11 +39,12 @@ def add_input_arguments(p: argparse.ArgumentParser, history: bool = False) -> No
 def add_analysis_options(p: argparse.ArgumentParser) -> None:
     """``--segments``, ``--side``, ``--axes``, ``--between``, ``--routine``: how an input is read and judged
     (also ``dorsi analyze``'s)."""
-    p.add_argument("--segments", metavar="FILE",
+    p.add_argument("--segments", metavar="FILE|auto",
                    help="which exercise ran when, for an input without markers (or to replace them): a CSV "
                         "with columns exercise,start_s,end_s, or JSON (a list of such objects, the simulator's "
                         "truth.json, or an earlier 'dorsi analyze --json' result); times in the input's own "
-                        "time base; see docs/interchange.md")
+                        "time base; or 'auto' to find the routine's exercises in a whole routine recorded "
+                        "without markers (in the routine's order; any may be left out); see docs/interchange.md")
     p.add_argument("--side", choices=("left", "right"),
                    help="the leg, where the input does not say (Movella exports, CSVs without '# side:'); "
                         "it sets which way the knee drifting in reads (default: the input's, else right)")

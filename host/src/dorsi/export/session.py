@@ -286,7 +286,8 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         Targets (default: a recording's own routine, kept in its header, else the packaged one).
     segments : str or Path, optional
         A segments file (``dorsi.sources.segments_file``): which exercise ran
-        when, in place of the input's markers.
+        when, in place of the input's markers; or ``"auto"``: the routine's
+        exercises found in the input (:mod:`dorsi.pipeline.auto_segments`).
     side : {"left", "right"}, optional
         The leg, where the input does not say (a Movella export, a CSV without
         a ``# side:`` comment) or says it wrong; it sets which way the knee
@@ -300,6 +301,7 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         Anything that keeps the input from being analysed, as one line.
     """
     from dorsi.pipeline import analyze_trace, estimate_trace
+    from dorsi.pipeline.auto_segments import found_segments, is_auto
 
     path = Path(path)
     if not path.exists():
@@ -311,8 +313,9 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
         raise SessionInputError("give an exercise (the whole input is one exercise) or segments, not both")
     if segments is not None and kind == "analysis":
         raise SessionInputError(f"{path}: an analysis JSON keeps its own segments")
-    chosen = None
-    if segments is not None:
+    chosen: list | None = None
+    auto = is_auto(segments)
+    if segments is not None and not auto:
         from dorsi.sources.segments_file import read_segments
 
         try:
@@ -337,11 +340,17 @@ def load_session(path: str | os.PathLike, *, kind: str = "auto", samples: str | 
     try:
         if analysis is not None:  # its own segments say which exercise ran when
             chosen = [(e["exercise"], e["start_s"], e["end_s"]) for e in analysis.get("exercises", [])]
-        trace = estimate_trace(data.shin, data.foot, data.profile or None, segments=chosen or data.segments,
-                               exercise=exercise)
+        notes = list(data.problems)
+        if auto:
+            trace, chosen, found = found_segments(data.shin, data.foot, data.profile or None,
+                                                  routine or data.routine)
+            notes.append(found)
+        else:
+            trace = estimate_trace(data.shin, data.foot, data.profile or None, segments=chosen or data.segments,
+                                   exercise=exercise)
         if analysis is None:
             losses = data_losses(data.shin, data.foot)
-            losses["notes"] = list(data.problems) + losses["notes"]
+            losses["notes"] = notes + losses["notes"]
             result = analyze_trace(trace, chosen or data.segments, exercise, routine or data.routine,
                                    data.profile or None, sample_rate_hz=data.shin.rate_hz, pain=data.pain,
                                    **losses)

@@ -18,6 +18,7 @@ from dorsi.events.pain import PainReport, assign, belongs, summary_note, with_an
 from dorsi.order_stats import median
 from dorsi.pipeline.analysis import Analysis, ExerciseAnalysis
 from dorsi.pipeline.as_worn import estimate_as_worn
+from dorsi.pipeline.auto_segments import found_segments, is_auto
 from dorsi.pipeline.gaps import data_losses
 from dorsi.pipeline.segments import normalise_segments
 from dorsi.pipeline.stance_check import stance_drift_note
@@ -148,7 +149,8 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
             note = f"exercise not given: classified as {exercise} ({clf.reason_})"
             if t1 - t0 > ONE_EXERCISE_MAX_S:
                 note += (f"; the input lasts {(t1 - t0) / 60:.0f} min, longer than one exercise of the routine "
-                         "takes: if it holds several, give which ran when (dorsi analyze --segments FILE)")
+                         "takes: if it holds several, give which ran when (--segments FILE), or have the routine's "
+                         "exercises found (--segments auto)")
             notes.append(note)
         segs = normalise_segments([(check_exercise(exercise), t0, t1 + 1e-9)], t0, t1 + 1e-9)
     else:
@@ -195,7 +197,7 @@ def _covering(routine: Routine, exercises: list[str], notes: list[str]) -> Routi
     return Routine(routine.name, routine.exercises + tuple(default[e] for e in missing))
 
 
-def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | None = None,
+def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterable | str | None = None,
             exercise: str | None = None, routine: Routine | None = None, profile: dict | None = None,
             orientation: str = "auto", notes: list[str] | None = None,
             pain: Sequence[PainReport] = ()) -> Analysis:
@@ -208,7 +210,8 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     foot : SampleBatch, optional
         Foot sensor samples (true ankle angle, heel lift from foot pitch).
     segments, exercise, routine, profile
-        See :func:`analyze_trace`.
+        See :func:`analyze_trace`; ``segments="auto"`` finds the routine's exercises in an
+        unmarked input (:func:`dorsi.pipeline.auto_segments.found_segments`, noted in the result).
     orientation : str
         Orientation source of the angle estimator (:func:`estimate_trace`);
         ``"device"`` needs device quaternions in the batches.
@@ -225,8 +228,15 @@ def analyze(shin: SampleBatch, foot: SampleBatch | None = None, segments: Iterab
     """
     if len(shin) < 2:
         raise ValueError("the input holds fewer than two samples")
-    trace = estimate_trace(shin, foot, profile, orientation, segments, exercise)
+    notes = list(notes or [])
+    if is_auto(segments):
+        if exercise is not None:
+            raise ValueError("give an exercise (the whole input is one exercise) or segments, not both")
+        trace, segments, found = found_segments(shin, foot, profile, routine, orientation)
+        notes.append(found)
+    else:
+        trace = estimate_trace(shin, foot, profile, orientation, segments, exercise)
     losses = data_losses(shin, foot)
-    losses["notes"] = list(notes or []) + losses["notes"]
+    losses["notes"] = notes + losses["notes"]
     return analyze_trace(trace, segments, exercise, routine, profile, sample_rate_hz=shin.rate_hz, pain=pain,
                          **losses)

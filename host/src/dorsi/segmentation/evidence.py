@@ -1,0 +1,96 @@
+"""What each piece between two candidate boundaries holds, as prefix sums over the pieces.
+
+Per piece: its length, its busy time (moving, or held away from a rest), its
+time lying along the floor, and for each exercise the reps and holds its own
+detector finds there and the busy time outside them. Each detector runs once
+over the whole recording, its channel taken relative to the rest before
+(:func:`dorsi.segmentation.resting_level.less_resting_level`): a piece may
+begin inside an exercise's movement (a shallow drop's hold is as still as a
+rest), where the piece's own start would be a wrong resting value. An event
+counts in the piece holding its middle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dorsi.angle.trace import AngleTrace
+from dorsi.events.exercise import ExerciseEventDetector
+from dorsi.events.runs import fill_intervals
+from dorsi.routine import ExerciseSpec
+from dorsi.segmentation.resting_level import less_resting_level, resting_levels
+from dorsi.segmentation.rests import LONG_SITTING_DEG, RestFinder
+
+#: An event's own time, widened by this much each side, accounts for the movement around it.
+EVENT_MARGIN_S = 1.0
+
+
+@dataclass(frozen=True)
+class PieceEvidence:
+    """Prefix sums over the pieces (length P + 1): the total over pieces ``j .. k-1`` is
+    ``x[k] - x[j]``.
+
+    Attributes
+    ----------
+    seconds, busy_s, lying_s : arrays
+        Time; time moving or held away from a rest; time lying along the floor.
+    reps, holds : dict of arrays
+        Per exercise, the reps and holds its detector finds.
+    unexplained_s : dict of arrays
+        Per exercise, the busy time outside its own events.
+    """
+
+    seconds: np.ndarray
+    busy_s: np.ndarray
+    lying_s: np.ndarray
+    reps: dict[str, np.ndarray]
+    holds: dict[str, np.ndarray]
+    unexplained_s: dict[str, np.ndarray]
+
+    @staticmethod
+    def gather(trace: AngleTrace, finder: RestFinder, cuts: np.ndarray, specs: list[ExerciseSpec],
+               profile: dict | None = None) -> "PieceEvidence":
+        """The evidence for the pieces between consecutive ``cuts`` of ``trace``."""
+        g_t, grid_hz = finder.grid_t_, finder.grid_hz
+        k = np.searchsorted(g_t, cuts)
+
+        def per_piece(mask: np.ndarray) -> np.ndarray:  # seconds of a grid mask, as prefix sums
+            return np.concatenate([[0], np.cumsum(mask)])[k] / grid_hz
+
+        busy = ~finder.still_ & finder.valid_
+        reps, holds, unexplained = {}, {}, {}
+        for spec in specs:
+            r, h = events_over(spec, trace, finder, profile)
+            reps[spec.id] = _prefix(np.histogram(r.mean(axis=1), cuts)[0])
+            holds[spec.id] = _prefix(np.histogram(h.mean(axis=1), cuts)[0])
+            spans = np.concatenate([r, h])
+            covered = fill_intervals(len(g_t), np.searchsorted(g_t, spans[:, 0] - EVENT_MARGIN_S),
+                                     np.searchsorted(g_t, spans[:, 1] + EVENT_MARGIN_S))
+            unexplained[spec.id] = per_piece(busy & ~covered)
+        return PieceEvidence(cuts - cuts[0], per_piece(busy),
+                             per_piece((finder.incl_ < LONG_SITTING_DEG) & finder.valid_), reps, holds, unexplained)
+
+
+def events_over(spec: ExerciseSpec, trace: AngleTrace, finder: RestFinder,
+                profile: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The reps and the holds (``(n, 2)`` start and end times) ``spec``'s detector finds over the
+    whole trace, its channel taken relative to the rest before."""
+    det = ExerciseEventDetector(spec, source=trace.source, profile=profile)
+    if len(trace) < 2 or np.count_nonzero(trace.channel_valid(det.channel)) < 2:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    relative = less_resting_level(trace, det.channel, finder)
+    if relative is None:
+        det.detect(trace, annotate=False)
+    else:
+        frontal = resting_levels(trace, "frontal", finder)[1]
+        det.detect(relative, {"main": 0.0, "frontal": float(np.median(frontal)) if len(frontal) else 0.0},
+                   annotate=False)
+    reps = np.array([(r.start_s, r.end_s) for r in det.reps_]).reshape(-1, 2)
+    holds = np.array([(h.start_s, h.end_s) for h in det.holds_]).reshape(-1, 2)
+    return reps, holds
+
+
+def _prefix(x: np.ndarray) -> np.ndarray:
+    return np.concatenate([[0.0], np.cumsum(x, dtype=np.float64)])
