@@ -92,7 +92,10 @@ def main() -> None:
         auto_an = {e.exercise: e for e in
                    analyze_trace(trace, seg.segments_, routine=routine, profile=s.profile).exercises}
         found = {g.exercise: g for g in seg.segments_}
-        spare += len(set(found) - {n for n, _, _ in truth})
+        extra = sorted(set(found) - {n for n, _, _ in truth})
+        spare += len(extra)
+        if args.verbose and extra:
+            print(f"  {label} seed {seed}: found but not done: {', '.join(extra)}")
         for name, a, b in truth:
             g, ta, aa = found.get(name), true_an[name], auto_an.get(name)
             res = {"found": g is not None,
