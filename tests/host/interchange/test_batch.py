@@ -77,6 +77,19 @@ def test_cli_batch_writes_parquet(clinic, tmp_path, capsys):
     assert main(["batch", str(tmp_path / "empty"), "--out", str(out)]) == 2
 
 
+def test_batch_makes_the_tables_folder_and_refuses_one_that_cannot_be(clinic, tmp_path, capsys):
+    work = tmp_path / "in"
+    shutil.copytree(clinic / "p0", work / "p0")
+    out = tmp_path / "results" / "2026" / "table.csv"
+    assert main(["batch", str(work), "--out", str(out), "--workers", "1", "--exercise", "band_lunge"]) == 0
+    assert out.exists() and (out.parent.stat().st_mode & 0o777) == 0o700
+    (tmp_path / "a-file").write_text("")
+    capsys.readouterr()
+    assert main(["batch", str(work), "--out", str(tmp_path / "a-file" / "table.csv")]) == 2
+    err = capsys.readouterr()
+    assert "a-file: not a folder" in err.err and "analysing" not in err.out + err.err  # said before any work
+
+
 def test_job_options_reach_the_analysis(clinic):
     rows = analyse_file(str(clinic / "p1" / "shin.csv"), JobOptions(exercise="knee_to_wall"))
     assert [r["exercise"] for r in rows] == ["knee_to_wall"] and rows[0]["knee_to_wall_deg"] is not None

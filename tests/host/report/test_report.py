@@ -128,12 +128,13 @@ def test_page_is_self_contained_and_phone_ready(report):
 def test_cli_writes_html_and_png(sim_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("DORSI_HOME", str(tmp_path / "home"))
     out, _ = sim_dir
-    html_path, png_path = tmp_path / "r.html", tmp_path / "r.png"
+    html_path, png_path = tmp_path / "r.html", tmp_path / "figures" / "2026" / "r.png"  # its folder made
     assert main(["report", str(out / "shin.csv"), "--out", str(html_path)]) == 0
     assert main(["report", str(out / "shin.csv"), "--png", "--out", str(png_path)]) == 0
     assert html_path.read_text().startswith("<!DOCTYPE html>")
     assert png_path.read_bytes()[:4] == b"\x89PNG"
     assert oct(html_path.stat().st_mode & 0o777) == "0o600"
+    assert oct(png_path.parent.stat().st_mode & 0o777) == "0o700"
 
 
 def test_cli_bad_input_exits_2_with_one_line(tmp_path, capsys):

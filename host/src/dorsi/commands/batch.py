@@ -34,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     from dorsi.batch import BatchRunner, JobOptions, find_inputs, is_manifest, read_manifest
     from dorsi.export.writer import write_table
+    from dorsi.private_files import private_dir
     from dorsi.routine import RoutineError, load_routine
     from dorsi.sources.axes import AxisMap
 
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
         if not files:
             raise ValueError(f"{args.dir}: no session inputs found (recordings, CSVs, phone exports, .cwa)")
         routine = str(Path(args.routine).resolve()) if args.routine else None  # as every worker will see it
+        if not private_dir(out.parent).is_dir():  # before the work: a table that cannot be written is said at once
+            raise ValueError(f"{out.parent}: not a folder")
         runner = BatchRunner(args.workers, args.dask, JobOptions(args.exercise, args.axes, routine)).run(files)
         write_table(runner.table_, out)
     except (ValueError, OSError, RoutineError) as exc:

@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from dorsi.commands.inputs import resolve_input, session_from_args
     from dorsi.export.session import SessionInputError
     from dorsi.history.store import History, HistoryError
+    from dorsi.private_files import private_dir
     from dorsi.routine import RoutineError
     from dorsi.views.report import SessionReport
 
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 progress = _progress_lines(h)
         report = SessionReport(calibration=calibration, progress=progress)
         out = Path(args.out or ("report.png" if args.png else "report.html"))
+        private_dir(out.parent)  # a folder named for the report is made, as export makes its own
         if args.png:
             report.write_figure(session, out)
         else:
