@@ -2,13 +2,14 @@
 
 Simulated whole routines (fresh seeds, left and right leg, 50 and 100 Hz, the
 strap turned up to +-30 deg, with and without the foot sensor and 2 % burst
-packet loss) are read as an unmarked recording is: the angle trace, then
+packet loss, and 20 s of stepping about between exercises) are read as an unmarked recording is: the angle trace, then
 ``dorsi.segmentation.RoutineSegmenter`` with the default routine. For each
 exercise it prints how often it was found, the error of its start and end
 against the simulator's segment (which includes the exercise's 3 s of quiet
 before and after), and whether the analysis of the found segment gives the same
-rep count, hold count and score as the analysis of the true one. A variant
-leaves four exercises out of the routine (the segmenter still expects all).
+rep count, hold count and score as the analysis of the true one. Every other
+seed leaves four exercises out of the routine (the segmenter still expects all);
+the others step about for 20 s between exercises.
 
 The last line is one JSON object with the per-exercise figures.
 
@@ -44,6 +45,8 @@ def cases(n_seeds: int, base: int, wander_deg: float = 0.0):
         yield "shin, 2% loss", seed, SimOptions(**opts, packet_loss=0.02), None
         if k % 2 == 0:
             yield "shin, 7 of 11", seed, SimOptions(**opts), [e for e in default_routine().ids if e not in LEFT_OUT]
+        else:
+            yield "shin, steps between", seed, SimOptions(**opts, steps_between_s=20.0), None
 
 
 def _score(analysis) -> int:

@@ -145,3 +145,15 @@ def test_any_trace_gives_exercises_in_order_inside_the_data(trace) -> None:
         assert trace.t[0] - 1e-9 <= s.start_s < s.end_s <= trace.t[-1] + 1e-3
     for a, b in zip(seg.segments_, seg.segments_[1:]):
         assert a.end_s <= b.start_s
+
+
+def test_stepping_about_between_exercises_goes_to_none_of_them() -> None:
+    """Walking to the wall or fetching the band between two exercises is no exercise's: not the
+    circles' either, which the shin alone cannot see (the shank keeps still in them)."""
+    done = ["knee_to_wall", "ankle_circles", "band_lunge"]
+    session = simulate_routine(seed=8106, options=SimOptions(rate_hz=50.0, steps_between_s=20.0), exercises=done)
+    trace, seg = _run(session)
+    assert [s.exercise for s in seg.segments_] == done
+    truth = [(g.exercise, g.start_s, g.end_s) for g in session.truth.segments]
+    assert _counts(analyze_trace(trace, seg.segments_, profile=session.profile)) == \
+        _counts(analyze_trace(trace, truth, profile=session.profile))

@@ -87,3 +87,22 @@ def test_getting_up_from_the_floor_is_a_physical_movement_then_stillness() -> No
     assert np.ptp(still.truth.tibial_inclination_deg) < 2.0
     with pytest.raises(ValueError, match="posture must be one of"):
         simulate_rest("lying", seed=4)
+
+
+def test_stepping_about_between_exercises() -> None:
+    """``steps_between_s``: between two exercises the person stands and steps about (the shank
+    swinging about a step a second) outside every exercise; without it, the routine is as before."""
+    names = ["seated_df_hold", "band_lunge"]
+    opts = SimOptions(rate_hz=50.0, quaternions=False)
+    plain = simulate_routine(seed=5, options=opts, exercises=names)
+    stepping = simulate_routine(seed=5, options=SimOptions(rate_hz=50.0, quaternions=False, steps_between_s=15.0),
+                                exercises=names)
+    assert np.array_equal(plain.shin.acc, simulate_routine(seed=5, options=opts, exercises=names).shin.acc)
+    (_, _, end0), (_, start1, _) = [(g.exercise, g.start_s, g.end_s) for g in stepping.truth.segments]
+    t, incl = stepping.truth.t, stepping.truth.tibial_inclination_deg
+    between = (t > end0) & (t < start1)
+    swings = np.count_nonzero(np.diff(np.sign(np.diff(incl[between]))) < 0)  # forward turning points
+    assert 12 <= swings <= 20 and np.ptp(incl[between]) > 30.0
+    assert start1 - end0 > 15.0 + (plain.truth.segments[1].start_s - plain.truth.segments[0].end_s)
+    with pytest.raises(ValueError, match="steps_between_s"):
+        SimOptions(steps_between_s=-1.0)

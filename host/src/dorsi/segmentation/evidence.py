@@ -1,7 +1,7 @@
 """What each piece between two candidate boundaries holds, as prefix sums over the pieces.
 
 Per piece: its length, its busy time (moving, or held away from a rest), its
-time lying along the floor, and for each exercise the reps and holds its own
+time moving, its time lying along the floor, and for each exercise the reps and holds its own
 detector finds there and the busy time outside them. Each detector runs once
 over the whole recording, its channel taken relative to the rest before
 (:func:`dorsi.segmentation.resting_level.less_resting_level`): a piece may
@@ -25,6 +25,8 @@ from dorsi.segmentation.rests import LONG_SITTING_DEG, RestFinder
 
 #: An event's own time, widened by this much each side, accounts for the movement around it.
 EVENT_MARGIN_S = 1.0
+#: A seated knee swing lifts the ankle at least this much (m; the shin's own estimate).
+KNEE_SWING_RISE_M = 0.05
 
 
 @dataclass(frozen=True)
@@ -34,8 +36,8 @@ class PieceEvidence:
 
     Attributes
     ----------
-    seconds, busy_s, lying_s : arrays
-        Time; time moving or held away from a rest; time lying along the floor.
+    seconds, busy_s, moving_s, lying_s : arrays
+        Time; time moving or held away from a rest; time moving; time lying along the floor.
     reps, holds : dict of arrays
         Per exercise, the reps and holds its detector finds.
     unexplained_s : dict of arrays
@@ -44,6 +46,7 @@ class PieceEvidence:
 
     seconds: np.ndarray
     busy_s: np.ndarray
+    moving_s: np.ndarray
     lying_s: np.ndarray
     reps: dict[str, np.ndarray]
     holds: dict[str, np.ndarray]
@@ -69,7 +72,7 @@ class PieceEvidence:
             covered = fill_intervals(len(g_t), np.searchsorted(g_t, spans[:, 0] - EVENT_MARGIN_S),
                                      np.searchsorted(g_t, spans[:, 1] + EVENT_MARGIN_S))
             unexplained[spec.id] = per_piece(busy & ~covered)
-        return PieceEvidence(cuts - cuts[0], per_piece(busy),
+        return PieceEvidence(cuts - cuts[0], per_piece(busy), per_piece(finder.moving_),
                              per_piece((finder.incl_ < LONG_SITTING_DEG) & finder.valid_), reps, holds, unexplained)
 
 
@@ -87,9 +90,26 @@ def events_over(spec: ExerciseSpec, trace: AngleTrace, finder: RestFinder,
         frontal = resting_levels(trace, "frontal", finder)[1]
         det.detect(relative, {"main": 0.0, "frontal": float(np.median(frontal)) if len(frontal) else 0.0},
                    annotate=False)
-    reps = np.array([(r.start_s, r.end_s) for r in det.reps_]).reshape(-1, 2)
+    found = det.reps_
+    if det.channel == "knee_swing":
+        found = _knee_swings(trace, found)
+    reps = np.array([(r.start_s, r.end_s) for r in found]).reshape(-1, 2)
     holds = np.array([(h.start_s, h.end_s) for h in det.holds_]).reshape(-1, 2)
     return reps, holds
+
+
+def _knee_swings(trace: AngleTrace, reps: list) -> list:
+    """The reps that are swings of the shank from the knee: the knee straightens (a lunge turns
+    the shank the other way about it) and, read by the shin alone, the ankle leaves the floor
+    by ``KNEE_SWING_RISE_M`` (rocking over a planted foot turns the shank as far)."""
+    swings = [r for r in reps if r.excursion_deg > 0]
+    rise = trace.meta.get("ankle_rise_m")
+    if trace.source != "inclination" or rise is None or len(rise) != len(trace) or not swings:
+        return swings
+    lo = np.searchsorted(trace.t, [r.start_s for r in swings])
+    hi = np.maximum(np.searchsorted(trace.t, [r.end_s for r in swings]), lo + 1)
+    highest = [float(np.nanmax(rise[a:b])) if np.isfinite(rise[a:b]).any() else 0.0 for a, b in zip(lo, hi)]
+    return [r for r, h in zip(swings, highest) if h >= KNEE_SWING_RISE_M]
 
 
 def _prefix(x: np.ndarray) -> np.ndarray:

@@ -9,7 +9,9 @@ For exercise *e* over pieces *j .. k-1* (totals from :class:`PieceEvidence`):
 * an exercise the sensors cannot see (a seated hold with the shin alone) or with
   nothing to count (foam rolling): ``UNSEEN_COST``, nearly what leaving it out costs,
   so it takes the time nothing else explains (foam rolling: outside half its shortest
-  to twice its longest time, the excess over that, relative to it);
+  to twice its longest time, the excess over that, relative to it); one the sensors
+  cannot see also ``UNSEEN_MOVING_WEIGHT`` times the share of its time the shank turns
+  (at least ``UNEXPLAINED_FLOOR_S``): the foot works, the shank keeps still;
 * otherwise, with *f* the fraction of its target reps and holds missing (their mean),
   ``MISSING_LINEAR * f + MISSING_SQUARE * f**2`` (mild for a few: people stop short of
   a target, or do reps a sensor cannot see; none at all costs more than leaving the
@@ -28,7 +30,8 @@ from dorsi.segmentation.evidence import PieceEvidence
 MISSING_LINEAR = 0.5
 MISSING_SQUARE = 1.0
 UNSEEN_COST = 0.8
-UNEXPLAINED_WEIGHT = 1.0
+UNSEEN_MOVING_WEIGHT = 4.0
+UNEXPLAINED_WEIGHT = 2.0
 UNEXPLAINED_FLOOR_S = 20.0
 
 
@@ -55,8 +58,9 @@ def fit_cost(spec: ExerciseSpec, ev: PieceEvidence, j: int, ks: np.ndarray, obse
     excess = np.abs(np.log(seconds / expected_seconds(spec))) - np.log(length_slack)
     cost = cost + length_weight * np.maximum(excess, 0.0)
     target = spec.target
-    if not observable:
-        return cost + UNSEEN_COST
+    if not observable:  # the shank keeps still while the foot works: its movement is another's
+        moving = ev.moving_s[ks] - ev.moving_s[j]
+        return cost + UNSEEN_COST + UNSEEN_MOVING_WEIGHT * moving / np.maximum(seconds, UNEXPLAINED_FLOOR_S)
     if spec.kind == "duration" and target.duration_s is not None:
         lo, hi = target.duration_s
         return cost + UNSEEN_COST + np.maximum(0.0, 0.5 * lo - seconds) / lo \

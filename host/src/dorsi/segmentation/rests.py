@@ -66,7 +66,9 @@ class RestFinder:
     base_ : float
         The standing rest's inclination (deg).
     grid_t_, incl_, still_, valid_ : arrays
-        The working grid: time, inclination (deg), still, valid.
+        The working grid: time, inclination (deg), at rest, valid.
+    moving_ : array of bool
+        The shank turning (faster than ``still_deg_s``), whatever its posture.
     """
 
     def __init__(self, min_rest_s: float = 3.0, still_deg_s: float = 3.0, rest_band_deg: float = 4.0,
@@ -90,7 +92,9 @@ class RestFinder:
         # upright: near the standing rest, or up to seated_band_deg behind it (seated, the foot a
         # little forward); not forward of it, where the lunges and stretches hold
         upright = (x - base < self.rest_band_deg) & (x - base > -self.seated_band_deg)
-        still = self._still(x) & sig.valid & (upright | (x < LONG_SITTING_DEG))
+        turning_slowly = self._still(x)
+        self.moving_ = ~turning_slowly & sig.valid
+        still = turning_slowly & sig.valid & (upright | (x < LONG_SITTING_DEG))
         if trace.source != "inclination":  # the foot's own movement: the foot flat and still too
             pitch = self._grid(trace, trace.angle_deg - incl, trace.valid)
             flat = self._still(pitch.x) & pitch.valid & (np.abs(pitch.x - (trace.baseline_deg - base))

@@ -1,8 +1,9 @@
 """Assemble exercise scripts into a session: one exercise, or the routine with transitions.
 
-Between two exercises the person rests 1-2 s, changes posture if needed
-(standing, seated, long sitting: 3-4 s), turns a little (a new heading), and
-rests again 1-2 s; each exercise brings its own 3 s quiet lead-in and lead-out.
+Between two exercises the person rests 1-2 s, steps about if asked
+(``SimOptions.steps_between_s``), changes posture if needed (standing, seated,
+long sitting: 3-4 s), turns a little (a new heading), and rests again 1-2 s;
+each exercise brings its own 3 s quiet lead-in and lead-out.
 """
 
 from __future__ import annotations
@@ -93,6 +94,20 @@ def append_script(master: Script, part: Script) -> None:
     master.t = offset + part.duration
 
 
+def step_about(script: Script, rng: np.random.Generator, duration_s: float) -> None:
+    """Stand (from any posture), step about for ``duration_s`` (the shank rocking forward over
+    the planted foot and back, about once a second), then stand still 1-2 s."""
+    if script.posture != "standing":
+        script.to_rest(rng.uniform(3.0, 4.0), "standing")
+    rest = script.value("incl")
+    end = script.t + duration_s
+    while script.t < end:
+        script.move(rng.uniform(0.45, 0.6), incl=rest + rng.uniform(18.0, 30.0))
+        script.move(rng.uniform(0.45, 0.6), incl=rest - rng.uniform(12.0, 20.0))
+    script.to_rest(rng.uniform(0.5, 0.8), "standing")
+    script.wait(rng.uniform(1.0, 2.0))
+
+
 def routine_script(names: Sequence[str], profile: Profile, heading_deg: float, rng: np.random.Generator,
                    opts: SimOptions, targets: dict[str, tuple[int | None, float | None]] | None = None) -> Script:
     """The scripts of ``names`` in order, joined by rests and posture transitions."""
@@ -105,6 +120,8 @@ def routine_script(names: Sequence[str], profile: Profile, heading_deg: float, r
         d = EXERCISES[check_exercise_name(name)]
         if i > 0:
             master.wait(rng.uniform(1.0, 2.0))
+            if opts.steps_between_s > 0:
+                step_about(master, rng, opts.steps_between_s)
             if d.posture != master.posture:
                 master.to_rest(rng.uniform(3.0, 4.0), d.posture)
             turn = master.value("heading") + rng.uniform(-30.0, 30.0)

@@ -100,6 +100,11 @@ class SimOptions:
     knee_drift : float or None
         Frontal tilt of the knee per degree of lunge (+ in, the foot rolling in); default: drawn
         per exercise, typically +-0.06 (0.3: a 30 deg lunge takes the knee 9 deg in).
+    steps_between_s : float
+        In a routine, seconds of stepping about between two exercises (fetching the band,
+        shifting about): standing, the shank rocks forward over the planted foot and back,
+        about once a second, then keeps still (the foot is not lifted: this is not a gait
+        model); 0: the person stays where they are.
     """
 
     rate_hz: float = 100.0
@@ -143,6 +148,7 @@ class SimOptions:
     heel_lift_probability: float = 0.1
     standing_frontal_deg: float | None = None
     knee_drift: float | None = None
+    steps_between_s: float = 0.0
 
     def __post_init__(self) -> None:
         if self.side not in SIDES:
@@ -181,6 +187,8 @@ class SimOptions:
             raise ValueError("clock_error must be within +-0.2")
         if not 0.0 <= self.heel_lift_probability <= 1.0:
             raise ValueError("heel_lift_probability must be within 0..1")
+        if not 0.0 <= self.steps_between_s <= 600.0:
+            raise ValueError("steps_between_s must be within 0..600 s")
         if self.standing_frontal_deg is not None and abs(self.standing_frontal_deg) > 20.0:
             raise ValueError("standing_frontal_deg must be within +-20 deg")
 
