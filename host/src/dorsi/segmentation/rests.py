@@ -72,7 +72,7 @@ class RestFinder:
     """
 
     def __init__(self, min_rest_s: float = 3.0, still_deg_s: float = 3.0, rest_band_deg: float = 4.0,
-                 seated_band_deg: float = 10.0, level_deg: float = 1.5, grid_hz: float = 10.0,
+                 seated_band_deg: float = 10.0, level_deg: float = 1.0, grid_hz: float = 10.0,
                  smooth_s: float = 1.0, max_gap_s: float = 0.5) -> None:
         self.min_rest_s = min_rest_s
         self.still_deg_s = still_deg_s
