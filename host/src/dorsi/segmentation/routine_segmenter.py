@@ -82,6 +82,7 @@ class RoutineSegmenter:
         plan = self._plan(specs, evidence, seen, cut_cost)
         if not any(seen[i] for i, _, _, _ in plan):  # nothing tells the unseen ones were done
             plan = []
+        plan = [(i, *_seated_span(evidence, specs[i], j, k), c) for i, j, k, c in plan]
         self.segments_ = [Segment(specs[i].id, float(self.cuts_[j]), float(self.cuts_[k])) for i, j, k, _ in plan]
         self.costs_ = {specs[i].id: round(float(c), 3) for i, _, _, c in plan}
         found = {s.exercise for s in self.segments_}
@@ -126,3 +127,18 @@ class RoutineSegmenter:
                 plan.append((i - 1, prev, j, cost))
             i, j = (i, prev) if how == "idle" else (i - 1, prev)
         return plan[::-1]
+
+
+def _seated_span(ev: PieceEvidence, spec: ExerciseSpec, j: int, k: int) -> tuple[int, int]:
+    """The pieces a seated exercise placed on pieces ``j .. k-1`` keeps: from the one holding its
+    first event to the one holding its last, so that its segment begins in the rest after
+    sitting down (whose first seconds give the analysis its resting angle), not in the quiet
+    standing before, and ends before standing up. ``(j, k)`` for the others (standing: a rest
+    before the first event found may lie between two shallow shin-only drops, the first of them
+    too faint to count) and where it has no events."""
+    if spec.posture != "seated":
+        return j, k
+    events = (np.diff(ev.reps[spec.id][j:k + 1]) + np.diff(ev.holds[spec.id][j:k + 1])) > 0
+    if not events.any():
+        return j, k
+    return j + int(np.argmax(events)), k - int(np.argmax(events[::-1]))
