@@ -9,7 +9,8 @@ against the simulator's segment (which includes the exercise's 3 s of quiet
 before and after), and whether the analysis of the found segment gives the same
 rep count, hold count and score as the analysis of the true one. Every other
 seed leaves four exercises out of the routine (the segmenter still expects all);
-the others step about for 20 s between exercises.
+the others step about for 20 s between exercises, and do only the knee-to-wall
+test and the seated exercises with the foot sensor.
 
 The last line is one JSON object with the per-exercise figures.
 
@@ -31,6 +32,7 @@ from dorsi.segmentation import RoutineSegmenter
 from dorsi.sim import SimOptions, simulate_routine
 
 LEFT_OUT = ("ankle_circles", "traction", "seated_df_hold", "nerve_floss")
+SEATED_ONLY = ("knee_to_wall", "ankle_circles", "seated_df_hold", "nerve_floss")
 
 
 def cases(n_seeds: int, base: int, wander_deg: float = 0.0):
@@ -47,6 +49,7 @@ def cases(n_seeds: int, base: int, wander_deg: float = 0.0):
             yield "shin, 7 of 11", seed, SimOptions(**opts), [e for e in default_routine().ids if e not in LEFT_OUT]
         else:
             yield "shin, steps between", seed, SimOptions(**opts, steps_between_s=20.0), None
+            yield "shin+foot, 4 of 11", seed, SimOptions(**opts, foot_sensor=True), list(SEATED_ONLY)
 
 
 def _score(analysis) -> int:

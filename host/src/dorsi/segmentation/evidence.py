@@ -2,7 +2,8 @@
 
 Per piece: its length, its busy time (moving, or held away from a rest), its
 time moving, its time lying along the floor, and for each exercise the reps and holds its own
-detector finds there and the busy time outside them. Each detector runs once
+detector finds there (those that move as the exercise does: a knee swing lifts the ankle, a
+weight-bearing exercise turns the shank) and the busy time outside them. Each detector runs once
 over the whole recording, its channel taken relative to the rest before
 (:func:`dorsi.segmentation.resting_level.less_resting_level`): a piece may
 begin inside an exercise's movement (a shallow drop's hold is as still as a
@@ -20,6 +21,7 @@ from dorsi.angle.trace import AngleTrace
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.runs import fill_intervals
 from dorsi.routine import ExerciseSpec
+from dorsi.routine.exercises import WEIGHT_BEARING
 from dorsi.segmentation.resting_level import less_resting_level, resting_levels
 from dorsi.segmentation.rests import LONG_SITTING_DEG, RestFinder
 
@@ -27,6 +29,10 @@ from dorsi.segmentation.rests import LONG_SITTING_DEG, RestFinder
 EVENT_MARGIN_S = 1.0
 #: A seated knee swing lifts the ankle at least this much (m; the shin's own estimate).
 KNEE_SWING_RISE_M = 0.05
+#: Exercises that turn the shank over the planted foot (weight-bearing; band traction rocks so).
+SHANK_OVER_FOOT = (*WEIGHT_BEARING, "traction")
+#: ... where the shank's inclination is away from its rest at least this share of the ankle angle.
+SHANK_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -90,12 +96,35 @@ def events_over(spec: ExerciseSpec, trace: AngleTrace, finder: RestFinder,
         frontal = resting_levels(trace, "frontal", finder)[1]
         det.detect(relative, {"main": 0.0, "frontal": float(np.median(frontal)) if len(frontal) else 0.0},
                    annotate=False)
-    found = det.reps_
+    found, held = det.reps_, det.holds_
     if det.channel == "knee_swing":
         found = _knee_swings(trace, found)
+    if spec.id in SHANK_OVER_FOOT and trace.source != "inclination":
+        found, held = _shank_over_foot(trace, found, finder), _shank_over_foot(trace, held, finder)
     reps = np.array([(r.start_s, r.end_s) for r in found]).reshape(-1, 2)
-    holds = np.array([(h.start_s, h.end_s) for h in det.holds_]).reshape(-1, 2)
+    holds = np.array([(h.start_s, h.end_s) for h in held]).reshape(-1, 2)
     return reps, holds
+
+
+def _shank_over_foot(trace: AngleTrace, events: list, finder: RestFinder) -> list:
+    """The events in which the shank turns over the planted foot: with a foot sensor, the shin's
+    inclination is away from its rest at least ``SHANK_SHARE`` as far as the ankle angle is from
+    its own (a seated dorsiflexion hold turns the ankle with the shank still)."""
+    if trace.shin_only is None or not events:
+        return events
+    ankle = less_resting_level(trace, "angle", finder)
+    shank = less_resting_level(trace.shin_only, "angle", finder)
+    if ankle is None or shank is None:
+        return events
+    lo = np.searchsorted(trace.t, [e.start_s for e in events])
+    hi = np.maximum(np.searchsorted(trace.t, [e.end_s for e in events]), lo + 1)
+    keep = []
+    for event, a, b in zip(events, lo, hi):
+        ok = trace.valid[a:b] & trace.shin_only.valid[a:b]
+        if not ok.any() or abs(np.median(shank.angle_deg[a:b][ok])) >= SHANK_SHARE * abs(
+                np.median(ankle.angle_deg[a:b][ok])):
+            keep.append(event)
+    return keep
 
 
 def _knee_swings(trace: AngleTrace, reps: list) -> list:
