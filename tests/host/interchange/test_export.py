@@ -31,16 +31,21 @@ def test_csv_samples_read_back_with_the_generic_reader(session, tmp_path):
 
 
 def test_parquet_and_csv_hold_the_same_tables(session, tmp_path):
-    csv_files = SessionExporter("csv").export(session, tmp_path / "c").files_
-    pq_files = SessionExporter("parquet").export(session, tmp_path / "p").files_
-    assert [f.name.rsplit(".", 1)[0] for f in csv_files] == [f.name.rsplit(".", 1)[0] for f in pq_files]
+    csv_all = SessionExporter("csv").export(session, tmp_path / "c").files_
+    pq_all = SessionExporter("parquet").export(session, tmp_path / "p").files_
+    assert [f.name.rsplit(".", 1)[0] for f in csv_all] == [f.name.rsplit(".", 1)[0] for f in pq_all]
+    # the segments file is a segments CSV in both (what --segments reads)
+    assert [f.read_text() for f in csv_all if f.name.endswith(".segments.csv")] == \
+        [f.read_text() for f in pq_all if f.name.endswith(".segments.csv")]
+    csv_files = [f for f in csv_all if not f.name.endswith(".segments.csv")]
+    pq_files = [f for f in pq_all if not f.name.endswith(".segments.csv")]
     for c, p in zip(csv_files[:-1], pq_files[:-1]):
         a, b = pa_csv.read_csv(c), pq.read_table(p)
         assert a.column_names == b.column_names and a.num_rows == b.num_rows
     trace = pq.read_table(pq_files[1])
     np.testing.assert_array_equal(trace.column("angle_deg").to_numpy(), session.trace.angle_deg)
     assert json.loads(pq_files[-1].read_text()) == session.analysis
-    for f in pq_files:
+    for f in pq_all:
         assert f.stat().st_mode & 0o777 == 0o600
 
 
@@ -115,7 +120,7 @@ def test_cli_export(ktw, tmp_path, capsys):
     names = sorted(p.name for p in tmp_path.iterdir())
     stem = folder.name
     assert names == sorted(f"{stem}.{k}" for k in ("shin.parquet", "trace.parquet", "events.parquet",
-                                                    "analysis.json"))
+                                                    "analysis.json", "shin.segments.csv"))
     assert main(["export", str(tmp_path / "nope.csv"), "--csv"]) == 2
     assert "no such file" in capsys.readouterr().err
 

@@ -60,3 +60,19 @@ def test_a_manifest_row_can_ask_for_them(unmarked, tmp_path, capsys) -> None:
     rows = list(csv.DictReader(out.open()))
     assert [r["exercise"] for r in rows] == DONE
     assert {r["label"] for r in rows} == {"p01"}
+
+
+def test_export_writes_the_found_segments_to_correct_and_give_back(unmarked, tmp_path, capsys) -> None:
+    from dorsi.sources.segments_file import read_segments
+
+    out = tmp_path / "export"
+    assert main(["export", str(unmarked), "--segments", "auto", "--csv", "--out", str(out)]) == 0
+    analysis = json.loads(next(out.glob("*.analysis.json")).read_text())
+    segments = read_segments(next(out.glob("*.shin.segments.csv")))
+    assert [s[0] for s in segments] == DONE
+    assert [t for s in segments for t in s[1:]] == pytest.approx(
+        [t for e in analysis["exercises"] for t in (e["start_s"], e["end_s"])], abs=1e-3)
+    # beside the exported samples, batch reads the export as it was analysed
+    table = tmp_path / "table.csv"
+    assert main(["batch", str(out), "--out", str(table), "--workers", "1"]) == 0
+    assert [r["exercise"] for r in csv.DictReader(table.open())] == DONE

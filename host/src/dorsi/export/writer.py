@@ -58,7 +58,8 @@ class SessionExporter:
         self.fmt = fmt
 
     def export(self, session: Session, out_dir: str | Path) -> "SessionExporter":
-        """Write ``<stem>.shin.<fmt>`` [``.foot``], ``.trace``, ``.events`` and ``.analysis.json``."""
+        """Write ``<stem>.shin.<fmt>`` [``.foot``], ``.trace``, ``.events``, ``.analysis.json`` and
+        ``.shin.segments.csv``."""
         out = Path(out_dir)
         private_dir(out)
         stem = session_stem(session.path)
@@ -69,9 +70,24 @@ class SessionExporter:
                 files.append(write_table(samples_table(batch), out / f"{stem}.{batch.role}{ext}"))
         files.append(write_table(trace_table(session.trace), out / f"{stem}.trace{ext}"))
         files.append(write_table(events_table(session.analysis), out / f"{stem}.events{ext}"))
+        from dorsi.batch.discover import SEGMENTS_SUFFIX  # the name batch looks for beside an input
+
+        files.append(write_segments(session.analysis, out / f"{stem}.shin{SEGMENTS_SUFFIX}"))
         json_path = out / f"{stem}.analysis.json"
         with open_private(json_path, "w", "utf-8") as fh:
             json.dump(session.analysis, fh, indent=1)
         files.append(json_path)
         self.files_ = files
         return self
+
+
+def write_segments(analysis: dict, path: Path) -> Path:
+    """The analysis's exercise segments as a segments file (``exercise,start_s,end_s``), the one
+    ``--segments`` reads: to correct a time (of segments found with ``--segments auto``, say) and
+    analyse again. Named ``NAME.shin.segments.csv`` beside the export's ``NAME.shin.csv``, ``dorsi
+    batch`` reads it with it."""
+    rows = "".join(f"{e['exercise']},{e['start_s']:.3f},{e['end_s']:.3f}\n" for e in analysis.get("exercises", []))
+    with open_private(path, "w", "utf-8") as fh:
+        fh.write("# which exercise ran when: correct a time and give this file back with --segments\n"
+                 "exercise,start_s,end_s\n" + rows)
+    return path

@@ -46,6 +46,6 @@ def found_segments(shin: SampleBatch, foot: SampleBatch | None, profile: dict | 
     note = f"exercises found in the unmarked input, in the routine's order (--segments auto): {found}"
     if seg.skipped_:
         note += f"; not found: {', '.join(seg.skipped_)}"
-    note += ("; where a time is wrong, correct it in this analysis's JSON (dorsi analyze --json) and give "
-             "that file as --segments")
+    note += ("; where a time is wrong, correct it in the segments file dorsi export writes (or in this "
+             "analysis's JSON) and give that file as --segments")
     return trace, seg.segments_, note
