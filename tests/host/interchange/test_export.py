@@ -167,3 +167,13 @@ def test_an_exported_two_sensor_session_analyses_again_as_it_did(tmp_path, capsy
     assert [r["direction"] for r in circles["reps"]] == [r["direction"] for r in before["reps"]]
     np.testing.assert_allclose([r["peak_angle_deg"] for r in circles["reps"]],
                                [r["peak_angle_deg"] for r in before["reps"]], atol=0.05)
+
+
+def test_no_segments_file_without_an_exercise(session, tmp_path):
+    """A segments file lists at least one segment (``--segments`` refuses an empty one): an
+    analysis without exercises writes none."""
+    from dataclasses import replace
+
+    empty = replace(session, analysis=dict(session.analysis, exercises=[]))
+    files = SessionExporter("csv").export(empty, tmp_path).files_
+    assert not any(f.name.endswith(".segments.csv") for f in files)

@@ -58,8 +58,8 @@ class SessionExporter:
         self.fmt = fmt
 
     def export(self, session: Session, out_dir: str | Path) -> "SessionExporter":
-        """Write ``<stem>.shin.<fmt>`` [``.foot``], ``.trace``, ``.events``, ``.analysis.json`` and
-        ``.shin.segments.csv``."""
+        """Write ``<stem>.shin.<fmt>`` [``.foot``], ``.trace``, ``.events``, ``.analysis.json`` and,
+        where an exercise was analysed, ``.shin.segments.csv``."""
         out = Path(out_dir)
         private_dir(out)
         stem = session_stem(session.path)
@@ -70,9 +70,10 @@ class SessionExporter:
                 files.append(write_table(samples_table(batch), out / f"{stem}.{batch.role}{ext}"))
         files.append(write_table(trace_table(session.trace), out / f"{stem}.trace{ext}"))
         files.append(write_table(events_table(session.analysis), out / f"{stem}.events{ext}"))
-        from dorsi.batch.discover import SEGMENTS_SUFFIX  # the name batch looks for beside an input
+        if session.analysis.get("exercises"):  # (a segments file must list one)
+            from dorsi.batch.discover import SEGMENTS_SUFFIX  # the name batch looks for beside an input
 
-        files.append(write_segments(session.analysis, out / f"{stem}.shin{SEGMENTS_SUFFIX}"))
+            files.append(write_segments(session.analysis, out / f"{stem}.shin{SEGMENTS_SUFFIX}"))
         json_path = out / f"{stem}.analysis.json"
         with open_private(json_path, "w", "utf-8") as fh:
             json.dump(session.analysis, fh, indent=1)
