@@ -22,7 +22,7 @@ from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.runs import fill_intervals
 from dorsi.routine import ExerciseSpec
 from dorsi.routine.exercises import WEIGHT_BEARING
-from dorsi.segmentation.resting_level import less_resting_level, resting_levels
+from dorsi.segmentation.resting_level import RestingViews
 from dorsi.segmentation.rests import LONG_SITTING_DEG, RestFinder
 
 #: An event's own time, widened by this much each side, accounts for the movement around it.
@@ -69,9 +69,10 @@ class PieceEvidence:
             return np.concatenate([[0], np.cumsum(mask)])[k] / grid_hz
 
         busy = ~finder.still_ & finder.valid_
+        views = RestingViews(trace, finder)
         reps, holds, unexplained = {}, {}, {}
         for spec in specs:
-            r, h = events_over(spec, trace, finder, profile)
+            r, h = events_over(spec, trace, views, profile)
             reps[spec.id] = _prefix(np.histogram(r.mean(axis=1), cuts)[0])
             holds[spec.id] = _prefix(np.histogram(h.mean(axis=1), cuts)[0])
             spans = np.concatenate([r, h])
@@ -82,38 +83,35 @@ class PieceEvidence:
                              per_piece((finder.incl_ < LONG_SITTING_DEG) & finder.valid_), reps, holds, unexplained)
 
 
-def events_over(spec: ExerciseSpec, trace: AngleTrace, finder: RestFinder,
+def events_over(spec: ExerciseSpec, trace: AngleTrace, views: RestingViews,
                 profile: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The reps and the holds (``(n, 2)`` start and end times) ``spec``'s detector finds over the
-    whole trace, its channel taken relative to the rest before."""
+    whole trace, its channel taken relative to the rest before (``views``, of ``trace``)."""
     det = ExerciseEventDetector(spec, source=trace.source, profile=profile)
     if len(trace) < 2 or np.count_nonzero(trace.channel_valid(det.channel)) < 2:
         return np.zeros((0, 2)), np.zeros((0, 2))
-    relative = less_resting_level(trace, det.channel, finder)
+    relative = views.relative(det.channel)
     if relative is None:
         det.detect(trace, annotate=False)
     else:
-        frontal = resting_levels(trace, "frontal", finder)[1]
-        det.detect(relative, {"main": 0.0, "frontal": float(np.median(frontal)) if len(frontal) else 0.0},
-                   annotate=False)
+        det.detect(relative, {"main": 0.0, "frontal": views.frontal_rest}, annotate=False)
     found, held = det.reps_, det.holds_
     if det.channel == "knee_swing":
         found = _knee_swings(trace, found)
     if spec.id in SHANK_OVER_FOOT and trace.source != "inclination":
-        found, held = _shank_over_foot(trace, found, finder), _shank_over_foot(trace, held, finder)
+        found, held = _shank_over_foot(trace, found, views), _shank_over_foot(trace, held, views)
     reps = np.array([(r.start_s, r.end_s) for r in found]).reshape(-1, 2)
     holds = np.array([(h.start_s, h.end_s) for h in held]).reshape(-1, 2)
     return reps, holds
 
 
-def _shank_over_foot(trace: AngleTrace, events: list, finder: RestFinder) -> list:
+def _shank_over_foot(trace: AngleTrace, events: list, views: RestingViews) -> list:
     """The events in which the shank turns over the planted foot: with a foot sensor, the shin's
     inclination is away from its rest at least ``SHANK_SHARE`` as far as the ankle angle is from
     its own (a seated dorsiflexion hold turns the ankle with the shank still)."""
     if trace.shin_only is None or not events:
         return events
-    ankle = less_resting_level(trace, "angle", finder)
-    shank = less_resting_level(trace.shin_only, "angle", finder)
+    ankle, shank = views.relative("angle"), views.relative("angle", shin_only=True)
     if ankle is None or shank is None:
         return events
     lo = np.searchsorted(trace.t, [e.start_s for e in events])

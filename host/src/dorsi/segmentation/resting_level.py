@@ -52,3 +52,29 @@ def less_resting_level(trace: AngleTrace, channel: str, finder: RestFinder) -> A
     k = np.clip(np.searchsorted(starts, trace.t, side="right") - 1, 0, len(levels) - 1)
     values = channel_values(trace, channel) - levels[k]
     return replace(trace, **{"angle_deg" if channel == "angle" else "knee_swing_deg": values})
+
+
+class RestingViews:
+    """The channels of one trace less their resting levels, each worked out once and kept (every
+    exercise's detector reads the same few).
+
+    Attributes
+    ----------
+    frontal_rest : float
+        The frontal tilt's median resting level (0 when no rest tells it).
+    """
+
+    def __init__(self, trace: AngleTrace, finder: RestFinder) -> None:
+        self.trace = trace
+        self.finder = finder
+        self._kept: dict[tuple[str, bool], AngleTrace | None] = {}
+        frontal = resting_levels(trace, "frontal", finder)[1]
+        self.frontal_rest = float(np.median(frontal)) if len(frontal) else 0.0
+
+    def relative(self, channel: str, shin_only: bool = False) -> AngleTrace | None:
+        """:func:`less_resting_level` of the trace (or of its shin-only view) for ``channel``."""
+        key = (channel, shin_only)
+        if key not in self._kept:
+            trace = self.trace.shin_only if shin_only else self.trace
+            self._kept[key] = None if trace is None else less_resting_level(trace, channel, self.finder)
+        return self._kept[key]
