@@ -12,6 +12,7 @@ from ble_link import Link
 from bonds import BondStore
 from fusion import Mahony, fuse
 from imu import Bus, detect
+from power import IdleSleep
 from ring import Ring, gather
 
 FW_MAJOR = const(1)
@@ -56,6 +57,7 @@ class _Defaults:
     ADDR_MODE = 2  # resolvable private address (None: leave the port's default)
     LONG_PRESS_MS = 2000  # button held this long: pairing window opens again
     FACTORY_RESET_MS = 5000  # button held this long at power-on: bonds cleared
+    SLEEP_AFTER_S = 300  # deep sleep after this long unconnected and still (0: never)
 
 
 def _cfg(cfg, name):
@@ -64,7 +66,7 @@ def _cfg(cfg, name):
 
 class Device:
     def __init__(self, cfg, i2c, ble, clock, wdt=None, battery=None, led=None, log=print,
-                 bonds=None, button=None):
+                 bonds=None, button=None, sleeper=None):
         self.cfg = cfg
         self.clock = clock
         self.wdt = wdt
@@ -72,6 +74,11 @@ class Device:
         self.led = led
         self.log = log
         self.button = button  # callable: True while the button is held (or None)
+        # callable: the board's deep sleep (None: the device never sleeps). On a board it does
+        # not return (the wake is a reset); it returns False when no wake source could be armed
+        self.sleeper = sleeper
+        self.asleep = False
+        self.idle = IdleSleep(clock, int(_cfg(cfg, "SLEEP_AFTER_S") * 1000))
         if bonds is None:  # keys in memory only (lost at reset)
             bonds = BondStore(None, clock, _cfg(cfg, "MAX_BONDS"), _cfg(cfg, "PAIRING_WINDOW_S") * 1000, log)
         self.bonds = bonds
@@ -321,6 +328,11 @@ class Device:
             self.ring.rewind(self.ring.tail if arg == P.BACKLOG_ALL else arg)
             self._frag_pkt = None
             return P.RES_OK
+        if op == P.CMD_SLEEP:
+            if self.sleeper is None:
+                return P.RES_INVALID_STATE
+            self.idle.request(self.clock.ticks_ms())  # after the answer has gone out
+            return P.RES_OK
         return P.RES_UNKNOWN_COMMAND
 
     # --------------------------------------------------------------- status
@@ -436,6 +448,43 @@ class Device:
             self._status_dirty = False
             self._last_status = now
 
+    # ---------------------------------------------------------------- power
+    def _power(self, now):
+        """Sleep when the idle timer runs out or a central asked (power.py)."""
+        idle = self.idle
+        if self.link.conn is not None or (self.imu_ok and not self.fusion.still) or self.bonds.window_open():
+            idle.busy(now)
+        if self.sleeper is None or not idle.due(now):
+            return
+        self.log("sleep: %s" % idle.reason)
+        try:
+            if self.bonds.dirty:
+                self.bonds.flush()
+            if self.imu is not None:
+                self.imu.stop()  # the IMU draws more than the sleeping MCU
+            if self.led is not None:
+                self.led(False)
+        except Exception as e:  # noqa: BLE001 - sleep anyway
+            self._report("sleep", e)
+        self.link.shutdown()
+        self.asleep = True
+        try:
+            slept = self.sleeper() is not False
+        except Exception as e:  # noqa: BLE001
+            self._report("sleep", e)
+            slept = False
+        if slept:
+            return  # a simulated board: asleep until the simulation resets it
+        # no wake source: stay on rather than sleep for good, and stop trying (SLEEP answers
+        # INVALID_STATE from now on, as on a board without a wake pin)
+        self.asleep = False
+        self.sleeper = None
+        self.log("sleep: no wake source, staying on")
+        idle.cancel()
+        idle.busy(now)
+        self.link.reset()
+        self._start_imu()
+
     # ------------------------------------------------------------ main loop
     def _report(self, where, exc):
         self.errors += 1
@@ -446,6 +495,8 @@ class Device:
 
     def step(self):
         """One pass of the main loop. Never raises."""
+        if self.asleep:
+            return
         try:
             self.sample()
         except Exception as e:  # noqa: BLE001 - a driver error must not stop the device
@@ -471,10 +522,14 @@ class Device:
                     self.link.reset()
                 except Exception as e2:  # noqa: BLE001
                     self._report("radio reset", e2)
+        try:
+            self._power(now)
+        except Exception as e:  # noqa: BLE001
+            self._report("power", e)
         if self.wdt is not None:
             self.wdt.feed()
 
     def run(self, idle_ms=5):
-        while True:
+        while not self.asleep:
             self.step()
             self.clock.sleep_ms(idle_ms)

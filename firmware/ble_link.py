@@ -198,6 +198,15 @@ class Link:
     def advertise(self):
         self.ble.gap_advertise(self.adv_interval_us, adv_data=self.adv, resp_data=self.resp)
 
+    def shutdown(self):
+        """Radio off before the board sleeps: the central sees the link drop."""
+        try:
+            self.ble.active(False)
+        except Exception:  # noqa: BLE001 - asleep either way
+            pass
+        self.conn = None
+        self.commands = []
+
     def reset(self):
         """Restart the radio from scratch (after repeated radio errors)."""
         self.resets += 1

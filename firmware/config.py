@@ -50,3 +50,7 @@ BOND_FILE = "bonds.json"  # key store in flash
 ADDR_MODE = 2  # resolvable private address (NimBLE rotates it)
 BUTTON_PIN = 0  # XIAO ESP32-S3 BOOT button (GPIO0, active low): hold 2 s = pairing window,
 BUTTON_ACTIVE_LOW = True  # hold 5 s while powering on = factory reset (bonds cleared)
+
+# power (docs/firmware.md, "Sleep"): deep sleep after this long with no central connected and the
+# sensor lying still (0: never); a press of the button wakes it (WAKE_PIN: another RTC pin instead)
+SLEEP_AFTER_S = 300

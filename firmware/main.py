@@ -47,6 +47,35 @@ def _button():
     return pressed
 
 
+def _sleeper():
+    """Deep sleep, woken by the button (a wake is a reset: main.py runs again).
+
+    ESP32 and ESP32-S3 wake on an RTC pin (ext0; the BOOT button on GPIO0 is
+    one); ports without ext0 (ESP32-C3: GPIO0-5 only) take a level interrupt
+    with wake=DEEPSLEEP. Returns False, without sleeping, if neither can be
+    armed: a sensor nobody can wake must not sleep."""
+    pin_no = getattr(config, "WAKE_PIN", getattr(config, "BUTTON_PIN", None))
+    if pin_no is None:
+        return None
+    low = getattr(config, "BUTTON_ACTIVE_LOW", True)
+
+    def sleep():
+        pin = machine.Pin(pin_no, machine.Pin.IN, machine.Pin.PULL_UP if low else machine.Pin.PULL_DOWN)
+        try:
+            import esp32
+
+            esp32.wake_on_ext0(pin, esp32.WAKEUP_ALL_LOW if low else esp32.WAKEUP_ANY_HIGH)
+        except (ImportError, AttributeError, ValueError, OSError):
+            try:
+                pin.irq(trigger=machine.Pin.IRQ_LOW_LEVEL if low else machine.Pin.IRQ_HIGH_LEVEL,
+                        wake=machine.DEEPSLEEP)
+            except (AttributeError, TypeError, ValueError, OSError):
+                return False
+        machine.deepsleep()
+
+    return sleep
+
+
 def _bonds():
     return BondStore(FileStorage(getattr(config, "BOND_FILE", "bonds.json")), time,
                      max_bonds=getattr(config, "MAX_BONDS", 4),
@@ -60,7 +89,7 @@ def main():
                       freq=config.I2C_FREQ)
     wdt = machine.WDT(timeout=config.WDT_TIMEOUT_MS)
     dev = Device(config, i2c, bluetooth.BLE(), time, wdt=wdt, battery=_battery(), led=_led(),
-                 bonds=_bonds(), button=_button())
+                 bonds=_bonds(), button=_button(), sleeper=_sleeper())
     dev.run()
 
 

@@ -34,6 +34,7 @@ CMD_SET_RATE = const(0x03)
 CMD_TARE = const(0x04)
 CMD_IDENTIFY = const(0x05)
 CMD_BACKLOG = const(0x06)
+CMD_SLEEP = const(0x07)
 
 RES_OK = const(0)
 RES_UNKNOWN_COMMAND = const(1)
@@ -49,7 +50,8 @@ IDENTIFY_MAX_S = const(30)
 BACKLOG_ALL = const(0xFFFFFFFF)
 
 # argument length of each command (bytes after the opcode)
-_ARG_LEN = {CMD_START: 0, CMD_STOP: 0, CMD_SET_RATE: 2, CMD_TARE: 0, CMD_IDENTIFY: 1, CMD_BACKLOG: 4}
+_ARG_LEN = {CMD_START: 0, CMD_STOP: 0, CMD_SET_RATE: 2, CMD_TARE: 0, CMD_IDENTIFY: 1, CMD_BACKLOG: 4,
+            CMD_SLEEP: 0}
 
 STATUS_FMT = "<BBBBHBBBBBBIIII"
 STATUS_SIZE = const(28)

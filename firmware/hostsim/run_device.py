@@ -77,7 +77,11 @@ def main():
         setattr(cfg, k, tuple(v) if isinstance(v, list) else v)
     ble = line_ble.BLE()
     level = int(opts.get("battery", 80))
-    dev = Device(cfg, i2c, ble, clock, battery=lambda: level, log=lambda s: line_ble.out("log " + s))
+    def sleeper():  # deep sleep: the host side drops the link and stops this process (the wake is a reset)
+        line_ble.out("sleep")
+
+    dev = Device(cfg, i2c, ble, clock, battery=lambda: level, log=lambda s: line_ble.out("log " + s),
+                 sleeper=sleeper)
     line_ble.out("ready")
     poll = select.poll()
     poll.register(sys.stdin, select.POLLIN)
@@ -86,7 +90,8 @@ def main():
             line = sys.stdin.readline()
             if not line or not ble.handle_line(line.strip()):
                 return
-        dev.step()
+        if not dev.asleep:
+            dev.step()
         clock.sleep_ms(5)
 
 

@@ -19,3 +19,4 @@ BATTERY_DIVIDER = 2.0
 LED_PIN = None  # the QT Py's LED is a NeoPixel; identify blinks are skipped
 WDT_TIMEOUT_MS = 4000
 MODEL = "dorsi-1 QTPY-S3"
+BUTTON_PIN = 0  # QT Py ESP32-S3 BOOT button (GPIO0, active low): pairing window, and wakes the sensor from sleep

@@ -19,3 +19,5 @@ BATTERY_DIVIDER = 2.0
 LED_PIN = None  # no user LED on the XIAO ESP32-C3
 WDT_TIMEOUT_MS = 4000
 MODEL = "dorsi-1 XIAO-C3"
+# no wake button: the C3 wakes from deep sleep only on GPIO0-5 (its BOOT button is GPIO9), so this
+# build never sleeps unless a button on one of those is wired and set as WAKE_PIN

@@ -23,3 +23,4 @@ LED_PIN = 21
 LED_ACTIVE_LOW = True
 WDT_TIMEOUT_MS = 4000
 MODEL = "dorsi-1 XIAO-S3"
+BUTTON_PIN = 0  # XIAO ESP32-S3 BOOT button (GPIO0, active low): pairing window, and wakes the sensor from sleep

@@ -66,3 +66,31 @@ def test_real_firmware_over_emulated_ble_reconnects_without_loss() -> None:
     assert decoder.feed([p.payload for p in got.packets]) is not None
     assert decoder.stats.gaps == [] and decoder.stats.duplicates == 0
     assert model.log_[0].startswith("imu: LSM6DSOX")
+
+
+def test_real_firmware_sleeps_on_command_and_when_left_alone() -> None:
+    """SLEEP from ``dorsi sleep``'s code path, then the idle timer; each time the emulated radio
+    goes quiet, and the button (``wake``) boots the firmware afresh."""
+    from dorsi.ble.discovery import scan_sensors
+    from dorsi.ble.sleep import put_to_sleep
+
+    async def scenario():  # type: ignore[no-untyped-def]
+        async with EmulatedAir() as air:
+            still = batch_from_motion(still_s=6, moving_s=0, after_s=0)
+            model = FirmwareDevice(still, speed=2.0, config={"SLEEP_AFTER_S": 2, "PAIRING_WINDOW_S": 0})
+            shin = await EmulatedPeripheral(air, model, rssi_dbm=DEFAULT_RSSI["shin"]).start()
+            backends = air.backends()
+            answer = await put_to_sleep(shin.address, client_backend=backends.client)
+            await wait_for(lambda: shin.asleep_, timeout=10)
+            asked_log = list(model.log_)
+            quiet = await scan_sensors(0.3, scanner_backend=backends.scanner)
+            await shin.wake()
+            found = await scan_sensors(0.5, scanner_backend=backends.scanner)
+            await wait_for(lambda: shin.asleep_, timeout=20)  # nobody connects: asleep again by itself
+            return answer, asked_log, quiet, found, list(model.log_), shin.boots_
+
+    answer, asked_log, quiet, found, idle_log, boots = asyncio.run(asyncio.wait_for(scenario(), 60))
+    assert answer.status.last_command == 0x07 and answer.status.result == 0
+    assert "sleep: asked by the central" in asked_log
+    assert quiet == [] and [s.role for s in found] == ["shin"]
+    assert "sleep: idle 2 s" in idle_log and boots == 2

@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "replay",
     "scan",
     "pair",
+    "sleep",
     "analyze",
     "simulate",
     "report",

@@ -10,6 +10,10 @@
 # {"conn", "addr" (hex ble_addr_t), "mtu", "pair"}; "write" with [conn, hex];
 # "pair"/"disconnect" with a conn; "button" true/false; "reboot" (same bond
 # storage and clock, a new Device and radio); "bond_file" persists the keys.
+# Sleep: the board's deep sleep is a recorded call ("sleeper": false gives the
+# device none; "sleep_result": false plays a board with no wake source); while
+# the device sleeps the loop does not run it, and a "button" press wakes it
+# with a reset (as "reboot", the firmware starting as the button is released).
 #
 #   micropython scenario.py SCENARIO.json OUT.json
 import json
@@ -62,6 +66,12 @@ def main(spec_path, out_path):
     central_keys = {}  # the centrals keep their keys across a sensor reboot
     earlier = {"notifications": [], "status_updates": [], "att_errors": [], "adv": []}
 
+    sleeps = []
+
+    def sleeper():
+        sleeps.append(clock.t_us)
+        return spec.get("sleep_result")
+
     def boot():
         ble = bluetooth.BLE()
         ble.capacity = spec.get("capacity", 1000000)
@@ -70,7 +80,7 @@ def main(spec_path, out_path):
                           int(getattr(cfg, "PAIRING_WINDOW_S", 120) * 1000), logs.append)
         button_fn = (lambda: button[0]) if spec.get("button", True) else None
         return ble, Device(cfg, i2c, ble, clock, wdt=wdt, battery=lambda: battery_level, log=logs.append,
-                           bonds=bonds, button=button_fn)
+                           bonds=bonds, button=button_fn, sleeper=sleeper if spec.get("sleeper", True) else None)
 
     ble, dev = boot()
     pair_results = []
@@ -109,6 +119,12 @@ def main(spec_path, out_path):
                     ble.central_write(control, bytes.fromhex(arg))
             elif kind == "button":
                 button[0] = bool(arg)
+                # a press wakes the board with a reset; the firmware starts once it is released
+                # (a short press: held at boot, the button would start the factory-reset check)
+                if not arg and dev.asleep:
+                    for key in ("notifications", "status_updates", "att_errors", "adv"):
+                        earlier[key] += getattr(ble, key)
+                    ble, dev = boot()
             elif kind == "reboot":
                 dev.bonds.flush()  # what the loop would have written by then
                 for key in ("notifications", "status_updates", "att_errors", "adv"):
@@ -128,8 +144,9 @@ def main(spec_path, out_path):
             elif kind == "read_status":
                 statuses.append(bytes(ble.gatts_read(status)).hex())
             marks.append([kind, dev.ring.head, clock.t_us, len(ble.notifications)])
-        dev.step()
-        steps += 1
+        if not dev.asleep:
+            dev.step()
+            steps += 1
         ble.drain()
         clock.sleep_ms(step_ms)
     statuses.append(bytes(ble.gatts_read(status)).hex())
@@ -173,6 +190,9 @@ def main(spec_path, out_path):
         "exchange_requests": ble.exchange_requests,
         "ring_capacity": dev.ring.capacity,
         "sim_samples": chip.n if chip else 0,
+        "sleeps": sleeps,
+        "asleep": dev.asleep,
+        "imu_regs": bytes(chip.regs).hex() if chip else None,
     }
     with open(out_path, "w") as f:
         json.dump(out, f)

@@ -215,8 +215,9 @@ class BumbleClient(BaseBleakClient):
             peer = Peer(connection)
             self._peer = peer
             await asyncio.wait_for(peer.request_mtu(self.requested_mtu), timeout)
-            if pair:
-                await asyncio.wait_for(self._secure(connection), timeout)
+            if pair:  # a refused pairing is a BleakError, as from pair() and the desktop backends
+                with _as_bleak_errors(f"pairing with {self.address}"):
+                    await asyncio.wait_for(self._secure(connection), timeout)
             if self._service_filter:
                 for uuid in sorted(self._service_filter):
                     await asyncio.wait_for(peer.discover_service(core.UUID(uuid)), timeout)

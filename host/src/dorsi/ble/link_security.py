@@ -41,7 +41,7 @@ class SecurityPolicy:
     Parameters
     ----------
     control : bool
-        Control writes (START, STOP, SET_RATE, TARE, IDENTIFY, BACKLOG) need a
+        Control writes (START, STOP, SET_RATE, TARE, IDENTIFY, BACKLOG, SLEEP) need a
         bonded, encrypted link.
     stream : bool
         Subscribing to the stream (its CCCD write) needs a bonded, encrypted

@@ -10,7 +10,7 @@ model that runs the real MicroPython firmware in a subprocess.
 Call order, all on the peripheral's asyncio event loop::
 
     boot()                      power-on state: empty ring, seq 0
-    attach(notify)              once, before run(); notify(char, payload)
+    attach(notify, sleep)       once, before run(); notify(char, payload), sleep(delay_s)
     run()                       task, cancelled at power-off / reboot
     connected(mtu)              on connection, and again on every MTU change
     subscribed(True|False)      stream CCCD written (notifications on / off)
@@ -22,6 +22,10 @@ Call order, all on the peripheral's asyncio event loop::
 returns ``False`` when the payload was refused (no subscriber, link buffer
 full, stalled link): the model then keeps the data and tries again later.
 ``True`` means the payload left the device; the air may still lose it.
+
+``request_sleep(delay_s)`` puts the sensor to deep sleep through the
+peripheral: the model is stopped, the link drops and nothing advertises until
+the peripheral's ``wake()`` (the sensor's button), which boots it afresh.
 """
 
 from __future__ import annotations
@@ -35,6 +39,9 @@ NotifyFn = Callable[[str, bytes], Awaitable[bool]]
 """``notify(char, payload) -> accepted``; ``char`` in :data:`NOTIFY_TARGETS`."""
 
 NOTIFY_TARGETS = ("stream", "status", "battery")
+
+SleepFn = Callable[[float], None]
+"""``sleep(delay_s)``: the peripheral powers the sensor down ``delay_s`` from now."""
 
 
 class DeviceModel(abc.ABC):
@@ -51,6 +58,7 @@ class DeviceModel(abc.ABC):
 
     def __init__(self, role: str, name: str | None = None) -> None:
         self._notify: NotifyFn | None = None
+        self._sleep: SleepFn | None = None
         self._role = role
         self._name = name or f"{DEFAULT_NAME_PREFIX}-{role[0].upper()}1"
         if len(self._name.encode()) > 8:
@@ -77,9 +85,22 @@ class DeviceModel(abc.ABC):
     async def run(self) -> None:
         """Produce samples and push stream packets through :meth:`notify` until cancelled."""
 
-    def attach(self, notify: NotifyFn) -> None:
-        """Install the peripheral's notify callback (called once by the peripheral)."""
+    def attach(self, notify: NotifyFn, sleep: SleepFn | None = None) -> None:
+        """Install the peripheral's callbacks (called once by the peripheral)."""
         self._notify = notify
+        self._sleep = sleep
+
+    def request_sleep(self, delay_s: float = 0.0) -> bool:
+        """Go to deep sleep ``delay_s`` from now; ``False`` when no peripheral can (none attached)."""
+        if self._sleep is None:
+            return False
+        self._sleep(delay_s)
+        return True
+
+    @property
+    def can_sleep(self) -> bool:
+        """Whether :meth:`request_sleep` would do anything (a sensor that cannot be woken does not sleep)."""
+        return self._sleep is not None
 
     async def notify(self, char: str, payload: bytes) -> bool:
         """Send ``payload`` on characteristic ``char``; ``False`` when refused or unattached."""

@@ -187,6 +187,8 @@ class FirmwareDevice(DeviceModel):
             self.advertising_.append((bytes.fromhex(adv), bytes.fromhex(resp)))
         elif kind == "log":
             self.log_.append(rest)
+        elif kind == "sleep":  # the firmware went to deep sleep: the radio is off
+            self.request_sleep()
 
     async def _deliver_stream(self, data: bytes) -> None:
         while True:

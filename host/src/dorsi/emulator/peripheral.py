@@ -93,6 +93,8 @@ class EmulatedPeripheral:
         Stream notifications refused (no subscriber, buffer full, stall).
     boots_ : int
         Boots so far (1 after :meth:`start`).
+    asleep_ : bool
+        In deep sleep (:meth:`sleep`): silent until :meth:`wake`.
     denied_ : int
         Protected operations refused with an ATT security error.
     pairings_refused_ : int
@@ -132,6 +134,8 @@ class EmulatedPeripheral:
         self._run_task: asyncio.Task[None] | None = None
         self._tx_task: asyncio.Task[None] | None = None
         self._closed = False
+        self._sleep_task: asyncio.Task[None] | None = None
+        self.asleep_ = False
         self.sent_ = 0
         self.refused_ = 0
         self.boots_ = 0
@@ -190,7 +194,7 @@ class EmulatedPeripheral:
         self._device, self._table = device, table
         await device.power_on()
         self.air.register(self)
-        self.model.attach(self._notify)
+        self.model.attach(self._notify, self._sleep_soon)
         self._boot()
         self._tx_task = asyncio.create_task(self._transmit(), name=f"{self.name}-tx")
         await self._advertise()
@@ -201,6 +205,10 @@ class EmulatedPeripheral:
         if self._closed:
             return
         self._closed = True
+        if self._sleep_task is not None:
+            self._sleep_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sleep_task
         await self._stop_model()
         if self._tx_task is not None:
             self._tx_task.cancel()
@@ -254,13 +262,43 @@ class EmulatedPeripheral:
 
         The sensor is silent for ``downtime_s`` and then advertises again.
         """
+        await self._power_down()
+        await asyncio.sleep(downtime_s)
+        await self._power_up()
+
+    # --- sleep ------------------------------------------------------------------------
+    async def sleep(self) -> None:
+        """Deep sleep (the SLEEP command or the firmware's idle timer): the model stops, the
+        link drops and nothing advertises until :meth:`wake`."""
+        if self.asleep_ or self._closed:
+            return
+        self.asleep_ = True
+        await self._power_down()
+
+    async def wake(self) -> None:
+        """The sensor's button: it boots as at power-on and advertises again."""
+        if not self.asleep_ or self._closed:
+            return
+        self.asleep_ = False
+        await self._power_up()
+
+    def _sleep_soon(self, delay_s: float) -> None:
+        async def later() -> None:
+            await asyncio.sleep(delay_s)
+            await self.sleep()
+
+        if self._sleep_task is None or self._sleep_task.done():
+            self._sleep_task = asyncio.get_running_loop().create_task(later(), name=f"{self.name}-sleep")
+
+    async def _power_down(self) -> None:
         assert self._device is not None
         await self._stop_model()
         with contextlib.suppress(Exception):
             await self._device.stop_advertising()
         await self._drop_connection(LINK_LOST)
         self._clear_tx()
-        await asyncio.sleep(downtime_s)
+
+    async def _power_up(self) -> None:
         self._boot()
         await self._advertise()
 

@@ -25,8 +25,11 @@ ring go on, so after START the samples taken meanwhile follow as backlog),
 SET_RATE,
 TARE (needs the sensor still: zeroes the heading of the output quaternion and
 takes the mean gyroscope of the last 0.5 s as bias; otherwise
-``INVALID_STATE``), IDENTIFY (status bit for N s), BACKLOG. Every command
-ends with a status notification carrying its result.
+``INVALID_STATE``), IDENTIFY (status bit for N s), BACKLOG, SLEEP (deep sleep
+``SLEEP_GRACE_S`` after the answer, through the peripheral: the link drops and
+the sensor is silent until its button, ``EmulatedPeripheral.wake()``, boots it
+again; ``INVALID_STATE`` without a peripheral). Every command ends with a
+status notification carrying its result.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from dorsi.protocol.spec import Command, Result, Role
 from dorsi.samples import ROLES, SampleBatch
 
 STILL_WINDOW_S = 0.5
+SLEEP_GRACE_S = 0.3  # as the firmware: the SLEEP answer's notification leaves first
 
 
 def heading(q: np.ndarray) -> float:
@@ -372,6 +376,9 @@ class ReplayDevice(DeviceModel):
                     start = self._ring.oldest
             self._cursor = start
             self._live_from = self._ring.head
+        elif command is Command.SLEEP:
+            if not self.request_sleep(SLEEP_GRACE_S):
+                return Result.INVALID_STATE
         return Result.OK
 
     # --- reads ------------------------------------------------------------------------------

@@ -96,6 +96,7 @@ class Command(IntEnum):
     TARE = 0x04  # no arguments: zero heading, re-estimate gyro bias
     IDENTIFY = 0x05  # u8 seconds to blink, 1..30
     BACKLOG = 0x06  # u32 first sample index wanted (0xFFFFFFFF: everything held)
+    SLEEP = 0x07  # no arguments: deep sleep once the answer is out (the button wakes it)
 
 
 COMMAND_ARG_FORMATS = {
@@ -105,6 +106,7 @@ COMMAND_ARG_FORMATS = {
     Command.TARE: "",
     Command.IDENTIFY: "<B",
     Command.BACKLOG: "<I",
+    Command.SLEEP: "",
 }
 RATE_MIN_HZ = 25
 RATE_MAX_HZ = 200
