@@ -208,6 +208,23 @@ def test_missing_sensor_raises() -> None:
         run(scenario())
 
 
+def test_a_sleeping_sensor_is_not_found_and_the_message_says_how_to_wake_it() -> None:
+    async def scenario():  # type: ignore[no-untyped-def]
+        async with emulated("shin") as rig:
+            await rig.sensors["shin"].sleep()
+            with pytest.raises(SensorNotFoundError) as caught:
+                async with _link(rig, ("shin",), Collector(), scan_timeout=0.3):
+                    pass
+            await rig.sensors["shin"].wake()
+            got = Collector()
+            async with _link(rig, ("shin",), got):
+                await until(lambda: got.delivered_through("shin", 5))
+            return str(caught.value)
+
+    message = run(scenario())
+    assert "press its button" in message and "\n" not in message
+
+
 def test_sensor_chosen_by_name_or_address() -> None:
     async def scenario():  # type: ignore[no-untyped-def]
         async with emulated("shin", "foot") as rig:

@@ -124,7 +124,8 @@ class SensorLink:
                 match = next((s for s in seen if (s.name == name if name else s.role == role)), None)
                 if match is None:
                     what = f"{role} sensor" + (f" named {name!r}" if name else "")
-                    raise SensorNotFoundError(f"no {what} found within {self.scan_timeout} s")
+                    raise SensorNotFoundError(f"no {what} found within {self.scan_timeout} s: asleep (press its "
+                                              "button), switched off, flat or out of range?")
                 devices[role] = match.device
         for role in self.roles:
             self.sensors[role] = SensorConnection(
