@@ -127,6 +127,7 @@ class Device:
         self.imu_failures = 0
         self._last_status = 0
         self._last_battery = -_BATTERY_EVERY_MS
+        self._empty_reads = 0  # battery readings of 0 % in a row
         self._last_imu_try = 0
         self._last_log = -_LOG_EVERY_MS
         self._status_dirty = True
@@ -433,6 +434,9 @@ class Device:
             except Exception as e:  # noqa: BLE001 - an ADC hiccup is not a radio fault
                 self._report("battery", e)
                 pct = self.battery_pct
+            self._empty_reads = self._empty_reads + 1 if pct == 0 else 0
+            if self._empty_reads >= 2:  # two readings 30 s apart: not a sag under a load peak
+                self.idle.request(now, "battery empty")
             if pct != self.battery_pct:
                 self.battery_pct = pct
                 self.link.set_battery(pct, True)

@@ -114,3 +114,17 @@ def test_a_failed_sleep_leaves_it_streaming_and_does_not_retry(tmp_path):
     np.testing.assert_array_equal(np.diff(d.sample_seq), 1)
     regs = bytes.fromhex(out["imu_regs"])
     assert regs[CTRL1_XL] != 0 and regs[CTRL2_G] != 0
+
+
+def test_an_empty_battery_puts_it_to_sleep_even_while_streaming(tmp_path):
+    """Two readings of 0 % 30 s apart (the first at boot): the cell is protected, the host told first."""
+    out = run(tmp_path, STREAM, seconds=31.0, config={"SLEEP_AFTER_S": 0}, battery=0)
+    [t] = slept_at(out)
+    assert 30.3 <= t <= 30.4
+    assert "sleep: battery empty" in out["log"]
+    assert status_updates(out)[-1].battery_percent == 0  # the status said so before the link dropped
+
+
+def test_a_low_but_not_empty_battery_keeps_it_on(tmp_path):
+    out = run(tmp_path, STREAM, seconds=31.0, config={"SLEEP_AFTER_S": 0}, battery=1)
+    assert out["sleeps"] == [] and not out["asleep"]

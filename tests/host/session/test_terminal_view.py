@@ -133,3 +133,15 @@ def test_a_pain_report_asks_how_much_until_rated():
     for text in (asked, rated):
         assert max(len(line) for line in text.splitlines()) <= 80
         assert len(text.splitlines()) <= 24
+
+
+def test_an_empty_sensor_that_left_says_to_charge_it():
+    base = dict(phase="exercise", exercise="band_lunge", title="Band dorsiflexion lunges", kind="reps",
+                exercise_index=5, exercise_count=9)
+    gone = _text(SessionState(**base, sensors=[SensorState("shin", connected=False, battery_percent=0)]))
+    flat = " ".join(gone.replace("│", " ").split())
+    assert "shin sensor's battery is empty and it went to sleep: charge it" in flat
+    assert max(len(line) for line in gone.splitlines()) <= 80
+    for sensor in (SensorState("shin", connected=True, battery_percent=0),
+                   SensorState("shin", connected=False, battery_percent=40)):
+        assert "battery is empty" not in _text(SessionState(**base, sensors=[sensor]))

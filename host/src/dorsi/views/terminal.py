@@ -72,6 +72,10 @@ def render(state: SessionState) -> Panel:
     if state.pain_note:
         rate = " How much, 1-10? Press 1-9, or 0 for 10." if state.pain_unrated else ""
         rows.add_row("", Text(f"✚ {state.pain_note}{rate}", style="bold white on magenta"))
+    for s in state.sensors:
+        if not s.connected and s.battery_percent == 0:  # the sensor put itself to sleep to spare the cell
+            rows.add_row("", Text(f"⚠ The {s.role} sensor's battery is empty and it went to sleep: charge it "
+                                  "(USB-C), then press its button", style="bold black on yellow"))
     if state.last_event:
         rows.add_row("", Text(state.last_event, style="cyan"))
     for cue in state.cues[:3]:

@@ -347,7 +347,9 @@
       span.className = "pill " + (x.connected ? (low ? "low" : "ok") : "bad");
       span.append(`${x.connected ? "●" : "○"} ${x.role} ${x.connected ? "connected" : "disconnected"}`);
       if (known) {
-        span.append(" · ", icon(low ? "i-battery-low" : "i-battery", "wide"), ` ${x.battery_percent}%${low ? " low" : ""}`);
+        const empty = !x.connected && x.battery_percent === 0;  // asleep to spare the cell
+        span.append(" · ", icon(low ? "i-battery-low" : "i-battery", "wide"),
+                    empty ? " battery empty: charge it, then press its button" : ` ${x.battery_percent}%${low ? " low" : ""}`);
       }
       if (x.lost_samples) span.append(` · ${x.lost_samples} lost`);
       return span;
