@@ -12,7 +12,7 @@ from ble_link import Link
 from bonds import BondStore
 from fusion import Mahony, fuse
 from imu import Bus, detect
-from power import IdleSleep
+from power import SleepPolicy
 from ring import Ring, gather
 
 FW_MAJOR = const(1)
@@ -78,7 +78,7 @@ class Device:
         # not return (the wake is a reset); it returns False when no wake source could be armed
         self.sleeper = sleeper
         self.asleep = False
-        self.idle = IdleSleep(clock, int(_cfg(cfg, "SLEEP_AFTER_S") * 1000))
+        self.power = SleepPolicy(clock, int(_cfg(cfg, "SLEEP_AFTER_S") * 1000))
         if bonds is None:  # keys in memory only (lost at reset)
             bonds = BondStore(None, clock, _cfg(cfg, "MAX_BONDS"), _cfg(cfg, "PAIRING_WINDOW_S") * 1000, log)
         self.bonds = bonds
@@ -332,7 +332,7 @@ class Device:
         if op == P.CMD_SLEEP:
             if self.sleeper is None:
                 return P.RES_INVALID_STATE
-            self.idle.request(self.clock.ticks_ms())  # after the answer has gone out
+            self.power.request(self.clock.ticks_ms())  # after the answer has gone out
             return P.RES_OK
         return P.RES_UNKNOWN_COMMAND
 
@@ -436,7 +436,7 @@ class Device:
                 pct = self.battery_pct
             self._empty_reads = self._empty_reads + 1 if pct == 0 else 0
             if self._empty_reads >= 2:  # two readings 30 s apart: not a sag under a load peak
-                self.idle.request(now, "battery empty")
+                self.power.request(now, "battery empty")
             if pct != self.battery_pct:
                 self.battery_pct = pct
                 self.link.set_battery(pct, True)
@@ -455,12 +455,12 @@ class Device:
     # ---------------------------------------------------------------- power
     def _power(self, now):
         """Sleep when the idle timer runs out or a central asked (power.py)."""
-        idle = self.idle
+        policy = self.power
         if self.link.conn is not None or (self.imu_ok and not self.fusion.still) or self.bonds.window_open():
-            idle.busy(now)
-        if self.sleeper is None or not idle.due(now):
+            policy.busy(now)
+        if self.sleeper is None or not policy.due(now):
             return
-        self.log("sleep: %s" % idle.reason)
+        self.log("sleep: %s" % policy.reason)
         try:
             if self.bonds.dirty:
                 self.bonds.flush()
@@ -484,8 +484,8 @@ class Device:
         self.asleep = False
         self.sleeper = None
         self.log("sleep: no wake source, staying on")
-        idle.cancel()
-        idle.busy(now)
+        policy.cancel()
+        policy.busy(now)
         self.link.reset()
         self._start_imu()
 

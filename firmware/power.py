@@ -13,11 +13,11 @@ from micropython import const
 _GRACE_MS = const(300)  # CMD_SLEEP: time for the answer's notification to leave
 
 
-class IdleSleep:
+class SleepPolicy:
     """``busy(now)`` whenever something keeps the sensor awake (a central
-    connected, movement, the pairing window open); ``due(now)`` says whether
-    it should sleep now. ``after_ms`` 0 turns the idle timer off (CMD_SLEEP
-    still works)."""
+    connected, movement, the pairing window open), ``request(now, reason)`` to
+    sleep soon regardless; ``due(now)`` says whether to sleep now (``reason``
+    says why). ``after_ms`` 0 turns the idle timer off (requests still work)."""
 
     def __init__(self, clock, after_ms):
         self.clock = clock
@@ -38,9 +38,6 @@ class IdleSleep:
 
     def cancel(self):
         self._asked_at = None
-
-    def idle_ms(self, now):
-        return self.clock.ticks_diff(now, self._since)
 
     def due(self, now):
         d = self.clock.ticks_diff

@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
             console.print("no Bluetooth adapter? try [bold]dorsi pair --emulate[/bold]")
         return 1
     if result is None:
-        console.print(f"[red]no {args.role} sensor found[/red]: is it switched on (asleep: press its button) and close by?")
+        console.print(f"[red]no {args.role} sensor found[/red]: is it switched on (asleep: press its button) "
+                      "and close by?")
         return 1
     console.print(f"3. Bonded with [bold]{result.name or result.address}[/bold] ({result.address}).")
     console.print(f"4. Its light blinks for {result.identify_s} s: if the sensor in your hand does not blink, "

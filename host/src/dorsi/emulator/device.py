@@ -97,10 +97,6 @@ class DeviceModel(abc.ABC):
         self._sleep(delay_s)
         return True
 
-    @property
-    def can_sleep(self) -> bool:
-        """Whether :meth:`request_sleep` would do anything (a sensor that cannot be woken does not sleep)."""
-        return self._sleep is not None
 
     async def notify(self, char: str, payload: bytes) -> bool:
         """Send ``payload`` on characteristic ``char``; ``False`` when refused or unattached."""
