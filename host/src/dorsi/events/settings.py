@@ -45,10 +45,9 @@ _HOLDS = {
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
 _SHIN_ONLY_ECCENTRIC = dict(threshold_deg=1.5, release_deg=0.7)
-# ... whose sway inside a hold (a few tenths of a degree) can reach the depth of a valley between
-# two drops (1.5 deg): its holds are not cut at deep valleys (a shallow drop's hold was cut in two,
-# seed 1087; a rep split there is joined back by the hold it lies in)
-_SHIN_ONLY_ECCENTRIC_HOLD = dict(split_fraction=None)
+# Its holds are cut at deep valleys as every hold is: 60 % of the lower drop back toward rest for
+# 1 s at least (MIN_VALLEY_S), so a rest between two drops a little off the baseline parts them,
+# while sway inside one hold is too brief to (docs/validation.md, "Twenty-second session").
 # ... whose slow return at the lowering the shank's sway hides: the hold's end is the foot's
 # (docs/validation.md: shin-only hold error median 0.3 s, about one hold in eight over 1 s).
 SHIN_ONLY_ECCENTRIC_HOLD_NOTE = (
@@ -67,7 +66,7 @@ def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
     if spec.id == "eccentric_drop" and source != "ankle":
         polarity = "negative"
         rep.update(_SHIN_ONLY_ECCENTRIC)
-        hold.update(_SHIN_ONLY_ECCENTRIC, **_SHIN_ONLY_ECCENTRIC_HOLD)
+        hold.update(_SHIN_ONLY_ECCENTRIC)
         hold_note = SHIN_ONLY_ECCENTRIC_HOLD_NOTE
     if spec.id == "nerve_floss":
         polarity = "both"
