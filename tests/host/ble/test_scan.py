@@ -124,3 +124,15 @@ def test_live_commands_without_bluetooth_say_so_and_leave_no_recording(command, 
     assert "the Bluetooth adapter cannot be used" in out and f"dorsi {command} --emulate" in " ".join(out.split())
     assert "Traceback" not in out
     assert not [p for p in tmp_path.rglob("*.dorsi")]  # the session never started: nothing half-written
+
+
+def test_cli_scan_finding_nothing_says_how_to_wake_a_sleeping_sensor(capsys: pytest.CaptureFixture[str],
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from dorsi.commands import scan
+
+    async def nothing(_args):  # type: ignore[no-untyped-def]
+        return []
+
+    monkeypatch.setattr(scan, "_scan", nothing)
+    assert main(["scan", "--emulate"]) == 1
+    assert "wakes with a press of its button" in capsys.readouterr().out

@@ -43,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
             console.print("no Bluetooth adapter? try [bold]dorsi scan --emulate[/bold]")
         return 1
     console.print(_table(sensors))
+    if not sensors:
+        console.print("none in range; a sleeping sensor wakes with a press of its button")
     return 0 if sensors else 1
 
 
