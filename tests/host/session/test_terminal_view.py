@@ -145,3 +145,12 @@ def test_an_empty_sensor_that_left_says_to_charge_it():
     for sensor in (SensorState("shin", connected=True, battery_percent=0),
                    SensorState("shin", connected=False, battery_percent=40)):
         assert "battery is empty" not in _text(SessionState(**base, sensors=[sensor]))
+
+
+def test_a_low_battery_is_marked():
+    base = dict(phase="exercise", exercise="band_lunge", title="Band dorsiflexion lunges", kind="reps",
+                exercise_index=5, exercise_count=9)
+    assert "shin ● 12% low" in _text(SessionState(**base, sensors=[SensorState("shin", connected=True,
+                                                                              battery_percent=12)]))
+    assert "low" not in _text(SessionState(**base, sensors=[SensorState("shin", connected=True,
+                                                                       battery_percent=60)])).split("shin ●")[1]

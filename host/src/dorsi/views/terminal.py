@@ -19,6 +19,8 @@ from ..session.state import SessionState
 ANGLE_SCALE_DEG = 50.0
 BAR_WIDTH = 30
 
+LOW_BATTERY_PERCENT = 15  # as the coach page: "low" from here on (about 1 h of streaming left)
+
 
 def _bar(fraction: float, width: int = BAR_WIDTH, fill: str = "█", empty: str = "░") -> str:
     fraction = min(max(fraction, 0.0), 1.0)
@@ -83,6 +85,7 @@ def render(state: SessionState) -> Panel:
     sensors = "  ".join(
         f"{s.role} {'●' if s.connected else '○'}"
         + (f" {s.battery_percent}%" if s.battery_percent is not None else "")
+        + (" low" if s.battery_percent is not None and s.battery_percent <= LOW_BATTERY_PERCENT else "")
         + (f" lost {s.lost_samples}" if s.lost_samples else "")
         for s in state.sensors
     )
