@@ -28,7 +28,8 @@ from bleak.exc import BleakError
 from bumble.device import Device
 from bumble.pairing import PairingConfig, PairingDelegate
 
-from dorsi.protocol import ProtocolError, Status, encode_command, spec
+from dorsi.ble.command_answer import command_answer
+from dorsi.protocol import ProtocolError, Status, encode_command
 from dorsi.protocol.spec import Command, Result
 
 AcceptPairing = Callable[[], Awaitable[bool]]
@@ -127,10 +128,9 @@ async def pair_sensor(
                 "switch it off and on) and try again"
             ) from None
         try:
-            await client.write_gatt_char(spec.CONTROL_UUID, command, response=True)
-            status = Status.unpack(bytes(await client.read_gatt_char(spec.STATUS_UUID)))
+            status = await command_answer(client, command)
         except (BleakError, ProtocolError, TimeoutError) as exc:
-            raise PairingError(f"{address} paired but refuses control commands: {exc}") from None
+            raise PairingError(f"{address} paired but refuses control commands: {exc or 'no answer'}") from None
         if status.last_command != Command.IDENTIFY or status.result is not Result.OK:
             raise PairingError(f"{address} paired but answered IDENTIFY with {status.result.name}")
         return PairingResult(address, name, status, identify_s)

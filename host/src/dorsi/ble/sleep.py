@@ -5,9 +5,9 @@ still for a few minutes (``docs/firmware.md``, Sleep); ``dorsi sleep`` does it
 at once, e.g. before a sensor goes into a bag. Like every control command,
 SLEEP is obeyed only over an encrypted link with a bonded computer, so the
 client connects with ``pair=True`` (re-encrypting with the bond), writes the
-command, waits for the status notification that answers it (the firmware
-handles a write in its next loop pass) and lets the sensor drop the link (it
-does, 0.3 s after answering).
+command, waits for the status notification that answers it
+(:func:`dorsi.ble.command_answer.command_answer`) and lets the sensor drop
+the link (it does, 0.3 s after answering).
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from bleak.backends.client import BaseBleakClient
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 
-from dorsi.protocol import ProtocolError, Status, encode_command, spec
+from dorsi.ble.command_answer import command_answer
+from dorsi.protocol import ProtocolError, Status, encode_command
 from dorsi.protocol.spec import Command, Result
 
 _REFUSALS = {
@@ -79,7 +80,7 @@ async def put_to_sleep(
                          "is it paired with this computer (dorsi pair)?") from None
     try:
         try:
-            status = await _command_answer(client, answer_timeout)
+            status = await command_answer(client, encode_command(Command.SLEEP), answer_timeout)
         except (BleakError, ProtocolError, TimeoutError, OSError) as exc:
             raise SleepError(f"{address} did not answer the command: {exc or 'no answer'}") from None
         if status.last_command != Command.SLEEP:
@@ -95,21 +96,3 @@ async def put_to_sleep(
         except (BleakError, TimeoutError, OSError):
             pass
 
-
-async def _command_answer(client: BleakClient, timeout: float) -> Status:
-    """Write SLEEP; the status record notified with the next command counter."""
-    before = Status.unpack(bytes(await client.read_gatt_char(spec.STATUS_UUID)))
-    loop = asyncio.get_running_loop()
-    answer: asyncio.Future[Status] = loop.create_future()
-
-    def on_status(_char: object, data: bytearray) -> None:
-        try:
-            status = Status.unpack(bytes(data))
-        except ProtocolError:
-            return
-        if status.command_counter != before.command_counter and not answer.done():
-            answer.set_result(status)
-
-    await client.start_notify(spec.STATUS_UUID, on_status)
-    await client.write_gatt_char(spec.CONTROL_UUID, encode_command(Command.SLEEP), response=True)
-    return await asyncio.wait_for(answer, timeout)
