@@ -97,6 +97,22 @@ def test_a_leg_lifted_for_ankle_circles_is_not_a_sensor_on_the_calf() -> None:
     assert not any("back of the leg" in n for n in analyze(s.shin, s.foot, exercise="ankle_circles").notes)
 
 
+def test_a_leg_lifted_for_circles_whose_foot_tilts_less_than_the_shank() -> None:
+    """The foot circles about the ankle as the leg goes up, so its board can tilt well short of the
+    shank: seed 71143 (the accuracy benchmark's conditions) tilted it past 0.7 of the shank's tilt
+    in fewer than half the samples, was read as a planted foot, the shin sensor was turned round,
+    and every circle read 31 deg too deep."""
+    rng = np.random.default_rng(71143)
+    s = simulate("ankle_circles", seed=71143, options=SimOptions(
+        rate_hz=200.0, side="left", strap_rotation_deg=float(rng.uniform(-30, 30)), foot_sensor=True,
+        packet_loss=0.02, quaternions=True))
+    assert not AngleEstimator().calibrate(s.shin, s.foot).calibration_.meta.get("worn_behind")
+    ex = analyze(s.shin, s.foot, exercise="ankle_circles").exercises[0]
+    deepest = max(abs(r.peak_angle_deg - r.baseline_deg) for r in ex.reps)
+    true_deepest = max(abs(r.peak_angle_deg - s.truth.ankle_angle_deg[0]) for r in s.truth.reps)
+    assert abs(deepest - true_deepest) < 5.0
+
+
 def test_on_the_calf_with_a_foot_sensor_too() -> None:
     """The foot sensor stays planted under standing knee bends: a calf-worn shin sensor is still
     turned round when a foot sensor is worn."""
