@@ -23,7 +23,11 @@ From a quiet rest followed by the first movements:
 
 The foot sensor (+x toward the toes, +z out of the dorsum) is calibrated on
 its own rest: the sole normal is the rest vertical (the foot is flat), the
-forward axis its +x made horizontal.
+forward axis its +x made horizontal. A foot sensor whose data began after the
+shin's still start may first keep still lifted (a leg raised for ankle
+circles), where the foot is not flat: when its first rest came after the still
+start with the shank leaning back, the calibration says so
+(``meta["foot_rest"] == "unseen"``): ankle angles may then be offset.
 """
 
 from __future__ import annotations
@@ -42,6 +46,10 @@ SIDES = ("left", "right")
 #: within 30 deg of vertical): the sensor is worn upside down. Lying out (the shank near
 #: horizontal) cannot tell, and +x is trusted.
 UPSIDE_DOWN_COS = 0.5
+#: A foot's first rest after the shin's still start is trusted as a flat foot unless the shank
+#: leaned back more than this (deg) from its rest posture then: a leg lifted (seated ankle
+#: circles), whose foot is off the floor.
+LIFTED_LEAN_DEG = 8.0
 
 
 class FootCalibrationError(ValueError):
@@ -222,12 +230,15 @@ class SensorToSegmentCalibrator:
                                      frontal_offset, upside_down)
         foot_cal = None
         baseline = float(np.degrees(rest_incl))
+        meta: dict = {}
         if foot is not None and len(foot):
-            foot_cal = self._foot(head(foot, self.window_s), frame)
+            foot_cal, foot_rest = self._foot(head(foot, self.window_s), frame, shin, rest)
+            if foot_rest != "with_shin":
+                meta["foot_rest"] = foot_rest
         side, side_source = _side(self.side, shin)
         lo, hi = _excursion_range(shin, rest, frame)
         self.calibration_ = Calibration(shin_cal, foot_cal, side, side_source, baseline, sign_source,
-                                        np.zeros(3), "profile", {"excursion_deg": [lo, hi]})
+                                        np.zeros(3), "profile", {"excursion_deg": [lo, hi], **meta})
         return self
 
     def rest_up(self, batch: SampleBatch) -> tuple[np.ndarray, slice]:
@@ -273,8 +284,16 @@ class SensorToSegmentCalibrator:
         axis = y - np.dot(y, u0) * u0
         return axis / np.linalg.norm(axis), "strap", 0.0
 
-    def _foot(self, foot: SampleBatch, shin_frame: SegmentFrame) -> SensorCalibration:
-        rest = self._rest(foot)
+    def _foot(self, foot: SampleBatch, shin_frame: SegmentFrame, shin: SampleBatch,
+              shin_rest: dict) -> tuple[SensorCalibration, str]:
+        """The foot's calibration, levelled on its own first rest, and whether that rest can be
+        trusted as a flat foot: ``"with_shin"`` (it overlaps the shin's still start, or the shank
+        did not lean back then: a foot planted under a standing shank is flat) or ``"unseen"``
+        (after the still start, with the shank leaning back: a lifted leg, a foot off the floor)."""
+        rest, source = self._rest(foot), "with_shin"
+        (a, b), (fa, fb) = shin_rest["span"], rest["span"]
+        if (fb < a or fa > b) and _leans_back(shin, shin_rest, shin_frame, fa, fb):
+            source = "unseen"
         u0 = rest["up"]
         x = np.array([1.0, 0.0, 0.0])
         fwd = x - np.dot(x, u0) * u0
@@ -283,7 +302,7 @@ class SensorToSegmentCalibrator:
                                        "arrow toward the toes, and not where the shin sensor goes?")
         lateral = np.cross(u0, fwd / np.linalg.norm(fwd))
         frame = SegmentFrame.from_axes(u0, lateral)
-        return SensorCalibration(frame, u0, rest["bias"], rest["g"], rest["span"], "strap", 0.0, 0.0)
+        return SensorCalibration(frame, u0, rest["bias"], rest["g"], rest["span"], "strap", 0.0, 0.0), source
 
 
 def _undo_coupled_frontal(w: np.ndarray, t: np.ndarray, axis: np.ndarray, u0: np.ndarray,
@@ -329,6 +348,17 @@ def _undo_coupled_frontal(w: np.ndarray, t: np.ndarray, axis: np.ndarray, u0: np
     lat = axis - k * fwd
     lat -= np.dot(lat, u0) * u0
     return lat / np.linalg.norm(lat)
+
+
+def _leans_back(shin: SampleBatch, shin_rest: dict, frame: SegmentFrame, t0: float, t1: float) -> bool:
+    """Whether the shank leaned back more than ``LIFTED_LEAN_DEG`` from its rest posture over
+    ``[t0, t1]`` (on average; no shin data then: unknown, so True)."""
+    inside = (shin.t >= t0) & (shin.t <= t1)
+    if not inside.any():
+        return True
+    ups = np.stack([frame.matrix @ shin.acc[inside].mean(axis=0), frame.matrix @ shin_rest["up"]])
+    now, rest = plane_angles(ups)[0]
+    return bool(np.degrees(rest - now) > LIFTED_LEAN_DEG)
 
 
 def _gyro_bias(batch: SampleBatch, sl: slice, up: np.ndarray) -> np.ndarray:

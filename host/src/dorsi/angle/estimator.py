@@ -342,7 +342,8 @@ class AngleEstimator:
         t, swing = part["t"].copy(), -(incl - np.degrees(self._rest_sag))
         meta = {"inclination_deg": incl, "ankle_rise_m": part["rise"], "shank_length_m": self.shank_length_m,
                 "foot_length_m": self.foot_length_m, "side": cal.side, "shin_upside_down": cal.shin.upside_down,
-                "shin_worn_behind": bool(cal.meta.get("worn_behind", False))}
+                "shin_worn_behind": bool(cal.meta.get("worn_behind", False)),
+                "foot_rest_unseen": cal.meta.get("foot_rest") == "unseen" and foot is not None}
         shin_only = None
         if foot is not None:  # the same samples as the shin alone gives them (the shin-only branch above)
             shin_only = AngleTrace(t, incl, part["frontal"], part["rise_lift"], swing, shin_valid, "inclination",

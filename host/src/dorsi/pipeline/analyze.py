@@ -32,6 +32,12 @@ from dorsi.score.quality import QualityScorer, overall_quality
 #: No one exercise of the routine takes this long (s; 20 seated holds of 10 s with rests: about
 #: 5 min): an unmarked input this long is likely a whole session, and its note says so.
 ONE_EXERCISE_MAX_S = 600.0
+#: Said when the foot sensor was never flat and still at the same time as the shin (its data began
+#: after the still start, and the shank never came back to rest within the calibration window).
+FOOT_REST_UNSEEN_NOTE = (
+    "the foot sensor's data began after the still start, and the foot was never seen still while the "
+    "shin stood at rest: where the foot is flat is not known, so ankle angles may be offset by several "
+    "degrees (start recording with both sensors on and keep still a few seconds)")
 _ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
 
 
@@ -138,6 +144,8 @@ def analyze_trace(trace: AngleTrace, segments: Iterable | None = None, exercise:
         notes.append("the foot sensor was worn the other way round (its arrow toward the ankle: the forefoot "
                      "lifts read toes-down); it was read as worn, but wear it arrow toward the toes, as the "
                      "user guide shows")
+    if trace.meta.get("foot_rest_unseen"):
+        notes.append(FOOT_REST_UNSEEN_NOTE)
     if trace.meta.get("shin_worn_behind"):
         notes.append("the shin sensor was worn on the back of the leg (the first movements leaned back as no "
                      "standing shank does); it was read as worn, front and back swapped, but wear it on the "

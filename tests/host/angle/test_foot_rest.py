@@ -1,0 +1,57 @@
+"""The foot sensor's rest (where the foot is flat) is one the shin shares, or the analysis says so."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.angle import AngleEstimator
+from dorsi.pipeline import analyze
+from dorsi.pipeline.analyze import FOOT_REST_UNSEEN_NOTE
+from dorsi.routine import default_routine
+from dorsi.samples import SampleBatch
+from dorsi.session.simulated_feed import run_live
+from dorsi.sim import SimOptions, simulate
+
+
+def _late(batch: SampleBatch, seconds: float) -> SampleBatch:
+    """``batch`` without its first ``seconds`` (a foot sensor that joined late)."""
+    return batch.slice(int(np.searchsorted(batch.t, batch.t[0] + seconds)), len(batch))
+
+
+def test_both_sensors_from_the_start_share_the_still_start() -> None:
+    s = simulate("band_lunge", seed=6, options=SimOptions(rate_hz=100.0, foot_sensor=True))
+    assert "foot_rest" not in AngleEstimator().calibrate(s.shin, s.foot).calibration_.meta
+    assert FOOT_REST_UNSEEN_NOTE not in analyze(s.shin, s.foot, exercise="band_lunge").notes
+
+
+def test_a_foot_that_joined_late_under_a_standing_shank_is_flat() -> None:
+    """The foot's data begins mid-lunge: its first rest is the foot planted under the leaning
+    shank, flat, and the ankle angle reads as with the foot there from the start."""
+    s = simulate("band_lunge", seed=6, options=SimOptions(rate_hz=100.0, foot_sensor=True))
+    late = _late(s.foot, 4.0)
+    est = AngleEstimator().estimate(s.shin, late)
+    assert "foot_rest" not in est.calibration_.meta
+    on_time = AngleEstimator().estimate(s.shin, s.foot).trace_
+    both = est.trace_.valid & on_time.valid & (on_time.t > late.t[0] + 5.0)  # (the foot filter settled)
+    assert both.sum() > 1000
+    assert np.max(np.abs(est.trace_.angle_deg[both] - on_time.angle_deg[both])) < 0.1
+    assert FOOT_REST_UNSEEN_NOTE not in analyze(s.shin, late, exercise="band_lunge").notes
+
+
+def test_a_foot_never_still_with_the_shin_at_rest_is_said() -> None:
+    """Seated circles with the foot's data beginning after the leg went up: the foot is never flat
+    and still while the shank rests, so where it is flat is unknown, and the analysis says so."""
+    s = simulate("ankle_circles", seed=5, options=SimOptions(rate_hz=100.0, foot_sensor=True))
+    late = _late(s.foot, 4.5)
+    assert AngleEstimator().calibrate(s.shin, late).calibration_.meta["foot_rest"] == "unseen"
+    assert FOOT_REST_UNSEEN_NOTE in analyze(s.shin, late, exercise="ankle_circles").notes
+    assert FOOT_REST_UNSEEN_NOTE not in analyze(s.shin, exercise="ankle_circles").notes  # no foot: nothing to say
+
+
+def test_live_the_screen_says_so_too() -> None:
+    s = simulate("ankle_circles", seed=5, options=SimOptions(rate_hz=100.0, foot_sensor=True, quaternions=True))
+    segments = [(g.exercise, g.start_s, g.end_s) for g in s.truth.segments]
+    proc = run_live(s, default_routine(), segments, foot=_late(s.foot, 4.5))
+    assert any(line.startswith("Foot sensor joined after the still start") for line in proc.wearing())
+    on_time = run_live(s, default_routine(), segments)
+    assert not any(line.startswith("Foot sensor joined") for line in on_time.wearing())
