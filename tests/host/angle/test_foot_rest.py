@@ -24,23 +24,24 @@ def test_both_sensors_from_the_start_share_the_still_start() -> None:
     assert FOOT_REST_UNSEEN_NOTE not in analyze(s.shin, s.foot, exercise="band_lunge").notes
 
 
-def test_a_foot_that_joined_late_under_a_standing_shank_is_flat() -> None:
-    """The foot's data begins mid-lunge: its first rest is the foot planted under the leaning
-    shank, flat, and the ankle angle reads as with the foot there from the start."""
+def test_a_foot_that_joined_late_is_said_though_standing_it_stood_flat() -> None:
+    """The foot's data begin mid-lunge: its first still moment is the foot planted under the leaning
+    shank, which happens to be flat (the angle reads as with the foot there from the start), but
+    nothing in the data tells that from a foot held toes up: it is said all the same."""
     s = simulate("band_lunge", seed=6, options=SimOptions(rate_hz=100.0, foot_sensor=True))
     late = _late(s.foot, 4.0)
     est = AngleEstimator().estimate(s.shin, late)
-    assert "foot_rest" not in est.calibration_.meta
+    assert est.calibration_.meta["foot_rest"] == "unseen"
     on_time = AngleEstimator().estimate(s.shin, s.foot).trace_
     both = est.trace_.valid & on_time.valid & (on_time.t > late.t[0] + 5.0)  # (the foot filter settled)
     assert both.sum() > 1000
     assert np.max(np.abs(est.trace_.angle_deg[both] - on_time.angle_deg[both])) < 0.1
-    assert FOOT_REST_UNSEEN_NOTE not in analyze(s.shin, late, exercise="band_lunge").notes
+    assert FOOT_REST_UNSEEN_NOTE in analyze(s.shin, late, exercise="band_lunge").notes
 
 
-def test_a_foot_never_still_with_the_shin_at_rest_is_said() -> None:
-    """Seated circles with the foot's data beginning after the leg went up: the foot is never flat
-    and still while the shank rests, so where it is flat is unknown, and the analysis says so."""
+def test_a_foot_that_joined_late_with_the_leg_lifted_is_said() -> None:
+    """Seated circles with the foot's data beginning after the leg went up: the foot's first still
+    moment is lifted, not flat, and every circle reads several degrees off; the analysis says so."""
     s = simulate("ankle_circles", seed=5, options=SimOptions(rate_hz=100.0, foot_sensor=True))
     late = _late(s.foot, 4.5)
     assert AngleEstimator().calibrate(s.shin, late).calibration_.meta["foot_rest"] == "unseen"
@@ -55,3 +56,21 @@ def test_live_the_screen_says_so_too() -> None:
     assert any(line.startswith("Foot sensor joined after the still start") for line in proc.wearing())
     on_time = run_live(s, default_routine(), segments)
     assert not any(line.startswith("Foot sensor joined") for line in on_time.wearing())
+
+
+def test_a_loss_burst_over_the_foots_still_start_keeps_the_samples_before_it() -> None:
+    """A 4 s loss burst over the foot's start leaves 0.4 s of the still start, too short for a rest
+    of its own: the quietest second took them with the lifted leg's first samples after the burst
+    (seed 71131 of the accuracy benchmark: every circle 8 deg off). The few still samples at the
+    shin's still start level the foot."""
+    s = simulate("ankle_circles", seed=5, options=SimOptions(rate_hz=25.0, foot_sensor=True))
+    t0 = s.foot.t[0]
+    cut, resume = (int(np.searchsorted(s.foot.t, t0 + x)) for x in (0.4, 4.4))
+    burst = SampleBatch.concatenate([s.foot.slice(0, cut), s.foot.slice(resume, len(s.foot))])
+    est = AngleEstimator().calibrate(s.shin, burst)
+    assert "foot_rest" not in est.calibration_.meta
+    assert est.calibration_.foot.rest_s[1] < t0 + 0.5
+    on_time = analyze(s.shin, s.foot, exercise="ankle_circles").exercises[0]
+    lossy = analyze(s.shin, burst, exercise="ankle_circles").exercises[0]
+    depth = [max(abs(r.peak_angle_deg - r.baseline_deg) for r in ex.reps) for ex in (on_time, lossy)]
+    assert abs(depth[0] - depth[1]) < 1.0

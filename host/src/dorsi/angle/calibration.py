@@ -24,10 +24,10 @@ From a quiet rest followed by the first movements:
 The foot sensor (+x toward the toes, +z out of the dorsum) is calibrated on
 its own rest: the sole normal is the rest vertical (the foot is flat), the
 forward axis its +x made horizontal. A foot sensor whose data began after the
-shin's still start may first keep still lifted (a leg raised for ankle
-circles), where the foot is not flat: when its first rest came after the still
-start with the shank leaning back, the calibration says so
-(``meta["foot_rest"] == "unseen"``): ankle angles may then be offset.
+shin's still start may first keep still where the foot is not flat (lifted with
+the leg for ankle circles, toes up in a seated hold), and nothing in its data
+tells: when its first rest is not the shin's still start, the calibration says
+so (``meta["foot_rest"] == "unseen"``), and ankle angles may be offset.
 """
 
 from __future__ import annotations
@@ -46,10 +46,9 @@ SIDES = ("left", "right")
 #: within 30 deg of vertical): the sensor is worn upside down. Lying out (the shank near
 #: horizontal) cannot tell, and +x is trusted.
 UPSIDE_DOWN_COS = 0.5
-#: A foot's first rest after the shin's still start is trusted as a flat foot unless the shank
-#: leaned back more than this (deg) from its rest posture then: a leg lifted (seated ankle
-#: circles), whose foot is off the floor.
-LIFTED_LEAN_DEG = 8.0
+#: A foot sensor without a still period of its own at the shin's still start is levelled on its
+#: still samples there if it has at least this many (a loss burst over the start leaves a few).
+MIN_FOOT_REST_SAMPLES = 5
 
 
 class FootCalibrationError(ValueError):
@@ -232,7 +231,7 @@ class SensorToSegmentCalibrator:
         baseline = float(np.degrees(rest_incl))
         meta: dict = {}
         if foot is not None and len(foot):
-            foot_cal, foot_rest = self._foot(head(foot, self.window_s), frame, shin, rest)
+            foot_cal, foot_rest = self._foot(head(foot, self.window_s), frame, rest)
             if foot_rest != "with_shin":
                 meta["foot_rest"] = foot_rest
         side, side_source = _side(self.side, shin)
@@ -256,11 +255,7 @@ class SensorToSegmentCalibrator:
             energy = np.convolve(np.linalg.norm(batch.gyr, axis=1), np.ones(w), "valid")
             i = int(np.argmin(energy))
             sl = slice(i, i + w)
-        acc = batch.acc[sl].mean(axis=0)
-        up = acc / np.linalg.norm(acc)
-        return {"slice": sl, "up": up, "bias": _gyro_bias(batch, sl, up),
-                "g": float(np.linalg.norm(batch.acc[sl], axis=1).mean()),
-                "span": (float(batch.t[sl.start]), float(batch.t[sl.stop - 1]))}
+        return dict(_rest_stats(batch, sl), quietest=det.first_rest_ is None)
 
     def _flexion_axis(self, batch: SampleBatch, rest: dict) -> tuple[np.ndarray, str, float]:
         u0 = rest["up"]
@@ -284,16 +279,21 @@ class SensorToSegmentCalibrator:
         axis = y - np.dot(y, u0) * u0
         return axis / np.linalg.norm(axis), "strap", 0.0
 
-    def _foot(self, foot: SampleBatch, shin_frame: SegmentFrame, shin: SampleBatch,
-              shin_rest: dict) -> tuple[SensorCalibration, str]:
-        """The foot's calibration, levelled on its own first rest, and whether that rest can be
-        trusted as a flat foot: ``"with_shin"`` (it overlaps the shin's still start, or the shank
-        did not lean back then: a foot planted under a standing shank is flat) or ``"unseen"``
-        (after the still start, with the shank leaning back: a lifted leg, a foot off the floor)."""
+    def _foot(self, foot: SampleBatch, shin_frame: SegmentFrame, shin_rest: dict) -> tuple[SensorCalibration, str]:
+        """The foot's calibration and where it was levelled: ``"with_shin"``, at the shin's still
+        start (its own first rest, or its still samples there when it has no rest of its own
+        there: a loss burst over its start), or ``"unseen"``, at another moment (its data began
+        later), where the foot may not have been flat: lifted for circles, toes up in a seated hold."""
         rest, source = self._rest(foot), "with_shin"
         (a, b), (fa, fb) = shin_rest["span"], rest["span"]
-        if (fb < a or fa > b) and _leans_back(shin, shin_rest, shin_frame, fa, fb):
-            source = "unseen"
+        if rest["quietest"] or fb < a or fa > b:
+            # its own first rest is not a still period shared with the shin's: the foot's still
+            # samples of the shin's rest, where it stood (or sat) flat, if there are enough
+            i0, i1 = int(np.searchsorted(foot.t, a, side="left")), int(np.searchsorted(foot.t, b, side="right"))
+            if i1 - i0 >= MIN_FOOT_REST_SAMPLES and _still_share(foot, slice(i0, i1), self.rest) >= 0.8:
+                rest = _rest_stats(foot, slice(i0, i1))
+            else:
+                source = "unseen"
         u0 = rest["up"]
         x = np.array([1.0, 0.0, 0.0])
         fwd = x - np.dot(x, u0) * u0
@@ -350,15 +350,21 @@ def _undo_coupled_frontal(w: np.ndarray, t: np.ndarray, axis: np.ndarray, u0: np
     return lat / np.linalg.norm(lat)
 
 
-def _leans_back(shin: SampleBatch, shin_rest: dict, frame: SegmentFrame, t0: float, t1: float) -> bool:
-    """Whether the shank leaned back more than ``LIFTED_LEAN_DEG`` from its rest posture over
-    ``[t0, t1]`` (on average; no shin data then: unknown, so True)."""
-    inside = (shin.t >= t0) & (shin.t <= t1)
-    if not inside.any():
-        return True
-    ups = np.stack([frame.matrix @ shin.acc[inside].mean(axis=0), frame.matrix @ shin_rest["up"]])
-    now, rest = plane_angles(ups)[0]
-    return bool(np.degrees(rest - now) > LIFTED_LEAN_DEG)
+def _still_share(batch: SampleBatch, sl: slice, rest: RestDetector) -> float:
+    """Share of the samples ``batch[sl]`` that are still by ``rest``'s thresholds, each on its own
+    (no smoothing: the few samples a loss burst leaves must not be judged with those after it)."""
+    rate = np.linalg.norm(batch.gyr[sl], axis=1)
+    dev = np.abs(np.linalg.norm(batch.acc[sl], axis=1) - G)
+    return float(np.mean((rate <= rest.gyr_threshold_rad_s) & (dev <= rest.acc_tolerance_m_s2)))
+
+
+def _rest_stats(batch: SampleBatch, sl: slice) -> dict:
+    """Earth up, gyroscope bias, g reading and time span of the rest ``batch[sl]``."""
+    acc = batch.acc[sl].mean(axis=0)
+    up = acc / np.linalg.norm(acc)
+    return {"slice": sl, "up": up, "bias": _gyro_bias(batch, sl, up),
+            "g": float(np.linalg.norm(batch.acc[sl], axis=1).mean()),
+            "span": (float(batch.t[sl.start]), float(batch.t[sl.stop - 1]))}
 
 
 def _gyro_bias(batch: SampleBatch, sl: slice, up: np.ndarray) -> np.ndarray:

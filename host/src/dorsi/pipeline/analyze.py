@@ -32,12 +32,12 @@ from dorsi.score.quality import QualityScorer, overall_quality
 #: No one exercise of the routine takes this long (s; 20 seated holds of 10 s with rests: about
 #: 5 min): an unmarked input this long is likely a whole session, and its note says so.
 ONE_EXERCISE_MAX_S = 600.0
-#: Said when the foot sensor was never flat and still at the same time as the shin (its data began
-#: after the still start, and the shank never came back to rest within the calibration window).
+#: Said when the foot sensor's first still moment was not the shin's still start (its data began
+#: later): where the foot is flat was not seen.
 FOOT_REST_UNSEEN_NOTE = (
-    "the foot sensor's data began after the still start, and the foot was never seen still while the "
-    "shin stood at rest: where the foot is flat is not known, so ankle angles may be offset by several "
-    "degrees (start recording with both sensors on and keep still a few seconds)")
+    "the foot sensor's data began after the still start, so where the foot is flat was not seen (its "
+    "level was taken at its first still moment, which may have been lifted or toes up): ankle angles may "
+    "be offset by several degrees (start recording with both sensors on and keep still a few seconds)")
 _ESTIMATOR_KEYS = ("shank_length_m", "foot_length_m", "sensor_height_m", "side")
 
 

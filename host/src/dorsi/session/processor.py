@@ -403,7 +403,7 @@ class LiveProcessor:
         if self.foot_direction < 0:
             lines.append("Foot sensor worn the other way round (arrow toward the ankle): read turned back.")
         if self.foot_in_use and self.estimator.calibration_.meta.get("foot_rest") == "unseen":
-            lines.append("Foot sensor joined after the still start and was never still with the shin at rest: "
+            lines.append("Foot sensor joined after the still start: where the foot is flat was not seen, so "
                          "ankle angles may be offset (start again with both sensors on and keep still).")
         if self.estimator.calibration_.meta.get("worn_behind"):
             lines.append("Shin sensor on the back of the leg: read from there (on the front of the shin it "
