@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.angle import AngleEstimator
+from dorsi.events import ExerciseEventDetector
+from dorsi.events.streaming import StreamingEventDetector
 from dorsi.pipeline import analyze
 from dorsi.pipeline.analyze import FOOT_REST_UNSEEN_NOTE
 from dorsi.routine import default_routine
@@ -74,3 +76,27 @@ def test_a_loss_burst_over_the_foots_still_start_keeps_the_samples_before_it() -
     lossy = analyze(s.shin, burst, exercise="ankle_circles").exercises[0]
     depth = [max(abs(r.peak_angle_deg - r.baseline_deg) for r in ex.reps) for ex in (on_time, lossy)]
     assert abs(depth[0] - depth[1]) < 1.0
+
+
+def test_an_exercise_whose_ankle_angle_began_mid_rep_takes_the_shins_still_start() -> None:
+    """The foot's data begin 4 s late, mid-lunge: the ankle angle's first 2 s were a lunge (30 deg),
+    and as the reps' baseline every excursion read about 28 deg small. The shin's inclination over
+    its still start stands in (the foot is flat there), live as in the batch."""
+    s = simulate("band_lunge", seed=6, options=SimOptions(rate_hz=100.0, foot_sensor=True))
+    late = _late(s.foot, 4.0)
+    trace = AngleEstimator().estimate(s.shin, late).trace_
+    spec = default_routine()["band_lunge"]
+    batch = ExerciseEventDetector(spec, trace.source).detect(trace)
+    on_time = ExerciseEventDetector(spec, "ankle").detect(AngleEstimator().estimate(s.shin, s.foot).trace_)
+    assert abs(batch.baselines_["main"] - on_time.baselines_["main"]) < 0.5
+    seen = [r for r in on_time.reps_ if r.start_s > late.t[0] + 0.5]
+    assert len(seen) >= 20
+    found = {round(r.peak_s, 1): r.peak_angle_deg - r.baseline_deg for r in batch.reps_}
+    for r in seen:
+        assert abs(found[round(r.peak_s, 1)] - (r.peak_angle_deg - r.baseline_deg)) < 1.0
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, trace.source))
+    for i in range(0, len(trace), 11):
+        stream.update(trace.slice(i, i + 11))
+    stream.finish()
+    assert [(r.start_s, r.end_s, r.peak_angle_deg) for r in stream.reps_] == [
+        (r.start_s, r.end_s, r.peak_angle_deg) for r in batch.reps_]

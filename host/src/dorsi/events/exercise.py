@@ -25,6 +25,9 @@ from dorsi.events.settings import settings_for
 from dorsi.events.valleys import cut_intervals
 from dorsi.routine.model import ExerciseSpec
 
+#: The ankle angle's data beginning this much (s) after the shin's: its still start was not seen.
+LATE_START_S = 1.0
+
 
 def _join_split_in_a_hold(reps: list[Rep], holds: list[Hold], sign: float, margin_s: float = 0.3) -> list[Rep]:
     """One rep of a rep-and-hold exercise (eccentric drops) holds once at end range: two reps
@@ -221,6 +224,22 @@ class ExerciseEventDetector:
         half = [0.5 * max(d.smooth_s, d.speed_window_s) for d in (rep, hold) if d is not None]
         return max(half + [heel.merge_gap_s]) + 2.0 / self.grid_hz
 
+    def _main_baseline(self, trace: AngleTrace) -> float:
+        """The main channel's median over its first 2 s (the still start).
+
+        With a foot sensor whose data began more than ``LATE_START_S`` after the shin's, the ankle
+        angle's first seconds may be mid-exercise (a band lunge's: every excursion read tens of
+        degrees small); the shin's own inclination over its first 2 s stands in for them (at a
+        still start the foot is flat, and the ankle angle is the shank's inclination).
+        """
+        sig = channel_grid(trace, self.channel, self.grid_hz, 0.5)
+        shin = trace.shin_only
+        if self.channel == "angle" and trace.source == "ankle" and shin is not None:
+            seen = np.flatnonzero(shin.valid)
+            if len(seen) >= 2 and float(sig.t[0]) - float(shin.t[seen[0]]) > LATE_START_S:
+                return start_baseline(channel_grid(shin, "angle", self.grid_hz, 0.5), 2.0)
+        return start_baseline(sig, 2.0)
+
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
                previous_rep_end_s: float | dict | None = None,
                previous_hold_end_s: float | None = None, annotate: bool = True,
@@ -253,7 +272,7 @@ class ExerciseEventDetector:
         rep_det, hold_det, heel_det, _ = self._detectors()
         if baselines is None:
             baselines = {
-                "main": start_baseline(channel_grid(trace, self.channel, self.grid_hz, 0.5), 2.0),
+                "main": self._main_baseline(trace),
                 "frontal": head_baseline(trace, "frontal", self.grid_hz, 0.5, 2.0),  # (read on events only)
             }
         self.baselines_ = dict(baselines)
