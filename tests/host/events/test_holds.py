@@ -82,6 +82,52 @@ def test_a_gap_hiding_the_move_out_and_back_in_splits_the_holds() -> None:
     assert holds[1].start_s == pytest.approx(12.5, abs=0.6) and holds[1].end_s == pytest.approx(17.5, abs=0.3)
 
 
+def _two_drops_and_a_dropout(gap: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two 5 s holds at 20 deg (4-9 s and 12.5-17.5 s: a 2 s lowering, a short rest and a 1 s lift
+    between them) and a data gap ``gap``."""
+    t = np.arange(0.0, 25.0, 0.04)
+    x = 2.0 + ramp_hold(t, 3.0, 1.0, 5.0, 2.0, 20.0) + ramp_hold(t, 11.5, 1.0, 5.0, 2.0, 20.0)
+    return t, x, ~((t > gap[0]) & (t < gap[1]))
+
+
+def test_a_long_dropout_hiding_a_whole_cycle_between_two_holds_splits_them() -> None:
+    """The gap begins before the first hold ends and ends after the next has begun: the position is
+    held at one level on both sides, which a dropout inside one hold also shows. Only the length
+    tells: 15 s held in an exercise of 5 s holds (eccentric drops: ``max_bridged_s`` 10 s) is two
+    holds (seed 91083 of the accuracy benchmark read one of 15.5 s across a 5.8 s dropout)."""
+    t, x, keep = _two_drops_and_a_dropout((8.5, 13.0))
+    trace = make_trace(t, x, keep=keep)
+    assert len(HoldDetector(target_s=5.0).detect(trace).holds_) == 1  # bridged without the bound
+    first, second = HoldDetector(target_s=5.0, max_bridged_s=10.0).detect(trace).holds_
+    assert first.start_s == pytest.approx(4.0, abs=0.3) and first.end_s == pytest.approx(8.5, abs=0.1)
+    assert second.start_s == pytest.approx(13.0, abs=0.1) and second.end_s == pytest.approx(17.5, abs=0.3)
+
+
+def test_a_long_dropout_inside_one_short_hold_still_does_not_break_it() -> None:
+    t = np.arange(0.0, 15.0, 0.04)
+    x = 2.0 + ramp_hold(t, 3.0, 1.0, 6.0, 2.0, 20.0)  # held 4-10 s
+    keep = ~((t > 5.0) & (t < 8.5))  # 3.5 s lost inside it
+    (hold,) = HoldDetector(target_s=5.0, max_bridged_s=10.0).detect(make_trace(t, x, keep=keep)).holds_
+    assert hold.start_s == pytest.approx(4.0, abs=0.3) and hold.end_s == pytest.approx(10.0, abs=0.3)
+
+
+def test_the_eccentric_drops_split_two_holds_a_dropout_ran_together_live_as_in_batch() -> None:
+    from dorsi.events import ExerciseEventDetector
+    from dorsi.events.streaming import StreamingEventDetector
+    from dorsi.routine import default_routine
+
+    spec = default_routine()["eccentric_drop"]
+    t, x, keep = _two_drops_and_a_dropout((8.5, 13.0))
+    trace = make_trace(t, x, keep=keep, source="ankle")
+    batch = ExerciseEventDetector(spec, "ankle").detect(trace)
+    assert len(batch.holds_) == 2
+    stream = StreamingEventDetector(ExerciseEventDetector(spec, "ankle"))
+    for i in range(0, len(trace), 11):
+        stream.update(trace.slice(i, i + 11))
+    stream.finish()
+    assert [(h.start_s, h.end_s) for h in stream.holds_] == [(h.start_s, h.end_s) for h in batch.holds_]
+
+
 def test_a_dropout_inside_a_steady_hold_does_not_break_it() -> None:
     t = np.arange(0.0, 45.0, 0.01)
     x = 4.0 + ramp_hold(t, 5.0, 1.5, 32.0, 1.5, 20.0)

@@ -24,6 +24,7 @@ from dorsi.order_stats import median
 
 STILL_AFTER_S = 0.1  # how much data after a gap shows that the position is still held
 SHORT_GAP_S = 1.0  # leaving a position and coming back into it takes longer than this
+LONG_GAP_S = 3.0  # ... and a whole cycle between two holds (lowering, rest, lift) no longer than this
 MOVE_IN_LOOKBACK_S = 0.5  # how far before an excursion the move in's half-way crossing is searched
 BOUNDARY_SPEED_WINDOW_S = 0.2  # Savitzky-Golay window of the sharper speed the move boundaries are read on
 # how far after an excursion the move out's half-way crossing is searched (a hold barely above
@@ -79,6 +80,10 @@ class HoldDetector:
         (:func:`dorsi.events.valleys.deep_valleys`, as the rep detector splits reps),
         if it stays that deep for ``MIN_VALLEY_S`` at least (a rock back inside a
         hold is brief). None: runs are not cut at valleys.
+    max_bridged_s : float or None
+        An excursion longer than this is cut at each data gap of ``LONG_GAP_S``
+        or more, even with the position held at one level on both sides (two
+        holds with a whole cycle between them hidden by the gap). None: never.
     boundary : {"profile", "speed"}
         How the start and end are placed. ``"speed"``: the first / last settled
         sample. ``"profile"`` (default): from the shape of the movement into and
@@ -111,7 +116,7 @@ class HoldDetector:
                  smooth_s: float = 0.15, baseline_deg: float | None = None, baseline_window_s: float = 2.0,
                  grid_hz: float = 100.0, max_gap_s: float = 0.5, boundary: str = "profile",
                  max_dip_s: float = 0.6, split_prominence_deg: float | None = None,
-                 split_fraction: float | None = 0.6) -> None:
+                 split_fraction: float | None = 0.6, max_bridged_s: float | None = None) -> None:
         if boundary not in ("profile", "speed"):
             raise ValueError(f"boundary must be 'profile' or 'speed', got {boundary!r}")
         self.boundary = boundary
@@ -132,6 +137,7 @@ class HoldDetector:
         self.max_dip_s = max_dip_s
         self.split_prominence_deg = split_prominence_deg
         self.split_fraction = split_fraction
+        self.max_bridged_s = max_bridged_s
 
     @property
     def support_s(self) -> float:
@@ -190,7 +196,8 @@ class HoldDetector:
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
             pieces, cut_at = self._split_at_valleys(y, starts, ends, done, sig.t)
             parts = [p for a, e in pieces
-                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
+                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz,
+                                             self.max_bridged_s)
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
             for a, e in parts:  # one iteration per excursion (or its part between data gaps)
@@ -322,7 +329,8 @@ def _held_still_across(before: int, after: int, y: np.ndarray, settled: np.ndarr
 
 
 def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np.ndarray,
-                   tolerance_deg: float, rate_hz: float = 100.0) -> list[tuple[int, int]]:
+                   tolerance_deg: float, rate_hz: float = 100.0,
+                   max_bridged_s: float | None = None) -> list[tuple[int, int]]:
     """The excursion ``[a, e)`` cut at data gaps that may hide a move out and back in.
 
     A gap bridged by the grid (``valid`` False) keeps the excursion whole only
@@ -332,16 +340,24 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
     begun unseen, so the parts before and after are judged separately. A gap
     shorter than ``SHORT_GAP_S`` with the same level on both sides never cuts:
     a move out and back in takes longer (this keeps a rocking traction hold
-    whole across a dropout).
+    whole across a dropout). With ``max_bridged_s``, an excursion longer than
+    that is cut at every gap of ``LONG_GAP_S`` or more however it was held: two
+    holds ran together unseen (eccentric drops: a 5 s hold, then the lowering,
+    the rest and the next lift inside a 4-6 s dropout).
     """
     if valid[a:e].all():
         return [(a, e)]
     g0, g1 = runs(~valid[a:e])
+    too_long = max_bridged_s is not None and (e - a) / rate_hz > max_bridged_s
     out, lo = [], a
     for s, f in zip((g0 + a).tolist(), (g1 + a).tolist()):
         before, after = s - 1, f
         if before < a or after >= e:
             continue  # a gap at the excursion's edge: nothing to cut
+        if too_long and (after - before) / rate_hz >= LONG_GAP_S:
+            out.append((lo, s))
+            lo = f
+            continue
         if abs(float(y[after] - y[before])) < tolerance_deg and (after - before) / rate_hz < SHORT_GAP_S:
             continue  # too short to hide a move out and back in (rocking or sway around it or not)
         if _held_still_across(before, after, y, settled, valid, tolerance_deg, rate_hz):

@@ -39,8 +39,9 @@ _HOLDS = {
     # level for 0.6-0.8 s, while leaving the position and coming back takes over a second
     "traction": dict(threshold_deg=5.0, release_deg=2.5, max_dip_s=1.0),
     "seated_df_hold": dict(threshold_deg=5.0, release_deg=2.5),
-    # a drop's hold ends in its lowering, the next begins after a short rest: no dip is sway
-    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0),
+    # a drop's hold ends in its lowering, the next begins after a short rest: no dip is sway; a
+    # position held 10 s around a long dropout is two 5 s holds whose cycle between them was lost
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0, max_bridged_s=10.0),
 }
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
