@@ -100,3 +100,18 @@ def test_an_exercise_whose_ankle_angle_began_mid_rep_takes_the_shins_still_start
     stream.finish()
     assert [(r.start_s, r.end_s, r.peak_angle_deg) for r in stream.reps_] == [
         (r.start_s, r.end_s, r.peak_angle_deg) for r in batch.reps_]
+
+
+def test_a_foot_levelled_toes_up_is_not_read_as_turned_round() -> None:
+    """Seated holds with the foot's data beginning mid-hold: the foot is levelled toes up, so its
+    rest reads toes-down, which the foot-direction rule took for a sensor worn the other way round
+    (and turned the whole session's foot round). Without a seen level there is no evidence."""
+    s = simulate("seated_df_hold", seed=7, options=SimOptions(rate_hz=100.0, foot_sensor=True, quaternions=True))
+    late = _late(s.foot, 4.0)
+    notes = analyze(s.shin, late, exercise="seated_df_hold").notes
+    assert FOOT_REST_UNSEEN_NOTE in notes
+    assert not any("other way round" in n for n in notes)
+    segments = [(g.exercise, g.start_s, g.end_s) for g in s.truth.segments]
+    proc = run_live(s, default_routine(), segments, foot=late)
+    assert proc.foot_direction >= 0
+    assert not any("other way round" in line for line in proc.wearing())

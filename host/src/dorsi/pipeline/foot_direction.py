@@ -14,7 +14,9 @@ toes). So a segment of one of these exercises whose foot pitch went the wrong
 way by ``MIN_PITCH_DEG`` or more, and at least ``DOMINANCE`` times as far as
 the right way, is evidence of a sensor worn the other way round; one that went
 the right way is evidence against (either only where the foot moved as far
-within the segment: a foot resting pointed is no evidence). With evidence for
+within the segment: a foot resting pointed is no evidence). A foot whose flat
+level was not seen (its data began after the still start) gives no evidence:
+levelled toes up in a seated hold, its rest reads toes-down. With evidence for
 and none against, the samples are turned back (``half_turn``) and the session
 is estimated again.
 Lunges without heel lifts, ankle circles (both ways) and the rest say nothing.
@@ -47,8 +49,8 @@ _HALF_TURN_Z = np.array([0.0, 0.0, 0.0, 1.0])
 
 def foot_turned_round(trace: AngleTrace, segments: list[Segment]) -> bool:
     """Whether ``trace`` (shank + foot) reads the foot's movements the wrong way round."""
-    if trace.source != "ankle" or "inclination_deg" not in trace.meta:
-        return False
+    if trace.source != "ankle" or "inclination_deg" not in trace.meta or trace.meta.get("foot_rest_unseen"):
+        return False  # (where the foot is flat was not seen: its pitch has no known zero to judge from)
     pitch = trace.angle_deg - trace.meta["inclination_deg"]
     wrong = right = 0
     for seg in segments:
@@ -113,7 +115,8 @@ class FootDirectionWatch:
 
     def update(self, trace: AngleTrace) -> int:
         """Take in the exercise's next samples (shank + foot); returns ``verdict_``."""
-        if self.way is None or trace.source != "ankle" or trace.shin_only is None or not len(trace):
+        if (self.way is None or trace.source != "ankle" or trace.shin_only is None or not len(trace)
+                or trace.meta.get("foot_rest_unseen")):
             return self.verdict_
         pitch = (trace.angle_deg - trace.shin_only.angle_deg)[trace.valid]
         if not len(pitch):
