@@ -231,7 +231,7 @@ class SensorToSegmentCalibrator:
         baseline = float(np.degrees(rest_incl))
         meta: dict = {}
         if foot is not None and len(foot):
-            foot_cal, foot_rest = self._foot(head(foot, self.window_s), frame, rest)
+            foot_cal, foot_rest = self._foot(head(foot, self.window_s), rest)
             if foot_rest != "with_shin":
                 meta["foot_rest"] = foot_rest
         side, side_source = _side(self.side, shin)
@@ -279,7 +279,7 @@ class SensorToSegmentCalibrator:
         axis = y - np.dot(y, u0) * u0
         return axis / np.linalg.norm(axis), "strap", 0.0
 
-    def _foot(self, foot: SampleBatch, shin_frame: SegmentFrame, shin_rest: dict) -> tuple[SensorCalibration, str]:
+    def _foot(self, foot: SampleBatch, shin_rest: dict) -> tuple[SensorCalibration, str]:
         """The foot's calibration and where it was levelled: ``"with_shin"``, at the shin's still
         start (its own first rest, or its still samples there when it has no rest of its own
         there: a loss burst over its start), or ``"unseen"``, at another moment (its data began
@@ -290,7 +290,7 @@ class SensorToSegmentCalibrator:
             # its own first rest is not a still period shared with the shin's: the foot's still
             # samples of the shin's rest, where it stood (or sat) flat, if there are enough
             i0, i1 = int(np.searchsorted(foot.t, a, side="left")), int(np.searchsorted(foot.t, b, side="right"))
-            if i1 - i0 >= MIN_FOOT_REST_SAMPLES and _still_share(foot, slice(i0, i1), self.rest) >= 0.8:
+            if i1 - i0 >= MIN_FOOT_REST_SAMPLES and self.rest.still_each(foot.slice(i0, i1)).mean() >= 0.8:
                 rest = _rest_stats(foot, slice(i0, i1))
             else:
                 source = "unseen"
@@ -348,14 +348,6 @@ def _undo_coupled_frontal(w: np.ndarray, t: np.ndarray, axis: np.ndarray, u0: np
     lat = axis - k * fwd
     lat -= np.dot(lat, u0) * u0
     return lat / np.linalg.norm(lat)
-
-
-def _still_share(batch: SampleBatch, sl: slice, rest: RestDetector) -> float:
-    """Share of the samples ``batch[sl]`` that are still by ``rest``'s thresholds, each on its own
-    (no smoothing: the few samples a loss burst leaves must not be judged with those after it)."""
-    rate = np.linalg.norm(batch.gyr[sl], axis=1)
-    dev = np.abs(np.linalg.norm(batch.acc[sl], axis=1) - G)
-    return float(np.mean((rate <= rest.gyr_threshold_rad_s) & (dev <= rest.acc_tolerance_m_s2)))
 
 
 def _rest_stats(batch: SampleBatch, sl: slice) -> dict:

@@ -68,6 +68,13 @@ class RestDetector:
                 break
         return self
 
+    def still_each(self, batch: SampleBatch) -> np.ndarray:
+        """Still samples by the same thresholds, each judged on its own (no smoothing, no
+        dilation): for a few samples that a data gap cuts off from those around them."""
+        rate_norm = np.linalg.norm(batch.gyr, axis=1)
+        acc_dev = np.abs(np.linalg.norm(batch.acc, axis=1) - G)
+        return (rate_norm <= self.gyr_threshold_rad_s) & (acc_dev <= self.acc_tolerance_m_s2)
+
 
 def _runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Start and stop (exclusive) indices of the True runs of ``mask``."""
