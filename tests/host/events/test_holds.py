@@ -293,6 +293,47 @@ def test_a_slow_lowering_whose_data_stop_before_half_way_still_ends_the_hold_whe
     assert holds[0].end_s == pytest.approx(8.8, abs=0.2)
 
 
+def _lowering_cut_early(gap: tuple[float, float]):
+    """The 5 s hold of the tests above (3.8-8.8 s), its 3.5 s lowering cut by a gap ``gap``, on a
+    52 Hz ankle trace."""
+    t = np.arange(0.0, 20.0, 1.0 / 52.0)
+    x = 3.0 + ramp_hold(t, 3.0, 0.8, 5.0, 3.5, 14.0)  # the lowering runs 8.8 -> 12.3 s
+    return make_trace(t, x, keep=(t < gap[0]) | (t >= gap[1]), source="ankle", baseline=3.0)
+
+
+@pytest.mark.parametrize("gap", [(9.9, 11.0), (9.7, 11.2)])
+def test_a_slow_lowering_a_gap_cuts_early_is_fitted_on_both_sides_of_it(gap) -> None:
+    """The data stop a third of the way into the lowering (under a fifth of its depth), too little
+    for the received start alone, and resume past three quarters of it, with the excursion still
+    above the release level: the move is fitted to the received samples on both sides of the gap.
+    It used to end at the last settled sample, at the gap, 1.0-1.3 s late (eccentric drops + foot,
+    52 Hz with 2 % loss: seeds 107102, 137102, 161103 and 171103 of the accuracy benchmark)."""
+    trace = _lowering_cut_early(gap)
+    holds = HoldDetector(baseline_deg=3.0, threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0).detect(trace).holds_
+    assert len(holds) == 1
+    assert holds[0].start_s == pytest.approx(3.8, abs=0.1)
+    assert holds[0].end_s == pytest.approx(8.8, abs=0.2)
+
+
+def test_a_lowering_fitted_across_a_gap_ends_the_hold_live_as_in_batch() -> None:
+    """The fit reads the excursion on past the gap: live, the hold is reported only once that part
+    is in, and the same as in the batch."""
+    from dorsi.events import ExerciseEventDetector
+    from dorsi.events.streaming import StreamingEventDetector
+    from dorsi.routine import default_routine
+
+    spec = default_routine()["eccentric_drop"]
+    trace = _lowering_cut_early((9.9, 11.0))
+    batch = ExerciseEventDetector(spec, "ankle").detect(trace)
+    assert [round(h.end_s, 1) for h in batch.holds_] == [8.8]
+    for size in (5, 11, 40):
+        stream = StreamingEventDetector(ExerciseEventDetector(spec, "ankle"))
+        for i in range(0, len(trace), size):
+            stream.update(trace.slice(i, i + size))
+        stream.finish()
+        assert stream.holds_ == batch.holds_
+
+
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_a_run_that_crosses_half_way_down_before_it_first_settles_gives_no_nan() -> None:
     """Seed 30075 (eccentric drops + foot, 25 Hz, 5 % loss) has an in-position run whose move in

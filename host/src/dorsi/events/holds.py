@@ -33,6 +33,8 @@ MOVE_OUT_LOOKAHEAD_S = 0.3
 # a move out smaller than this (a drop seen by the shin alone tilts it 2-5 deg) is too close to sway
 # for the shape of its received part to place its start
 PARTIAL_FIT_MIN_DEG = 10.0
+# ... with received samples on both sides of the gap the fit is held at both ends: smaller moves do
+ACROSS_FIT_MIN_DEG = 5.0
 # a valley that splits an in-position run into two holds stays deep this long: between two holds
 # the person comes back and rests (an eccentric drop's fastest lowering, its shortest rest and
 # the next lift keep it under 40 % of the held level for about 1.3 s), a rock inside one is brief
@@ -195,19 +197,23 @@ class HoldDetector:
             starts, ends = runs_containing(inside, y > self.threshold_deg)
             done = 0 if previous_end_s is None else int(np.searchsorted(sig.t, previous_end_s))
             pieces, cut_at = self._split_at_valleys(y, starts, ends, done, sig.t)
-            parts = [p for a, e in pieces
-                     for p in _split_at_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz,
-                                             self.max_bridged_s)
+            # each part with the end of its piece: a move out that a gap cut is read on to there
+            parts = [(p, piece_end) for a, piece_end in pieces
+                     for p in _split_at_gaps(a, piece_end, y, settled, sig.valid, self.settle_speed_deg_s,
+                                             sig.rate_hz, self.max_bridged_s)
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
-            for a, e in parts:  # one iteration per excursion (or its part between data gaps)
+            for (a, e), piece_end in parts:  # one iteration per excursion (or its part between data gaps)
                 key = (sign, float(sig.t[a]), float(sig.t[e - 1]))
-                if memo is not None and e <= stable_to and key in memo:
+                # the hold may read its piece on past a gap: fixed once the piece has closed
+                stable = piece_end <= stable_to
+                if memo is not None and stable and key in memo:
                     hold = memo[key]
                 else:
                     floors = (float(y[a]) if a in cut_at else 0.0, float(y[e]) if e in cut_at else 0.0)
-                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle, floors)
-                    if memo is not None and e <= stable_to:
+                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle, floors,
+                                           piece_end)
+                    if memo is not None and stable:
                         memo[key] = hold
                 if hold is not None:
                     holds.append(hold)
@@ -248,14 +254,16 @@ class HoldDetector:
 
     def _part_hold(self, sig: GridSignal, y: np.ndarray, settled: np.ndarray,
                    velocity: Callable[[], np.ndarray], a: int, e: int,
-                   n_settle: int, floors: tuple[float, float] = (0.0, 0.0)) -> Hold | None:
+                   n_settle: int, floors: tuple[float, float] = (0.0, 0.0),
+                   piece_end: int | None = None) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data).
 
         ``floors``: the level the move in starts from and the move out returns to, where the
         run was cut at a deep valley (the rest there, off the baseline); 0 elsewhere. The hold's
         moves are then timed against those levels, and a settled stretch of the run that is not
-        in position (the rest in a valley, under half-way to the held level) is not held."""
+        in position (the rest in a valley, under half-way to the held level) is not held.
+        ``piece_end``: the end of the run ``[a, e)`` was cut from at data gaps (default ``e``)."""
         held = _held_through_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
         end_of_run = e  # (the end the moves are searched to)
         if e == len(y) and floors[1] == 0.0:
@@ -276,9 +284,10 @@ class HoldDetector:
         i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
-            start, end = _profile_bounds(sig.t, y_in, velocity, a, end_of_run, t0, t1, sig.valid)
+            reach = e if piece_end is None or end_of_run != e else piece_end
+            start, end = _profile_bounds(sig.t, y_in, velocity, a, end_of_run, t0, t1, sig.valid, reach)
             if y_out is not y_in:  # each move against its own floor
-                end = _profile_bounds(sig.t, y_out, velocity, a, end_of_run, t0, t1, sig.valid)[1]
+                end = _profile_bounds(sig.t, y_out, velocity, a, end_of_run, t0, t1, sig.valid, reach)[1]
             t0, t1 = (start, end) if end > start else (t0, t1)
         if end_of_run == len(y):  # still in position at the end of the trace: running
             # held until the last settled moment: once the move out has begun the timer
@@ -369,7 +378,8 @@ def _split_at_gaps(a: int, e: int, y: np.ndarray, settled: np.ndarray, valid: np
 
 
 def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndarray], a: int, e: int,
-                    t0: float, t1: float, valid: np.ndarray | None = None) -> tuple[float, float]:
+                    t0: float, t1: float, valid: np.ndarray | None = None,
+                    reach: int | None = None) -> tuple[float, float]:
     """Hold start/end from the minimum-jerk shape of the moves in and out.
 
     ``y`` is the excursion (positive = into position), ``velocity()`` gives its
@@ -380,7 +390,9 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     crossing lies near bridged (lost) samples has no observable shape: that
     side keeps the fallback, unless it is a slow move out, fitted to its
     received samples around the crossing or, when the data stop before it
-    is half done, to those before the gap (:func:`_end_before_gap`).
+    is half done, to those before the gap (:func:`_end_before_gap`), or, when the excursion goes
+    on after the gap (to ``reach``, the end of the run ``[a, e)`` was cut from at gaps), to those
+    on both sides of it (:func:`_end_across_gap`).
     """
     top = _percentile(y[a:e], 99.0)
     rate_hz = 1.0 / float(t[1] - t[0])
@@ -397,7 +409,11 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
     if not (moved_out or running):
         if moved_in and valid is not None and e < len(y) and not valid[e]:  # the data stopped, not the hold
             k0 = int(np.searchsorted(t, t0))
-            return t0, _end_before_gap(t, y, valid, velocity(), k0, e, t0, t1) if a <= k0 < e - 1 else t1
+            if not a <= k0 < e - 1:
+                return t0, t1
+            vs = velocity()
+            across = _end_across_gap(t, y, valid, vs, k0, e, reach, t0, t1) if reach is not None else None
+            return t0, across if across is not None else _end_before_gap(t, y, valid, vs, k0, e, t0, t1)
         return t0, t1
     vs = velocity()
     # a hold still running at the end of the data only needs its start (the caller ends it at
@@ -451,7 +467,10 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
         # its half-way crossing lost: a slow move out (over 2 s, an eccentric lowering) is fitted
         # to its received samples. Not a move in (fast in every exercise: its received samples are
         # its ends, where a traction rock carries on from it, and the fit takes the rock for it)
-        fit = fitted_timing(t, y, valid, lo_out, hi_out, amp_out, rising=False, last=True)
+        # (on past a gap that cut the excursion, to the end of its run: the received samples after
+        # the gap hold the fit's other end)
+        fit = fitted_timing(t, y, valid, lo_out, hi_out if reach is None else max(hi_out, reach), amp_out,
+                            rising=False, last=True)
         if fit is not None and fit[1] > 2.0:
             end = fit[0] - 0.5 * fit[1]
         elif not valid[k_dn]:  # too little of it received around the crossing: what came before the gap
@@ -480,6 +499,38 @@ def _end_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndar
     if fit is None or fit[1] <= 2.0 or not t0 < fit[0] <= t1:
         return t1
     return fit[0]
+
+
+def _end_across_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndarray, k_in: int, g: int,
+                    reach: int, t0: float, t1: float) -> float | None:
+    """End of a hold whose move out a gap (from ``g``) cut in two, the excursion going on after it
+    (to ``reach``): a slow move out (over 2 s, an eccentric lowering) fitted to its received
+    samples on both sides of the gap (:func:`~dorsi.events.profile.fitted_timing` across the
+    bridge, whose half-way crossing it finds). None when there is no such move: its half-way
+    crossing not in ``[k_in, reach)`` (a gap that hid a whole cycle between two holds), too few
+    samples, a fast move, or an end outside ``(t0, t1]``. Reads nothing past the excursion, so
+    live and batch agree once it has closed."""
+    if reach <= g + 1:
+        return None
+    rate_hz = 1.0 / float(t[1] - t[0])
+    half = 0.5 * _percentile(y[k_in:g], 99.0)
+    seg = y[g - 1:reach]
+    down = np.flatnonzero((seg[:-1] >= half) & (seg[1:] < half))
+    if not len(down):
+        return None
+    # the held level: over the last 1.5 s before the gap (the move out's slow start is under 10 %
+    # of it, while a speed minimum of sway there would set it too low)
+    recent = np.flatnonzero(valid[max(k_in, g - int(round(1.5 * rate_hz))):g])
+    if len(recent) < 5:
+        return None
+    amp_out = median(y[max(k_in, g - int(round(1.5 * rate_hz))) + recent])
+    if amp_out < ACROSS_FIT_MIN_DEG:
+        return None
+    fit = fitted_timing(t, y, valid, k_in, reach, amp_out, rising=False, last=True)
+    if fit is None or fit[1] <= 2.0:
+        return None
+    end = fit[0] - 0.5 * fit[1]
+    return end if t0 < end <= t1 else None
 
 
 def _last_below(y: np.ndarray, k: int, level: float, reach: int, valid: np.ndarray | None = None) -> int:
