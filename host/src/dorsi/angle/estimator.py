@@ -27,6 +27,12 @@ from dorsi.samples import SampleBatch
 DEFAULT_SENSOR_HEIGHT_M = 0.20
 #: Weight (rad^2/s^4 per sample) of the sensor-height prior in the lever-arm fit.
 LEVER_PRIOR_WEIGHT = 0.5
+#: The shin-only heel-lift onset's margin per unit change of the shank's rate (``onset_swing_m``,
+#: m) where the first movements were too slow to fit the lever arm and it is only the profile's
+#: height: the sensor's offset in front of the ankle's axis (2-5 cm on the front of the shin) is
+#: left out, and reads as the ankle rising while the shank's rate changes (a stretch's move in at
+#: 30 deg/s: 1.4-1.7 cm/s, seed 121036). The fitted lever arm's margin (0.02 m) plus that offset.
+UNFITTED_ONSET_SWING_M = 0.05
 #: Samples per internal chunk of the batch path (bounds the temporaries).
 BATCH_CHUNK = 1 << 15
 #: Forward lean of the shank from rest (deg) above which a toes-down foot means a lifted heel.
@@ -161,6 +167,8 @@ class AngleEstimator:
         self._shin = SegmentTilt(c.shin, lever, self._rate, self.time_constant_s, self.orientation)
         self._rest_sag = float(plane_angles((c.shin.frame.matrix @ c.shin.rest_up)[None, :])[0][0])
         self._ankle_rise = AnkleRiseHeelLift(self._rate, lever, c.shin.g_reading)
+        if source == "profile":
+            self._ankle_rise.onset_swing_m = UNFITTED_ONSET_SWING_M
         self._heel_model_ok = self._heel_model_usable(lever)
         self._fitted_on_s = float(min(shin.t[-1] - shin.t[0], self.calibration_window_s))
         self._foot = None
@@ -214,6 +222,7 @@ class AngleEstimator:
         self._acc_offset = offset
         self._shin.set_lever_arm(lever)
         self._ankle_rise.set_lever_arm(lever)
+        self._ankle_rise.onset_swing_m = AnkleRiseHeelLift.ONSET_SWING_M
         self._heel_model_ok = self._heel_model_usable(lever)
         self._fitted_on_s = float(self.calibration_window_s)
         return True

@@ -240,12 +240,15 @@ class AnkleRiseHeelLift:
         onset window (m/s; zero until the stream holds both onset windows).
     """
 
+    #: ``onset_swing_m`` by default: covers the lever arm fitted on the first movements
+    ONSET_SWING_M = 0.02
+
     def __init__(self, rate_hz: float, lever_arm_m: np.ndarray, g: float, window_s: float = 1.0,
                  on_m: float = 0.011, off_m: float = 0.008, rest_band_deg: float = 3.0,
                  lean_back_deg: float = 8.0, forward_deg: float = 8.0, swing_m_per_deg: float = 0.0003,
                  rise_max_deg_s: float = 30.0, rise_back_deg_s: float = 10.0,
                  onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.010,
-                 onset_swing_m: float = 0.02, onset_centripetal_m: float = 0.015, onset_back_deg: float = 0.5,
+                 onset_swing_m: float = ONSET_SWING_M, onset_centripetal_m: float = 0.015, onset_back_deg: float = 0.5,
                  onset_back_deg_s: float = 5.0, onset_max_deg_s: float = 30.0, confirm_s: float = 1.5) -> None:
         if rate_hz <= 0 or min(window_s, onset_window_s, onset_ref_s, confirm_s) <= 0:
             raise ValueError("rate and windows must be positive")
