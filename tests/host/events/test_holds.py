@@ -334,6 +334,37 @@ def test_a_lowering_fitted_across_a_gap_ends_the_hold_live_as_in_batch() -> None
         assert stream.holds_ == batch.holds_
 
 
+def _two_stretches_and_a_long_gap(gap: tuple[float, float], rest_deg: float, last_deg: float = 2.0) -> list:
+    """Two 25 s stretches at 18.5 deg (5-30 s, 39.3-64.3 s); between them the person rests
+    ``rest_deg`` up (weight shifted: above the release level), going to ``last_deg`` just before
+    the second move in; ``gap`` lost."""
+    t = np.arange(0.0, 75.0, 0.04)
+    x = ramp_hold(t, 3.0, 2.0, 25.0, 1.5, 18.5) + ramp_hold(t, 37.3, 2.0, 25.0, 1.5, 18.5)
+    rest = np.interp(t, [30.0, 36.9, 37.3, 39.3], [rest_deg, rest_deg, last_deg, last_deg])
+    x = np.where((t >= 30.0) & (t < 39.3), np.maximum(x, rest), x)
+    return HoldDetector(threshold_deg=5.0, release_deg=2.5, baseline_deg=0.0).detect(
+        make_trace(t, x, keep=~((t > gap[0]) & (t < gap[1])))).holds_
+
+
+def test_a_move_out_a_long_gap_hid_is_not_fitted_to_the_rest_after_it() -> None:
+    """The first move out is half done when a 5.6 s gap begins, and the excursion goes on after it
+    (the rest is above the release level): the samples after the gap are the rest, not the move,
+    and fitted with it they made a move out of 23 s that ended the hold 7 s early (gastroc stretch
+    + foot with the posture wandering, seed 205242: 8.9 s). Across a gap over 2 s the move out is
+    not fitted."""
+    first, second = _two_stretches_and_a_long_gap((30.9, 36.5), 4.8)
+    assert first.start_s == pytest.approx(5.0, abs=0.3) and first.end_s == pytest.approx(30.0, abs=0.3)
+    assert second.start_s == pytest.approx(39.3, abs=0.3) and second.end_s == pytest.approx(64.3, abs=0.3)
+
+
+def test_the_rest_after_a_long_gap_is_no_hold() -> None:
+    """The gap hides the first move out whole; what comes after it, a rest 3.5 deg up (under the
+    5 deg threshold, over the release level) up to the next move in, is cut off the run by the gap:
+    a part that is never in position holds no hold (it read as a 1.3 s hold)."""
+    holds = _two_stretches_and_a_long_gap((29.9, 36.5), 3.5, 3.5)
+    assert [(round(h.start_s), round(h.end_s)) for h in holds] == [(5, 30), (39, 64)]
+
+
 @pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_a_run_that_crosses_half_way_down_before_it_first_settles_gives_no_nan() -> None:
     """Seed 30075 (eccentric drops + foot, 25 Hz, 5 % loss) has an in-position run whose move in

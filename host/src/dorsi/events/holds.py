@@ -35,6 +35,9 @@ MOVE_OUT_LOOKAHEAD_S = 0.3
 PARTIAL_FIT_MIN_DEG = 10.0
 # ... with received samples on both sides of the gap the fit is held at both ends: smaller moves do
 ACROSS_FIT_MIN_DEG = 5.0
+# ... and across a gap no longer than this: a longer one may hide the rest of the move, and what
+# comes after it is the rest (read as a move out lasting as long as the gap)
+ACROSS_GAP_MAX_S = 2.0
 # a valley that splits an in-position run into two holds stays deep this long: between two holds
 # the person comes back and rests (an eccentric drop's fastest lowering, its shortest rest and
 # the next lift keep it under 40 % of the held level for about 1.3 s), a rock inside one is brief
@@ -204,6 +207,8 @@ class HoldDetector:
                      if p[0] >= done]  # parts that began before it hold holds already reported
             stable_to = len(y) - int(np.ceil(self.lookback_s * sig.rate_hz))
             for (a, e), piece_end in parts:  # one iteration per excursion (or its part between data gaps)
+                if not (y[a:e] > self.threshold_deg).any():
+                    continue  # a part between gaps never in position: the rest a gap cut off a run
                 key = (sign, float(sig.t[a]), float(sig.t[e - 1]))
                 # the hold may read its piece on past a gap: fixed once the piece has closed
                 stable = piece_end <= stable_to
@@ -284,7 +289,7 @@ class HoldDetector:
         i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
-            reach = e if piece_end is None or end_of_run != e else piece_end
+            reach = e if piece_end is None or end_of_run != e else _reach_across(sig.valid, e, piece_end, sig.rate_hz)
             start, end = _profile_bounds(sig.t, y_in, velocity, a, end_of_run, t0, t1, sig.valid, reach)
             if y_out is not y_in:  # each move against its own floor
                 end = _profile_bounds(sig.t, y_out, velocity, a, end_of_run, t0, t1, sig.valid, reach)[1]
@@ -499,6 +504,16 @@ def _end_before_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndar
     if fit is None or fit[1] <= 2.0 or not t0 < fit[0] <= t1:
         return t1
     return fit[0]
+
+
+def _reach_across(valid: np.ndarray, e: int, piece_end: int, rate_hz: float) -> int:
+    """How far a hold's part ``[.., e)`` may read on past the gap at ``e``: to ``piece_end``, the
+    end of the run it was cut from, if the gap is at most ``ACROSS_GAP_MAX_S`` long; else ``e``."""
+    if piece_end <= e or valid[e]:
+        return e
+    received = np.flatnonzero(valid[e:piece_end])
+    lost = int(received[0]) if len(received) else piece_end - e
+    return piece_end if lost <= ACROSS_GAP_MAX_S * rate_hz else e
 
 
 def _end_across_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndarray, k_in: int, g: int,
