@@ -166,9 +166,8 @@ class AngleEstimator:
         self._acc_offset = offset
         self._shin = SegmentTilt(c.shin, lever, self._rate, self.time_constant_s, self.orientation)
         self._rest_sag = float(plane_angles((c.shin.frame.matrix @ c.shin.rest_up)[None, :])[0][0])
-        self._ankle_rise = AnkleRiseHeelLift(self._rate, lever, c.shin.g_reading)
-        if source == "profile":
-            self._ankle_rise.onset_swing_m = UNFITTED_ONSET_SWING_M
+        swing_m = UNFITTED_ONSET_SWING_M if source == "profile" else AnkleRiseHeelLift.ONSET_SWING_M
+        self._ankle_rise = AnkleRiseHeelLift(self._rate, lever, c.shin.g_reading, onset_swing_m=swing_m)
         self._heel_model_ok = self._heel_model_usable(lever)
         self._fitted_on_s = float(min(shin.t[-1] - shin.t[0], self.calibration_window_s))
         self._foot = None

@@ -417,7 +417,7 @@ def _profile_bounds(t: np.ndarray, y: np.ndarray, velocity: Callable[[], np.ndar
             if not a <= k0 < e - 1:
                 return t0, t1
             vs = velocity()
-            across = _end_across_gap(t, y, valid, vs, k0, e, reach, t0, t1) if reach is not None else None
+            across = _end_across_gap(t, y, valid, k0, e, reach, t0, t1) if reach is not None else None
             return t0, across if across is not None else _end_before_gap(t, y, valid, vs, k0, e, t0, t1)
         return t0, t1
     vs = velocity()
@@ -516,8 +516,8 @@ def _reach_across(valid: np.ndarray, e: int, piece_end: int, rate_hz: float) -> 
     return piece_end if lost <= ACROSS_GAP_MAX_S * rate_hz else e
 
 
-def _end_across_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndarray, k_in: int, g: int,
-                    reach: int, t0: float, t1: float) -> float | None:
+def _end_across_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, k_in: int, g: int, reach: int,
+                    t0: float, t1: float) -> float | None:
     """End of a hold whose move out a gap (from ``g``) cut in two, the excursion going on after it
     (to ``reach``): a slow move out (over 2 s, an eccentric lowering) fitted to its received
     samples on both sides of the gap (:func:`~dorsi.events.profile.fitted_timing` across the
@@ -528,17 +528,13 @@ def _end_across_gap(t: np.ndarray, y: np.ndarray, valid: np.ndarray, vs: np.ndar
     if reach <= g + 1:
         return None
     rate_hz = 1.0 / float(t[1] - t[0])
-    half = 0.5 * _percentile(y[k_in:g], 99.0)
-    seg = y[g - 1:reach]
-    down = np.flatnonzero((seg[:-1] >= half) & (seg[1:] < half))
-    if not len(down):
-        return None
     # the held level: over the last 1.5 s before the gap (the move out's slow start is under 10 %
     # of it, while a speed minimum of sway there would set it too low)
-    recent = np.flatnonzero(valid[max(k_in, g - int(round(1.5 * rate_hz))):g])
+    k_recent = max(k_in, g - int(round(1.5 * rate_hz)))
+    recent = k_recent + np.flatnonzero(valid[k_recent:g])
     if len(recent) < 5:
         return None
-    amp_out = median(y[max(k_in, g - int(round(1.5 * rate_hz))) + recent])
+    amp_out = median(y[recent])
     if amp_out < ACROSS_FIT_MIN_DEG:
         return None
     fit = fitted_timing(t, y, valid, k_in, reach, amp_out, rising=False, last=True)
