@@ -216,8 +216,8 @@ class HoldDetector:
                     hold = memo[key]
                 else:
                     floors = (float(y[a]) if a in cut_at else 0.0, float(y[e]) if e in cut_at else 0.0)
-                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, n_settle, floors,
-                                           piece_end)
+                    hold = self._part_hold(sig, y, settled, lambda: sign * speed_fine(), a, e, piece_end, n_settle,
+                                           floors)
                     if memo is not None and stable:
                         memo[key] = hold
                 if hold is not None:
@@ -258,9 +258,8 @@ class HoldDetector:
         return k if len(y) - k >= int(round(MIN_VALLEY_S * self.grid_hz)) else None
 
     def _part_hold(self, sig: GridSignal, y: np.ndarray, settled: np.ndarray,
-                   velocity: Callable[[], np.ndarray], a: int, e: int,
-                   n_settle: int, floors: tuple[float, float] = (0.0, 0.0),
-                   piece_end: int | None = None) -> Hold | None:
+                   velocity: Callable[[], np.ndarray], a: int, e: int, piece_end: int,
+                   n_settle: int, floors: tuple[float, float] = (0.0, 0.0)) -> Hold | None:
         """The hold in the in-position run ``[a, e)``, if any (sets ``open_hold_`` for a run
         still open at the end of the data).
 
@@ -268,7 +267,7 @@ class HoldDetector:
         run was cut at a deep valley (the rest there, off the baseline); 0 elsewhere. The hold's
         moves are then timed against those levels, and a settled stretch of the run that is not
         in position (the rest in a valley, under half-way to the held level) is not held.
-        ``piece_end``: the end of the run ``[a, e)`` was cut from at data gaps (default ``e``)."""
+        ``piece_end``: the end of the run ``[a, e)`` was cut from at data gaps (``e`` if none)."""
         held = _held_through_gaps(a, e, y, settled, sig.valid, self.settle_speed_deg_s, sig.rate_hz)
         end_of_run = e  # (the end the moves are searched to)
         if e == len(y) and floors[1] == 0.0:
@@ -289,7 +288,7 @@ class HoldDetector:
         i1 = a + (first if last is None else last)  # a run found from the start is found from the end
         t0, t1 = float(sig.t[i0]), float(sig.t[i1])
         if self.boundary == "profile":
-            reach = e if piece_end is None or end_of_run != e else _reach_across(sig.valid, e, piece_end, sig.rate_hz)
+            reach = _reach_across(sig.valid, e, piece_end, sig.rate_hz) if end_of_run == e else e
             start, end = _profile_bounds(sig.t, y_in, velocity, a, end_of_run, t0, t1, sig.valid, reach)
             if y_out is not y_in:  # each move against its own floor
                 end = _profile_bounds(sig.t, y_out, velocity, a, end_of_run, t0, t1, sig.valid, reach)[1]
