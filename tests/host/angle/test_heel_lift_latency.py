@@ -179,6 +179,35 @@ def test_no_onset_in_a_stretch_whose_first_movements_were_too_slow_to_fit_the_le
     assert not np.concatenate(flags).any()
 
 
+def _lose(batch: SampleBatch, start_s: float, end_s: float) -> SampleBatch:
+    i0, i1 = np.searchsorted(batch.t, [start_s, end_s])
+    return SampleBatch.concatenate([batch.slice(0, int(i0)), batch.slice(int(i1), len(batch))])
+
+
+@pytest.mark.parametrize("seed", [306, 320])
+def test_a_lift_whose_end_and_the_return_a_gap_hid_ends_in_the_gap(seed: int) -> None:
+    """Samples lost from just before a knee-to-wall lift ends until the shank is back within
+    10 deg of rest: the lift was carried across the gap and flagged on the way back, a second,
+    false lift (seed 241026 of the accuracy benchmark). A lift carried across a gap now goes on
+    only where the shank is still forward and has not come back; batch and live alike."""
+    s = simulate("knee_to_wall", seed, SimOptions(rate_hz=100.0))
+    start, end = s.truth.heel_lifts[0]
+    t, incl = s.truth.t, s.truth.tibial_inclination_deg
+    back = float(t[(t > end) & (incl < np.median(incl[t < 2.0]) + 10.0)][0])
+    shin = _lose(s.shin, end - 0.1, back)
+    batch = AngleEstimator().estimate(shin).trace_
+    assert batch.heel_lift[(batch.t > start) & (batch.t < end - 0.1)].any()
+    rep_end = next(r.end_s for r in s.truth.reps if r.start_s < start < r.end_s)
+    assert not batch.heel_lift[(batch.t >= back) & (batch.t < rep_end + 1.0)].any()
+    live = AngleEstimator().calibrate(shin)
+    flags = [live.update(shin.slice(i, i + 11)).heel_lift for i in range(0, len(shin), 11)]
+    np.testing.assert_array_equal(np.concatenate(flags), batch.heel_lift)
+    # a short gap while the heel is up and the knee held forward keeps the lift whole
+    mid = 0.5 * (start + end)
+    held = AngleEstimator().estimate(_lose(s.shin, mid - 0.4, mid + 0.4)).trace_
+    assert held.heel_lift[(held.t > mid - 1.0) & (held.t < mid + 1.0)].all()
+
+
 @pytest.mark.parametrize("foot", [False, True], ids=["shin_only", "foot_sensor"])
 def test_event_intervals_follow_the_true_lifts(foot: bool) -> None:
     starts, ends, n_det, n_true = [], [], 0, 0

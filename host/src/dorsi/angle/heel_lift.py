@@ -230,6 +230,12 @@ class AnkleRiseHeelLift:
         the rate squared during a fast swing).
     confirm_s : float
         An onset the rise has not confirmed within this time is retracted.
+    gap_back_deg : float
+        A lift under way when samples were lost goes on after the gap only if
+        the shank is still forward (``forward_deg``) and came back by less than
+        this across it; else it ended in the gap (a heel is up at end range,
+        and the return from it takes the heel down: a knee-to-wall lunge
+        seen again at 5-13 deg on its way back was still read as lifted).
 
     Attributes
     ----------
@@ -249,7 +255,8 @@ class AnkleRiseHeelLift:
                  rise_max_deg_s: float = 30.0, rise_back_deg_s: float = 10.0,
                  onset_window_s: float = 0.25, onset_ref_s: float = 0.3, onset_m_per_s: float = 0.010,
                  onset_swing_m: float = ONSET_SWING_M, onset_centripetal_m: float = 0.015, onset_back_deg: float = 0.5,
-                 onset_back_deg_s: float = 5.0, onset_max_deg_s: float = 30.0, confirm_s: float = 1.5) -> None:
+                 onset_back_deg_s: float = 5.0, onset_max_deg_s: float = 30.0, confirm_s: float = 1.5,
+                 gap_back_deg: float = 5.0) -> None:
         if rate_hz <= 0 or min(window_s, onset_window_s, onset_ref_s, confirm_s) <= 0:
             raise ValueError("rate and windows must be positive")
         self.rate_hz = rate_hz
@@ -270,6 +277,7 @@ class AnkleRiseHeelLift:
         self.onset_back_deg = onset_back_deg
         self.onset_back_deg_s = onset_back_deg_s
         self.onset_max_deg_s = onset_max_deg_s
+        self.gap_back_deg = gap_back_deg
         self._onset_n = max(2, int(round(onset_window_s * rate_hz)))  # velocity window (samples)
         self._onset_r = max(2, int(round(onset_ref_s * rate_hz)))     # bias window before it
         self._confirm = max(1, int(round(confirm_s * rate_hz)))
@@ -346,7 +354,10 @@ class AnkleRiseHeelLift:
         # the model's residual errors grow with the swing of the shank inside the window;
         # a heel comes up at end range, where the shank hardly turns: raise the bar with the swing
         rise_margin = rise - self.swing_m_per_deg * self._window_range(incl_from_rest_deg)
-        return self._switch(rise_margin, at_rest, ~contiguous, forward, onset & forward, turning)
+        # a lift carried across a gap goes on only where the shank is still forward and has not come
+        # back (a heel is up at end range; the return from it takes the heel down)
+        held = forward & (rate > -self.gap_back_deg * self.rate_hz)
+        return self._switch(rise_margin, at_rest, ~contiguous, forward, onset & forward, turning, held)
 
     def _onset_velocity(self, vert: np.ndarray, n: int) -> np.ndarray:
         """Upward ankle velocity over the onset window, bias from the window before (causal)."""
@@ -416,7 +427,7 @@ class AnkleRiseHeelLift:
         return (hi - lo)[len(joined) - len(x):]
 
     def _switch(self, rise: np.ndarray, at_rest: np.ndarray, gap: np.ndarray, forward: np.ndarray,
-                onset: np.ndarray, turning: np.ndarray) -> np.ndarray:
+                onset: np.ndarray, turning: np.ndarray, held: np.ndarray) -> np.ndarray:
         """State per sample from onset/rise/lowering events with a one-window refractory period.
 
         An onset switches on at once, unconfirmed: a rise confirms it (and
@@ -460,6 +471,11 @@ class AnkleRiseHeelLift:
             if gap[i]:
                 blocked = max(blocked, g + self.window)
                 if state and not at_rest[i]:
+                    if held[i]:
+                        continue
+                    state = False  # the shank came back across the gap: the lift ended in it
+                    pending = -1
+                    switch_at.append((i, False))
                     continue
             if at_rest[i] and state:
                 state = False
