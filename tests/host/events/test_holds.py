@@ -121,11 +121,32 @@ def test_the_eccentric_drops_split_two_holds_a_dropout_ran_together_live_as_in_b
     trace = make_trace(t, x, keep=keep, source="ankle")
     batch = ExerciseEventDetector(spec, "ankle").detect(trace)
     assert len(batch.holds_) == 2
+    # ... and their reps: a drop's rep spans its hold (seeds 227098 and 263099 of the accuracy
+    # benchmark, drops + foot: one rep across a 6.6 s and a 7.5 s dropout, with two holds)
+    assert len(batch.reps_) == 2
+    assert batch.reps_[0].peak_s < 8.5 and batch.reps_[1].peak_s > 13.0
     stream = StreamingEventDetector(ExerciseEventDetector(spec, "ankle"))
     for i in range(0, len(trace), 11):
         stream.update(trace.slice(i, i + 11))
     stream.finish()
     assert [(h.start_s, h.end_s) for h in stream.holds_] == [(h.start_s, h.end_s) for h in batch.holds_]
+    assert stream.reps_ == batch.reps_
+
+
+def test_a_long_dropout_inside_one_long_drop_keeps_one_rep_and_one_hold() -> None:
+    """A drop held 6.5 s and lowered over 4 s is above the release level for 10.3 s: a 4.4 s
+    dropout in its hold is not a cycle between two drops (seed 263099 of the accuracy benchmark,
+    drops + foot: a 6.2 s hold cut into two holds, 5.1 s off, when the bound was 10 s)."""
+    from dorsi.events import ExerciseEventDetector
+    from dorsi.routine import default_routine
+
+    t = np.arange(0.0, 20.0, 0.04)
+    x = 2.0 + ramp_hold(t, 3.0, 1.0, 6.5, 4.0, 20.0)  # held 4-10.5 s
+    trace = make_trace(t, x, keep=~((t > 4.6) & (t < 9.0)), source="ankle")
+    batch = ExerciseEventDetector(default_routine()["eccentric_drop"], "ankle").detect(trace)
+    assert len(batch.reps_) == 1
+    (hold,) = batch.holds_
+    assert hold.start_s == pytest.approx(4.0, abs=0.3) and hold.end_s == pytest.approx(10.5, abs=0.3)
 
 
 def test_a_dropout_inside_a_steady_hold_does_not_break_it() -> None:

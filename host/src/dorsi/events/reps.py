@@ -15,6 +15,7 @@ from dorsi.events.channel import HEEL_LIFT, channel_grid, polarity_signs, start_
 from dorsi.events.cycles import bridged_base, cycle_widths, direction_change, hidden_cycles
 from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
+from dorsi.events.holds import LONG_GAP_S
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
 from dorsi.events.results import Rep
 from dorsi.events.rhythm import BEAT_MEMORY, with_rhythm
@@ -73,6 +74,12 @@ class RepDetector:
         Count back a rep a data gap hid whole, and split two reps a gap ran
         together, from the steady beat of the reps before them
         (:func:`dorsi.events.rhythm.with_rhythm`; nerve flossing).
+    max_bridged_s : float or None
+        A core longer than this is cut in the middle of every data gap of
+        ``LONG_GAP_S`` or more inside it (with a rep's height on both sides):
+        two reps ran together unseen (eccentric drops: a 5 s hold, then the
+        lowering, the rest and the next lift inside a long dropout), as the
+        hold detector's parameter of that name cuts their holds.
 
     Attributes
     ----------
@@ -99,8 +106,9 @@ class RepDetector:
                  baseline_deg: float | None = None, baseline_window_s: float = 2.0,
                  grid_hz: float = 100.0, max_gap_s: float = 0.5,
                  cycle_prominence_deg: float | None = None, max_cycle_width_s: float = 1.4,
-                 restore_hidden: bool = False) -> None:
+                 restore_hidden: bool = False, max_bridged_s: float | None = None) -> None:
         self.restore_hidden = restore_hidden
+        self.max_bridged_s = max_bridged_s
         self.cycle_prominence_deg = cycle_prominence_deg
         self.max_cycle_width_s = max_cycle_width_s
         self.threshold_deg = threshold_deg
@@ -332,14 +340,17 @@ class RepDetector:
                   lifted: np.ndarray | None, depth: float) -> list[int]:
         """``valleys`` with a cut added in the middle of each gap inside the core ``[a, e)`` that
         hides a return to rest (:func:`_hidden_rest`) and has a rep's height (``y`` above the
-        threshold) on both sides, between it and the neighbouring cuts."""
+        threshold) on both sides, between it and the neighbouring cuts. A core longer than
+        ``max_bridged_s`` is cut so at every gap of ``LONG_GAP_S`` or more, whatever its edges."""
         rate_hz = self.signal_.rate_hz
         starts, ends = runs(~valid[a:e])
         cuts = sorted(valleys)
+        too_long = self.max_bridged_s is not None and (e - a) / rate_hz > self.max_bridged_s
         for g0, g1 in zip((starts + a).tolist(), (ends + a).tolist()):
             i_s, i_e = g0 - 1, g1  # the last sample before the gap, the first after it
+            long_gap = too_long and g0 > a and g1 < e and (i_e - i_s) / rate_hz >= LONG_GAP_S
             speeds = edge_speeds(raw, valid, i_s, i_e, rate_hz) if g0 > a and g1 < e else None
-            if speeds is None:
+            if speeds is None and not long_gap:
                 continue
             if lifted is not None and (lifted[i_s] or lifted[i_e]):
                 continue  # the ankle angle dips while the heel is up (see above)
@@ -352,7 +363,8 @@ class RepDetector:
             if (y[before:g0].max(initial=-np.inf) <= self.threshold_deg
                     or y[g1:after].max(initial=-np.inf) <= self.threshold_deg):
                 continue
-            if _hidden_rest(raw[i_s], raw[i_e], *speeds, (i_e - i_s) / rate_hz, depth):
+            if long_gap or (speeds is not None and _hidden_rest(raw[i_s], raw[i_e], *speeds, (i_e - i_s) / rate_hz,
+                                                                depth)):
                 cuts = sorted(cuts + [mid])
         return cuts
 

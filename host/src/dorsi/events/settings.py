@@ -24,12 +24,19 @@ class DetectorSettings:
     hold_note: str | None = None  # said with the holds found: how far their times can be trusted
 
 
+# An eccentric drop's excursion lasts up to 11 s (the lift, a 5 s hold, a 2-4 s lowering; simulated
+# reps: at most 10.9 s), two drops run together by a dropout at least 11.8 s (the hold's and the
+# rep's ``max_bridged_s``)
+DROP_MAX_BRIDGED_S = 11.0
+
 _REPS = {
     "knee_to_wall": dict(threshold_deg=8.0, release_deg=3.0),
     "band_lunge": dict(threshold_deg=5.0, release_deg=2.0),
     "ankle_circles": dict(threshold_deg=3.0, release_deg=1.0, cycle_prominence_deg=8.0),
     "nerve_floss": dict(threshold_deg=12.0, release_deg=4.0, restore_hidden=True),
-    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, min_duration_s=3.5),
+    # a drop's rep spans its hold: a long dropout hiding a lowering and the next lift parts two
+    # reps as it parts their holds
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, min_duration_s=3.5, max_bridged_s=DROP_MAX_BRIDGED_S),
 }
 
 _HOLDS = {
@@ -41,7 +48,7 @@ _HOLDS = {
     "seated_df_hold": dict(threshold_deg=5.0, release_deg=2.5),
     # a drop's hold ends in its lowering, the next begins after a short rest: no dip is sway; a
     # position held 10 s around a long dropout is two 5 s holds whose cycle between them was lost
-    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0, max_bridged_s=10.0),
+    "eccentric_drop": dict(threshold_deg=5.0, release_deg=2.0, max_dip_s=0.0, max_bridged_s=DROP_MAX_BRIDGED_S),
 }
 
 # Shin sensor alone: the eccentric drop is only a small backward tilt of the shank.
