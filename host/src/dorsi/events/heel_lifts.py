@@ -56,6 +56,12 @@ class HeelLiftDetector:
             return self
         sig = channel_grid(trace, HEEL_LIFT, self.grid_hz, self.max_gap_s)
         mask = (sig.x > 0.5) & sig.valid
+        # a lift flagged on both sides of a data gap went on through it (the flag is carried across
+        # a gap only while the shank stays forward): one lift, not two
+        g0, g1 = runs(~sig.valid)
+        for a, b in zip(g0.tolist(), g1.tolist()):
+            if a > 0 and b < len(mask) and mask[a - 1] and mask[b]:
+                mask[a:b] = True
         mask = close_gaps(mask, int(round(self.merge_gap_s * sig.rate_hz)))
         mask = drop_short(mask, max(1, int(round(self.min_duration_s * sig.rate_hz))))
         starts, ends = runs(mask)
