@@ -19,6 +19,7 @@ from dorsi.events.form import FrontalTiltFlagger
 from dorsi.events.heel_lifts import HeelLiftDetector
 from dorsi.events.holds import BOUNDARY_SPEED_WINDOW_S, HoldDetector
 from dorsi.events.reps import RepDetector
+from dorsi.events.rest_level import RestLevel
 from dorsi.events.results import HeelLift, Hold, Rep
 from dorsi.events.rhythm import RESTORE_REACH_S
 from dorsi.events.settings import settings_for
@@ -180,6 +181,15 @@ class ExerciseEventDetector:
         max_gap = used[0].max_gap_s if used else 0.5
         return self.grid_hz, max_gap, sorted(filters)
 
+    def rest_level(self, baseline_deg: float) -> RestLevel | None:
+        """A fresh :class:`RestLevel` for this exercise, starting at ``baseline_deg`` (None when its
+        settings measure from the still start alone, or its reps are cycles)."""
+        rep, hold, _, _ = self._detectors()
+        used = [d for d in (rep, hold) if d is not None]
+        if not used or self.cyclic or not settings_for(self.spec, self.source).follow_rest:
+            return None
+        return RestLevel(baseline_deg, min(d.release_deg for d in used), used[0].polarity, self.grid_hz)
+
     @property
     def quiet_band_deg(self) -> float | None:
         """While the main channel stays within this of its baseline nothing can start (1 deg
@@ -243,7 +253,8 @@ class ExerciseEventDetector:
     def detect(self, trace: AngleTrace, baselines: dict | None = None,
                previous_rep_end_s: float | dict | None = None,
                previous_hold_end_s: float | None = None, annotate: bool = True,
-               hold_memo: dict | None = None, earlier_reps: list[Rep] | None = None) -> "ExerciseEventDetector":
+               hold_memo: dict | None = None, earlier_reps: list[Rep] | None = None,
+               rest: RestLevel | None = None) -> "ExerciseEventDetector":
         """Detect and annotate all events of ``trace``; returns ``self``.
 
         Parameters
@@ -268,6 +279,10 @@ class ExerciseEventDetector:
         earlier_reps : list of Rep, optional
             Live continuation: the reps already reported (a rep a data gap hid is
             counted back from their beat, :meth:`RepDetector.detect`).
+        rest : RestLevel, optional
+            Live continuation: the resting level followed through the stream so
+            far (:meth:`rest_level`); default: followed through ``trace`` here,
+            when the exercise's settings follow it (``rest_level_`` then).
         """
         rep_det, hold_det, heel_det, _ = self._detectors()
         if baselines is None:
@@ -276,9 +291,16 @@ class ExerciseEventDetector:
                 "frontal": head_baseline(trace, "frontal", self.grid_hz, 0.5, 2.0),  # (read on events only)
             }
         self.baselines_ = dict(baselines)
+        if rest is None:
+            rest = self.rest_level(baselines["main"])
+            if rest is not None:
+                rate_hz, max_gap_s, _ = self.main_filters
+                sig = channel_grid(trace, self.channel, rate_hz, max_gap_s)
+                rest.extend(sig.t, sig.x, sig.valid)
+        self.rest_level_ = rest
         self.heel_lifts_ = heel_det.detect(trace).heel_lifts_
         reps: list[Rep] = rep_det.detect(trace, baselines["main"], previous_rep_end_s,
-                                         earlier_reps).reps_ if rep_det else []
+                                         earlier_reps, rest).reps_ if rep_det else []
         if self.spec.has_reps:  # a rep's hold is needed until the rep itself is reported
             previous_hold_end_s = (None if previous_hold_end_s is None or previous_rep_end_s is None
                                    else min(previous_hold_end_s, _latest(previous_rep_end_s)))
@@ -287,7 +309,7 @@ class ExerciseEventDetector:
                 # (its return read past the next drop's onset), and its hold with it
                 previous_hold_end_s = min(previous_hold_end_s, earlier_reps[-1].start_s)
         holds: list[Hold] = hold_det.detect(trace, baselines["main"], previous_hold_end_s,
-                                            hold_memo).holds_ if hold_det else []
+                                            hold_memo, rest).holds_ if hold_det else []
         self.open_hold_ = hold_det.open_hold_ if hold_det else None
         if self.spec.kind == "rep_holds" and rep_det is not None:
             reps = _join_split_in_a_hold(reps, holds, -1.0 if rep_det.polarity == "negative" else 1.0)

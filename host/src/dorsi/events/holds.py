@@ -17,6 +17,7 @@ from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import channel_grid, polarity_signs, start_baseline
 from dorsi.events.grid import GridSignal, filtered
 from dorsi.events.profile import fitted_start_before_gap, fitted_timing, move_in_timing, move_out_timing
+from dorsi.events.rest_level import RestLevel
 from dorsi.events.results import Hold
 from dorsi.events.runs import close_gaps, excursion_times, first_long_run, runs, runs_containing
 from dorsi.events.valleys import deep_valleys, valley_floor
@@ -160,7 +161,8 @@ class HoldDetector:
         return 0.5 * max(self.smooth_s, self.speed_window_s, BOUNDARY_SPEED_WINDOW_S) + 2.0 / self.grid_hz + MOVE_IN_LOOKBACK_S
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
-               previous_end_s: float | None = None, memo: dict | None = None) -> "HoldDetector":
+               previous_end_s: float | None = None, memo: dict | None = None,
+               rest: RestLevel | None = None) -> "HoldDetector":
         """Find the holds in ``trace``; returns ``self``.
 
         Live use: ``previous_end_s`` is the end of the last hold already
@@ -169,6 +171,8 @@ class HoldDetector:
         calls on one growing stream: an excursion that closed more than
         ``lookback_s`` before the end of the data gives the same hold on every
         later call, so it is worked out once (keyed by its absolute times).
+        ``rest``: the resting level followed through the trace, which the
+        thresholds are measured from (:class:`~dorsi.events.rest_level.RestLevel`).
         """
         if not 0 <= self.release_deg <= self.threshold_deg:
             raise ValueError("need 0 <= release_deg <= threshold_deg")
@@ -193,8 +197,9 @@ class HoldDetector:
         self.open_hold_: tuple[float, float] | None = None
         self.excursions_: list[tuple[float, float]] = []
         self.cuts_: list[tuple[float, float]] = []
+        level = rest.at(sig.t) if rest is not None else self.baseline_deg_
         for sign in signs:
-            y = sign * (xs - self.baseline_deg_)
+            y = sign * (xs - level)
             inside = close_gaps(y > self.release_deg, int(round(self.max_dip_s * sig.rate_hz)))
             self.excursions_ += excursion_times(sig.t, inside)
             starts, ends = runs_containing(inside, y > self.threshold_deg)

@@ -17,6 +17,7 @@ from dorsi.events.gap_edges import MOVING_DEG_S, edge_speeds
 from dorsi.events.grid import filtered
 from dorsi.events.holds import LONG_GAP_S
 from dorsi.events.profile import move_in_end, move_in_start, move_out_end, move_out_start
+from dorsi.events.rest_level import RestLevel
 from dorsi.events.results import Rep
 from dorsi.events.rhythm import BEAT_MEMORY, with_rhythm
 from dorsi.events.runs import excursion_times, fill_intervals, runs, runs_containing
@@ -144,7 +145,8 @@ class RepDetector:
         polarity_signs(self.polarity)
 
     def detect(self, trace: AngleTrace, baseline_deg: float | None = None,
-               previous_end_s: float | dict | None = None, earlier: list[Rep] | None = None) -> "RepDetector":
+               previous_end_s: float | dict | None = None, earlier: list[Rep] | None = None,
+               rest: RestLevel | None = None) -> "RepDetector":
         """Find the reps in ``trace``.
 
         Parameters
@@ -163,6 +165,9 @@ class RepDetector:
         earlier : list of Rep, optional
             Live continuation: the reps already reported (``restore_hidden``
             reads the set's beat on them).
+        rest : RestLevel, optional
+            The resting level followed through the trace: thresholds are
+            measured from it (the reps still report the baseline).
 
         Returns
         -------
@@ -184,8 +189,9 @@ class RepDetector:
             self.reps_ = self._cycles(sig, xs, trace)
             return self
         lifted = self._heel_up(trace, len(sig))
+        level = rest.at(sig.t) if rest is not None else self.baseline_deg_
         for sign in polarity_signs(self.polarity):
-            y = sign * (xs - self.baseline_deg_)
+            y = sign * (xs - level)
             above = y > self.release_deg
             if lifted is not None and sign > 0 and trace.source == "ankle" and self.channel == "angle":
                 # (live: a dip still under way with the heel up keeps the run open)
@@ -197,7 +203,7 @@ class RepDetector:
             if reported is not None:
                 prev_end = int(np.searchsorted(sig.t, reported))
             done = prev_end  # cores ending by then belong to reps already reported
-            raw = sign * (sig.x - self.baseline_deg_)
+            raw = sign * (sig.x - level)
             found: list[Rep] = []
             for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
                 if cut_left:

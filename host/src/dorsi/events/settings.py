@@ -22,6 +22,9 @@ class DetectorSettings:
     rep: dict = field(default_factory=dict)
     hold: dict = field(default_factory=dict)
     hold_note: str | None = None  # said with the holds found: how far their times can be trusted
+    # thresholds measured from the resting level followed from rest to rest (``RestLevel``), not the
+    # still start alone: a person's resting posture wanders
+    follow_rest: bool = True
 
 
 # An eccentric drop's excursion lasts up to 11 s (the lift, a 5 s hold, a 2-4 s lowering; simulated
@@ -71,11 +74,17 @@ def settings_for(spec: ExerciseSpec, source: str) -> DetectorSettings:
     rep = dict(_REPS.get(spec.id, {}))
     hold = dict(_HOLDS.get(spec.id, {}))
     hold_note = None
+    # not for shin-only drops (0.5-5 deg with 1 deg of sway: a shallow drop held still would be taken
+    # for a rest) nor traction (held 5 deg out, rocking: the rock's still turns near its low end were
+    # taken for rests, hold errors up to 12 s on two of five bases with the posture wandering)
+    follow_rest = spec.id != "traction"
     if spec.id == "eccentric_drop" and source != "ankle":
+        follow_rest = False
         polarity = "negative"
         rep.update(_SHIN_ONLY_ECCENTRIC)
         hold.update(_SHIN_ONLY_ECCENTRIC)
         hold_note = SHIN_ONLY_ECCENTRIC_HOLD_NOTE
     if spec.id == "nerve_floss":
         polarity = "both"
-    return DetectorSettings(channel=channel, polarity=polarity, rep=rep, hold=hold, hold_note=hold_note)
+    return DetectorSettings(channel=channel, polarity=polarity, rep=rep, hold=hold, hold_note=hold_note,
+                            follow_rest=follow_rest)

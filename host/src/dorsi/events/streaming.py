@@ -23,6 +23,7 @@ from dorsi.events.circle_direction import CircleDirection
 from dorsi.events.exercise import ExerciseEventDetector
 from dorsi.events.grid import remember_filtered
 from dorsi.events.grid_stream import GridStream
+from dorsi.events.rest_level import RestLevel
 from dorsi.events.results import HeelLift, Hold, Rep
 
 _KINDS = ("reps_", "holds_", "heel_lifts_")
@@ -98,6 +99,8 @@ class StreamingEventDetector:
         self._support_s: float | None = None
         self._hold_memo: dict = {}
         self._grid: GridStream | None = None
+        self._rest: RestLevel | None = None  # the resting level, followed grid point by grid point
+        self._rest_fed_s = -np.inf
         self._resting_since: float | None = None
         self._running: tuple[float, float, float] | None = None  # (hold start, elapsed, at data time)
         self._last_value: float | None = None
@@ -149,6 +152,8 @@ class StreamingEventDetector:
             self._grid = GridStream(rate_hz, max_gap_s, filters)
             buf = self._buffer
             self._grid.extend(buf.t, channel_values(buf, self._channel), buf.channel_valid(self._channel))
+            self._rest = det.rest_level(self._baselines["main"])
+        self._feed_rest()
         if self._still_in_hold(chunk) and self._running is not None:
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.channel_valid(self._channel)][-1]) - at)
@@ -159,7 +164,7 @@ class StreamingEventDetector:
             return StreamUpdate(pending_reps=self.pending_reps_)
         self._share_grid()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
-                             hold_memo=self._hold_memo, earlier_reps=self.reps_)
+                             hold_memo=self._hold_memo, earlier_reps=self.reps_, rest=self._rest)
         self.runs_ += 1
         # finality needs real data after an event: samples that arrived flagged invalid (the foot
         # sensor's gap, for the ankle angle) do not count, or a hold would look ended where the
@@ -181,6 +186,17 @@ class StreamingEventDetector:
             self._trim(float(valid_t[-1]))
         self.buffer_s_ = float(self._buffer.t[-1] - self._buffer.t[0])
         return update
+
+    def _feed_rest(self) -> None:
+        """Bring the resting level up to the grid's last point (each grid point is final once made:
+        it lies between two samples received)."""
+        if self._rest is None or self._grid is None or not len(self._grid):
+            return
+        sig = self._grid.signal()
+        i = int(np.searchsorted(sig.t, self._rest_fed_s, side="right"))
+        if i < len(sig.t):
+            self._rest.extend(sig.t[i:], sig.x[i:], sig.valid[i:])
+            self._rest_fed_s = float(sig.t[-1])
 
     def _share_grid(self) -> None:
         """Give the detectors the buffer's grid and filters, kept up to date chunk by chunk."""
@@ -235,7 +251,8 @@ class StreamingEventDetector:
         if not valid.any() or float(chunk.t[valid][-1]) - self._resting_since >= self.recheck_s:
             return False
         values = channel_values(chunk, self._channel)[valid]
-        return bool(np.all(np.abs(values - self._baselines["main"]) < self._quiet_band))
+        level = self._rest.level_ if self._rest is not None else self._baselines["main"]
+        return bool(np.all(np.abs(values - level) < self._quiet_band))
 
     def finish(self) -> StreamUpdate:
         """End of stream: emit everything still pending."""
@@ -244,7 +261,7 @@ class StreamingEventDetector:
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
-                             hold_memo=self._hold_memo, earlier_reps=self.reps_)
+                             hold_memo=self._hold_memo, earlier_reps=self.reps_, rest=self._rest)
         update = self._emit(lambda ev: True)
         self.open_hold_ = None
         self.pending_reps_ = []
@@ -350,6 +367,8 @@ class StreamingEventDetector:
             return
         i = int(np.searchsorted(buf.t, valid_t[j]))
         self._hold_memo = {k: v for k, v in self._hold_memo.items() if k[2] >= valid_t[j]}
+        if self._rest is not None:
+            self._rest.forget_before(float(valid_t[j]))
         if self._grid is not None:
             self._grid.drop_before(float(valid_t[j]))
         self._buffer = buf.slice(i, len(buf))
