@@ -4,20 +4,21 @@ A person's resting posture wanders: weight shifts between reps, the stance
 settles, a seated knee slides. Measured from the still start alone, a rest
 3 deg lower later on leaves a small rep under its threshold, and a rest that
 crept up towards the release level keeps an excursion from ever closing. So
-the level is re-read on every second the channel keeps still, and taken up
+the level is re-read on every half second the channel keeps still, and taken up
 when it lies on the resting side of the current level (any distance: nothing
 of the exercise happens there) or less than the release level towards the
 movement (a rest that crept up; a position held further out is an excursion), or less than
 the release level towards the movement from the still start's level (a rest by the start's measure
 stays one after the level went down a long way and the posture came back up).
 
-A reading holds from the first point of its second: the rest began there (an
+A reading holds from the first point of its half second: the rest began there (an
 excursion read open over it against the old level ends where the rest began).
-So the level at a grid point depends on the points up to a second after it.
-Live, fed the grid point by point, the level of the last second is the old one
-until the reading comes; over a still second the level taken up keeps the
-channel within 0.4 deg of it, so a reading can only close an excursion left
-open at the end of the data, never open one: nothing final changes, and the
+So the level at a grid point depends on the points up to half a second after
+it. Live, fed the grid point by point, the level of the last half second is the
+old one until the reading comes; over a still stretch the channel stays within a
+degree of the level taken up (2 deg/s at most for half a second), inside every
+release level it is followed for (2 deg or more), so a reading can only close
+an excursion left open at the end of the data, never open one: nothing final changes, and the
 events reported live are the batch run's. See ``docs/algorithms-events.md``,
 "Rest level".
 """
@@ -51,7 +52,9 @@ class RestLevel:
         See ``still_deg`` (0.4 deg over 0.2 s: slower than 2 deg/s).
     rest_s : float
         Each ``rest_s`` of one still stretch, its median over that time is a
-        new rest reading.
+        new rest reading (half a second: a band-lunge set rests about a second
+        between lunges, and a second-long reading missed the rest before a
+        small lunge whose rest had moved, seed 263015).
 
     Attributes
     ----------
@@ -60,7 +63,7 @@ class RestLevel:
     """
 
     def __init__(self, baseline_deg: float, toward_deg: float, polarity: str, rate_hz: float,
-                 still_deg: float = 0.4, still_window_s: float = 0.2, rest_s: float = 1.0) -> None:
+                 still_deg: float = 0.4, still_window_s: float = 0.2, rest_s: float = 0.5) -> None:
         if polarity not in POLARITIES:
             raise ValueError(f"polarity must be one of {tuple(POLARITIES)}, got {polarity!r}")
         self.toward_deg = float(toward_deg)
@@ -122,7 +125,7 @@ class RestLevel:
         return (d if self.polarity == "positive" else -d) < self.toward_deg
 
     def at(self, t: np.ndarray) -> np.ndarray:
-        """The level at each time ``t`` (a reading holds from the first point of its second on)."""
+        """The level at each time ``t`` (a reading holds from the first point of its stretch on)."""
         t = np.asarray(t, dtype=np.float64)
         if len(self._levels) == 1:
             return np.full(len(t), self._levels[0])
