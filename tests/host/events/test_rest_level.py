@@ -40,12 +40,12 @@ def test_a_rest_that_crept_up_is_taken_up_but_a_position_held_is_not() -> None:
     assert _level(_steps((4.0, 3.0), (-0.5, 3.0)), polarity="both", toward=4.0).level_ == 4.0
 
 
-def test_only_still_stretches_of_a_second_are_read() -> None:
+def test_only_still_stretches_of_half_a_second_are_read() -> None:
     t = np.arange(0.0, 20.0, 1.0 / RATE)
-    moving = 1.0 + 3.0 * np.sin(2 * np.pi * 0.5 * t)  # never still for a second
-    assert _level(np.concatenate([[4.0], moving])).level_ == 4.0
-    short = _steps((4.0, 3.0), (1.0, 0.9), (4.0, 3.0))  # 0.9 s at 1 deg: too short a rest
-    assert _level(short).level_ == 4.0
+    moving = 1.0 + 3.0 * np.sin(2 * np.pi * 0.5 * t)  # never still for half a second
+    assert len(_level(np.concatenate([[4.0], moving]))._levels) == 1
+    short = _steps((4.0, 3.0), (1.0, 0.6), (4.0, 3.0))  # still at 1 deg for 0.4 s: too short a rest
+    assert np.all(_level(short).at(np.arange(len(short)) / RATE) == 4.0)  # (the rests at 4 read again)
     x = _steps((4.0, 3.0), (1.0, 3.0))
     gap = np.ones(len(x), bool)
     gap[350:600:50] = False  # a bridged gap every half second breaks the stretch into pieces

@@ -39,8 +39,9 @@ class RestLevel:
     baseline_deg : float
         The level at the start (the still start's median).
     toward_deg : float
-        A rest this far or further towards the movement (``polarity``) is not
-        taken up: it is a position held, not a rest (the release level).
+        A rest this far or further towards the movement (``polarity``), from the
+        current level and from ``baseline_deg`` alike, is not taken up: it is a
+        position held, not a rest (the release level).
     polarity : {"positive", "negative", "both"}
         The way the exercise's excursions go; ``"both"``: rests are taken up
         within ``toward_deg`` either way.
@@ -77,7 +78,7 @@ class RestLevel:
         self._t = np.zeros(0)
         self._ok = np.zeros(0, dtype=bool)
         self._run = 0                                            # still points in a row so far
-        self._times = [-np.inf]                                  # level i holds after _times[i]
+        self._times = [-np.inf]                                  # level i holds from _times[i] on
         self._levels = [float(baseline_deg)]
         self.level_ = float(baseline_deg)
         self._start = float(baseline_deg)
