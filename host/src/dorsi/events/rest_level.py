@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from dorsi.events.channel import POLARITIES
 
@@ -96,20 +97,25 @@ class RestLevel:
         first = max(0, m - h)  # the new points with m points of history (none before the stream's m-th)
         if first < k:
             seg = xa[h + first - m:]
-            step = seg.strides[0]
-            win = as_strided(seg, shape=(k - first, m + 1), strides=(step, step), writeable=False)
+            # span of each window of m + 1 points ending at a new point (sliding max / min in C)
+            c = (m + 1) // 2
+            span = maximum_filter1d(seg, m + 1)[c:c + k - first] - minimum_filter1d(seg, m + 1)[c:c + k - first]
             lost = np.concatenate([[0], np.cumsum(~oka[h + first - m:])])  # windows with no lost point
-            still[first:] = (lost[m + 1:] == lost[:-(m + 1)]) & (win.max(axis=1) - win.min(axis=1) < self.still_deg)
+            still[first:] = (lost[m + 1:] == lost[:-(m + 1)]) & (span < self.still_deg)
         idx = np.arange(k)
         reset = np.maximum.accumulate(np.where(still, -1, idx))
         length = np.where(still, np.where(reset >= 0, idx - reset, idx + 1 + self._run), 0)
         n = self._n
-        for i in np.flatnonzero(still & (length % n == 0)).tolist():
-            level = float(np.median(xa[h + i - n + 1:h + i + 1]))
-            if self._takes(level):
-                self.level_ = level
-                self._times.append(float(ta[h + i - n + 1]))
-                self._levels.append(level)
+        ends = np.flatnonzero(still & (length % n == 0)) + h  # the last point of each reading
+        if len(ends):
+            step = xa.strides[0]
+            windows = as_strided(xa[ends[0] - n + 1:], shape=(int(ends[-1] - ends[0]) + 1, n), strides=(step, step),
+                                 writeable=False)  # row r: the n points ending at ends[0] + r
+            for level, first_t in zip(np.median(windows[ends - ends[0]], axis=1).tolist(), ta[ends - n + 1].tolist()):
+                if self._takes(level):
+                    self.level_ = level
+                    self._times.append(first_t)
+                    self._levels.append(level)
         self._run = int(length[-1])
         self._x, self._ok, self._t = xa[-self._keep:], oka[-self._keep:], ta[-self._keep:]
         return self

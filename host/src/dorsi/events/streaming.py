@@ -153,7 +153,6 @@ class StreamingEventDetector:
             buf = self._buffer
             self._grid.extend(buf.t, channel_values(buf, self._channel), buf.channel_valid(self._channel))
             self._rest = det.rest_level(self._baselines["main"])
-        self._feed_rest()
         if self._still_in_hold(chunk) and self._running is not None:
             start, elapsed, at = self._running
             self.open_hold_ = (start, elapsed + float(chunk.t[chunk.channel_valid(self._channel)][-1]) - at)
@@ -163,6 +162,7 @@ class StreamingEventDetector:
             self.buffer_s_ = float(t_last - self._buffer.t[0])
             return StreamUpdate(pending_reps=self.pending_reps_)
         self._share_grid()
+        self._feed_rest()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
                              hold_memo=self._hold_memo, earlier_reps=self.reps_, rest=self._rest)
         self.runs_ += 1
@@ -189,7 +189,9 @@ class StreamingEventDetector:
 
     def _feed_rest(self) -> None:
         """Bring the resting level up to the grid's last point (each grid point is final once made:
-        it lies between two samples received)."""
+        it lies between two samples received). Done before each detection pass, not per chunk:
+        the passes skipped (a still hold, quiet rest) only read its latest level, and the grid is
+        trimmed only after a pass."""
         if self._rest is None or self._grid is None or not len(self._grid):
             return
         sig = self._grid.signal()
@@ -260,6 +262,7 @@ class StreamingEventDetector:
             return StreamUpdate()  # nothing usable came (as the batch analysis skips such a segment)
         if self._baselines is None:
             self._baselines = self.detector.detect(self._buffer).baselines_
+        self._feed_rest()
         self.detector.detect(self._buffer, self._baselines, *self._reported_ends(), annotate=False,
                              hold_memo=self._hold_memo, earlier_reps=self.reps_, rest=self._rest)
         update = self._emit(lambda ev: True)
