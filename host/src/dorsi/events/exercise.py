@@ -103,6 +103,11 @@ class ExerciseEventDetector:
         Detection grid rate.
     rep_overrides, hold_overrides : dict, optional
         Extra parameters for the rep / hold detectors.
+    follow_rest : bool
+        Measure the thresholds from the resting level followed from rest to
+        rest where the exercise's settings say so (:meth:`rest_level`); False:
+        from the baseline alone (a channel already taken relative to the rest
+        before each piece, as the routine segmenter's evidence is).
 
     Attributes
     ----------
@@ -125,8 +130,10 @@ class ExerciseEventDetector:
 
     def __init__(self, spec: ExerciseSpec, source: str = "inclination", profile: dict | None = None,
                  frontal_threshold_deg: float = 8.0, grid_hz: float = 100.0,
-                 rep_overrides: dict | None = None, hold_overrides: dict | None = None) -> None:
+                 rep_overrides: dict | None = None, hold_overrides: dict | None = None,
+                 follow_rest: bool = True) -> None:
         self.spec = spec
+        self.follow_rest = follow_rest
         self.source = source
         self.profile = profile
         self.frontal_threshold_deg = frontal_threshold_deg
@@ -183,10 +190,10 @@ class ExerciseEventDetector:
 
     def rest_level(self, baseline_deg: float) -> RestLevel | None:
         """A fresh :class:`RestLevel` for this exercise, starting at ``baseline_deg`` (None when its
-        settings measure from the still start alone, or its reps are cycles)."""
+        settings or ``follow_rest`` measure from the still start alone, or its reps are cycles)."""
         rep, hold, _, _ = self._detectors()
         used = [d for d in (rep, hold) if d is not None]
-        if not used or self.cyclic or not settings_for(self.spec, self.source).follow_rest:
+        if not (used and self.follow_rest) or self.cyclic or not settings_for(self.spec, self.source).follow_rest:
             return None
         return RestLevel(baseline_deg, min(d.release_deg for d in used), used[0].polarity, self.grid_hz)
 

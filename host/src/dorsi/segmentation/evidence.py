@@ -87,7 +87,8 @@ def events_over(spec: ExerciseSpec, trace: AngleTrace, views: RestingViews,
                 profile: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The reps and the holds (``(n, 2)`` start and end times) ``spec``'s detector finds over the
     whole trace, its channel taken relative to the rest before (``views``, of ``trace``)."""
-    det = ExerciseEventDetector(spec, source=trace.source, profile=profile)
+    # the channel is taken relative to the rest before each piece here: no rest level on top
+    det = ExerciseEventDetector(spec, source=trace.source, profile=profile, follow_rest=False)
     if len(trace) < 2 or np.count_nonzero(trace.channel_valid(det.channel)) < 2:
         return np.zeros((0, 2)), np.zeros((0, 2))
     relative = views.relative(det.channel)
