@@ -193,7 +193,7 @@ class ExerciseEventDetector:
         settings or ``follow_rest`` measure from the still start alone, or its reps are cycles)."""
         rep, hold, _, _ = self._detectors()
         used = [d for d in (rep, hold) if d is not None]
-        if not (used and self.follow_rest) or self.cyclic or not settings_for(self.spec, self.source).follow_rest:
+        if not used or not self.follow_rest or self.cyclic or not settings_for(self.spec, self.source).follow_rest:
             return None
         return RestLevel(baseline_deg, min(d.release_deg for d in used), used[0].polarity, self.grid_hz)
 

@@ -8,7 +8,7 @@ from dorsi.angle.trace import AngleTrace
 from dorsi.events.channel import HEEL_LIFT, channel_grid
 from dorsi.events.grid import grid_times
 from dorsi.events.results import HeelLift
-from dorsi.events.runs import close_gaps, drop_short, runs
+from dorsi.events.runs import close_gaps, drop_short, fill_intervals, runs
 
 
 class HeelLiftDetector:
@@ -59,9 +59,10 @@ class HeelLiftDetector:
         # a lift flagged on both sides of a data gap went on through it (the flag is carried across
         # a gap only while the shank stays forward): one lift, not two
         g0, g1 = runs(~sig.valid)
-        for a, b in zip(g0.tolist(), g1.tolist()):
-            if a > 0 and b < len(mask) and mask[a - 1] and mask[b]:
-                mask[a:b] = True
+        inner = (g0 > 0) & (g1 < len(mask))
+        g0, g1 = g0[inner], g1[inner]
+        flanked = mask[g0 - 1] & mask[g1]
+        mask |= fill_intervals(len(mask), g0[flanked], g1[flanked])
         mask = close_gaps(mask, int(round(self.merge_gap_s * sig.rate_hz)))
         mask = drop_short(mask, max(1, int(round(self.min_duration_s * sig.rate_hz))))
         starts, ends = runs(mask)
