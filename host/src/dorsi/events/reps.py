@@ -205,12 +205,18 @@ class RepDetector:
             done = prev_end  # cores ending by then belong to reps already reported
             raw = sign * (sig.x - level)
             found: list[Rep] = []
+            # where each movement (a stretch above the release level that reaches the threshold)
+            # begins: a rep's return ends before the next
+            rises, _ = runs_containing(above, y > self.threshold_deg)
             for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
                 if cut_left:
                     self.cuts_.append((float(sig.t[a - 1]), float(sig.t[a])))
                 if e <= done:
                     continue
-                start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t, sig.valid)
+                k = int(np.searchsorted(rises, e))
+                next_rise = int(rises[k]) if k < len(rises) else len(y)
+                start, end = self._bounds(y, sign * v, a, e, cut_left, cut_right, prev_end, sig.t, sig.valid,
+                                          next_rise)
                 if end - start < min_len:
                     continue
                 prev_end = end
@@ -400,12 +406,17 @@ class RepDetector:
         return peak + int(low[0]) if len(low) else None
 
     def _bounds(self, y: np.ndarray, vs: np.ndarray, a: int, e: int, cut_left: bool, cut_right: bool,
-                prev_end: int, t: np.ndarray, valid: np.ndarray) -> tuple[int, int]:
+                prev_end: int, t: np.ndarray, valid: np.ndarray, next_rise: int | None = None) -> tuple[int, int]:
         """Onset and return indices around the core ``[a, e)``.
 
         ``vs`` is the velocity signed so that positive = away from the baseline.
         Boundaries come from the minimum-jerk shape of the moves out and back
         (:mod:`dorsi.events.profile`), falling back to a speed threshold.
+        ``next_rise``: where the next movement (a run above the release level
+        that reaches the threshold) begins after the core. A return fitted
+        across a data gap that hid it can reach past that, into the next rep
+        (which then seems to start too late to count); the return is then
+        read from the speed, and ends before the next movement.
         """
         n = len(y)
         rate_hz = 1.0 / float(t[1] - t[0])
@@ -446,6 +457,9 @@ class RepDetector:
                 t_end = move_out_end(t, y, vs, max(peak, j - near), core_end, amp)
                 if t_end is not None:
                     found = min(max(int(np.searchsorted(t, t_end)), e - 1), hi - 1)
+            if (next_rise is not None and found is not None and found >= next_rise
+                    and not valid[peak:found + 1].all()):
+                hi, found = min(hi, next_rise), None
             if found is None:
                 after = np.flatnonzero(vs[e:hi] >= -self.onset_speed_deg_s)
                 found = e + int(after[0]) if len(after) else hi - 1
