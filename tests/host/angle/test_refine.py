@@ -73,4 +73,5 @@ def test_the_live_session_refits_at_the_first_exercise_start_after_the_window():
     calibrated, at_25, at_35 = levers
     assert np.array_equal(calibrated, at_25) and not np.array_equal(at_25, at_35)
     batch = AngleEstimator(side="left").calibrate(b).calibration_.lever_arm_m
-    assert np.linalg.norm(at_35 - batch) < 0.001 < np.linalg.norm(calibrated - batch)
+    # the 30 s refit lands within 0.2 mm of the batch fit; the 20 s calibration 0.9 mm off it
+    assert np.linalg.norm(at_35 - batch) < 0.0005 < np.linalg.norm(calibrated - batch)

@@ -25,7 +25,13 @@ from dorsi.samples import SampleBatch
 
 #: Shin sensor height above the ankle joint when the profile does not say (m).
 DEFAULT_SENSOR_HEIGHT_M = 0.20
-#: Weight (rad^2/s^4 per sample) of the sensor-height prior in the lever-arm fit.
+#: The shin sensor's offset in front of the ankle's axis (m): the tibia's front edge (1.5-2.5 cm
+#: in front of the axis) plus the board and strap. Slow first movements leave the lever arm's
+#: forward component poorly determined (fitted 7 cm off on a soleus lunge, seed 281036, with
+#: no prior): this prior holds it near 2-5 cm (``docs/algorithms-angle.md``). Not for a sensor worn
+#: on the calf (``worn_behind``), whose offset is behind the axis and not known.
+DEFAULT_SENSOR_OFFSET_M = 0.035
+#: Weight (rad^2/s^4 per sample) of the sensor-height and sensor-offset priors in the lever-arm fit.
 LEVER_PRIOR_WEIGHT = 0.5
 #: The shin-only heel-lift onset's margin per unit change of the shank's rate (``onset_swing_m``,
 #: m) where the first movements were too slow to fit the lever arm and it is only the profile's
@@ -149,7 +155,7 @@ class AngleEstimator:
                                           and foot_moved_with_shin(shin, foot, self.calibration_window_s)):
             c = self._calibrator("excursion").fit(shin, foot).calibration_
             c = replace(c, meta=dict(c.meta, worn_behind=True))
-            lever = self._fit_lever_arm(shin, c.shin)
+            lever = self._fit_lever_arm(shin, c.shin, on_front=False)
         if foot is not None and c.foot is not None and foot_turns_with_shin(shin, foot, c, lever,
                                                                              self.calibration_window_s):
             raise FootCalibrationError("the foot sensor turned with the shin in the first standing movements: "
@@ -212,7 +218,7 @@ class AngleEstimator:
         if self._fitted_on_s >= self.calibration_window_s or shin.t[-1] - shin.t[0] < self.calibration_window_s:
             return False
         cal = self.calibration_
-        lever = self._fit_lever_arm(shin, cal.shin)
+        lever = self._fit_lever_arm(shin, cal.shin, on_front=not cal.meta.get("worn_behind", False))
         if lever is None:
             return False
         offset = np.concatenate([self._fit.acc_offset_, self._fit.acc_scale_])
@@ -367,13 +373,14 @@ class AngleEstimator:
 
     # ---------------------------------------------------------------- helpers
     def _fit_lever_arm(self, batch: SampleBatch, cal: SensorCalibration, sagittal_only: bool = True,
-                       max_norm_m: float = 1.0) -> np.ndarray | None:
+                       max_norm_m: float = 1.0, on_front: bool = True) -> np.ndarray | None:
         """Fixed-pivot lever arm from the calibration window, in two passes; None if undetermined.
 
         The first pass takes the up vector from the gyroscope-dominated filter
         with the raw accelerometer; the second repeats it with the first
         pass's lever arm cleaning the accelerometer (and re-anchoring after
         lost samples), then fits again. Also sets ``self._fit`` (offsets).
+        ``on_front``: the sensor sits on the front of the shin (the offset prior applies).
         """
         head = batch.slice(0, int(np.searchsorted(batch.t, batch.t[0] + self.calibration_window_s, "right")))
         rate = _rate(head)
@@ -387,9 +394,10 @@ class AngleEstimator:
             near_gap = np.convolve(pre.gap_.astype(float), np.ones(5), mode="same") > 0
             keep = ~near_gap  # across lost samples the difference quotients mean nothing
             prior = weight = None
-            if sagittal_only:  # the profile's sensor height, a soft prior on the up component
+            if sagittal_only:  # soft priors: the profile's sensor height, and its offset on the tibia
                 height = DEFAULT_SENSOR_HEIGHT_M if self.sensor_height_m is None else self.sensor_height_m
-                prior, weight = np.array([height, 0.0]), np.array([LEVER_PRIOR_WEIGHT, 0.0])
+                prior = np.array([height, DEFAULT_SENSOR_OFFSET_M])
+                weight = np.array([LEVER_PRIOR_WEIGHT, LEVER_PRIOR_WEIGHT if on_front else 0.0])
             fit.fit(pre.omega_[keep], alpha[keep], head.acc[keep], pre.up_[keep], cal.g_reading, basis,
                     prior, weight)
             if fit.lever_arm_ is None or not 0.02 < np.linalg.norm(fit.lever_arm_) < max_norm_m:
