@@ -71,3 +71,18 @@ def test_a_long_step_is_not_filled():
 def test_bad_times_are_refused():
     with pytest.raises(ValueError):
         UniformResampler(100.0).resample(np.array([0.0, 0.0, 0.01]), np.zeros((3, 3)), np.zeros((3, 3)))
+
+
+def test_a_point_beside_a_gap_is_read_at_its_own_time_on_its_own_side():
+    # a swing's rate (a sine) sampled at 100 Hz, 0.3 s lost; the grid points just before and after
+    # the gap lie 0.4 period from the samples at its edges, which they used to take whole
+    t = np.concatenate([np.arange(50), 80.4 + np.arange(50)]) / 100.0
+    t[49] -= 0.004
+    f = lambda x: np.sin(2 * np.pi * 2.0 * x)  # noqa: E731
+    v = np.column_stack([f(t), f(t), f(t)])
+    r = UniformResampler(100.0).resample(t, v, v)
+    edges = np.flatnonzero(np.abs(r.t_ - 0.49) < 1e-9).tolist() + np.flatnonzero(np.abs(r.t_ - 0.80) < 1e-9).tolist()
+    assert len(edges) == 2
+    err = np.abs(r.gyr_[edges, 0] - f(r.t_[edges]))
+    assert err.max() < 0.01  # a sample taken whole: 0.04-0.05 off (the rate's change over 0.4 period)
+    assert np.abs(r.gyr_[:, 0] - f(r.t_)).max() < 0.01
