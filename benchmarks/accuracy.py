@@ -160,11 +160,8 @@ def joined_in_gaps(truth, signal: np.ndarray, sign: float, gap_starts: np.ndarra
         back = (t > a) & (t < b) & (sign * (signal - rest) < back_deg)
         if not back.any():
             continue  # no return to rest: a valley, which the data may show
-        tb = t[back]
-        hidden = np.zeros(len(tb), dtype=bool)
-        for g0, g1 in zip(gap_starts, gap_ends):
-            hidden |= (tb > g0) & (tb < g1)
-        if hidden.all():
+        tb = t[back][:, None]
+        if ((tb > gap_starts) & (tb < gap_ends)).any(axis=1).all():
             out.add(j)
     return out
 

@@ -205,10 +205,11 @@ class RepDetector:
             done = prev_end  # cores ending by then belong to reps already reported
             raw = sign * (sig.x - level)
             found: list[Rep] = []
-            # where each movement (a stretch above the release level that reaches the threshold)
-            # begins: a rep's return ends before the next
-            rises, _ = runs_containing(above, y > self.threshold_deg)
-            for a, e, cut_left, cut_right in self._segments(y, done, lifted, raw, sig.valid, above):
+            # the movements: stretches above the release level that reach the threshold (a rep's
+            # return ends before the next one begins)
+            movements = runs_containing(above, y > self.threshold_deg)
+            rises = movements[0]
+            for a, e, cut_left, cut_right in self._segments(y, movements, done, lifted, raw, sig.valid):
                 if cut_left:
                     self.cuts_.append((float(sig.t[a - 1]), float(sig.t[a])))
                 if e <= done:
@@ -306,30 +307,25 @@ class RepDetector:
             return np.zeros(n, bool)
         return -sig.x > self.threshold_deg
 
-    def _segments(self, y: np.ndarray, skip_to: int = 0, lifted: np.ndarray | None = None,
-                  raw: np.ndarray | None = None, valid: np.ndarray | None = None,
-                  above: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
-        """Cores ``[a, e)`` of the reps: hysteresis runs, split at deep valleys
-        and at data gaps that hide a return to rest.
+    def _segments(self, y: np.ndarray, movements: tuple[np.ndarray, np.ndarray], skip_to: int = 0,
+                  lifted: np.ndarray | None = None, raw: np.ndarray | None = None,
+                  valid: np.ndarray | None = None) -> list[tuple[int, int, bool, bool]]:
+        """Cores ``[a, e)`` of the reps: the hysteresis runs ``movements`` (starts, ends: the
+        stretches above the release level that reach the threshold, with heel-up dips filled; see
+        :func:`_heel_up_dips_filled`), split at deep valleys and at data gaps that hide a return
+        to rest.
 
         Each item is ``(a, e, cut_left, cut_right)``; a cut side is a valley
         between two reps (no return to the baseline) rather than a release.
         Runs ending by ``skip_to`` are left out. No valley splits a rep while
         the heel is up (``lifted``): with the foot sensor the ankle angle drops
-        as the heel rises though the knee keeps going, a dip inside one lunge;
-        nor does a dip below the release level that the heel is up all through
-        while the shank stays forward (``above``: the samples above the release
-        level, such dips filled; see :func:`_heel_up_dips_filled`).
+        as the heel rises though the knee keeps going, a dip inside one lunge.
         ``raw`` is the unsmoothed excursion on the grid and ``valid`` its
         validity (``False`` on the bridge across a gap): with them a gap whose
         edges show a hidden return to rest (:func:`_hidden_rest`) splits the
         core in the middle of the gap.
         """
-        if above is None:
-            above = y > self.release_deg
-            if lifted is not None:
-                above = _heel_up_dips_filled(above, lifted)
-        starts, ends = runs_containing(above, y > self.threshold_deg)
+        starts, ends = movements
         if skip_to:
             keep = ends > skip_to
             starts, ends = starts[keep], ends[keep]
